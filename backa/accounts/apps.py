@@ -1,0 +1,10 @@
+from django.apps import AppConfig
+
+
+class AccountsConfig(AppConfig):
+    name = "backa.accounts"
+    label = "accounts"
+    verbose_name = "Accounts"
+
+    def ready(self):
+        from . import signals  # noqa: F401

@@ -1,0 +1,71 @@
+"""Professionals (users) and their positions at units."""
+import uuid
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from backa.organisations.models import Unit
+
+
+class User(AbstractUser):
+    """A professional. Identity-provider claims (HSA-id, employee id) match users on e-ID login."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    hsa_id = models.CharField(_("HSA-id"), max_length=64, blank=True, db_index=True)
+    employee_id = models.CharField(_("employee id"), max_length=64, blank=True)
+    is_synthetic = models.BooleanField(default=False, editable=False)
+
+    class Meta:
+        verbose_name = _("professional")
+        verbose_name_plural = _("professionals")
+
+    def __str__(self):
+        return self.get_full_name() or self.username
+
+
+class PositionKind(models.TextChoices):
+    MIDWIFE = "midwife", _("Midwife")
+    BVC_NURSE = "bvc_nurse", _("Child health nurse")
+    PRESCHOOL_TEACHER = "preschool_teacher", _("Preschool teacher")
+    REKTOR = "rektor", _("Head of school/preschool (rektor)")
+    TEACHER = "teacher", _("Teacher")
+    SCHOOL_NURSE = "school_nurse", _("School nurse")
+    COUNSELLOR = "counsellor", _("School counsellor (kurator)")
+    PSYCHOLOGIST = "psychologist", _("Psychologist")
+    SOCIAL_WORKER = "social_worker", _("Social worker")
+    PHYSICIAN = "physician", _("Physician")
+    POLICE_OFFICER = "police_officer", _("Police officer")
+    YOUTH_LEADER = "youth_leader", _("Youth leader")
+    MANAGER = "manager", _("Manager")
+    DISTRICT_ADMIN = "district_admin", _("District administrator")
+
+
+class Position(models.Model):
+    """A professional's post at a unit. A person can hold several; one is active per session."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="positions")
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="positions")
+    kind = models.CharField(_("position"), max_length=24, choices=PositionKind.choices)
+    role_title = models.CharField(_("role title"), max_length=100)
+    valid_from = models.DateField(default=timezone.localdate)
+    valid_to = models.DateField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["valid_from", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(valid_to__isnull=True) | models.Q(valid_to__gte=models.F("valid_from")),
+                name="position_dates_in_order",
+            )
+        ]
+        verbose_name = _("position")
+        verbose_name_plural = _("positions")
+
+    def __str__(self):
+        return f"{self.role_title}, {self.unit}"
+
+    def is_active_on(self, day) -> bool:
+        return self.valid_from <= day and (self.valid_to is None or self.valid_to >= day)

@@ -1,0 +1,30 @@
+"""Which position a user acts in. The access log records organisation, unit and role from it."""
+from django.utils import timezone
+
+from .models import Position
+
+SESSION_KEY = "active_position_id"
+
+
+def active_positions(user):
+    today = timezone.localdate()
+    return [
+        p
+        for p in Position.objects.filter(user=user).select_related("unit__organisation", "unit__district")
+        if p.is_active_on(today)
+    ]
+
+
+def current_position(request) -> Position | None:
+    """The position chosen for this session, else the user's first active one. Cached per request."""
+    if hasattr(request, "_active_position"):
+        return request._active_position
+    position = None
+    user = getattr(request, "user", None)
+    if user is not None and user.is_authenticated:
+        positions = active_positions(user)
+        chosen = request.session.get(SESSION_KEY)
+        position = next((p for p in positions if str(p.id) == chosen), positions[0] if positions else None)
+        request._all_positions = positions
+    request._active_position = position
+    return position

@@ -1,0 +1,26 @@
+"""The documented JSON API (OpenAPI at /api/openapi.json). Session auth for now; the
+identity-provider token flow comes with e-ID login."""
+from django.http import Http404
+from ninja import NinjaAPI
+from ninja.security import django_auth
+
+from backa.audit.middleware import log_denied
+from backa.children.access import ChildNotFound
+from backa.children.api import router as children_router
+
+api = NinjaAPI(
+    title="Backa barnet API",
+    version="1",
+    auth=django_auth,
+    urls_namespace="api",
+    docs_url="/docs",
+)
+api.add_router("/", children_router)
+
+
+@api.exception_handler(Http404)
+def not_found(request, exc):
+    # Unknown id and out-of-scope id give the same response; the refusal is logged.
+    if isinstance(exc, ChildNotFound):
+        log_denied(request, exc)
+    return api.create_response(request, {"detail": "Not Found"}, status=404)

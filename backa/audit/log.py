@@ -1,0 +1,83 @@
+"""The one way to write the access log.
+
+Rows are written inside the transaction of the read or write they record, so if the
+log cannot be written, the data is not shown or saved either (fail closed). Only a
+denial, which shows nothing, is written on its own (`standalone=True`).
+"""
+import uuid
+
+from django.db import connection
+
+from backa.accounts.positions import current_position
+
+from .models import AccessLog, Action, Outcome
+
+__all__ = ["Action", "Outcome", "log_access", "log_access_many", "actor_fields"]
+
+
+class AccessLogOutsideTransaction(RuntimeError):
+    pass
+
+
+def actor_fields(request=None, user=None) -> dict:
+    """Who acts, and in which organisation, unit and role, taken from the active position."""
+    user = user if user is not None else getattr(request, "user", None)
+    position = current_position(request) if request is not None else None
+    if position is None and user is not None and getattr(user, "is_authenticated", False) and request is None:
+        from backa.accounts.positions import active_positions
+
+        positions = active_positions(user)
+        position = positions[0] if positions else None
+    return {
+        "user_id": user.pk if user is not None and getattr(user, "is_authenticated", False) else None,
+        "organisation_id": position.unit.organisation_id if position else None,
+        "unit_id": position.unit_id if position else None,
+        "role": position.kind if position else "",
+        "request_id": getattr(request, "request_id", None),
+    }
+
+
+def _child_fields(child=None, child_id=None, municipality_id=None):
+    if child is not None:
+        return {
+            "child_id": child.pk,
+            "municipality_id": child.municipality_id,
+            "protected_identity": bool(getattr(child, "protected_identity", False)),
+        }
+    return {"child_id": child_id, "municipality_id": municipality_id}
+
+
+def _require_transaction(standalone: bool):
+    if not standalone and not connection.in_atomic_block:
+        raise AccessLogOutsideTransaction("The access log must be written in the transaction of the access.")
+
+
+def log_access(
+    *, request=None, user=None, action: str, child=None, child_id=None, municipality_id=None,
+    object_type: str = "child", object_id=None, purpose: str = "", outcome: str = Outcome.ALLOWED,
+    emergency: bool = False, standalone: bool = False,
+) -> AccessLog:
+    _require_transaction(standalone)
+    return AccessLog.objects.create(
+        **actor_fields(request, user),
+        **_child_fields(child, child_id, municipality_id),
+        object_type=object_type,
+        object_id=str(object_id if object_id is not None else (child.pk if child is not None else child_id or "")),
+        action=action, purpose=purpose[:64], outcome=outcome, emergency=emergency,
+    )
+
+
+def log_access_many(*, request=None, user=None, action: str, children, purpose: str = "", object_type: str = "child"):
+    """One row per child shown in a list or search result, in a single INSERT."""
+    _require_transaction(False)
+    actor = actor_fields(request, user)
+    rows = [
+        AccessLog(
+            id=uuid.uuid4(), **actor, **_child_fields(child), object_type=object_type, object_id=str(child.pk),
+            action=action, purpose=purpose[:64], outcome=Outcome.ALLOWED,
+        )
+        for child in children
+    ]
+    if rows:
+        AccessLog.objects.bulk_create(rows)
+    return rows

@@ -1,0 +1,60 @@
+"""The access log: business data, append-only, ids never content.
+
+On PostgreSQL the table is range-partitioned by month on occurred_at (see the initial
+migration), so five years of rows stay manageable and retention drops whole partitions.
+A database trigger refuses UPDATE and DELETE; the application never needs either.
+"""
+import uuid
+
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class Action(models.TextChoices):
+    VIEW = "view", _("View")
+    LIST = "list", _("List")
+    SEARCH = "search", _("Search")
+    CREATE = "create", _("Create")
+    UPDATE = "update", _("Update")
+    EXPORT = "export", _("Export")
+    PRINT = "print", _("Print")
+    DISCLOSE = "disclose", _("Disclose")
+    EMERGENCY_ACCESS = "emergency_access", _("Emergency access")
+
+
+class Outcome(models.TextChoices):
+    ALLOWED = "allowed", _("Allowed")
+    DENIED = "denied", _("Denied")
+
+
+class AccessLog(models.Model):
+    # Composite key with the partition key, as PostgreSQL requires on partitioned tables.
+    pk = models.CompositePrimaryKey("occurred_at", "id")
+    id = models.UUIDField(default=uuid.uuid4, editable=False)
+    occurred_at = models.DateTimeField(default=timezone.now, editable=False)
+    # Plain ids, not foreign keys: the log outlives what it points at (retention) and
+    # must never cascade or block.
+    user_id = models.UUIDField(null=True)
+    organisation_id = models.UUIDField(null=True)
+    unit_id = models.UUIDField(null=True)
+    role = models.CharField(max_length=32, blank=True)
+    municipality_id = models.UUIDField(null=True)
+    child_id = models.UUIDField(null=True)
+    object_type = models.CharField(max_length=40)
+    object_id = models.CharField(max_length=64, blank=True)
+    action = models.CharField(max_length=20, choices=Action.choices)
+    purpose = models.CharField(max_length=64, blank=True)
+    outcome = models.CharField(max_length=8, choices=Outcome.choices)
+    request_id = models.UUIDField(null=True)
+    emergency = models.BooleanField(default=False)
+    protected_identity = models.BooleanField(default=False)
+
+    class Meta:
+        managed = True
+        indexes = [
+            models.Index(fields=["child_id", "occurred_at"], name="accesslog_child_time"),
+            models.Index(fields=["user_id", "occurred_at"], name="accesslog_user_time"),
+        ]
+        verbose_name = _("access log entry")
+        verbose_name_plural = _("access log")

@@ -1,0 +1,30 @@
+"""Admin for reference data only. Children and their records never appear in the admin."""
+from django.contrib import admin
+
+from .models import District, Municipality, Organisation, Unit
+
+
+@admin.register(Municipality)
+class MunicipalityAdmin(admin.ModelAdmin):
+    list_display = ["code", "name"]
+
+
+@admin.register(District)
+class DistrictAdmin(admin.ModelAdmin):
+    list_display = ["name", "code", "municipality", "evaluation_arm", "pilot_start"]
+    list_filter = ["evaluation_arm", "municipality"]
+
+
+@admin.register(Organisation)
+class OrganisationAdmin(admin.ModelAdmin):
+    list_display = ["name", "kind", "is_osl_authority", "municipality"]
+    list_filter = ["kind", "is_osl_authority"]
+    search_fields = ["name"]
+
+
+@admin.register(Unit)
+class UnitAdmin(admin.ModelAdmin):
+    list_display = ["name", "unit_type", "organisation", "district"]
+    list_filter = ["unit_type", "district"]
+    search_fields = ["name", "external_id"]
+    list_select_related = ["organisation", "district"]

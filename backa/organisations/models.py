@@ -1,0 +1,130 @@
+"""Reference data: municipalities, districts, organisations (huvudmän) and their units."""
+import uuid
+
+from django.core.validators import RegexValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Municipality(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    # SCB kommunkod: two digits county + two digits municipality, e.g. 0180 Stockholm.
+    code = models.CharField(
+        _("municipality code"), max_length=4, unique=True, validators=[RegexValidator(r"^\d{4}$")]
+    )
+    name = models.CharField(_("name"), max_length=100)
+    valid_from = models.DateField(null=True, blank=True)
+    valid_to = models.DateField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("municipality")
+        verbose_name_plural = _("municipalities")
+
+    def __str__(self):
+        return f"{self.code} {self.name}"
+
+
+class EvaluationArm(models.TextChoices):
+    PILOT = "pilot", _("Pilot")
+    COMPARISON = "comparison", _("Comparison")
+    NONE = "none", _("Not in the evaluation")
+
+
+class District(models.Model):
+    """A stadsdelsområde: city-internal, time-varying, with its arm in the pilot evaluation."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    municipality = models.ForeignKey(Municipality, on_delete=models.PROTECT, related_name="districts")
+    code = models.CharField(_("code"), max_length=20)
+    name = models.CharField(_("name"), max_length=100)
+    evaluation_arm = models.CharField(
+        _("evaluation arm"), max_length=12, choices=EvaluationArm.choices, default=EvaluationArm.NONE
+    )
+    pilot_start = models.DateField(_("pilot start date"), null=True, blank=True)
+    valid_from = models.DateField(null=True, blank=True)
+    valid_to = models.DateField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["municipality", "code"], name="district_code_unique"),
+            models.CheckConstraint(
+                condition=~models.Q(evaluation_arm="pilot") | models.Q(pilot_start__isnull=False),
+                name="district_pilot_has_start",
+            ),
+        ]
+        verbose_name = _("district")
+        verbose_name_plural = _("districts")
+
+    def __str__(self):
+        return self.name
+
+
+class OrganisationKind(models.TextChoices):
+    MUNICIPAL_BOARD = "municipal_board", _("Municipal board")
+    REGION = "region", _("Region")
+    PRIVATE_CARE = "private_care", _("Private care provider")
+    INDEPENDENT_SCHOOL = "independent_school", _("Independent school (huvudman)")
+    POLICE = "police", _("Polismyndigheten")
+    ASSOCIATION = "association", _("Association")
+
+
+class Organisation(models.Model):
+    """A huvudman: its own data controller and, if an authority, its own secrecy domain under OSL."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    municipality = models.ForeignKey(Municipality, on_delete=models.PROTECT, related_name="organisations")
+    name = models.CharField(_("name"), max_length=200)
+    kind = models.CharField(_("kind"), max_length=24, choices=OrganisationKind.choices)
+    is_osl_authority = models.BooleanField(
+        _("authority under OSL"),
+        help_text=_("Secrecy under offentlighets- och sekretesslagen applies between authorities."),
+    )
+    org_number = models.CharField(_("organisation number"), max_length=11, blank=True)
+    is_synthetic = models.BooleanField(default=False, editable=False)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("organisation")
+        verbose_name_plural = _("organisations")
+
+    def __str__(self):
+        return self.name
+
+
+class UnitType(models.TextChoices):
+    BMM = "bmm", _("Antenatal clinic (BMM)")
+    BVC = "bvc", _("Child health centre (BVC)")
+    FORSKOLA = "forskola", _("Preschool")
+    GRUNDSKOLA = "grundskola", _("Compulsory school (incl. förskoleklass)")
+    GYMNASIUM = "gymnasium", _("Upper secondary school")
+    ELEVHALSA = "elevhalsa", _("Pupil health (elevhälsa)")
+    SOCIALTJANST = "socialtjanst", _("Social services (IFO)")
+    BUP = "bup", _("Child and adolescent psychiatry (BUP)")
+    HABILITERING = "habilitering", _("Habilitation")
+    LOKALPOLISOMRADE = "lpo", _("Local police area")
+    FRITIDSGARD = "fritidsgard", _("Youth centre (fritidsgård)")
+    ADMINISTRATION = "administration", _("District administration")
+
+
+class Unit(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="units")
+    district = models.ForeignKey(
+        District, on_delete=models.PROTECT, related_name="units", null=True, blank=True,
+        help_text=_("Usually one district; city-wide units leave it empty."),
+    )
+    unit_type = models.CharField(_("unit type"), max_length=16, choices=UnitType.choices)
+    name = models.CharField(_("name"), max_length=200)
+    # Skolenhetskod (SS 12000 / Skolverket) or HSA-id, for matching imports.
+    external_id = models.CharField(_("external id"), max_length=64, blank=True, db_index=True)
+    is_synthetic = models.BooleanField(default=False, editable=False)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("unit")
+        verbose_name_plural = _("units")
+
+    def __str__(self):
+        return self.name
