@@ -54,7 +54,8 @@ def database_from_url(url: str) -> dict:
             "PASSWORD": unquote(parsed.password or ""),
             "HOST": parsed.hostname or options.pop("host", ""),
             "PORT": str(parsed.port or ""),
-            "CONN_MAX_AGE": env_int("DB_CONN_MAX_AGE", 60),
+            # Tests start and stop live servers; persistent connections would outlive them.
+            "CONN_MAX_AGE": env_int("DB_CONN_MAX_AGE", 0 if BACKA_ENV == "test" else 60),
             # Revalidate persistent connections so the app recovers by itself after a
             # database restart instead of failing on a dead socket.
             "CONN_HEALTH_CHECKS": True,
