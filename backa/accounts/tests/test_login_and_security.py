@@ -124,3 +124,10 @@ def test_the_admin_holds_reference_data_only(world):
     registered = {model._meta.label for model in admin.site._registry}
     assert "children.Child" not in registered and "audit.AccessLog" not in registered
     assert "organisations.District" in registered
+
+
+def test_swedish_even_when_the_browser_asks_for_english(world, client_for):
+    client = client_for("rasmus")
+    response = client.get(reverse("children:my_children"), HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
+    assert "Mina barn".encode() in response.content
+    assert response["Content-Language"] == "sv"

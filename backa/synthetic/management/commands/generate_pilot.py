@@ -4,7 +4,7 @@ import time
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from backa.synthetic.generator import DEMO_PASSWORD, Generator, synthetic_data_exists
+from backa.synthetic.generator import Generator, synthetic_data_exists
 
 
 class Command(BaseCommand):
@@ -39,6 +39,4 @@ class Command(BaseCommand):
         if interactive:
             self.stdout.write("")
         self.stdout.write(self.style.SUCCESS(f"Loaded {children} synthetic children in {time.monotonic() - started:.1f} s."))
-        self.stdout.write("Demo logins (password for all: %s):" % DEMO_PASSWORD)
-        for username, description in personas.logins:
-            self.stdout.write(f"  {username:<20} {description}")
+        self.stdout.write(f"{len(personas.logins)} demo logins; list them with: manage.py demo_logins")
