@@ -63,7 +63,8 @@ class Term:
         return Term(self.year, "vt") if self.half == "ht" else Term(self.year - 1, "ht")
 
     def label(self) -> str:
-        return f"{_('Spring') if self.half == 'vt' else _('Autumn')} {self.year}"
+        text = _("Spring %(year)s") if self.half == "vt" else _("Autumn %(year)s")
+        return text % {"year": self.year}
 
     def __str__(self):
         return self.label()
