@@ -11,4 +11,5 @@ urlpatterns = [
     path("barnkonsekvensanalys/<uuid:assessment_id>/skicka/", views.assessment_send, name="send"),
     path("barnkonsekvensanalys/<uuid:assessment_id>/beslut/", views.assessment_decide, name="decide"),
     path("barnkonsekvensanalys/<uuid:assessment_id>/utskrift/", views.assessment_print, name="print"),
+    path("barnkonsekvensanalys/<uuid:assessment_id>/pdf/", views.assessment_pdf, name="pdf"),
 ]

@@ -144,12 +144,46 @@ def assessment_decide(request, assessment_id):
     return redirect("impact:detail", assessment_id=assessment.id)
 
 
-@login_required
-def assessment_print(request, assessment_id):
+def _print_context(request, assessment_id):
     assessment = get_assessment(request, assessment_id)
+    # Once approved, the printout is the version that was decided, even if shown later.
     number = assessment.approved_version if assessment.status == Status.APPROVED else None
     version = _version(assessment, number)
-    return render(request, "impact/print.html", {
+    return {
         "assessment": assessment, "version": version, "indicator_rows": _indicator_rows(version),
         "printed_at": timezone.localtime(),
-    })
+    }
+
+
+@login_required
+def assessment_print(request, assessment_id):
+    return render(request, "impact/print.html", _print_context(request, assessment_id))
+
+
+@login_required
+def assessment_pdf(request, assessment_id):
+    """The assessment as a tagged PDF (PDF/UA-1): headings, tables and language carried over from the HTML."""
+    context = _print_context(request, assessment_id)
+    try:
+        import weasyprint
+    except ImportError:  # the optional dependency is missing: the print view still works
+        messages.error(request, _("PDF export is not installed here; use the print-friendly version."))
+        return redirect("impact:print", assessment_id=assessment_id)
+    from django.contrib.staticfiles import finders
+    from django.http import HttpResponse
+    from django.template.loader import render_to_string
+
+    html = render_to_string("impact/print.html", {**context, "for_pdf": True}, request=request)
+    stylesheet = weasyprint.CSS(filename=finders.find("forums/print.css"))
+    pdf = weasyprint.HTML(string=html, base_url=request.build_absolute_uri("/")).write_pdf(
+        stylesheets=[stylesheet], pdf_variant="pdf/ua-1",
+        # Nothing outside the document itself is fetched while rendering.
+        url_fetcher=_no_fetch,
+    )
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="barnkonsekvensanalys-{context["assessment"].id}-v{context["version"].number}.pdf"'
+    return response
+
+
+def _no_fetch(url, *args, **kwargs):
+    raise ValueError("External resources are not loaded into PDFs")
