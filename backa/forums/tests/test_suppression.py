@@ -43,6 +43,26 @@ def test_the_district_view_shows_fewer_than_five_instead_of_a_small_count(world,
     assert response.status_code == 200
     body = response.content.decode()
     assert "fewer than 5" in body
-    assert ">6<" not in body and ">3<" not in body
+    assert "<td>6</td>" in body  # six meetings may be shown
+    assert "<td>3</td>" not in body  # three children may not
     # ...but the child's own page (a case view) shows the real flag for that child.
     assert "Elev0" not in body
+
+
+def test_the_administrator_sees_forum_level_numbers_but_no_child(world, client_for, django_assert_max_num_queries):
+    sspf, eht = make_forum(world, "SSPF Järva"), make_forum(world, "EHT Ängsskolan")
+    today = date.today()
+    children = []
+    for i in range(6):
+        child = make_child(world.municipality, world.jarva, f"Elev{i}", "Testsson", date(2015, 1, 1 + i), serial=990 + i)
+        children.append(child)
+        meet(world, child, sspf, today)
+        meet(world, child, eht, today)
+    client = client_for("ada", HTTP_ACCEPT_LANGUAGE="en")
+    with django_assert_max_num_queries(15):
+        response = client.get(reverse("forums:burden", args=[world.jarva.id]))
+    body = response.content.decode()
+    assert "<td>12</td>" in body and "<td>6</td>" in body  # meetings, children (>= 5: shown)
+    assert "Testsson" not in body and not any(str(c.id) in body for c in children)
+    # ...and the children themselves stay closed to her.
+    assert client.get(reverse("forums:child_meetings", args=[children[0].id])).status_code == 404
