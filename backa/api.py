@@ -7,6 +7,7 @@ from ninja.security import django_auth
 from backa.audit.middleware import log_denied
 from backa.children.access import ChildNotFound
 from backa.children.api import router as children_router
+from backa.forums.api import router as forums_router
 
 api = NinjaAPI(
     title="Backa barnet API",
@@ -18,6 +19,7 @@ api = NinjaAPI(
     docs_url=None,
 )
 api.add_router("/", children_router)
+api.add_router("/forum", forums_router)
 
 
 @api.exception_handler(Http404)

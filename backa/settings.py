@@ -98,6 +98,8 @@ INSTALLED_APPS = [
     "backa.roles",
     "backa.audit",
     "backa.synthetic",
+    "backa.forums",
+    "backa.impact",
 ]
 
 MIDDLEWARE = [

@@ -13,6 +13,8 @@ def healthz(request):
 
 urlpatterns = [
     path("", include("backa.children.urls")),
+    path("", include("backa.forums.urls")),
+    path("", include("backa.impact.urls")),
     path("konto/", include("backa.accounts.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/", api.urls),

@@ -1,0 +1,50 @@
+"""Who may see and edit a district's forum inventory and its burden numbers.
+
+District-level pages show forums and counts, never children, so they are opened by the
+user's active position rather than the child access gate: a district administrator
+(position kind district_admin at the district's administration unit) edits the
+inventory and sees the district's signals. Every professional with an active position
+in the municipality may read the inventory itself (it lists forums, not people), which
+is what a rektor needs to pick the forum a child was discussed in.
+"""
+from django.http import Http404
+
+from backa.accounts.models import PositionKind
+from backa.accounts.positions import current_position
+from backa.organisations.models import District, UnitType
+
+
+def administered_district_ids(request) -> set:
+    """The districts the active position administers (empty for everyone else)."""
+    position = current_position(request)
+    if (
+        position is None
+        or position.kind != PositionKind.DISTRICT_ADMIN
+        or position.unit.unit_type != UnitType.ADMINISTRATION
+        or position.unit.district_id is None
+    ):
+        return set()
+    return {position.unit.district_id}
+
+
+def is_district_admin(request, district) -> bool:
+    return district.pk in administered_district_ids(request)
+
+
+def get_district_for_reading(request, district_id) -> District:
+    """A district of the active position's municipality, or 404."""
+    position = current_position(request)
+    if position is None:
+        raise Http404("Not found")
+    district = District.objects.filter(pk=district_id, municipality_id=position.unit.organisation.municipality_id).first()
+    if district is None:
+        raise Http404("Not found")
+    return district
+
+
+def get_district_for_admin(request, district_id) -> District:
+    """A district the active position administers, or 404 (same answer as an unknown id)."""
+    district = get_district_for_reading(request, district_id)
+    if not is_district_admin(request, district):
+        raise Http404("Not found")
+    return district

@@ -1,0 +1,95 @@
+"""Writes to the forum inventory and to forum meetings, and the inventory's overlap view."""
+from itertools import combinations
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from backa.audit.log import Action, log_access
+
+from .models import BurdenSettings, Forum, ForumMeeting
+
+FORUM_FIELDS = (
+    "name", "kind", "purpose", "purposes", "legal_basis", "target_group", "sectors", "participants", "frequency",
+    "convener", "children_take_part", "guardians_take_part", "discusses_individual_children", "is_active",
+)
+
+
+def do_save_forum(*, acting_user, district, data: dict, forum: Forum | None = None, expected_version: int | None = None) -> Forum:
+    """Create a forum in the district's inventory, or update one.
+
+    Two administrators editing the same forum: the second save fails with a clear error
+    instead of silently overwriting (expected_version is the version the form was loaded at).
+    """
+    with transaction.atomic():
+        if forum is None:
+            forum = Forum(district=district, municipality_id=district.municipality_id)
+        else:
+            forum = Forum.objects.select_for_update().get(pk=forum.pk, district=district)
+            if expected_version is not None and forum.version != expected_version:
+                raise ValidationError(_("Someone else changed this forum while you were editing. Reload and try again."))
+            forum.version += 1
+        for field in FORUM_FIELDS:
+            if field in data:
+                setattr(forum, field, data[field])
+        forum.updated_at = timezone.now()
+        forum.updated_by = acting_user
+        forum.full_clean()
+        forum.save()
+    return forum
+
+
+def do_set_burden_thresholds(*, acting_user, district, family_meetings_per_term: int, shared_children_per_forum_pair: int) -> BurdenSettings:
+    """Set the district's thresholds for the burden signals."""
+    with transaction.atomic():
+        settings, _created = BurdenSettings.objects.select_for_update().get_or_create(district=district)
+        settings.family_meetings_per_term = family_meetings_per_term
+        settings.shared_children_per_forum_pair = shared_children_per_forum_pair
+        settings.full_clean()
+        settings.save()
+    return settings
+
+
+def do_record_forum_meeting(*, acting_user, child, forum: Forum, request=None, **fields) -> ForumMeeting:
+    """Record that a child was discussed in or met a forum. The caller has passed the access gate for child."""
+    if forum.municipality_id != child.municipality_id:
+        raise ValidationError(_("Choose a forum in the child's municipality."))
+    if not forum.is_active:
+        raise ValidationError(_("This forum is no longer active."))
+    if fields.get("held_on") and fields["held_on"] > timezone.localdate():
+        raise ValidationError(_("The meeting date cannot be in the future."))
+    with transaction.atomic():
+        meeting = ForumMeeting(child=child, municipality_id=child.municipality_id, forum=forum, recorded_by=acting_user, **fields)
+        meeting.full_clean()
+        meeting.save()
+        log_access(
+            request=request, user=acting_user, child=child, action=Action.CREATE,
+            object_type="forum_meeting", object_id=meeting.id, purpose=forum.kind,
+        )
+    return meeting
+
+
+def _jaccard(a, b) -> float:
+    a, b = set(a), set(b)
+    return len(a & b) / len(a | b) if a | b else 0.0
+
+
+def inventory_overlaps(forums, *, min_score: float = 0.5) -> list[dict]:
+    """Pairs of forums whose participants and purposes overlap, most similar first.
+
+    The score is the mean of the Jaccard similarity of the participating sectors and of the
+    purpose areas; pairs with at least min_score in both sectors and purposes are listed.
+    """
+    result = []
+    for a, b in combinations(forums, 2):
+        sectors, purposes = _jaccard(a.sectors, b.sectors), _jaccard(a.purposes, b.purposes)
+        if sectors >= min_score and purposes >= min_score:
+            result.append({
+                "a": a, "b": b, "score": round((sectors + purposes) / 2, 2),
+                "sectors_score": round(sectors, 2), "purposes_score": round(purposes, 2),
+                "shared_sectors": sorted(set(a.sectors) & set(b.sectors)),
+                "shared_purposes": sorted(set(a.purposes) & set(b.purposes)),
+            })
+    result.sort(key=lambda r: (-r["score"], r["a"].name, r["b"].name))
+    return result

@@ -1,0 +1,92 @@
+"""Writes to child impact assessments: versions, sending for decision, deciding."""
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from . import indicators
+from .models import STEP_FIELDS, ImpactAssessment, ImpactAssessmentVersion, Status
+
+
+def _add_version(assessment, *, acting_user, steps: dict) -> ImpactAssessmentVersion:
+    assessment.current_version += 1
+    version = ImpactAssessmentVersion(
+        assessment=assessment, number=assessment.current_version, created_by=acting_user,
+        **{field: steps[field] for field in STEP_FIELDS if field in steps},
+    )
+    version.indicator_values = indicators.current_values(assessment.district, version.indicators)
+    version.full_clean(exclude=["assessment"])
+    version.save()
+    assessment.save(update_fields=["current_version"])
+    return version
+
+
+def do_create_assessment(*, acting_user, municipality, district, title: str, decision_kind: str, steps: dict) -> ImpactAssessment:
+    """Start an assessment for a decision, with its first version."""
+    with transaction.atomic():
+        assessment = ImpactAssessment(
+            municipality=municipality, district=district, title=title, decision_kind=decision_kind, created_by=acting_user,
+        )
+        assessment.full_clean()
+        assessment.save()
+        _add_version(assessment, acting_user=acting_user, steps=steps)
+    return assessment
+
+
+def do_save_version(*, acting_user, assessment, steps: dict, expected_version: int) -> ImpactAssessmentVersion:
+    """Save the steps as a new version. Only a draft changes; a stale form is refused."""
+    with transaction.atomic():
+        locked = ImpactAssessment.objects.select_for_update().get(pk=assessment.pk)
+        if locked.status != Status.DRAFT:
+            raise ValidationError(_("Only a draft can be changed. Ask the decision-maker to return it first."))
+        if locked.current_version != expected_version:
+            raise ValidationError(_("Someone else saved a newer version while you were editing. Reload and try again."))
+        return _add_version(locked, acting_user=acting_user, steps=steps)
+
+
+def missing_for_decision(version) -> list[str]:
+    """What a version lacks before it can be decided (steps 6 and 7 must be filled in)."""
+    missing = []
+    for field in ("decision", "reasons", "feedback_to_children"):
+        if not getattr(version, field).strip():
+            missing.append(str(version._meta.get_field(field).verbose_name))
+    if version.follow_up_on is None:
+        missing.append(str(version._meta.get_field("follow_up_on").verbose_name))
+    return missing
+
+
+def do_send_for_decision(*, acting_user, assessment, decision_maker) -> ImpactAssessment:
+    """Send the current version to a named decision-maker."""
+    with transaction.atomic():
+        locked = ImpactAssessment.objects.select_for_update().get(pk=assessment.pk)
+        if locked.status != Status.DRAFT:
+            raise ValidationError(_("Only a draft can be sent for decision."))
+        if decision_maker.pk == acting_user.pk:
+            raise ValidationError(_("Someone other than yourself must decide."))
+        missing = missing_for_decision(locked.versions.get(number=locked.current_version))
+        if missing:
+            raise ValidationError(_("Fill in before sending: %(fields)s.") % {"fields": ", ".join(missing)})
+        locked.decision_maker = decision_maker
+        locked.status = Status.IN_REVIEW
+        locked.save(update_fields=["decision_maker", "status"])
+    return locked
+
+
+def do_decide(*, acting_user, assessment, approve: bool, comment: str = "") -> ImpactAssessment:
+    """The named decision-maker approves the current version, or returns it as a draft with a comment."""
+    with transaction.atomic():
+        locked = ImpactAssessment.objects.select_for_update().get(pk=assessment.pk)
+        if locked.status != Status.IN_REVIEW or locked.decision_maker_id != acting_user.pk:
+            raise ValidationError(_("Only the named decision-maker can decide, and only once it has been sent."))
+        if not approve and not comment.strip():
+            raise ValidationError(_("Say what needs to change when you return the assessment."))
+        locked.decision_comment = comment
+        if approve:
+            locked.status = Status.APPROVED
+            locked.approved_version = locked.current_version
+            locked.approved_at = timezone.now()
+        else:
+            locked.status = Status.DRAFT
+        locked.full_clean()
+        locked.save()
+    return locked
