@@ -97,6 +97,7 @@ INSTALLED_APPS = [
     "backa.roles",
     "backa.audit",
     "backa.synthetic",
+    "backa.integrations",
 ]
 
 MIDDLEWARE = [
