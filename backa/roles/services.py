@@ -173,8 +173,10 @@ def _derive(child, ctx: DerivationContext, acting_user) -> str:
         return Outcome.ASSIGNED
 
     holder = current[0]
+    # Any holder of the right position at the right unit will do (two BVC nurses share a
+    # unit: no handover between colleagues), and so does a manager's choice at that unit.
     satisfied = target is None or any(
-        a.position_id == target.id or (a.source == AssignmentSource.OVERRIDE and a.position.unit_id == target.unit_id)
+        a.position.unit_id == target.unit_id and (a.position.kind == target.kind or a.source == AssignmentSource.OVERRIDE)
         for a in current
     )
     if satisfied:
