@@ -220,5 +220,9 @@ class Handover(models.Model):
         return f"{self.get_trigger_display()} ({self.get_status_display()})"
 
     @property
+    def item_labels(self) -> list[str]:
+        return [HandoverItem(item).label for item in self.items if item in HandoverItem.values]
+
+    @property
     def is_overdue(self) -> bool:
         return self.status == HandoverStatus.PENDING and self.target_date < timezone.localdate()
