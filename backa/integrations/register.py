@@ -23,6 +23,8 @@ from backa.children import identity
 from backa.children.models import Child, Custody, Guardian, Sex
 from backa.organisations.models import District, Municipality
 
+from .bulk import copy_insert
+
 HEADER = [
     "personnummer", "fornamn", "efternamn", "kon", "folkbokforingsdistrikt", "skyddad",
     "vh1_personnummer", "vh1_fornamn", "vh1_efternamn", "vh2_personnummer", "vh2_fornamn", "vh2_efternamn",
@@ -278,10 +280,10 @@ def _apply_chunk(rows, municipality, report, acting_user):
                     if guardian.pk not in g_created_ids:
                         g_updated[guardian.pk] = guardian
             g_row.guardian = guardian
-    Guardian.objects.bulk_create(g_created, batch_size=2000)
+    copy_insert(Guardian, g_created)
     if g_updated:
         Guardian.objects.bulk_update(list(g_updated.values()), ["given_name", "family_name", "protected_identity"], batch_size=2000)
-    Child.objects.bulk_create(created, batch_size=2000)
+    copy_insert(Child, created)
     if updated:
         for child in updated:
             child.version += 1
@@ -292,7 +294,7 @@ def _apply_chunk(rows, municipality, report, acting_user):
     have = set(Custody.objects.filter(child_id__in={p[0] for p in pairs}).values_list("child_id", "guardian_id")) if pairs else set()
     custodies = [Custody(id=uuid.uuid4(), child_id=c, guardian_id=g, municipality=municipality, has_custody=True)
                  for c, g in sorted(pairs - have)]
-    Custody.objects.bulk_create(custodies, batch_size=5000)
+    copy_insert(Custody, custodies)
     log_access_many(user=acting_user, action=Action.CREATE, children=created, purpose="register_import")
     log_access_many(user=acting_user, action=Action.UPDATE, children=updated, purpose="register_import")
     report.children_created += len(created)
