@@ -45,13 +45,13 @@ def test_the_sender_prepares_and_the_receiver_accepts_through_the_pages(w, clien
     sender = client_for("britta")
     assert sender.get(url).status_code == 200
     response = sender.post(url, {"action": "prepare", "basis": "contact_only", "items": ["plan"]})
-    assert response.status_code == 200 and "nothing but the change of contact" in response.content.decode().lower()
+    assert response.status_code == 200 and 'class="error-summary"' in response.content.decode()
     response = sender.post(url, {"action": "prepare", "basis": "legal_basis", "legal_basis": "osl_10_28", "items": ["plan"]})
     assert response.status_code == 302
     receiver = client_for("fiona")
     assert "Överlämnad" in receiver.get(reverse("roles:handovers")).content.decode()
     page = receiver.get(url)
-    assert page.status_code == 200 and "Accept" in page.content.decode()
+    assert page.status_code == 200 and 'value="accept"' in page.content.decode()
     assert AccessLog.objects.filter(user_id=w.users["fiona"].id, object_type="handover", purpose="handover_receiver").exists()
     response = receiver.post(url, {"action": "accept", "family_informed_how": ""})
     assert response.status_code == 200 and 'aria-describedby="id_family_informed_how_help id_family_informed_how_error"' in response.content.decode()
@@ -79,14 +79,14 @@ def test_a_rektor_chooses_a_delegate_as_barnkontakt(w, client_for):
     url = reverse("roles:child_barnkontakt", args=[w.sigrid.id])
     rektor = client_for("rasmus")
     page = rektor.get(url)
-    assert page.status_code == 200 and "Choose another barnkontakt" in page.content.decode()
+    assert page.status_code == 200 and 'name="position"' in page.content.decode()
     response = rektor.post(url, {"position": str(w.positions["olle"].id), "reason": "Mentor"})
     assert response.status_code == 302
     current = RoleAssignment.objects.filter(role_active_on(TODAY), child=w.sigrid, kind=RoleKind.BARNKONTAKT)
     assert [a.position.user.username for a in current] == ["olle"]
     # Someone without a manager post sees the page but cannot change anything.
     social = client_for("sara")
-    assert "Choose another barnkontakt" not in social.get(url).content.decode()
+    assert 'name="position"' not in social.get(url).content.decode()
     assert social.post(url, {"position": str(w.positions["sara"].id), "reason": "x"}).status_code == 403
 
 
