@@ -34,7 +34,16 @@ def extract(rows, *, trailer=True, count=None, encoding="utf-8"):
     return ("\n".join(lines) + "\n").encode(encoding)
 
 
-MOTHER = ("19850505-9860", "Eva", "Ek")
+@pytest.fixture(autouse=True)
+def forget_import_runs():
+    """Import runs are committed on their own connection, outside the test's transaction."""
+    yield
+    from django.db import connections
+
+    own = connections.create_connection("default")
+    with own.cursor() as cursor:
+        cursor.execute("DELETE FROM integrations_importrun")
+    own.close()
 
 
 @pytest.fixture
@@ -185,3 +194,27 @@ def test_the_command_reports_errors_by_line_and_imports_a_good_file(world, good_
     assert "children created: 4" in captured.out and "import [" in captured.err
     call_command("import_register", str(good), "--no-progress")
     assert "changes: 0" in capsys.readouterr().out
+
+
+def test_the_status_page_shows_each_run_with_its_errors_and_counts(world, good_rows, tmp_path, client_for):
+    from django.urls import reverse
+
+    from backa.integrations.models import ImportRun
+
+    bad_rows = [list(r) for r in good_rows]
+    bad_rows[1][0] = bad_rows[1][0][:-1] + str((int(bad_rows[1][0][-1]) + 1) % 10)
+    bad, good = tmp_path / "bad.csv", tmp_path / "good.csv"
+    bad.write_bytes(extract(bad_rows))
+    good.write_bytes(extract(good_rows))
+    with pytest.raises(CommandError):
+        call_command("import_register", str(bad), "--no-progress")
+    runs = {r.file_name: r for r in ImportRun.objects.filter(file_name__in=["bad.csv", "good.csv"])}
+    assert runs["bad.csv"].status == "invalid" and runs["bad.csv"].errors[0][0] == 3
+    call_command("import_register", str(good), "--no-progress")
+    run = ImportRun.objects.get(file_name="good.csv")
+    assert (run.status, run.rows, run.processed, run.changes) == ("done", 4, 4, 12)
+    client = client_for("ada")
+    assert client.get(reverse("integrations:runs")).status_code == 200
+    detail = client.get(reverse("integrations:run", args=[runs["bad.csv"].id])).content.decode()
+    assert "<th scope=\"row\">3</th>" in detail and "20180303" not in detail
+    assert client_for("olle").get(reverse("integrations:runs")).status_code == 403
