@@ -302,3 +302,8 @@ def _apply_chunk(rows, municipality, report, acting_user):
     report.guardians_created += len(g_created)
     report.guardians_updated += len(g_updated)
     report.custodies_created += len(custodies)
+
+
+def children_by_number_hash(hashes) -> dict:
+    """{pnr_hash: child} for imports that match on identity number (SS 12000), enrolments prefetched."""
+    return {c.pnr_hash: c for c in Child.objects.filter(pnr_hash__in=list(hashes)).prefetch_related("enrolments")}

@@ -58,3 +58,4 @@ def children_in_district(district_id, on) -> QuerySet[Child]:
 
 def without_barnkontakt(queryset: QuerySet[Child], on) -> QuerySet[Child]:
     return queryset.exclude(Exists(barnkontakt_now(on).filter(child_id=OuterRef("pk"))))
+
