@@ -7,7 +7,6 @@ from django.core.management import CommandError, call_command
 from django.utils import timezone, translation
 
 from backa.audit.models import AccessLog
-from backa.children.access import visible_children  # noqa: F401  (the import itself is allowed past the gate)
 from backa.children.models import Child, Custody, Guardian
 from backa.integrations import register
 from backa.integrations.register import HEADER, apply_register, parse_register
