@@ -100,6 +100,7 @@ INSTALLED_APPS = [
     "backa.synthetic",
     "backa.forums",
     "backa.impact",
+    "backa.integrations",
 ]
 
 MIDDLEWARE = [

@@ -15,6 +15,8 @@ urlpatterns = [
     path("", include("backa.children.urls")),
     path("", include("backa.forums.urls")),
     path("", include("backa.impact.urls")),
+    path("", include("backa.roles.urls")),
+    path("importer/", include("backa.integrations.urls")),
     path("konto/", include("backa.accounts.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/", api.urls),

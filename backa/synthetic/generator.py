@@ -12,6 +12,7 @@ from datetime import date, timedelta
 
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
+from django.db.models import Q
 
 from backa.accounts.models import Position, PositionKind, User
 from backa.children import identity
@@ -19,7 +20,8 @@ from backa.children.lifephase import LifePhase, add_years, life_phase, school_st
 from backa.children.models import Child, Custody, Enrolment, Guardian, IdType, Sex
 from backa.forums.demo import add_demo_forums
 from backa.organisations.models import District, EvaluationArm, Municipality, Organisation, OrganisationKind, Unit, UnitType
-from backa.roles.models import RoleAssignment, RoleKind
+from backa.roles.config import rules_by_phase
+from backa.roles.models import AssignmentSource, RoleAssignment, RoleKind
 
 from . import names
 from .testnumbers import SyntheticNumberAllocator
@@ -71,7 +73,6 @@ class Generator:
         self.progress = progress or (lambda done, total: None)
         self.numbers = SyntheticNumberAllocator()
         self.password_hash = make_password(DEMO_PASSWORD)
-        self.head_position: dict[uuid.UUID, Position] = {}  # unit id -> barnkontakt-holding position
         self.positions_by_kind: dict[tuple[uuid.UUID, str], list[Position]] = {}
         self.personas = Personas()
 
@@ -167,11 +168,6 @@ class Generator:
         UnitType.LOKALPOLISOMRADE: [(PositionKind.POLICE_OFFICER, "Kommunpolis")],
         UnitType.FRITIDSGARD: [(PositionKind.YOUTH_LEADER, "Fritidsledare")],
     }
-    BARNKONTAKT_KIND = {
-        UnitType.BMM: PositionKind.MIDWIFE, UnitType.BVC: PositionKind.BVC_NURSE,
-        UnitType.FORSKOLA: PositionKind.REKTOR, UnitType.GRUNDSKOLA: PositionKind.REKTOR,
-        UnitType.GYMNASIUM: PositionKind.REKTOR,
-    }
     # The personas of the demo and the tests, all in the first pilot district.
     PERSONAS = [
         ("barnmorska", UnitType.BMM, PositionKind.MIDWIFE, "Barnmorska på BMM"),
@@ -186,13 +182,16 @@ class Generator:
     ]
 
     def build_staff(self):
+        # Which unit and position hold the barnkontakt role comes from the life-phase rules
+        # (roles.LifePhaseConfig), the same data the nightly derivation reads.
+        self.rules = rules_by_phase(self.municipality.id)
         users, positions = [], []
         persona_slots = {(unit_type, kind): username for username, unit_type, kind, _ in self.PERSONAS}
         first_district = self.districts[0]
         for du in self.districts:
             for unit_type, unit_list in du.units.items():
                 for unit in unit_list:
-                    for index, (kind, title) in enumerate(self.STAFF.get(unit_type, [])):
+                    for kind, title in self.STAFF.get(unit_type, []):
                         username = None
                         if du is first_district and unit is unit_list[0] and (unit_type, kind) in persona_slots:
                             username = persona_slots.pop((unit_type, kind))
@@ -211,15 +210,14 @@ class Generator:
                         )
                         positions.append(position)
                         self.positions_by_kind.setdefault((unit.id, kind), []).append(position)
-                        if index == 0 or (unit.id not in self.head_position and kind == self.BARNKONTAKT_KIND.get(unit_type)):
-                            if kind == self.BARNKONTAKT_KIND.get(unit_type):
-                                self.head_position.setdefault(unit.id, position)
         User.objects.bulk_create(users, batch_size=2000)
         Position.objects.bulk_create(positions, batch_size=2000)
         # District administrators maintain reference data in the admin, nothing else.
         from django.contrib.auth.models import Permission
 
-        admin_perms = Permission.objects.filter(content_type__app_label="organisations")
+        admin_perms = Permission.objects.filter(
+            Q(content_type__app_label="organisations") | Q(content_type__app_label="roles", content_type__model="lifephaseconfig")
+        )
         for user in users:
             if user.is_staff:
                 user.user_permissions.set(admin_perms)
@@ -294,6 +292,7 @@ class Generator:
         phase = life_phase(child.birth_date, self.today)
         units = du.units
         born = child.birth_date
+        own_from = len(enrolments)  # this child's enrolments are appended from here
 
         def enrolment(unit, kind, start, end=None):
             enrolments.append(Enrolment(
@@ -302,17 +301,25 @@ class Generator:
             ))
             return unit
 
-        def barnkontakt(unit, start):
-            position = self.head_position.get(unit.id)
-            if position is not None:
-                roles.append(RoleAssignment(
-                    id=self.uuid(), child=child, municipality=self.municipality, position=position,
-                    kind=RoleKind.BARNKONTAKT, valid_from=min(start, self.today), reason="life_phase",
-                ))
+        def barnkontakt():
+            """The life-phase rules applied to this child's current enrolments, as the derivation does."""
+            current = [e for e in enrolments[own_from:] if e.valid_from <= self.today
+                       and (e.valid_to is None or e.valid_to >= self.today)]
+            current.sort(key=lambda e: e.valid_from, reverse=True)
+            for rule in self.rules.get(phase, []):
+                for e in current:
+                    holders = self.positions_by_kind.get((e.unit.id, rule.position_kind)) if e.unit.unit_type == rule.unit_type else None
+                    if holders:
+                        roles.append(RoleAssignment(
+                            id=self.uuid(), child=child, municipality=self.municipality, position=holders[0],
+                            kind=RoleKind.BARNKONTAKT, valid_from=min(e.valid_from, self.today), reason=f"life_phase:{phase}",
+                            source=AssignmentSource.DERIVED,
+                        ))
+                        return
 
         if phase == LifePhase.EXPECTED:
-            bmm = enrolment(units[UnitType.BMM][0], Enrolment.Kind.LISTING, self.today - timedelta(days=60))
-            barnkontakt(bmm, self.today - timedelta(days=60))
+            enrolment(units[UnitType.BMM][0], Enrolment.Kind.LISTING, self.today - timedelta(days=60))
+            barnkontakt()
             return
         if phase == LifePhase.ADULT:
             return
@@ -320,7 +327,7 @@ class Generator:
         bvc_end = school_start(born) - timedelta(days=1)
         enrolment(bvc, Enrolment.Kind.LISTING, born, bvc_end if bvc_end < self.today else None)
         if phase == LifePhase.INFANT:
-            barnkontakt(bvc, born)
+            barnkontakt()
             return
         preschool = None
         if self.rng.random() < 0.85:
@@ -330,23 +337,20 @@ class Generator:
             if start <= self.today:
                 preschool = enrolment(preschool_unit, Enrolment.Kind.PLACEMENT, start, end if end < self.today else None)
         if phase == LifePhase.PRESCHOOL:
-            if preschool is not None:
-                barnkontakt(preschool, enrolments[-1].valid_from)
-            else:
-                barnkontakt(bvc, born)
+            barnkontakt()
             return
         if phase == LifePhase.SCHOOL:
             schools = units[UnitType.GRUNDSKOLA]
             school = schools[-1] if self.rng.random() < 0.15 else self.rng.choice(schools[:-1] or schools)
             enrolment(school, Enrolment.Kind.PUPIL, school_start(born))
-            barnkontakt(school, school_start(born))
+            barnkontakt()
             return
         if phase == LifePhase.GYMNASIUM and self.rng.random() < 0.9:
             district = self.rng.choice(self.districts)
             gymnasium = self.rng.choice(district.units[UnitType.GYMNASIUM])
             start = date(born.year + 16, 8, 1)
             enrolment(gymnasium, Enrolment.Kind.PUPIL, start)
-            barnkontakt(gymnasium, start)
+            barnkontakt()
 
     # -- teams for the demo personas -----------------------------------------------------------
     def build_teams(self):

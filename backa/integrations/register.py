@@ -1,0 +1,309 @@
+"""Import of a population-register extract (folkbokföringsuttag), format in docs/register-format.md.
+
+Two passes: `parse_register()` reads and validates every line and returns either the rows
+or every error with its line number; `apply_register()` writes the rows in one transaction,
+touching only what differs from the database. So an invalid file changes nothing, the same
+file twice changes nothing the second time, and an interrupted import rolls back whole.
+
+Identity numbers and address data never appear in an error, a report or a log line: errors
+name the line and the column only.
+"""
+import csv
+import io
+import uuid
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from backa.audit.log import Action, log_access_many
+from backa.children import identity
+from backa.children.models import Child, Custody, Guardian, Sex
+from backa.organisations.models import District, Municipality
+
+from .bulk import copy_insert
+
+HEADER = [
+    "personnummer", "fornamn", "efternamn", "kon", "folkbokforingsdistrikt", "skyddad",
+    "vh1_personnummer", "vh1_fornamn", "vh1_efternamn", "vh2_personnummer", "vh2_fornamn", "vh2_efternamn",
+]
+TRAILER = "#ANTAL"
+DELIMITER = ";"
+CHUNK = 5000
+MAX_ERRORS = 200
+
+
+class RegisterConflict(Exception):
+    """A row that passed validation but contradicts the database; the whole import is rolled back."""
+
+    def __init__(self, line: int, message: str):
+        super().__init__(f"line {line}: {message}")
+        self.line, self.message = line, message
+
+
+@dataclass
+class GuardianRow:
+    number: identity.IdentityNumber
+    given_name: str
+    family_name: str
+
+
+@dataclass
+class RegisterRow:
+    line: int
+    number: identity.IdentityNumber
+    given_name: str
+    family_name: str
+    sex: str
+    district_id: uuid.UUID | None
+    protected: bool
+    guardians: list[GuardianRow] = field(default_factory=list)
+
+
+@dataclass
+class ParseResult:
+    rows: list[RegisterRow] = field(default_factory=list)
+    errors: list[tuple[int, str]] = field(default_factory=list)  # (line, message)
+    data_rows: int = 0
+
+    def error(self, line: int, message: str):
+        if len(self.errors) < MAX_ERRORS:
+            self.errors.append((line, message))
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+@dataclass
+class ImportReport:
+    children_created: int = 0
+    children_updated: int = 0
+    moved: int = 0
+    guardians_created: int = 0
+    guardians_updated: int = 0
+    custodies_created: int = 0
+
+    @property
+    def changes(self) -> int:
+        return (self.children_created + self.children_updated + self.guardians_created + self.guardians_updated
+                + self.custodies_created)
+
+
+def _sex(value: str, number: identity.IdentityNumber) -> str | None:
+    value = value.strip().upper()
+    if value == "K":
+        return Sex.FEMALE
+    if value == "M":
+        return Sex.MALE
+    if value == "":
+        # The second-to-last digit of the number is odd for men and even for women.
+        return Sex.MALE if int(number.digits[10]) % 2 else Sex.FEMALE
+    return None
+
+
+def parse_register(data: bytes, municipality: Municipality, *, today: date | None = None) -> ParseResult:
+    """Validate a whole extract. Never raises on bad input: every problem becomes a (line, message)."""
+    today = today or timezone.localdate()
+    result = ParseResult()
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        result.error(line, _("The file is not UTF-8 (byte %(byte)s on this line). Save it as UTF-8 and try again.")
+                     % {"byte": f"0x{data[exc.start]:02x}"})
+        return result
+    if "\x00" in text:
+        result.error(text[: text.index("\x00")].count("\n") + 1, _("The file contains NUL bytes; it is not a text file."))
+        return result
+    districts = {d.code.upper(): d.id for d in District.objects.filter(municipality=municipality)}
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=DELIMITER, strict=True)
+    seen: dict[str, int] = {}
+    header_seen = trailer_line = None
+    declared = None
+    try:
+        for fields in reader:
+            line = reader.line_num
+            if trailer_line is not None:
+                if any(f.strip() for f in fields):
+                    result.error(line, _("There is text after the closing line %(trailer)s.") % {"trailer": TRAILER})
+                continue
+            if header_seen is None:
+                header_seen = line
+                if [f.strip().lower() for f in fields] != HEADER:
+                    result.error(line, _("The first line must be the header: %(header)s") % {"header": DELIMITER.join(HEADER)})
+                    return result
+                continue
+            if not fields or (len(fields) == 1 and not fields[0].strip()):
+                continue
+            if fields[0].strip().upper() == TRAILER:
+                trailer_line = line
+                try:
+                    declared = int(fields[1])
+                except (IndexError, ValueError):
+                    result.error(line, _("The closing line must be %(trailer)s;<number of rows>.") % {"trailer": TRAILER})
+                continue
+            result.data_rows += 1
+            _parse_row(fields, line, result, districts, seen, today)
+    except csv.Error as exc:
+        result.error(reader.line_num, _("The line cannot be read as CSV (%(reason)s); the file may be cut off.") % {"reason": exc})
+        return result
+    if header_seen is None:
+        result.error(1, _("The file is empty."))
+    elif trailer_line is None:
+        result.error(reader.line_num, _("The file ends without the closing line %(trailer)s;<number of rows>: it seems cut off.")
+                     % {"trailer": TRAILER})
+    elif declared is not None and declared != result.data_rows:
+        result.error(trailer_line, _("The closing line says %(declared)s rows, but the file has %(found)s: it seems incomplete.")
+                     % {"declared": declared, "found": result.data_rows})
+    return result
+
+
+def _parse_row(fields, line, result, districts, seen, today):
+    before = len(result.errors)
+    bad = lambda message: result.error(line, message)  # noqa: E731
+    if len(fields) != len(HEADER):
+        bad(_("Expected %(expected)s columns, found %(found)s.") % {"expected": len(HEADER), "found": len(fields)})
+        return
+    values = dict(zip(HEADER, (f.strip() for f in fields)))
+    number = None
+    try:
+        number = identity.parse(values["personnummer"], today=today)
+    except identity.InvalidIdentityNumber as exc:
+        bad(_("personnummer: %(reason)s") % {"reason": exc.message})
+    if number is not None:
+        if number.digits in seen:
+            bad(_("personnummer: the same number as on line %(other)s.") % {"other": seen[number.digits]})
+        else:
+            seen[number.digits] = line
+    for column in ("fornamn", "efternamn"):
+        if not values[column]:
+            bad(_("%(column)s: must not be empty.") % {"column": column})
+        elif len(values[column]) > 100:
+            bad(_("%(column)s: longer than 100 characters.") % {"column": column})
+    protected = values["skyddad"].upper()
+    if protected not in ("J", "N"):
+        bad(_("skyddad: write J or N."))
+    district_code = values["folkbokforingsdistrikt"].upper()
+    district_id = districts.get(district_code) if district_code else None
+    if district_code and district_id is None:
+        # Never echo the value: for a protected person even the district is address data.
+        bad(_("folkbokforingsdistrikt: unknown district code for this municipality."))
+    elif not district_code and protected != "J":
+        bad(_("folkbokforingsdistrikt: must not be empty (only a protected person may lack it)."))
+    sex = _sex(values["kon"], number) if number is not None else Sex.UNKNOWN
+    if sex is None:
+        bad(_("kon: write K, M or leave empty."))
+    guardians = []
+    for prefix in ("vh1", "vh2"):
+        raw, given, family = values[f"{prefix}_personnummer"], values[f"{prefix}_fornamn"], values[f"{prefix}_efternamn"]
+        if not (raw or given or family):
+            continue
+        try:
+            g_number = identity.parse(raw, today=today)
+        except identity.InvalidIdentityNumber as exc:
+            bad(_("%(column)s: %(reason)s") % {"column": f"{prefix}_personnummer", "reason": exc.message})
+            continue
+        if not given or not family:
+            bad(_("%(prefix)s: a guardian needs both names.") % {"prefix": prefix})
+            continue
+        if number is not None and g_number.digits == number.digits:
+            bad(_("%(prefix)s: a child cannot be their own guardian.") % {"prefix": prefix})
+            continue
+        guardians.append(GuardianRow(g_number, given[:100], family[:100]))
+    if len(guardians) == 2 and guardians[0].number.digits == guardians[1].number.digits:
+        bad(_("vh2: the same guardian as vh1."))
+    if len(result.errors) > before:
+        return
+    result.rows.append(RegisterRow(line, number, values["fornamn"], values["efternamn"], sex, district_id,
+                                   protected == "J", guardians))
+
+
+def apply_register(rows: list[RegisterRow], municipality: Municipality, *, acting_user=None, progress=None) -> ImportReport:
+    """Write validated rows in one transaction; only differences are written (idempotent)."""
+    report = ImportReport()
+    progress = progress or (lambda done, total: None)
+    with transaction.atomic():
+        for start in range(0, len(rows), CHUNK):
+            _apply_chunk(rows[start:start + CHUNK], municipality, report, acting_user)
+            progress(min(start + CHUNK, len(rows)), len(rows))
+    return report
+
+
+def _apply_chunk(rows, municipality, report, acting_user):
+    hashes = {row.number.digits: identity.lookup_hash(row.number) for row in rows}
+    existing = {c.pnr_hash: c for c in Child.objects.filter(pnr_hash__in=hashes.values())}
+    g_hashes = {g.number.digits: identity.lookup_hash(g.number) for row in rows for g in row.guardians}
+    guardians = {g.pnr_hash: g for g in Guardian.objects.filter(pnr_hash__in=set(g_hashes.values()))}
+    created, updated, g_created, g_updated = [], [], [], {}
+    g_created_ids = set()
+    for row in rows:
+        child = existing.get(hashes[row.number.digits])
+        wanted = {
+            "given_name": row.given_name[:100], "family_name": row.family_name[:100], "sex": row.sex,
+            "home_district_id": row.district_id, "protected_identity": row.protected, "birth_date": row.number.birth_date,
+        }
+        if child is None:
+            child = Child(id=uuid.uuid4(), municipality=municipality, **wanted)
+            child.set_identity_number(row.number)
+            existing[child.pnr_hash] = child
+            created.append(child)
+        elif child.municipality_id != municipality.id:
+            raise RegisterConflict(row.line, _("The child is registered in another municipality; a move between "
+                                               "municipalities is a handover, not an import."))
+        elif any(getattr(child, key) != value for key, value in wanted.items()):
+            if child.home_district_id != row.district_id:
+                report.moved += 1
+            for key, value in wanted.items():
+                setattr(child, key, value)
+            updated.append(child)
+        row.child = child
+        for g_row in row.guardians:
+            key = g_hashes[g_row.number.digits]
+            guardian = guardians.get(key)
+            if guardian is None:
+                guardian = Guardian(id=uuid.uuid4(), municipality=municipality, given_name=g_row.given_name,
+                                    family_name=g_row.family_name, protected_identity=row.protected)
+                guardian.set_identity_number(g_row.number)
+                guardians[key] = guardian
+                g_created.append(guardian)
+                g_created_ids.add(guardian.pk)
+            else:
+                # A guardian's protection follows any protected child in their custody, and is never lifted here.
+                want_protected = guardian.protected_identity or row.protected
+                if (guardian.given_name, guardian.family_name, guardian.protected_identity) != (
+                        g_row.given_name, g_row.family_name, want_protected):
+                    guardian.given_name, guardian.family_name = g_row.given_name, g_row.family_name
+                    guardian.protected_identity = want_protected
+                    if guardian.pk not in g_created_ids:
+                        g_updated[guardian.pk] = guardian
+            g_row.guardian = guardian
+    copy_insert(Guardian, g_created)
+    if g_updated:
+        Guardian.objects.bulk_update(list(g_updated.values()), ["given_name", "family_name", "protected_identity"], batch_size=2000)
+    copy_insert(Child, created)
+    if updated:
+        for child in updated:
+            child.version += 1
+            child.updated_at = timezone.now()
+        Child.objects.bulk_update(updated, ["given_name", "family_name", "sex", "home_district", "protected_identity",
+                                            "birth_date", "version", "updated_at"], batch_size=2000)
+    pairs = {(row.child.pk, g.guardian.pk) for row in rows for g in row.guardians}
+    have = set(Custody.objects.filter(child_id__in={p[0] for p in pairs}).values_list("child_id", "guardian_id")) if pairs else set()
+    custodies = [Custody(id=uuid.uuid4(), child_id=c, guardian_id=g, municipality=municipality, has_custody=True)
+                 for c, g in sorted(pairs - have)]
+    copy_insert(Custody, custodies)
+    log_access_many(user=acting_user, action=Action.CREATE, children=created, purpose="register_import")
+    log_access_many(user=acting_user, action=Action.UPDATE, children=updated, purpose="register_import")
+    report.children_created += len(created)
+    report.children_updated += len(updated)
+    report.guardians_created += len(g_created)
+    report.guardians_updated += len(g_updated)
+    report.custodies_created += len(custodies)
+
+
+def children_by_number_hash(hashes) -> dict:
+    """{pnr_hash: child} for imports that match on identity number (SS 12000), enrolments prefetched."""
+    return {c.pnr_hash: c for c in Child.objects.filter(pnr_hash__in=list(hashes)).prefetch_related("enrolments")}
