@@ -1,4 +1,5 @@
 import pytest
+from django.conf import settings
 from django.test import Client
 
 from backa.testing import build_world
@@ -11,11 +12,17 @@ def world(db):
 
 @pytest.fixture
 def client_for(world):
-    """client_for('britta') -> a logged-in test client acting as that persona."""
+    """client_for('britta') -> a logged-in test client acting as that persona.
 
-    def make(username, **kwargs):
+    language="en" chooses English the way a user does (the language cookie); the browser's
+    Accept-Language is ignored by design.
+    """
+
+    def make(username, language=None, **kwargs):
         client = Client(**kwargs)
         client.force_login(world.users[username])
+        if language:
+            client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
         return client
 
     return make

@@ -36,7 +36,7 @@ def test_guardians_who_took_part_must_have_been_invited(world, client_for):
     forum = make_forum(world, "SIP Järva", kind="sip")
     data = post_data(forum)
     del data["guardians_invited"]
-    response = client_for("rasmus", HTTP_ACCEPT_LANGUAGE="en").post(reverse("forums:child_meetings", args=[world.sigrid.id]), data)
+    response = client_for("rasmus", language="en").post(reverse("forums:child_meetings", args=[world.sigrid.id]), data)
     assert response.status_code == 200
     assert "tick this too" in response.content.decode()
     assert not ForumMeeting.objects.exists()
@@ -45,7 +45,7 @@ def test_guardians_who_took_part_must_have_been_invited(world, client_for):
 def test_a_future_date_is_refused(world, client_for):
     forum = make_forum(world, "SIP Järva", kind="sip")
     data = post_data(forum, held_on=(timezone.localdate() + timedelta(days=3)).isoformat())
-    response = client_for("rasmus", HTTP_ACCEPT_LANGUAGE="en").post(reverse("forums:child_meetings", args=[world.sigrid.id]), data)
+    response = client_for("rasmus", language="en").post(reverse("forums:child_meetings", args=[world.sigrid.id]), data)
     assert "cannot be in the future" in response.content.decode()
     assert not ForumMeeting.objects.exists()
 
@@ -71,7 +71,7 @@ def test_the_page_shows_every_forum_the_counter_and_the_same_month_flag(world, c
     meet(world, world.sigrid, eht, today, professionals=3)
     meet(world, world.sigrid, farsta, today.replace(day=1), professionals=2)
     meet(world, world.ivar, sspf, today)  # another child: not on Sigrid's page
-    client = client_for("sara", HTTP_ACCEPT_LANGUAGE="en")
+    client = client_for("sara", language="en")
     with django_assert_max_num_queries(20):
         response = client.get(reverse("forums:child_meetings", args=[world.sigrid.id]))
     body = response.content.decode()

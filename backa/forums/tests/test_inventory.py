@@ -31,7 +31,7 @@ def test_the_district_administrator_adds_a_forum(world, client_for):
 
 def test_a_missing_field_gives_a_clear_error_and_saves_nothing(world, client_for):
     data = dict(VALID, target_group="", sectors=[])
-    response = client_for("ada", HTTP_ACCEPT_LANGUAGE="en").post(reverse("forums:forum_create", args=[world.jarva.id]), data)
+    response = client_for("ada", language="en").post(reverse("forums:forum_create", args=[world.jarva.id]), data)
     assert response.status_code == 200
     body = response.content.decode()
     assert 'aria-invalid="true"' in body and "id_target_group_error" in body
@@ -41,7 +41,7 @@ def test_a_missing_field_gives_a_clear_error_and_saves_nothing(world, client_for
 
 def test_a_duplicate_name_is_refused(world, client_for):
     make_forum(world, "SSPF Järva")
-    response = client_for("ada", HTTP_ACCEPT_LANGUAGE="en").post(reverse("forums:forum_create", args=[world.jarva.id]), VALID)
+    response = client_for("ada", language="en").post(reverse("forums:forum_create", args=[world.jarva.id]), VALID)
     assert "already has a forum with this name" in response.content.decode()
     assert Forum.objects.count() == 1
 
@@ -49,7 +49,7 @@ def test_a_duplicate_name_is_refused(world, client_for):
 def test_a_stale_edit_does_not_overwrite_a_newer_one(world, client_for):
     forum = make_forum(world, "SSPF Järva")
     url = reverse("forums:forum_edit", args=[world.jarva.id, forum.id])
-    client = client_for("ada", HTTP_ACCEPT_LANGUAGE="en")
+    client = client_for("ada", language="en")
     assert client.post(url, dict(VALID, version=1, convener="A")).status_code == 302
     response = client.post(url, dict(VALID, version=1, convener="B"))
     assert "Someone else changed this forum" in response.content.decode()
@@ -103,7 +103,7 @@ def test_the_csv_and_print_views_list_every_forum(world, client_for, django_asse
     for i in range(8):
         make_forum(world, f"Forum {i}")
     make_forum(world, "=HYPERLINK(evil)")
-    client = client_for("ada", HTTP_ACCEPT_LANGUAGE="en")
+    client = client_for("ada", language="en")
     response = client.get(reverse("forums:inventory_csv", args=[world.jarva.id]))
     text = response.content.decode("utf-8-sig")
     assert response["Content-Type"].startswith("text/csv")

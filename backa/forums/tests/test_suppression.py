@@ -39,7 +39,7 @@ def test_the_district_view_shows_fewer_than_five_instead_of_a_small_count(world,
         child = make_child(world.municipality, world.jarva, f"Elev{i}", "Test", date(2015, 1, 1 + i), serial=990 + i)
         meet(world, child, sspf, today)
         meet(world, child, eht, today)
-    response = client_for("ada", HTTP_ACCEPT_LANGUAGE="en").get(reverse("forums:burden", args=[world.jarva.id]))
+    response = client_for("ada", language="en").get(reverse("forums:burden", args=[world.jarva.id]))
     assert response.status_code == 200
     body = response.content.decode()
     assert "fewer than 5" in body
@@ -58,7 +58,7 @@ def test_the_administrator_sees_forum_level_numbers_but_no_child(world, client_f
         children.append(child)
         meet(world, child, sspf, today)
         meet(world, child, eht, today)
-    client = client_for("ada", HTTP_ACCEPT_LANGUAGE="en")
+    client = client_for("ada", language="en")
     with django_assert_max_num_queries(15):
         response = client.get(reverse("forums:burden", args=[world.jarva.id]))
     body = response.content.decode()

@@ -45,7 +45,7 @@ def create(client, world, **overrides):
 def test_the_administrator_writes_an_assessment_that_cites_the_platforms_numbers(world, client_for):
     make_forum(world, "SSPF Järva")
     make_forum(world, "EHT Ängsskolan")
-    client = client_for("ada", HTTP_ACCEPT_LANGUAGE="en")
+    client = client_for("ada", language="en")
     assessment = create(client, world)
     version = assessment.versions.get()
     assert (assessment.current_version, version.number, version.created_by) == (1, 1, world.ada)
@@ -56,7 +56,7 @@ def test_the_administrator_writes_an_assessment_that_cites_the_platforms_numbers
 
 
 def test_every_save_is_a_new_version_and_old_versions_stay_readable(world, client_for):
-    client = client_for("ada", HTTP_ACCEPT_LANGUAGE="en")
+    client = client_for("ada", language="en")
     assessment = create(client, world)
     url = reverse("impact:edit", args=[assessment.id])
     assert client.post(url, steps(**{"v-matter": "Ny beskrivning", "v-expected_version": 1})).status_code == 302
@@ -70,7 +70,7 @@ def test_every_save_is_a_new_version_and_old_versions_stay_readable(world, clien
 
 
 def test_a_past_follow_up_date_and_missing_steps_are_refused(world, client_for):
-    client = client_for("ada", HTTP_ACCEPT_LANGUAGE="en")
+    client = client_for("ada", language="en")
     data = steps(title="X", decision_kind="pilot_start", district=world.jarva.id,
                  **{"v-follow_up_on": "2020-01-01", "v-children_views": ""})
     response = client.post(reverse("impact:create"), data)
@@ -81,7 +81,7 @@ def test_a_past_follow_up_date_and_missing_steps_are_refused(world, client_for):
 
 
 def test_only_the_named_decision_maker_approves(world, client_for, maja):
-    ada = client_for("ada", HTTP_ACCEPT_LANGUAGE="en")
+    ada = client_for("ada", language="en")
     assessment = create(ada, world)
     ada.post(reverse("impact:send", args=[assessment.id]), {"decision_maker": maja.id})
     assessment.refresh_from_db()
@@ -92,7 +92,7 @@ def test_only_the_named_decision_maker_approves(world, client_for, maja):
     ada.post(reverse("impact:edit", args=[assessment.id]), steps(**{"v-expected_version": 1}))
     assert assessment.versions.count() == 1
 
-    boss = client_for("maja", HTTP_ACCEPT_LANGUAGE="en")
+    boss = client_for("maja", language="en")
     assert boss.get(reverse("impact:detail", args=[assessment.id])).status_code == 200
     boss.post(reverse("impact:decide", args=[assessment.id]), {"decision": "approve"})
     assessment.refresh_from_db()
@@ -102,10 +102,10 @@ def test_only_the_named_decision_maker_approves(world, client_for, maja):
 
 
 def test_returning_needs_a_comment_and_makes_it_a_draft_again(world, client_for, maja):
-    ada = client_for("ada", HTTP_ACCEPT_LANGUAGE="en")
+    ada = client_for("ada", language="en")
     assessment = create(ada, world)
     ada.post(reverse("impact:send", args=[assessment.id]), {"decision_maker": maja.id})
-    boss = client_for("maja", HTTP_ACCEPT_LANGUAGE="en")
+    boss = client_for("maja", language="en")
     boss.post(reverse("impact:decide", args=[assessment.id]), {"decision": "return"}, follow=True)
     assessment.refresh_from_db()
     assert assessment.status == Status.IN_REVIEW
@@ -115,7 +115,7 @@ def test_returning_needs_a_comment_and_makes_it_a_draft_again(world, client_for,
 
 
 def test_it_cannot_be_sent_without_a_decision_and_follow_up(world, client_for, maja):
-    ada = client_for("ada", HTTP_ACCEPT_LANGUAGE="en")
+    ada = client_for("ada", language="en")
     assessment = create(ada, world, **{"v-decision": "", "v-follow_up_on": ""})
     page = ada.get(reverse("impact:detail", args=[assessment.id])).content.decode()
     assert "Before it can be sent, fill in" in page
@@ -136,6 +136,6 @@ def test_professionals_without_an_administrator_post_see_nothing(world, client_f
 
 def test_an_administrator_cannot_start_one_for_another_district(world, client_for):
     data = steps(title="Farsta", decision_kind="forum_merge", district=world.farsta.id)
-    response = client_for("ada", HTTP_ACCEPT_LANGUAGE="en").post(reverse("impact:create"), data)
+    response = client_for("ada", language="en").post(reverse("impact:create"), data)
     assert "your own district or for the whole city" in response.content.decode()
     assert not ImpactAssessment.objects.exists()
