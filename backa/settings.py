@@ -96,6 +96,8 @@ INSTALLED_APPS = [
     "backa.children",
     "backa.roles",
     "backa.audit",
+    "backa.concerns",
+    "backa.plans",
     "backa.synthetic",
 ]
 
