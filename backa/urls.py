@@ -13,6 +13,8 @@ def healthz(request):
 
 urlpatterns = [
     path("", include("backa.children.urls")),
+    path("", include("backa.concerns.urls")),
+    path("", include("backa.plans.urls")),
     path("konto/", include("backa.accounts.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/", api.urls),
