@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 
 
 class AccessibleForm(forms.Form):
-    template_name_div = "concerns/_form.html"
+    template_name = "concerns/_form.html"
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

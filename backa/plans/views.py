@@ -20,10 +20,10 @@ from .models import Action, Decision, FollowUp, Meeting, Plan, PlanStatus, PlanV
 from .queries import CATEGORIES, active_plan, chronology, due_reviews
 
 
-def _object(queryset, child, object_id, object_type, **filters):
-    obj = queryset.filter(pk=object_id, **filters).first()
+def _object(queryset, gated_child, object_id, object_type, **filters):
+    obj = queryset.filter(pk=object_id, **filters).first() if object_id else None
     if obj is None:
-        raise ChildNotFound(child.pk, object_type=object_type, object_id=object_id)
+        raise ChildNotFound(gated_child.pk, object_type=object_type, object_id=object_id)
     return obj
 
 
