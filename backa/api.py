@@ -7,6 +7,7 @@ from ninja.security import django_auth
 from backa.audit.middleware import log_denied
 from backa.children.access import ChildNotFound
 from backa.children.api import router as children_router
+from backa.plans.api import router as plans_router
 
 api = NinjaAPI(
     title="Backa barnet API",
@@ -16,6 +17,7 @@ api = NinjaAPI(
     docs_url="/docs",
 )
 api.add_router("/", children_router)
+api.add_router("/", plans_router)
 
 
 @api.exception_handler(Http404)
