@@ -7,6 +7,7 @@ from datetime import date
 from django.core.exceptions import ValidationError
 from django.utils import translation
 from ninja import Router, Schema
+from ninja.responses import Status
 
 from backa.accounts.positions import current_position
 from backa.children.access import ChildNotFound, get_child_for_request
@@ -37,7 +38,7 @@ class ConflictOut(Schema):
 
 def _errors(error: ValidationError):
     errors = error.message_dict if hasattr(error, "error_dict") else {"__all__": error.messages}
-    return 422, {"detail": "Validation failed", "errors": errors}
+    return Status(422, {"detail": "Validation failed", "errors": errors})
 
 
 class AreaOut(Schema):
@@ -85,8 +86,8 @@ def list_concerns(request, child_id: uuid.UUID):
 def create_concern(request, child_id: uuid.UUID, payload: ConcernIn):
     child = get_child_for_request(request, child_id, object_type="concern")
     try:
-        return 201, concern_services.do_register_concern(acting_user=request.user, child=child, request=request,
-                                                         position=current_position(request), **payload.dict())
+        return Status(201, concern_services.do_register_concern(acting_user=request.user, child=child, request=request,
+                                                         position=current_position(request), **payload.dict()))
     except ValidationError as error:
         return _errors(error)
 
@@ -140,10 +141,10 @@ def list_assessments(request, child_id: uuid.UUID):
 def create_assessment(request, child_id: uuid.UUID, payload: AssessmentIn):
     child = get_child_for_request(request, child_id, object_type="assessment")
     try:
-        return 201, concern_services.do_record_assessment(
+        return Status(201, concern_services.do_record_assessment(
             acting_user=request.user, child=child, assessed_on=payload.assessed_on, summary=payload.summary,
             areas={code: values.dict() for code, values in payload.areas.items()}, request=request,
-        )
+        ))
     except ValidationError as error:
         return _errors(error)
 
@@ -184,9 +185,9 @@ def create_report(request, child_id: uuid.UUID, payload: ReportIn):
     concern_id = data.pop("concern_id")
     concern = Concern.objects.filter(child=child, pk=concern_id).first() if concern_id else None
     try:
-        return 201, concern_services.do_report_to_social_services(
+        return Status(201, concern_services.do_report_to_social_services(
             acting_user=request.user, child=child, concern=concern, position=current_position(request),
-            request=request, **data)
+            request=request, **data))
     except ValidationError as error:
         return _errors(error)
 
@@ -282,7 +283,7 @@ def create_plan(request, child_id: uuid.UUID, payload: PlanIn):
     data = payload.dict()
     data["organisation"] = _organisation(child, data.pop("organisation_id"))
     try:
-        return 201, services.do_create_plan(acting_user=request.user, child=child, request=request, **data)
+        return Status(201, services.do_create_plan(acting_user=request.user, child=child, request=request, **data))
     except ValidationError as error:
         return _errors(error)
 
@@ -299,15 +300,15 @@ def update_plan(request, child_id: uuid.UUID, plan_id: uuid.UUID, payload: PlanP
     if "organisation_id" in data:
         data["organisation"] = _organisation(child, data.pop("organisation_id"))
     try:
-        return 200, services.do_update_plan(acting_user=request.user, plan=plan, based_on_version=version,
-                                            request=request, **data)
+        return Status(200, services.do_update_plan(acting_user=request.user, plan=plan, based_on_version=version,
+                                                   request=request, **data))
     except services.PlanConflict as conflict:
-        return 409, {
+        return Status(409, {
             "detail": "The plan was changed by someone else since your version.",
             "current_version": conflict.plan.version,
             "changed_by": conflict.changed_by.get_full_name() if conflict.changed_by else None,
             "changes": [{"field": str(f), "yours": o, "now": n} for f, o, n in conflict.changes],
-        }
+        })
     except ValidationError as error:
         return _errors(error)
 
