@@ -17,6 +17,7 @@ from backa.accounts.models import Position, PositionKind, User
 from backa.children import identity
 from backa.children.lifephase import LifePhase, add_years, life_phase, school_start
 from backa.children.models import Child, Custody, Enrolment, Guardian, IdType, Sex
+from backa.plans.demo import add_demo_flow
 from backa.organisations.models import District, EvaluationArm, Municipality, Organisation, OrganisationKind, Unit, UnitType
 from backa.roles.models import RoleAssignment, RoleKind
 
@@ -379,6 +380,7 @@ class Generator:
         self.build_children()
         with transaction.atomic():
             self.build_teams()
+        add_demo_flow(self.rng, self.today)
         return self.personas
 
 
