@@ -157,7 +157,7 @@ def new_conversation(request, child_id):
 
 @login_required
 def compass(request, child_id):
-    from backa.plans.chart import compass_svg
+    from backa.plans.chart import compass_svg, legend
     from backa.plans.queries import compass_series
 
     child = get_child_for_request(request, child_id, object_type="assessment")
@@ -168,9 +168,10 @@ def compass(request, child_id):
                "The same numbers are in the table."),
         child_label=_("The child's own rating"),
     )
+    keys = legend(assessments, professionals_label=_("Professionals"), child_label=_("The child's own rating, latest"))
     all_assessments = list(Assessment.objects.filter(child=child).select_related("assessed_by").order_by("-assessed_on"))
     return render(request, "concerns/compass.html", {
-        "child": child, "assessments": assessments, "rows": rows, "svg": svg, "all_assessments": all_assessments,
+        "child": child, "assessments": assessments, "rows": rows, "svg": svg, "legend": keys, "all_assessments": all_assessments,
     })
 
 

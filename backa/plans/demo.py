@@ -135,7 +135,7 @@ def add_demo_flow(rng, today):
             )
             ps.do_decision_to_action(acting_user=social.user, decision=meeting.decisions.get(), plan=plan,
                                      owner_organisation=school, owner=rektor.user)
-            if index in (2, 3):
+            if index in (2, 3) and not any(a.position_id == police.pk for a in ps.active_team(child)):
                 ps.do_add_team_member(acting_user=social.user, child=child, position=police)
             if index % 2 == 1:
                 # A follow-up with a second assessment, so the compass shows change over time.
