@@ -9,7 +9,7 @@ from datetime import date, datetime, timedelta
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext as _, gettext_lazy
 
 from backa.accounts.models import Position
 from backa.audit.log import Action as LogAction, log_access
@@ -68,11 +68,19 @@ def snapshot(plan: Plan) -> dict:
 
 
 FIELD_LABELS = {
-    "kind": "kind of plan", "organisation_id": "responsible organisation", "reason": "why the plan exists",
-    "needs": "needs per compass area", "child_view": "the child's view of the plan",
-    "guardian_view": "the guardians' view of the plan", "review_date": "review date",
-    "external_kind": "external plan or case", "external_ref": "reference", "goals": "goals", "actions": "actions",
-    "coordinator_id": "stödsamordnare", "status": "status",
+    "kind": gettext_lazy("kind of plan"),
+    "organisation_id": gettext_lazy("responsible organisation"),
+    "reason": gettext_lazy("why the plan exists"),
+    "needs": gettext_lazy("needs per compass area"),
+    "child_view": gettext_lazy("the child's view of the plan"),
+    "guardian_view": gettext_lazy("the guardians' view of the plan"),
+    "review_date": gettext_lazy("review date"),
+    "external_kind": gettext_lazy("external plan or case"),
+    "external_ref": gettext_lazy("reference"),
+    "goals": gettext_lazy("goals"),
+    "actions": gettext_lazy("actions"),
+    "coordinator_id": gettext_lazy("stödsamordnare"),
+    "status": gettext_lazy("status"),
 }
 
 
@@ -89,9 +97,9 @@ def diff_snapshots(before: dict, after: dict) -> list[tuple[str, object, object]
             if key in ("goals", "actions"):
                 old = [item["description"] for item in before.get(key, [])]
                 new = [item["description"] for item in after.get(key, [])]
-                changes.append((_(FIELD_LABELS[key]), "; ".join(old), "; ".join(new)))
+                changes.append((str(FIELD_LABELS[key]), "; ".join(old), "; ".join(new)))
                 continue
-            changes.append((_(FIELD_LABELS[key]), before.get(key), after.get(key)))
+            changes.append((str(FIELD_LABELS[key]), before.get(key), after.get(key)))
     return changes
 
 
