@@ -6,7 +6,7 @@ from backa.children import identity
 
 from .compass import AREA_CODES, CompassArea, scale_max
 from .formkit import AccessibleForm, DateInput
-from .models import ConsentStatus, Urgency
+from .models import ConcernStatus, ConsentStatus, Urgency
 
 
 class ConcernForm(AccessibleForm):
@@ -130,3 +130,9 @@ class ReportOutcomeForm(AccessibleForm):
     feedback_to_reporter = forms.CharField(label=_("Feedback to the reporter"), required=False,
                                            widget=forms.Textarea(attrs={"rows": 3}))
     feedback_given_on = forms.DateField(label=_("Feedback given on"), widget=DateInput, required=False)
+
+
+class ConcernStatusForm(AccessibleForm):
+    status = forms.ChoiceField(label=_("New status"), choices=ConcernStatus.choices, widget=forms.RadioSelect)
+    note = forms.CharField(label=_("Note"), required=False, max_length=300,
+                           help_text=_("Needed when closing: why the concern is closed."))

@@ -81,7 +81,7 @@ def do_set_concern_status(*, acting_user, concern: Concern, status: str, note: s
     if status not in ConcernStatus.values:
         raise ValidationError({"status": _("Unknown status.")})
     if status == ConcernStatus.CLOSED and not note.strip():
-        raise ValidationError({"status_note": _("Say why the concern is closed.")})
+        raise ValidationError({"note": _("Say why the concern is closed.")})
     with transaction.atomic():
         concern = Concern.objects.select_for_update().get(pk=concern.pk)
         concern.status, concern.status_note = status, note.strip()[:300]
@@ -249,3 +249,11 @@ def do_record_report_outcome(
         log_access(request=request, user=acting_user, child_id=locked.child_id, municipality_id=locked.municipality_id,
                    action=Action.UPDATE, object_type="concern_report", object_id=locked.id, purpose="report_outcome")
     return locked
+
+
+def do_mark_notifications_read(*, acting_user, ids=None) -> int:
+    """Mark the user's own notifications read (all, or the given ids). Holds no child data."""
+    queryset = Notification.objects.filter(recipient=acting_user, read_at__isnull=True)
+    if ids is not None:
+        queryset = queryset.filter(pk__in=list(ids))
+    return queryset.update(read_at=timezone.now())

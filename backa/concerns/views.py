@@ -116,12 +116,28 @@ def get_concern_for_request(request, concern_id):
 
 
 @login_required
+@require_http_methods(["GET", "POST"])
 def concern_detail(request, concern_id):
     concern, file_access = get_concern_for_request(request, concern_id)
+    status_form = None
+    if file_access:
+        # Only those around the child move a concern on; the Upptäckare follows its status.
+        status_form = forms.ConcernStatusForm(request.POST or None, initial={"status": concern.status})
+        if request.method == "POST" and status_form.is_valid():
+            try:
+                services.do_set_concern_status(acting_user=request.user, concern=concern, request=request,
+                                               **status_form.cleaned_data)
+            except ValidationError as error:
+                status_form.apply_service_errors(error)
+            else:
+                messages.success(request, _("The status is changed."))
+                return redirect("concerns:concern", concern_id=concern.id)
+    elif request.method == "POST":
+        raise ChildNotFound(concern.child_id, action=Action.UPDATE, object_type="concern", object_id=concern.id)
     reports = list(concern.reports.filter(reported_by=request.user) if not file_access else concern.reports.all())
     return render(request, "concerns/concern_detail.html", {
         "concern": concern, "child": concern.child, "file_access": file_access, "reports": reports,
-        "is_reporter": concern.reported_by_id == request.user.pk,
+        "is_reporter": concern.reported_by_id == request.user.pk, "status_form": status_form,
     })
 
 

@@ -10,6 +10,8 @@ urlpatterns = [
     path("barn/<uuid:child_id>/plan/<uuid:plan_id>/andra/", views.edit_plan, name="edit"),
     path("barn/<uuid:child_id>/plan/<uuid:plan_id>/mal/", views.add_goal, name="add_goal"),
     path("barn/<uuid:child_id>/plan/<uuid:plan_id>/atgard/", views.add_action, name="add_action"),
+    path("barn/<uuid:child_id>/plan/<uuid:plan_id>/atgard/<uuid:action_id>/status/", views.action_status,
+         name="action_status"),
     path("barn/<uuid:child_id>/plan/<uuid:plan_id>/avsluta/", views.end_plan, name="end"),
     path("barn/<uuid:child_id>/plan/<uuid:plan_id>/uppfoljning/", views.follow_up, name="follow_up"),
     path("barn/<uuid:child_id>/plan/<uuid:plan_id>/for-barnet/", views.child_version, name="child_version"),

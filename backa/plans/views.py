@@ -45,6 +45,7 @@ def plan_page(request, child_id):
             versions=list(PlanVersion.objects.filter(plan=plan).select_related("created_by")[:20]),
             follow_ups=list(FollowUp.objects.filter(plan=plan)),
             overdue=plan.review_date < timezone.localdate(),
+            action_statuses=Action.Status.choices,
         )
     return render(request, "plans/plan.html", context)
 
@@ -211,6 +212,22 @@ def child_version(request, child_id, plan_id):
     })
 
 
+@login_required
+@require_http_methods(["POST"])
+def action_status(request, child_id, plan_id, action_id):
+    child = get_child_for_request(request, child_id, action=LogAction.UPDATE, object_type="plan", object_id=plan_id)
+    plan = _plan(child, plan_id)
+    action = _object(Action.objects.select_related("plan"), child, action_id, "action", plan=plan)
+    try:
+        services.do_set_action_status(acting_user=request.user, action=action, status=request.POST.get("status", ""),
+                                      request=request)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("The action's status is changed."))
+    return redirect("plans:plan", child_id=child.id)
+
+
 # -- team ---------------------------------------------------------------------------------------
 
 @login_required
@@ -353,8 +370,14 @@ def chronology_page(request, child_id):
 # -- start page ---------------------------------------------------------------------------------
 
 @login_required
+@require_http_methods(["GET", "POST"])
 def start(request):
     """Due and overdue reviews for the barnkontakt and stödsamordnare, and new notifications."""
+    if request.method == "POST" and request.POST.get("do") == "read":
+        from backa.concerns.services import do_mark_notifications_read
+
+        do_mark_notifications_read(acting_user=request.user)
+        return redirect("plans:start")
     reviews = due_reviews(request.user)
     notes = list(Notification.objects.filter(recipient=request.user, read_at__isnull=True)
                  .select_related("child").order_by("-created_at")[:50])

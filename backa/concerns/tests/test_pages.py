@@ -118,3 +118,14 @@ def test_social_services_records_the_outcome_on_the_page_but_the_school_cannot(w
     assert response.status_code == 302
     report.refresh_from_db()
     assert report.status == "not_opened" and report.child_spoken_with is True
+
+
+def test_the_barnkontakt_closes_a_concern_with_a_reason_and_the_upptackare_sees_the_status(world, client_for):
+    concern = _concern(world)
+    url = reverse("concerns:concern", args=[concern.id])
+    response = client_for("rasmus").post(url, {"status": "closed", "note": ""})
+    assert response.status_code == 200 and b'id="id_note_error"' in response.content
+    assert client_for("olle").post(url, {"status": "closed", "note": "x"}).status_code == 404
+    assert client_for("rasmus").post(url, {"status": "closed", "note": "Handled at school"}).status_code == 302
+    page = client_for("olle").get(url).content.decode()
+    assert "Handled at school" in page

@@ -158,3 +158,28 @@ def test_the_team_page_adds_and_removes_a_member(world, client_for):
     assignment = world.positions["olle"].role_assignments.get()
     assert client.post(url, {"do": "leave", "assignment": str(assignment.id)}).status_code == 302
     assert client_for("olle").get(reverse("plans:plan", args=[world.sigrid.id])).status_code == 404
+
+
+def test_an_actions_status_is_changed_from_the_plan_page_as_a_new_version(world, client_for):
+    from backa.plans.services import do_add_action
+
+    plan = make_plan(world)
+    action = do_add_action(acting_user=world.rasmus, plan=plan, description="Support",
+                           owner_organisation=plan.organisation, owner=world.olle)
+    url = reverse("plans:action_status", args=[world.sigrid.id, plan.id, action.id])
+    assert client_for("olle").post(url, {"status": "done"}).status_code == 404
+    assert client_for("rasmus").post(url, {"status": "done"}).status_code == 302
+    action.refresh_from_db()
+    plan.refresh_from_db()
+    assert action.status == "done" and plan.version == 3
+
+
+def test_notifications_can_be_marked_read(world, client_for):
+    from backa.concerns.models import Notification
+    from backa.concerns.services import do_register_concern
+
+    do_register_concern(acting_user=world.olle, child=world.sigrid, observed_on=timezone.localdate(),
+                        description="x", areas=[])
+    client = client_for("rasmus")
+    assert client.post(reverse("plans:start"), {"do": "read"}).status_code == 302
+    assert not Notification.objects.filter(read_at__isnull=True).exists()
