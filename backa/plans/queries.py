@@ -62,9 +62,11 @@ def chronology(child, *, categories=None, since=None, until=None) -> list[Event]
     for r in ConcernReport.objects.filter(child=child):
         events.append(Event(timezone.localdate(r.reported_at), "report", _("Concern report to social services"),
                             r.get_status_display()))
-    for ra in RoleAssignment.objects.filter(child=child).select_related("position__unit"):
+    for ra in RoleAssignment.objects.filter(child=child).select_related("position__unit__organisation"):
+        # A unit's name can tell where a child with protected identity goes: show the organisation only.
+        where = ra.position.unit.organisation.name if child.protected_identity else ra.position.unit.name
         events.append(Event(ra.valid_from, "role", _("%(role)s from %(unit)s") % {
-            "role": ra.get_kind_display(), "unit": ra.position.unit.name}))
+            "role": ra.get_kind_display(), "unit": where}))
     for e in ChronologyEntry.objects.filter(child=child):
         events.append(Event(e.occurred_on, "manual", e.title, e.description))
     if categories:

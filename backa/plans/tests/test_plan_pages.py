@@ -183,3 +183,8 @@ def test_notifications_can_be_marked_read(world, client_for):
     client = client_for("rasmus")
     assert client.post(reverse("plans:start"), {"do": "read"}).status_code == 302
     assert not Notification.objects.filter(read_at__isnull=True).exists()
+
+
+def test_the_chronology_of_a_child_with_protected_identity_names_no_unit(world, client_for):
+    page = client_for("britta").get(reverse("plans:chronology", args=[world.hemlig.id])).content.decode()
+    assert "från BVC Järva" not in page and "från Region Stockholm" in page
