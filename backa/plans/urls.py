@@ -14,6 +14,7 @@ urlpatterns = [
          name="action_status"),
     path("barn/<uuid:child_id>/plan/<uuid:plan_id>/avsluta/", views.end_plan, name="end"),
     path("barn/<uuid:child_id>/plan/<uuid:plan_id>/uppfoljning/", views.follow_up, name="follow_up"),
+    path("barn/<uuid:child_id>/plan/<uuid:plan_id>/version/<int:number>/", views.plan_version, name="version"),
     path("barn/<uuid:child_id>/plan/<uuid:plan_id>/for-barnet/", views.child_version, name="child_version"),
     path("barn/<uuid:child_id>/team/", views.team, name="team"),
     path("barn/<uuid:child_id>/moten/", views.meetings, name="meetings"),

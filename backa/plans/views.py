@@ -12,6 +12,7 @@ from django.views.decorators.http import require_http_methods
 
 from backa.audit.log import Action as LogAction, log_access_many
 from backa.children.access import ChildNotFound, get_child_for_request
+from backa.concerns.compass import area_label
 from backa.concerns.models import Assessment, Concern, Notification
 from backa.roles.models import RoleAssignment, RoleKind
 
@@ -199,6 +200,23 @@ def follow_up(request, child_id, plan_id):
             messages.success(request, _("The follow-up is recorded."))
             return redirect("plans:plan", child_id=child.id)
     return render(request, "plans/follow_up_form.html", {"child": child, "plan": plan, "form": form})
+
+
+@login_required
+def plan_version(request, child_id, plan_id, number):
+    """One saved version of the plan, as it was."""
+    child = get_child_for_request(request, child_id, object_type="plan_version", object_id=plan_id)
+    plan = _plan(child, plan_id)
+    version = PlanVersion.objects.filter(plan=plan, number=number).select_related("created_by").first()
+    if version is None:
+        raise ChildNotFound(child.pk, object_type="plan_version", object_id=plan_id)
+    previous = PlanVersion.objects.filter(plan=plan, number=number - 1).first()
+    changes = services.diff_snapshots(previous.snapshot, version.snapshot) if previous else []
+    snap = version.snapshot
+    needs = [(area_label(code), text) for code, text in snap.get("needs", {}).items()]
+    return render(request, "plans/plan_version.html", {
+        "child": child, "plan": plan, "version": version, "snap": snap, "needs": needs, "changes": changes,
+    })
 
 
 @login_required

@@ -115,3 +115,14 @@ def test_closing_or_handing_over_needs_a_reason(world):
     assert plan.status == PlanStatus.HANDED_OVER and plan.ended_on == timezone.localdate()
     with pytest.raises(ValidationError):
         do_update_plan(acting_user=world.rasmus, plan=plan, based_on_version=plan.version, reason="x")
+
+
+def test_each_version_can_be_read_with_what_changed(world, client_for):
+    from django.urls import reverse
+
+    plan = make_plan(world)
+    do_update_plan(acting_user=world.rasmus, plan=plan, based_on_version=1, child_view="Jag vill ha lugn")
+    page = client_for("sara").get(reverse("plans:version", args=[world.sigrid.id, plan.id, 2]))
+    assert page.status_code == 200 and "Jag vill ha lugn" in page.content.decode()
+    assert client_for("sara").get(reverse("plans:version", args=[world.sigrid.id, plan.id, 9])).status_code == 404
+    assert client_for("olle").get(reverse("plans:version", args=[world.sigrid.id, plan.id, 2])).status_code == 404
