@@ -1,8 +1,6 @@
 """Pages for noticing a concern, talking with the child and family, Behovskompassen and
 the concern report. Child pages go through the access gate; a concern is also open to the
 Upptäckare who registered it, and to no one else without a role."""
-import uuid
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -283,5 +281,3 @@ def report_detail(request, child_id, report_id):
         raise ChildNotFound(child.pk, action=Action.UPDATE, object_type="concern_report", object_id=report_id)
     return render(request, "concerns/report_detail.html", {"child": child, "report": report, "form": form})
 
-
-__all__ = ["uuid"]

@@ -13,7 +13,7 @@ from backa.accounts.positions import current_position
 from backa.children.access import ChildNotFound, get_child_for_request
 from backa.concerns import services as concern_services
 from backa.concerns.compass import AREA_CODES, CompassArea
-from backa.concerns.models import Assessment, AssessmentArea, Concern, ConcernReport
+from backa.concerns.models import Assessment, Concern, ConcernReport
 from backa.concerns.views import get_concern_for_request
 from backa.organisations.models import Organisation
 
@@ -343,5 +343,3 @@ def list_meetings(request, child_id: uuid.UUID):
     child = get_child_for_request(request, child_id, object_type="meeting")
     return list(Meeting.objects.filter(child=child))
 
-
-__all__ = ["router", "AssessmentArea"]

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from backa.audit.models import AccessLog
 from backa.plans.models import Action, Meeting, Plan, PlanStatus
-from backa.plans.services import do_add_goal, do_record_meeting, do_schedule_meeting
+from backa.plans.services import do_add_goal, do_schedule_meeting
 
 from .helpers import make_plan
 
