@@ -8,6 +8,7 @@ from backa.audit.middleware import log_denied
 from backa.children.access import ChildNotFound
 from backa.children.api import router as children_router
 from backa.forums.api import router as forums_router
+from backa.plans.api import router as plans_router
 
 api = NinjaAPI(
     title="Backa barnet API",
@@ -20,6 +21,7 @@ api = NinjaAPI(
 )
 api.add_router("/", children_router)
 api.add_router("/forum", forums_router)
+api.add_router("/", plans_router)
 
 
 @api.exception_handler(Http404)

@@ -97,6 +97,8 @@ INSTALLED_APPS = [
     "backa.children",
     "backa.roles",
     "backa.audit",
+    "backa.concerns",
+    "backa.plans",
     "backa.synthetic",
     "backa.forums",
     "backa.impact",

@@ -17,6 +17,8 @@ urlpatterns = [
     path("", include("backa.impact.urls")),
     path("", include("backa.roles.urls")),
     path("importer/", include("backa.integrations.urls")),
+    path("", include("backa.concerns.urls")),
+    path("", include("backa.plans.urls")),
     path("konto/", include("backa.accounts.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/", api.urls),

@@ -12,5 +12,5 @@ urlpatterns = [
     path("forum/<uuid:district_id>/nytt/", views.forum_edit, name="forum_create"),
     path("forum/<uuid:district_id>/<uuid:forum_id>/andra/", views.forum_edit, name="forum_edit"),
     path("forum/<uuid:district_id>/belastning/", views.burden_view, name="burden"),
-    path("barn/<uuid:child_id>/moten/", views.child_meetings, name="child_meetings"),
+    path("barn/<uuid:child_id>/forummoten/", views.child_meetings, name="child_meetings"),
 ]

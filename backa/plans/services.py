@@ -1,0 +1,521 @@
+"""Writes for the child's plan, barnets team, meetings, follow-up and chronology.
+
+Every write is atomic, logs its access in the same transaction and bumps the plan's
+version with a snapshot when the plan changes. Invalid input raises ValidationError
+and saves nothing; a save based on an outdated version raises PlanConflict.
+"""
+from datetime import date, datetime, timedelta
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _, gettext_lazy
+
+from backa.accounts.models import Position
+from backa.audit.log import Action as LogAction, log_access
+from backa.concerns.compass import AREA_CODES, area_label
+from backa.concerns.models import ConcernStatus, Concern
+from backa.roles.models import RoleAssignment, RoleKind, role_active_on
+from backa.roles.services import do_assign_role, do_end_role
+
+from .models import (
+    Action, ChildHeard, ChronologyEntry, Decision, ExternalRef, FollowUp, FollowUpOutcome, Goal, GoalProgress,
+    GoalStatus, Meeting, Participant, Plan, PlanKind, PlanStatus, PlanVersion, Progress,
+)
+
+# Plan fields people edit in the plan form; all are compared on a conflict.
+EDITABLE_FIELDS = (
+    "kind", "organisation_id", "reason", "needs", "child_view", "guardian_view", "review_date", "external_kind",
+    "external_ref",
+)
+
+
+class PlanConflict(Exception):
+    """Someone saved the plan after the version this edit started from. `changes` lists
+    (field, value in the version the editor saw, value now) for what the other person changed."""
+
+    def __init__(self, plan, based_on: int, changes: list, changed_by):
+        super().__init__("plan version conflict")
+        self.plan, self.based_on, self.changes, self.changed_by = plan, based_on, changes, changed_by
+
+
+def _log(request, user, child, action, object_type, object_id, purpose=""):
+    log_access(request=request, user=user, child=child, action=action, object_type=object_type,
+               object_id=object_id, purpose=purpose)
+
+
+def snapshot(plan: Plan) -> dict:
+    """The plan as plain JSON: stored with every version, compared on conflicts."""
+    return {
+        "kind": plan.kind, "organisation_id": str(plan.organisation_id), "reason": plan.reason,
+        "needs": dict(plan.needs), "child_view": plan.child_view, "guardian_view": plan.guardian_view,
+        "review_date": plan.review_date.isoformat() if plan.review_date else None,
+        "external_kind": plan.external_kind, "external_ref": plan.external_ref, "status": plan.status,
+        "coordinator_id": str(plan.coordinator_id) if plan.coordinator_id else None,
+        "goals": [
+            {"id": str(g.id), "area": g.area, "description": g.description, "status": g.status,
+             "target_date": g.target_date.isoformat() if g.target_date else None}
+            for g in plan.goals.order_by("created_at")
+        ],
+        "actions": [
+            {"id": str(a.id), "description": a.description, "how": a.how, "owner_id": str(a.owner_id),
+             "owner_organisation_id": str(a.owner_organisation_id), "status": a.status,
+             "starts_on": a.starts_on.isoformat() if a.starts_on else None,
+             "due_on": a.due_on.isoformat() if a.due_on else None, "expected_improvement": a.expected_improvement}
+            for a in plan.actions.order_by("created_at")
+        ],
+    }
+
+
+FIELD_LABELS = {
+    "kind": gettext_lazy("kind of plan"),
+    "organisation_id": gettext_lazy("responsible organisation"),
+    "reason": gettext_lazy("why the plan exists"),
+    "needs": gettext_lazy("needs per compass area"),
+    "child_view": gettext_lazy("the child's view of the plan"),
+    "guardian_view": gettext_lazy("the guardians' view of the plan"),
+    "review_date": gettext_lazy("review date"),
+    "external_kind": gettext_lazy("external plan or case"),
+    "external_ref": gettext_lazy("reference"),
+    "goals": gettext_lazy("goals"),
+    "actions": gettext_lazy("actions"),
+    "coordinator_id": gettext_lazy("stödsamordnare"),
+    "status": gettext_lazy("status"),
+}
+
+
+def diff_snapshots(before: dict, after: dict) -> list[tuple[str, object, object]]:
+    changes = []
+    for key in FIELD_LABELS:
+        if before.get(key) != after.get(key):
+            if key == "needs":
+                for code in AREA_CODES:
+                    old, new = before.get("needs", {}).get(code, ""), after.get("needs", {}).get(code, "")
+                    if old != new:
+                        changes.append((f"{_('needs')}: {area_label(code)}", old, new))
+                continue
+            if key in ("goals", "actions"):
+                old = [item["description"] for item in before.get(key, [])]
+                new = [item["description"] for item in after.get(key, [])]
+                changes.append((str(FIELD_LABELS[key]), "; ".join(old), "; ".join(new)))
+                continue
+            changes.append((str(FIELD_LABELS[key]), before.get(key), after.get(key)))
+    return changes
+
+
+def _new_version(plan: Plan, user, change: str) -> PlanVersion:
+    return PlanVersion.objects.create(plan=plan, number=plan.version, snapshot=snapshot(plan), change=change[:200],
+                                      created_by=user)
+
+
+def _bump(plan: Plan, user, change: str, request=None, purpose="") -> Plan:
+    """Record a change to a locked plan: next version number, snapshot, log row."""
+    plan.version += 1
+    plan.save()
+    _new_version(plan, user, change)
+    _log(request, user, plan.child, LogAction.UPDATE, "plan", plan.id, purpose or change[:64])
+    return plan
+
+
+def _lock(plan: Plan) -> Plan:
+    return Plan.objects.select_for_update().select_related("child").get(pk=plan.pk)
+
+
+def _validate_plan_fields(values: dict, errors: dict, *, today: date):
+    if not (values.get("reason") or "").strip():
+        errors["reason"] = _("Say why the plan exists.")
+    if not values.get("organisation_id"):
+        errors["organisation"] = _("Choose the responsible organisation.")
+    review = values.get("review_date")
+    if not review:
+        errors["review_date"] = _("Set a review date.")
+    elif review < today:
+        errors["review_date"] = _("The review date cannot be in the past.")
+    if values.get("kind") not in PlanKind.values:
+        errors["kind"] = _("Choose the kind of plan.")
+    if values.get("external_kind") not in ExternalRef.values:
+        errors["external_kind"] = _("Unknown kind of external plan.")
+    elif values.get("external_kind") and not (values.get("external_ref") or "").strip():
+        errors["external_ref"] = _("Give the reference of the SIP or BBIC case.")
+    unknown = [code for code in (values.get("needs") or {}) if code not in AREA_CODES]
+    if unknown:
+        errors["needs"] = _("Unknown compass area: %(codes)s") % {"codes": ", ".join(unknown)}
+
+
+def _clean_plan_values(values: dict) -> dict:
+    cleaned = dict(values)
+    if "organisation" in cleaned:
+        org = cleaned.pop("organisation")
+        cleaned["organisation_id"] = org.pk if org is not None else None
+    for key in ("reason", "child_view", "guardian_view", "external_ref"):
+        if key in cleaned:
+            cleaned[key] = (cleaned[key] or "").strip()
+    if "needs" in cleaned:
+        cleaned["needs"] = {code: text.strip() for code, text in (cleaned["needs"] or {}).items() if (text or "").strip()}
+    cleaned.setdefault("external_kind", "")
+    if not cleaned.get("external_kind"):
+        cleaned["external_ref"] = ""
+    return cleaned
+
+
+def do_create_plan(*, acting_user, child, concern: Concern | None = None, request=None, **values) -> Plan:
+    """Start the child's one plan. Refused with a clear message if one is already active
+    (the database constraint one_active_plan_per_child is the final guard)."""
+    values = _clean_plan_values({"kind": PlanKind.SINGLE, "needs": {}, "child_view": "", "guardian_view": "", **values})
+    errors: dict = {}
+    _validate_plan_fields(values, errors, today=timezone.localdate())
+    if errors:
+        raise ValidationError(errors)
+    try:
+        with transaction.atomic():
+            plan = Plan.objects.create(
+                child=child, municipality_id=child.municipality_id, concern=concern, created_by=acting_user,
+                **{k: values[k] for k in EDITABLE_FIELDS if k in values},
+            )
+            _new_version(plan, acting_user, "created")
+            if concern is not None:
+                Concern.objects.filter(pk=concern.pk).update(status=ConcernStatus.PLAN)
+            _log(request, acting_user, child, LogAction.CREATE, "plan", plan.id)
+    except IntegrityError as exc:
+        if "one_active_plan_per_child" in str(exc):
+            raise ValidationError({"__all__": _("This child already has an active plan. Open it and change it instead.")}) from None
+        raise
+    return plan
+
+
+def do_update_plan(*, acting_user, plan: Plan, based_on_version: int, request=None, **values) -> Plan:
+    """Save changes to the plan. `based_on_version` is the version the editor loaded; if
+    someone saved since, PlanConflict tells what they changed and nothing is saved."""
+    with transaction.atomic():
+        locked = _lock(plan)
+        if locked.status != PlanStatus.ACTIVE:
+            raise ValidationError({"__all__": _("The plan is closed and can no longer be changed.")})
+        if locked.version != based_on_version:
+            seen = PlanVersion.objects.filter(plan=locked, number=based_on_version).first()
+            latest = PlanVersion.objects.filter(plan=locked).select_related("created_by").order_by("-number").first()
+            changes = diff_snapshots(seen.snapshot if seen else {}, snapshot(locked))
+            raise PlanConflict(locked, based_on_version, changes, latest.created_by if latest else None)
+        current = {k: getattr(locked, k) for k in EDITABLE_FIELDS}
+        merged = _clean_plan_values({**current, **values})
+        errors: dict = {}
+        _validate_plan_fields(merged, errors, today=timezone.localdate())
+        if errors and not ("review_date" in errors and merged.get("review_date") == locked.review_date):
+            raise ValidationError(errors)
+        before = snapshot(locked)
+        for key in EDITABLE_FIELDS:
+            setattr(locked, key, merged[key])
+        changed = [label for label, _old, _new in diff_snapshots(before, snapshot(locked))]
+        if not changed:
+            return locked
+        return _bump(locked, acting_user, ", ".join(changed), request, "edit")
+
+
+def do_add_goal(*, acting_user, plan: Plan, description: str, area: str = "", target_date: date | None = None,
+                request=None) -> Goal:
+    """Add a goal to the plan (a new plan version)."""
+    errors = {}
+    if not (description or "").strip():
+        errors["description"] = _("Describe the goal.")
+    if area and area not in AREA_CODES:
+        errors["area"] = _("Unknown compass area.")
+    if target_date and target_date < timezone.localdate():
+        errors["target_date"] = _("The goal date cannot be in the past.")
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        locked = _lock(plan)
+        _require_active(locked)
+        goal = Goal.objects.create(plan=locked, area=area, description=description.strip(), target_date=target_date)
+        _bump(locked, acting_user, _("goal added"), request, "goal")
+    return goal
+
+
+def _require_active(plan):
+    if plan.status != PlanStatus.ACTIVE:
+        raise ValidationError({"__all__": _("The plan is closed and can no longer be changed.")})
+
+
+def validate_action(*, description, owner_organisation, owner, starts_on, due_on, goal, plan) -> dict:
+    errors = {}
+    if not (description or "").strip():
+        errors["description"] = _("Describe what will be done.")
+    if owner_organisation is None:
+        errors["owner_organisation"] = _("An action must have an owning organisation.")
+    if owner is None:
+        errors["owner"] = _("An action must have an owner: the person responsible.")
+    elif owner_organisation is not None and not Position.objects.filter(
+        user=owner, unit__organisation=owner_organisation
+    ).exists():
+        errors["owner"] = _("The owner must work in the owning organisation.")
+    if starts_on and due_on and due_on < starts_on:
+        errors["due_on"] = _("The end date must not be before the start date.")
+    if goal is not None and goal.plan_id != plan.pk:
+        errors["goal"] = _("The goal belongs to another plan.")
+    return errors
+
+
+def do_add_action(
+    *, acting_user, plan: Plan, description: str, owner_organisation, owner, how: str = "",
+    starts_on: date | None = None, due_on: date | None = None, expected_improvement: str = "", goal: Goal | None = None,
+    from_decision: Decision | None = None, request=None,
+) -> Action:
+    """Add an action owned by an organisation and a named person (a new plan version)."""
+    errors = validate_action(description=description, owner_organisation=owner_organisation, owner=owner,
+                             starts_on=starts_on, due_on=due_on, goal=goal, plan=plan)
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        locked = _lock(plan)
+        _require_active(locked)
+        action = Action.objects.create(
+            plan=locked, goal=goal, description=description.strip(), how=(how or "").strip(),
+            owner_organisation=owner_organisation, owner=owner, starts_on=starts_on, due_on=due_on,
+            expected_improvement=(expected_improvement or "").strip(), from_decision=from_decision,
+        )
+        _bump(locked, acting_user, _("action added"), request, "action")
+    return action
+
+
+def do_set_action_status(*, acting_user, action: Action, status: str, request=None) -> Action:
+    if status not in Action.Status.values:
+        raise ValidationError({"status": _("Unknown status.")})
+    with transaction.atomic():
+        locked = _lock(action.plan)
+        _require_active(locked)
+        Action.objects.filter(pk=action.pk).update(status=status)
+        _bump(locked, acting_user, _("action status changed"), request, "action")
+    action.status = status
+    return action
+
+
+def do_end_plan(*, acting_user, plan: Plan, status: str, reason: str, handed_over_to: str = "",
+                ended_on: date | None = None, request=None) -> Plan:
+    """Close the plan or hand it over, always with a reason."""
+    errors = {}
+    if status not in (PlanStatus.CLOSED, PlanStatus.HANDED_OVER):
+        errors["status"] = _("Choose close or hand over.")
+    if not (reason or "").strip():
+        errors["reason"] = _("Give the reason.")
+    if status == PlanStatus.HANDED_OVER and not (handed_over_to or "").strip():
+        errors["handed_over_to"] = _("Say who the plan is handed over to.")
+    ended_on = ended_on or timezone.localdate()
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        locked = _lock(plan)
+        _require_active(locked)
+        if ended_on < timezone.localdate(locked.created_at):
+            raise ValidationError({"ended_on": _("A plan cannot end before it started.")})
+        locked.status, locked.end_reason = status, reason.strip()
+        locked.handed_over_to, locked.ended_on = (handed_over_to or "").strip(), ended_on
+        _bump(locked, acting_user, str(PlanStatus(status).label), request, status)
+    return locked
+
+
+# -- barnets team -------------------------------------------------------------------------------
+
+def active_team(child, on=None):
+    on = on or timezone.localdate()
+    return list(
+        RoleAssignment.objects.filter(role_active_on(on), child=child)
+        .select_related("position__user", "position__unit__organisation").order_by("kind", "valid_from")
+    )
+
+
+def do_add_team_member(*, acting_user, child, position: Position, valid_to: date | None = None, request=None):
+    """Make a professional a member of barnets team: they can see the child from now on."""
+    if any(a.position_id == position.pk and a.kind == RoleKind.TEAM_MEMBER for a in active_team(child)):
+        raise ValidationError({"position": _("This person is already a member of the child's team.")})
+    if not position.is_active_on(timezone.localdate()):
+        raise ValidationError({"position": _("This position has ended.")})
+    return do_assign_role(acting_user=acting_user, child=child, position=position, kind=RoleKind.TEAM_MEMBER,
+                          valid_to=valid_to, reason="barnets team", request=request)
+
+
+def do_leave_team(*, acting_user, assignment: RoleAssignment, request=None):
+    """End a team role or the coordinator role; the person loses access on their next request."""
+    with transaction.atomic():
+        ended = do_end_role(acting_user=acting_user, assignment=assignment, request=request)
+        if assignment.kind == RoleKind.STODSAMORDNARE:
+            for plan in Plan.objects.select_for_update().filter(
+                child_id=assignment.child_id, status=PlanStatus.ACTIVE, coordinator=assignment.position
+            ):
+                plan.coordinator = None
+                _bump(plan, acting_user, _("stödsamordnare left"), request, "coordinator")
+    return ended
+
+
+def do_appoint_coordinator(*, acting_user, plan: Plan, position: Position, request=None) -> Plan:
+    """Appoint a stödsamordnare (support spans organisations); the plan becomes a team plan.
+    A previous coordinator's role ends."""
+    if not position.is_active_on(timezone.localdate()):
+        raise ValidationError({"position": _("This position has ended.")})
+    with transaction.atomic():
+        locked = _lock(plan)
+        _require_active(locked)
+        for assignment in active_team(locked.child):
+            if assignment.kind == RoleKind.STODSAMORDNARE and assignment.position_id != position.pk:
+                do_end_role(acting_user=acting_user, assignment=assignment, request=request)
+        if not any(a.kind == RoleKind.STODSAMORDNARE and a.position_id == position.pk for a in active_team(locked.child)):
+            do_assign_role(acting_user=acting_user, child=locked.child, position=position,
+                           kind=RoleKind.STODSAMORDNARE, reason="stödsamordnare", request=request)
+        locked.coordinator, locked.kind = position, PlanKind.TEAM
+        _bump(locked, acting_user, _("stödsamordnare appointed"), request, "coordinator")
+    return locked
+
+
+# -- meetings -----------------------------------------------------------------------------------
+
+def do_schedule_meeting(
+    *, acting_user, child, starts_at: datetime, plan: Plan | None = None, place: str = "", agenda: str = "",
+    professionals: list = (), invite_child: bool = True, guardians: list = (), others: list[str] = (), request=None,
+) -> Meeting:
+    """Invite barnets team, the child and guardians to a meeting."""
+    errors = {}
+    if not starts_at:
+        errors["starts_at"] = _("Give the date and time.")
+    if plan is not None and plan.child_id != child.pk:
+        errors["plan"] = _("The plan belongs to another child.")
+    if not professionals and not invite_child and not guardians:
+        errors["professionals"] = _("Invite at least one participant.")
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        meeting = Meeting.objects.create(child=child, municipality_id=child.municipality_id, plan=plan,
+                                         starts_at=starts_at, place=place.strip(), agenda=agenda.strip(),
+                                         created_by=acting_user)
+        rows = [Participant(meeting=meeting, kind=Participant.Kind.PROFESSIONAL, user=u,
+                            name=u.get_full_name() or u.username) for u in professionals]
+        if invite_child:
+            rows.append(Participant(meeting=meeting, kind=Participant.Kind.CHILD, name=child.given_name))
+        rows += [Participant(meeting=meeting, kind=Participant.Kind.GUARDIAN, name=g.full_name) for g in guardians]
+        rows += [Participant(meeting=meeting, kind=Participant.Kind.OTHER, name=n.strip()) for n in others if n.strip()]
+        Participant.objects.bulk_create(rows)
+        _log(request, acting_user, child, LogAction.CREATE, "meeting", meeting.id)
+    return meeting
+
+
+def do_record_meeting(
+    *, acting_user, meeting: Meeting, minutes: str, child_heard: str, child_heard_how: str = "",
+    attended_ids: list = (), decisions: list[str] = (), request=None,
+) -> Meeting:
+    """Record a held meeting: minutes, who attended, decisions, and always whether and how
+    the child was heard (or why not)."""
+    errors = {}
+    if child_heard not in ChildHeard.values:
+        errors["child_heard"] = _("Record whether the child took part, was heard another way, or was not heard.")
+    elif child_heard != ChildHeard.TOOK_PART and not child_heard_how.strip():
+        errors["child_heard_how"] = (
+            _("Say how the child was heard.") if child_heard == ChildHeard.OTHER_WAY
+            else _("Say why the child was not heard.")
+        )
+    if meeting.status == Meeting.Status.CANCELLED:
+        errors["__all__"] = _("The meeting was cancelled.")
+    if errors:
+        raise ValidationError(errors)
+    attended = {str(i) for i in attended_ids}
+    with transaction.atomic():
+        locked = Meeting.objects.select_for_update().get(pk=meeting.pk)
+        locked.minutes, locked.child_heard, locked.child_heard_how = minutes.strip(), child_heard, child_heard_how.strip()
+        locked.status = Meeting.Status.HELD
+        locked.save()
+        for participant in locked.participants.all():
+            participant.attended = str(participant.id) in attended
+            participant.save(update_fields=["attended"])
+        Decision.objects.bulk_create(Decision(meeting=locked, text=t.strip()) for t in decisions if t.strip())
+        _log(request, acting_user, meeting.child, LogAction.UPDATE, "meeting", meeting.id, "minutes")
+    return locked
+
+
+def do_decision_to_action(*, acting_user, decision: Decision, owner_organisation, owner, plan: Plan | None = None,
+                          request=None, **fields) -> Action:
+    """Turn a meeting decision into a plan action in one step."""
+    plan = plan or decision.meeting.plan
+    if plan is None:
+        raise ValidationError({"__all__": _("The meeting is not linked to a plan. Start the plan first.")})
+    if hasattr(decision, "action") and Action.objects.filter(from_decision=decision).exists():
+        raise ValidationError({"__all__": _("This decision is already a plan action.")})
+    return do_add_action(acting_user=acting_user, plan=plan, description=fields.pop("description", decision.text),
+                         owner_organisation=owner_organisation, owner=owner, from_decision=decision, request=request,
+                         **fields)
+
+
+# -- follow-up ----------------------------------------------------------------------------------
+
+def do_follow_up(
+    *, acting_user, plan: Plan, held_on: date, outcome: str, progress: dict, summary: str = "", child_view: str = "",
+    next_review_date: date | None = None, assessment=None, end_reason: str = "", request=None,
+) -> FollowUp:
+    """Uppföljning: progress per goal, optionally a new assessment, then continue, revise
+    (with a new review date) or close the plan."""
+    errors = {}
+    if not held_on:
+        errors["held_on"] = _("Give the date of the follow-up.")
+    elif held_on > timezone.localdate():
+        errors["held_on"] = _("The date cannot be in the future.")
+    if outcome not in FollowUpOutcome.values:
+        errors["outcome"] = _("Choose continue, revise or close.")
+    elif outcome == FollowUpOutcome.CLOSE:
+        if not (end_reason or summary).strip():
+            errors["summary"] = _("Give the reason for closing the plan.")
+    elif not next_review_date:
+        errors["next_review_date"] = _("Set the next review date.")
+    elif held_on and next_review_date <= held_on:
+        errors["next_review_date"] = _("The next review must come after this follow-up.")
+    goals = {str(g.id): g for g in plan.goals.all()}
+    for goal_id, (value, _comment) in progress.items():
+        if str(goal_id) not in goals:
+            errors["progress"] = _("Unknown goal.")
+        elif value not in Progress.values:
+            errors[f"progress-{goal_id}"] = _("Choose how the goal went.")
+    missing = [g for gid, g in goals.items() if g.status == GoalStatus.OPEN and gid not in {str(k) for k in progress}]
+    if missing:
+        errors["progress"] = _("Record progress for every open goal.")
+    if assessment is not None and assessment.child_id != plan.child_id:
+        errors["assessment"] = _("The assessment belongs to another child.")
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        locked = _lock(plan)
+        _require_active(locked)
+        follow_up = FollowUp.objects.create(
+            plan=locked, child_id=locked.child_id, municipality_id=locked.municipality_id, held_on=held_on,
+            assessment=assessment, summary=summary.strip(), child_view=child_view.strip(), outcome=outcome,
+            next_review_date=next_review_date if outcome != FollowUpOutcome.CLOSE else None, created_by=acting_user,
+        )
+        GoalProgress.objects.bulk_create(
+            GoalProgress(follow_up=follow_up, goal=goals[str(gid)], progress=value, comment=(comment or "").strip())
+            for gid, (value, comment) in progress.items()
+        )
+        achieved = [gid for gid, (value, _c) in progress.items() if value == Progress.ACHIEVED]
+        Goal.objects.filter(pk__in=achieved).update(status=GoalStatus.ACHIEVED)
+        if outcome == FollowUpOutcome.CLOSE:
+            locked.status, locked.end_reason, locked.ended_on = PlanStatus.CLOSED, (end_reason or summary).strip(), held_on
+            _bump(locked, acting_user, _("followed up and closed"), request, "follow_up")
+        else:
+            locked.review_date = next_review_date
+            _bump(locked, acting_user, _("followed up"), request, "follow_up")
+        _log(request, acting_user, locked.child, LogAction.CREATE, "follow_up", follow_up.id)
+    return follow_up
+
+
+def do_add_chronology_entry(*, acting_user, child, occurred_on: date, title: str, description: str = "",
+                            request=None) -> ChronologyEntry:
+    errors = {}
+    if not (title or "").strip():
+        errors["title"] = _("Name the event.")
+    if not occurred_on:
+        errors["occurred_on"] = _("Give the date.")
+    elif occurred_on > timezone.localdate():
+        errors["occurred_on"] = _("The date cannot be in the future.")
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        entry = ChronologyEntry.objects.create(child=child, municipality_id=child.municipality_id,
+                                               occurred_on=occurred_on, title=title.strip()[:200],
+                                               description=description.strip(), created_by=acting_user)
+        _log(request, acting_user, child, LogAction.CREATE, "chronology_entry", entry.id)
+    return entry
+
+
+REVIEW_HORIZON = timedelta(days=14)
