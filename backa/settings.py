@@ -96,6 +96,7 @@ INSTALLED_APPS = [
     "backa.children",
     "backa.roles",
     "backa.audit",
+    "backa.consent",
     "backa.synthetic",
 ]
 
