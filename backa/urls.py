@@ -13,6 +13,7 @@ def healthz(request):
 
 urlpatterns = [
     path("", include("backa.children.urls")),
+    path("", include("backa.consent.urls")),
     path("konto/", include("backa.accounts.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/", api.urls),

@@ -87,29 +87,39 @@ def find_child_for_emergency_access(number) -> Child | None:
     return Child.objects.filter(pnr_hash=identity.lookup_hash(number)).first()
 
 
+def _log_extract_children(user, on=None):
+    """Children in the districts where user is a district administrator today (none otherwise)."""
+    from backa.accounts.models import Position, PositionKind
+    from backa.roles.models import active_on
+
+    if user is None or not user.is_authenticated or not user.is_active:
+        return Child.objects.none()
+    on = on or timezone.localdate()
+    admin_posts = Position.objects.filter(active_on(on), user=user, kind=PositionKind.DISTRICT_ADMIN)
+    return Child.objects.filter(
+        Exists(admin_posts.filter(unit__district_id=OuterRef("home_district_id")))
+        | Exists(admin_posts.filter(unit__district__isnull=True, unit__organisation__municipality_id=OuterRef("municipality_id")))
+    )
+
+
 def find_child_for_log_extract(user, number, *, on=None) -> Child | None:
     """The child with this number if user is a district administrator for the child's district.
 
     A guardian's or child's request for a log extract arrives with a personnummer at the
-    district administration; the administrator needs no role for the child to answer it.
+    district administration; the administrator needs no role for the child to answer it,
+    and sees nothing of the child but the extract.
     """
-    from backa.accounts.models import Position, PositionKind
-    from backa.roles.models import active_on
-
     from . import identity
 
-    if user is None or not user.is_authenticated or not user.is_active:
+    return _log_extract_children(user, on).filter(pnr_hash=identity.lookup_hash(number)).first()
+
+
+def child_for_log_extract_by_id(user, child_id) -> Child | None:
+    """The same rule, for the extract page the administrator is sent on to."""
+    try:
+        return _log_extract_children(user).filter(pk=uuid.UUID(str(child_id))).first()
+    except ValueError:
         return None
-    on = on or timezone.localdate()
-    admin_posts = Position.objects.filter(active_on(on), user=user, kind=PositionKind.DISTRICT_ADMIN)
-    return (
-        Child.objects.filter(pnr_hash=identity.lookup_hash(number))
-        .filter(
-            Exists(admin_posts.filter(unit__district_id=OuterRef("home_district_id")))
-            | Exists(admin_posts.filter(unit__district__isnull=True, unit__organisation__municipality_id=OuterRef("municipality_id")))
-        )
-        .first()
-    )
 
 
 def visible_entry_scope(request, child, *, lock: bool = True):
@@ -149,3 +159,25 @@ def get_child_for_request(
         emergency=emergency,
     )
     return child
+
+
+def family_names_for_log_review(child_ids, user_ids) -> set:
+    """{(child_id, user_id)} pairs where the professional shares the child's surname.
+
+    Log review only: the names are compared in memory and never stored or logged.
+    """
+    from backa.accounts.models import User
+    from django.db.models.functions import Lower
+
+    if not child_ids or not user_ids:
+        return set()
+    users = User.objects.filter(pk__in=list(user_ids)).annotate(ln=Lower("last_name")).exclude(ln="")
+    pairs = set()
+    by_name: dict = {}
+    for child_id, name in Child.objects.filter(pk__in=list(child_ids)).annotate(fn=Lower("family_name")).filter(
+        fn__in=users.values("ln")
+    ).values_list("pk", "fn"):
+        by_name.setdefault(name, []).append(child_id)
+    for user_id, name in users.filter(ln__in=list(by_name)).values_list("pk", "ln"):
+        pairs.update((child_id, user_id) for child_id in by_name[name])
+    return pairs
