@@ -90,21 +90,22 @@ def consent_new(request, child_id):
     elif request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            consent = services.do_request_consent(
-                acting_user=request.user, child=child, disclosing_organisation=organisation,
-                recipients=list(data["recipients"]), categories=data["categories"], purpose=data["purpose"],
-                valid_from=data["valid_from"], valid_to=data["valid_to"], request=request,
-            )
-            if data["given_now"]:
-                chosen = {str(g.pk) for g in guardians} & set(data["guardians"])
-                services.do_record_consent(
-                    acting_user=request.user, consent=consent, guardians=[g for g in guardians if str(g.pk) in chosen],
-                    by_child=data["by_child"], child_judged_mature=data["child_judged_mature"], form=data["form"],
-                    form_note=data["form_note"], request=request,
+            # One savepoint: a request that cannot be recorded as given is not kept either.
+            with transaction.atomic():
+                consent = services.do_request_consent(
+                    acting_user=request.user, child=child, disclosing_organisation=organisation,
+                    recipients=list(data["recipients"]), categories=data["categories"], purpose=data["purpose"],
+                    valid_from=data["valid_from"], valid_to=data["valid_to"], request=request,
                 )
+                if data["given_now"]:
+                    chosen = {str(g.pk) for g in guardians} & set(data["guardians"])
+                    services.do_record_consent(
+                        acting_user=request.user, consent=consent,
+                        guardians=[g for g in guardians if str(g.pk) in chosen], by_child=data["by_child"],
+                        child_judged_mature=data["child_judged_mature"], form=data["form"],
+                        form_note=data["form_note"], request=request,
+                    )
         except ValidationError as error:
-            # Nothing half-saved: a request recorded but not given is rolled back with the error.
-            transaction.set_rollback(True)
             errors = _field_errors(error)
         else:
             messages.success(request, _("The consent is recorded."))
