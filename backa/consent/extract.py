@@ -11,6 +11,7 @@ from datetime import datetime, time, timedelta
 from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from backa.accounts.models import User
 from backa.audit.models import AccessLog, Action
@@ -18,10 +19,10 @@ from backa.organisations.models import Organisation, Unit
 
 MAX_ROWS = 20000
 PURPOSE_LABELS = {
-    "barnkontakt": _("Barnkontakt"),
-    "stodsamordnare": _("Stödsamordnare"),
-    "team_member": _("Member of the child's team"),
-    "emergency": _("Emergency access"),
+    "barnkontakt": gettext_lazy("Barnkontakt"),
+    "stodsamordnare": gettext_lazy("Stödsamordnare"),
+    "team_member": gettext_lazy("Member of the child's team"),
+    "emergency": gettext_lazy("Emergency access"),
 }
 
 
