@@ -36,7 +36,7 @@ def test_it_needs_every_guardian_with_custody(world):
     anna = world.sigrid.custodies.exclude(guardian=second).get().guardian
     with pytest.raises(ValidationError) as error:
         do_record_consent(acting_user=world.sara, consent=consent, guardians=[anna], form="written")
-    assert "Every guardian with custody must consent." in str(error.value)
+    assert "Varje vårdnadshavare måste samtycka." in str(error.value)
     consent.refresh_from_db()
     assert consent.status == ConsentStatus.REQUESTED  # nothing half-saved
     do_record_consent(acting_user=world.sara, consent=consent, guardians=[anna, second], form="oral", form_note="Telefon")
@@ -47,7 +47,7 @@ def test_a_mature_child_may_consent_alone_but_never_under_twelve(world):
     consent = _request(world)  # Sigrid is ten
     with pytest.raises(ValidationError) as error:
         do_record_consent(acting_user=world.sara, consent=consent, by_child=True, child_judged_mature=True, form="oral")
-    assert "under 12" in str(error.value)
+    assert "under 12 år" in str(error.value)
 
 
 def test_only_a_guardian_with_custody_can_consent(world):
@@ -62,7 +62,7 @@ def test_scope_errors_are_clear_and_save_nothing(world):
     with pytest.raises(ValidationError) as error:
         _request(world, recipients=[o["ifo"]], categories=[])
     text = str(error.value)
-    assert "own recipient" in text and "at least one information category" in text
+    assert "sin egen mottagare" in text and "minst en informationskategori" in text
     assert not Consent.objects.exists()
 
 
@@ -144,7 +144,7 @@ def test_an_incomplete_consent_form_explains_and_saves_nothing(world, client_for
         "valid_from": today.isoformat(), "valid_to": today.isoformat(), "given_now": "on", "form": "written",
     })
     assert response.status_code == 400
-    assert "Every guardian with custody must consent." in response.content.decode()
+    assert "Varje vårdnadshavare måste samtycka." in response.content.decode()
     assert not Consent.objects.exists()
 
 

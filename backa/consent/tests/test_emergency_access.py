@@ -48,7 +48,7 @@ def test_it_needs_the_password_again_and_a_real_reason(world, client_for):
     response = _open(client, world, password="wrong-password-123")
     assert response.status_code == 400 and not EmergencyAccess.objects.exists()
     response = _open(client, world, reason="kort")
-    assert response.status_code == 400 and "at least 20 characters" in response.content.decode()
+    assert response.status_code == 400 and "minst 20 tecken" in response.content.decode()
     assert not visible_children(world.olle).exists()
 
 

@@ -87,3 +87,21 @@ def test_the_scope_answers_many_entries_with_two_queries(world, django_assert_nu
     assert scope.allows(o["school"], NOTES) and scope.allows(o["ifo"], MINUTES)
     assert not scope.allows(o["bvc"], NOTES)
     assert not scope.allows(o["ifo"], Category.ASSESSMENTS)
+
+
+def test_the_gate_helper_uses_the_acting_position_and_filters_entry_querysets(world, rf):
+    from backa.children.access import visible_entry_scope
+    from backa.organisations.models import Unit
+
+    o = orgs(world)
+    given_consent(world, disclosing=o["ifo"], recipients=[o["school"]], categories=[NOTES])
+    request = rf.get("/")
+    request.user, request.session = world.rasmus, {}
+    scope = visible_entry_scope(request, world.sigrid, lock=False)
+    assert scope.allows(o["ifo"], NOTES) and not scope.allows(o["police"], NOTES)
+    # The Q works on any model with an organisation column; units stand in for entries here.
+    units = set(Unit.objects.filter(scope.q("organisation", "organisation__name")).values_list("organisation_id", flat=True))
+    assert units == {o["school"].pk}
+    request = rf.get("/")
+    request.user, request.session = world.per, {}
+    assert not visible_entry_scope(request, world.sigrid, lock=False).allows(o["ifo"], NOTES)
