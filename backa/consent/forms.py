@@ -43,6 +43,20 @@ class NewConsentForm(forms.Form):
         self.fields["valid_to"].initial = today + timedelta(days=365)
 
 
+class RecordGivenForm(forms.Form):
+    guardians = forms.MultipleChoiceField(label=_("Given by guardians with custody"), required=False,
+                                          widget=forms.CheckboxSelectMultiple)
+    by_child = forms.BooleanField(label=_("Given by the child"), required=False)
+    child_judged_mature = forms.BooleanField(label=_("The child is judged mature enough to decide alone"), required=False)
+    form = forms.ChoiceField(label=_("Form"), choices=ConsentForm.choices)
+    form_note = forms.CharField(label=_("Note on how consent was given"), widget=forms.Textarea(attrs={"rows": 3}),
+                                required=False)
+
+    def __init__(self, *args, guardians=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["guardians"].choices = [(str(g.pk), g.full_name) for g in guardians]
+
+
 class WithdrawConsentForm(forms.Form):
     withdrawn_by = forms.ChoiceField(label=_("Withdrawn by"))
     note = forms.CharField(label=_("Note"), widget=forms.Textarea(attrs={"rows": 2}), required=False)

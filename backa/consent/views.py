@@ -27,7 +27,9 @@ from backa.children.access import (
 )
 
 from . import extract, services
-from .forms import DisclosureForm, EmergencyAccessForm, ExtractPeriodForm, NewConsentForm, ReviewForm, WithdrawConsentForm
+from .forms import (
+    DisclosureForm, EmergencyAccessForm, ExtractPeriodForm, NewConsentForm, RecordGivenForm, ReviewForm, WithdrawConsentForm,
+)
 from .models import Consent, ConsentStatus, DisclosureRecord, EmergencyAccess
 
 REVIEWER_KINDS = (PositionKind.DISTRICT_ADMIN, PositionKind.MANAGER)
@@ -61,8 +63,10 @@ def consent_list(request, child_id):
     organisation = _own_organisation(request)
     consents = list(_visible_consents(child, organisation))
     now = timezone.now()
+    today = timezone.localdate()
     for consent in consents:
         consent.state = consent.state_on(now)
+        consent.expiring = consent.state == "valid" and (consent.valid_to - today).days <= services.REMINDER_DAYS_BEFORE_EXPIRY
     disclosures = list(
         DisclosureRecord.objects.filter(child=child)
         .filter(Q(from_organisation=organisation) | Q(to_organisation=organisation))
@@ -123,13 +127,29 @@ def consent_detail(request, child_id, consent_id):
     if consent is None:
         raise Http404
     guardians = _guardians(child)
-    withdraw_form = WithdrawConsentForm(request.POST or None, guardians=guardians)
+    action = request.POST.get("action") if request.method == "POST" else None
+    withdraw_form = WithdrawConsentForm(request.POST if action == "withdraw" else None, guardians=guardians)
+    given_form = RecordGivenForm(request.POST if action == "given" else None, guardians=guardians)
     errors = []
     if request.method == "POST":
         if consent.disclosing_organisation_id != getattr(organisation, "pk", None):
             raise PermissionDenied
-        action = request.POST.get("action")
         try:
+            if action == "given" and given_form.is_valid():
+                data = given_form.cleaned_data
+                with transaction.atomic():
+                    services.do_record_consent(
+                        acting_user=request.user, consent=consent,
+                        guardians=[g for g in guardians if str(g.pk) in set(data["guardians"])],
+                        by_child=data["by_child"], child_judged_mature=data["child_judged_mature"], form=data["form"],
+                        form_note=data["form_note"], request=request,
+                    )
+                messages.success(request, _("The consent is recorded."))
+                return redirect("consent:detail", child_id=child.pk, consent_id=consent.pk)
+            if action == "refused":
+                services.do_refuse_consent(acting_user=request.user, consent=consent, request=request)
+                messages.success(request, _("The decision is recorded."))
+                return redirect("consent:detail", child_id=child.pk, consent_id=consent.pk)
             if action == "withdraw" and withdraw_form.is_valid():
                 who = withdraw_form.cleaned_data["withdrawn_by"]
                 guardian = next((g for g in guardians if str(g.pk) == who), None)
@@ -148,9 +168,9 @@ def consent_detail(request, child_id, consent_id):
         except ValidationError as error:
             errors = _field_errors(error)
     consent.state = consent.state_on()
-    return render(request, "consent/detail.html", {
+    return render(request, "consent/detail.html", status=400 if errors or given_form.errors else 200, context={
         "child": child, "consent": consent, "givers": list(consent.givers.select_related("guardian")),
-        "withdraw_form": withdraw_form, "errors": errors,
+        "withdraw_form": withdraw_form, "given_form": given_form, "errors": errors,
         "may_change": consent.disclosing_organisation_id == getattr(organisation, "pk", None),
     })
 

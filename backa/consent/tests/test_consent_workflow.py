@@ -158,3 +158,20 @@ def test_consent_detail_is_404_out_of_scope_and_for_unknown_ids(world, client_fo
     assert client_for("sara").get(reverse("consent:detail", args=[world.sigrid.id, uuid.uuid4()])).status_code == 404
     # A consent of another child through this child's URL is not found either.
     assert client_for("britta").get(reverse("consent:detail", args=[world.ivar.id, consent.id])).status_code == 404
+
+
+def test_a_requested_consent_is_answered_on_its_page(world, client_for):
+    consent = _request(world)
+    anna = world.sigrid.custodies.get().guardian
+    client = client_for("sara")
+    url = reverse("consent:detail", args=[world.sigrid.id, consent.id])
+    assert client.post(url, {"action": "given", "form": "written"}).status_code == 400  # no guardian chosen
+    consent.refresh_from_db()
+    assert consent.status == ConsentStatus.REQUESTED
+    assert client.post(url, {"action": "given", "form": "oral", "guardians": [str(anna.pk)]}).status_code == 302
+    consent.refresh_from_db()
+    assert consent.status == ConsentStatus.ACTIVE and consent.form == "oral"
+    renewal = do_renew_consent(acting_user=world.sara, consent=consent, valid_to=consent.valid_to + timedelta(days=90))
+    client.post(reverse("consent:detail", args=[world.sigrid.id, renewal.id]), {"action": "refused"})
+    renewal.refresh_from_db()
+    assert renewal.status == ConsentStatus.REFUSED
