@@ -175,3 +175,16 @@ def test_a_requested_consent_is_answered_on_its_page(world, client_for):
     client.post(reverse("consent:detail", args=[world.sigrid.id, renewal.id]), {"action": "refused"})
     renewal.refresh_from_db()
     assert renewal.status == ConsentStatus.REFUSED
+
+
+def test_the_database_refuses_to_change_or_delete_a_disclosure_record(world):
+    from django.db import DatabaseError, transaction
+
+    o = orgs(world)
+    record = do_record_disclosure(acting_user=world.rasmus, child=world.sigrid, from_organisation=o["school"],
+                                  to_organisation=o["ifo"], shared=True, basis="duty_to_report", categories=["notes"],
+                                  what="Orosanmälan")
+    with pytest.raises(DatabaseError), transaction.atomic():
+        DisclosureRecord.objects.filter(pk=record.pk).update(what="ändrat")
+    with pytest.raises(DatabaseError), transaction.atomic():
+        DisclosureRecord.objects.filter(pk=record.pk).delete()
