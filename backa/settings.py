@@ -99,6 +99,7 @@ INSTALLED_APPS = [
     "backa.audit",
     "backa.concerns",
     "backa.plans",
+    "backa.consent",
     "backa.synthetic",
     "backa.forums",
     "backa.impact",

@@ -19,6 +19,7 @@ urlpatterns = [
     path("importer/", include("backa.integrations.urls")),
     path("", include("backa.concerns.urls")),
     path("", include("backa.plans.urls")),
+    path("", include("backa.consent.urls")),
     path("konto/", include("backa.accounts.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/", api.urls),

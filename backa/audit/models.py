@@ -58,3 +58,52 @@ class AccessLog(models.Model):
         ]
         verbose_name = _("access log entry")
         verbose_name_plural = _("access log")
+
+
+class ReviewReason(models.TextChoices):
+    SAMPLE = "sample", _("Random sample")
+    EMERGENCY = "emergency", _("Emergency access")
+    NO_RELATIONSHIP = "no_relationship", _("No relationship to the child")
+    SAME_SURNAME = "same_surname", _("Same surname as the child")
+    OUT_OF_HOURS = "out_of_hours", _("Out of hours")
+    MANY_CHILDREN = "many_children", _("Unusually many children opened")
+
+
+class LogReviewItem(models.Model):
+    """One access-log row picked for review (by sample or by rule), and what the reviewer found.
+
+    It points at the log row by its key; the log itself is never changed.
+    """
+
+    class Outcome(models.TextChoices):
+        JUSTIFIED = "justified", _("Justified")
+        NOT_JUSTIFIED = "not_justified", _("Not justified: to be followed up")
+        UNCLEAR = "unclear", _("Unclear: asked the user")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    sampled_on = models.DateField(_("day reviewed"))
+    log_occurred_at = models.DateTimeField()
+    log_id = models.UUIDField()
+    user_id = models.UUIDField(null=True)
+    child_id = models.UUIDField(null=True)
+    municipality_id = models.UUIDField(null=True)
+    reasons = models.CharField(_("why picked"), max_length=200)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    reviewer_id = models.UUIDField(null=True, blank=True)
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    outcome = models.CharField(_("outcome"), max_length=16, choices=Outcome.choices, blank=True)
+    note = models.TextField(_("note"), blank=True)
+
+    class Meta:
+        ordering = ["sampled_on", "log_occurred_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["log_occurred_at", "log_id"], name="log_review_item_once"),
+            models.CheckConstraint(condition=~models.Q(reviewer_id=models.F("user_id")), name="log_review_not_own"),
+        ]
+        verbose_name = _("log review item")
+        verbose_name_plural = _("log review items")
+
+    @property
+    def reason_labels(self):
+        labels = dict(ReviewReason.choices)
+        return [labels.get(r, r) for r in self.reasons.split(",") if r]

@@ -7,12 +7,16 @@ of scope; both cases take the same path and render the same response, and the de
 is logged by DeniedAccessMiddleware.
 
 A relationship is an active role (barnkontakt, stödsamordnare, member of the child's
-team) held through an active position. Later sources (own organisation's records,
-emergency access) are added here and nowhere else.
+team) held through an active position, or an unexpired emergency access (nödåtkomst)
+granted to the user for that child. Later sources are added here and nowhere else.
+
+Inside a visible child, entries written by other organisations are filtered by
+`visible_entry_scope()`, which asks the consent app (consent or legal basis) and
+never caches its answer.
 """
 import uuid
 
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import CharField, Exists, OuterRef, QuerySet, Value
 from django.http import Http404
 from django.utils import timezone
 
@@ -30,10 +34,20 @@ class ChildNotFound(Http404):
         self.object_id = object_id if object_id is not None else child_id
 
 
+EMERGENCY = "emergency"
+
+
 def _relationships(user, on):
     from backa.roles.models import FILE_ACCESS_ROLES, RoleAssignment, role_active_on
 
     return RoleAssignment.objects.filter(role_active_on(on), position__user=user, kind__in=FILE_ACCESS_ROLES)
+
+
+def _emergency_grants(user, at=None):
+    from backa.consent.models import EmergencyAccess
+
+    at = at or timezone.now()
+    return EmergencyAccess.objects.filter(user=user, user__is_active=True, granted_at__lte=at, expires_at__gt=at)
 
 
 def visible_children(user, *, on=None) -> QuerySet[Child]:
@@ -41,16 +55,85 @@ def visible_children(user, *, on=None) -> QuerySet[Child]:
     if user is None or not user.is_authenticated or not user.is_active:
         return Child.objects.none()
     on = on or timezone.localdate()
-    return Child.objects.filter(Exists(_relationships(user, on).filter(child_id=OuterRef("pk"))))
+    return Child.objects.filter(
+        Exists(_relationships(user, on).filter(child_id=OuterRef("pk")))
+        | Exists(_emergency_grants(user).filter(child_id=OuterRef("pk")))
+    )
 
 
 def relationship_kinds(user, child_ids, *, on=None) -> dict:
-    """{child_id: sorted role kinds} for the given children, in one query."""
+    """{child_id: sorted kinds} for the given children: role kinds, and "emergency" for nödåtkomst."""
     on = on or timezone.localdate()
+    child_ids = list(child_ids)
+    roles = _relationships(user, on).filter(child_id__in=child_ids).values_list("child_id", "kind")
+    grants = (
+        _emergency_grants(user).filter(child_id__in=child_ids)
+        .annotate(kind=Value(EMERGENCY, output_field=CharField())).values_list("child_id", "kind")
+    )
     result: dict = {}
-    for child_id, kind in _relationships(user, on).filter(child_id__in=list(child_ids)).values_list("child_id", "kind"):
+    for child_id, kind in roles.union(grants):
         result.setdefault(child_id, set()).add(kind)
     return {child_id: sorted(kinds) for child_id, kinds in result.items()}
+
+
+def find_child_for_emergency_access(number) -> Child | None:
+    """The child with this identity number, for the emergency-access form only.
+
+    Whoever uses it must grant and log an emergency access (or log the refusal) in the
+    same transaction: this is the one lookup outside the user's scope.
+    """
+    from . import identity
+
+    return Child.objects.filter(pnr_hash=identity.lookup_hash(number)).first()
+
+
+def _log_extract_children(user, on=None):
+    """Children in the districts where user is a district administrator today (none otherwise)."""
+    from backa.accounts.models import Position, PositionKind
+    from backa.roles.models import active_on
+
+    if user is None or not user.is_authenticated or not user.is_active:
+        return Child.objects.none()
+    on = on or timezone.localdate()
+    admin_posts = Position.objects.filter(active_on(on), user=user, kind=PositionKind.DISTRICT_ADMIN)
+    return Child.objects.filter(
+        Exists(admin_posts.filter(unit__district_id=OuterRef("home_district_id")))
+        | Exists(admin_posts.filter(unit__district__isnull=True, unit__organisation__municipality_id=OuterRef("municipality_id")))
+    )
+
+
+def find_child_for_log_extract(user, number, *, on=None) -> Child | None:
+    """The child with this number if user is a district administrator for the child's district.
+
+    A guardian's or child's request for a log extract arrives with a personnummer at the
+    district administration; the administrator needs no role for the child to answer it,
+    and sees nothing of the child but the extract.
+    """
+    from . import identity
+
+    return _log_extract_children(user, on).filter(pnr_hash=identity.lookup_hash(number)).first()
+
+
+def child_for_log_extract_by_id(user, child_id) -> Child | None:
+    """The same rule, for the extract page the administrator is sent on to."""
+    try:
+        return _log_extract_children(user).filter(pk=uuid.UUID(str(child_id))).first()
+    except ValueError:
+        return None
+
+
+def visible_entry_scope(request, child, *, lock: bool = True):
+    """What the requesting user's organisation may see of this child's other-organisation entries.
+
+    Call it after get_child_for_request, inside the request's transaction; filter with
+    `scope.q("organisation", "category")` or test one entry with `scope.allows(org, category)`.
+    """
+    from backa.accounts.positions import current_position
+    from backa.consent.access import sharing_scope
+
+    position = current_position(request)
+    organisation_id = position.unit.organisation_id if position is not None else None
+    return sharing_scope(organisation_id, child, lock=lock)
 
 
 def get_child_for_request(
@@ -66,7 +149,35 @@ def get_child_for_request(
     )
     if child is None:
         raise ChildNotFound(child_uuid, action=action, object_type=object_type, object_id=object_id)
+    kinds = relationship_kinds(request.user, [child.pk]).get(child.pk, [])
+    # Flagged as emergency when nothing but the emergency access opens the child.
+    emergency = kinds == [EMERGENCY]
     if not purpose:
-        purpose = ",".join(relationship_kinds(request.user, [child.pk]).get(child.pk, []))
-    log_access(request=request, action=action, child=child, object_type=object_type, object_id=object_id, purpose=purpose)
+        purpose = ",".join(kinds)
+    log_access(
+        request=request, action=action, child=child, object_type=object_type, object_id=object_id, purpose=purpose,
+        emergency=emergency,
+    )
     return child
+
+
+def family_names_for_log_review(child_ids, user_ids) -> set:
+    """{(child_id, user_id)} pairs where the professional shares the child's surname.
+
+    Log review only: the names are compared in memory and never stored or logged.
+    """
+    from backa.accounts.models import User
+    from django.db.models.functions import Lower
+
+    if not child_ids or not user_ids:
+        return set()
+    users = User.objects.filter(pk__in=list(user_ids)).annotate(ln=Lower("last_name")).exclude(ln="")
+    pairs = set()
+    by_name: dict = {}
+    for child_id, name in Child.objects.filter(pk__in=list(child_ids)).annotate(fn=Lower("family_name")).filter(
+        fn__in=users.values("ln")
+    ).values_list("pk", "fn"):
+        by_name.setdefault(name, []).append(child_id)
+    for user_id, name in users.filter(ln__in=list(by_name)).values_list("pk", "ln"):
+        pairs.update((child_id, user_id) for child_id in by_name[name])
+    return pairs

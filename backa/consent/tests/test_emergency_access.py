@@ -1,0 +1,105 @@
+"""Nödåtkomst: reason, re-authentication, time limit, flagged log rows, review by someone else."""
+from datetime import timedelta
+
+import pytest
+from django.core.exceptions import PermissionDenied
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from backa.audit.models import AccessLog
+from backa.audit.review import raise_emergency_review_alerts
+from backa.children.access import visible_children
+from backa.consent.models import EmergencyAccess
+from backa.consent.services import do_grant_emergency_access, do_review_emergency_access
+from backa.testing import PASSWORD
+
+from .helpers import NOTE_MARKER
+
+pytestmark = pytest.mark.django_db
+REASON = f"Barnet är på akuten och behöver skydd nu {NOTE_MARKER}"
+
+
+def _open(client, world, *, password=PASSWORD, reason=REASON, child=None):
+    child = child or world.sigrid
+    return client.post(reverse("consent:emergency"), {"q": child.identity_number.formatted, "reason": reason,
+                                                      "password": password})
+
+
+def test_it_opens_a_child_outside_scope_for_a_few_hours_with_flagged_log_rows(world, client_for):
+    client = client_for("olle")
+    overview = reverse("children:overview", args=[world.sigrid.id])
+    assert client.get(overview).status_code == 404
+    response = _open(client, world)
+    assert response.status_code == 302 and response["Location"] == overview
+    assert client.get(overview).status_code == 200
+    rows = AccessLog.objects.filter(user_id=world.olle.id, child_id=world.sigrid.id, outcome="allowed")
+    assert rows.count() == 2 and all(r.emergency for r in rows)
+    grant = EmergencyAccess.objects.get()
+    assert grant.expires_at - grant.granted_at == timedelta(hours=4)
+    # After the time limit the child is out of scope again.
+    EmergencyAccess.objects.filter(pk=grant.pk).update(granted_at=timezone.now() - timedelta(hours=5),
+                                                       expires_at=timezone.now() - timedelta(hours=1))
+    assert client.get(overview).status_code == 404
+
+
+def test_it_needs_the_password_again_and_a_real_reason(world, client_for):
+    client = client_for("olle")
+    response = _open(client, world, password="wrong-password-123")
+    assert response.status_code == 400 and not EmergencyAccess.objects.exists()
+    response = _open(client, world, reason="kort")
+    assert response.status_code == 400 and "minst 20 tecken" in response.content.decode()
+    assert not visible_children(world.olle).exists()
+
+
+def test_an_unknown_number_is_refused_and_logged(world, client_for):
+    from backa.synthetic.testnumbers import make_number
+
+    client = client_for("olle")
+    number = make_number(timezone.localdate() - timedelta(days=3000), 999)
+    response = client.post(reverse("consent:emergency"), {"q": number.formatted, "reason": REASON, "password": PASSWORD})
+    assert response.status_code == 400
+    assert AccessLog.objects.filter(user_id=world.olle.id, action="emergency_access", outcome="denied", emergency=True).count() == 1
+
+
+def test_a_role_holder_is_not_flagged_as_emergency(world, client_for):
+    client_for("rasmus").get(reverse("children:overview", args=[world.sigrid.id]))
+    assert not AccessLog.objects.filter(user_id=world.rasmus.id, emergency=True).exists()
+
+
+def test_nobody_reviews_their_own_emergency_access(world):
+    grant = do_grant_emergency_access(acting_user=world.ada, child=world.sigrid, reason=REASON)
+    with pytest.raises(PermissionDenied):
+        do_review_emergency_access(acting_user=world.ada, grant=grant, outcome="justified")
+    with pytest.raises(IntegrityError), transaction.atomic():  # and the database refuses it too
+        EmergencyAccess.objects.filter(pk=grant.pk).update(reviewed_by=world.ada, reviewed_at=timezone.now(),
+                                                           review_outcome="justified")
+
+
+def test_the_review_queue_shows_others_accesses_and_records_the_outcome(world, client_for):
+    from backa.accounts.models import Position, PositionKind
+
+    own = do_grant_emergency_access(acting_user=world.ada, child=world.sigrid, reason=REASON)
+    other = do_grant_emergency_access(acting_user=world.olle, child=world.sigrid, reason=REASON)
+    client = client_for("ada")
+    page = client.get(reverse("consent:review_queue"))
+    assert page.status_code == 200
+    assert str(other.id).encode() in page.content and str(own.id).encode() not in page.content
+    assert client_for("olle").get(reverse("consent:review_queue")).status_code == 403  # a teacher is no reviewer
+    client.post(reverse("consent:review_emergency", args=[own.id]), {"outcome": "justified"})
+    client.post(reverse("consent:review_emergency", args=[other.id]), {"outcome": "not_justified", "note": "Följs upp"})
+    other.refresh_from_db()
+    own.refresh_from_db()
+    assert other.reviewed_by == world.ada and other.review_outcome == "not_justified"
+    assert own.reviewed_at is None
+    assert Position.objects.filter(user=world.ada, kind=PositionKind.DISTRICT_ADMIN).exists()
+
+
+def test_unreviewed_emergency_accesses_raise_an_alert(world, caplog):
+    grant = do_grant_emergency_access(acting_user=world.olle, child=world.sigrid, reason=REASON)
+    assert raise_emergency_review_alerts() == 0
+    EmergencyAccess.objects.filter(pk=grant.pk).update(granted_at=timezone.now() - timedelta(days=4),
+                                                       expires_at=timezone.now() - timedelta(days=4) + timedelta(hours=4))
+    with caplog.at_level("WARNING"):
+        assert raise_emergency_review_alerts() == 1
+    assert str(grant.id) in caplog.text and "Sigrid" not in caplog.text
