@@ -90,9 +90,9 @@ def meeting_events(*, start: date, end: date, district=None, child=None) -> list
     district: meetings held in that district's forums. child: one child's meetings, in any
     district (the caller has already passed the access gate for that child).
 
-    Sources today: ForumMeeting. To add barnets team meetings from the plans app, append
-    its rows here as MeetingEvent(forum_key="team:<team id>", source="team", ...); nothing
-    else needs to change.
+    Sources: ForumMeeting (any cooperation forum) and held meetings of barnets team
+    (plans.Meeting). All teams count as one forum, "Barnets team", so a child discussed
+    in the team and in, say, SSPF in the same month is flagged like any two forums.
     """
     from .models import ForumMeeting
 
@@ -101,7 +101,7 @@ def meeting_events(*, start: date, end: date, district=None, child=None) -> list
         rows = rows.filter(forum__district=district)
     if child is not None:
         rows = rows.filter(child=child)
-    return [
+    events = [
         MeetingEvent(
             child_id=m["child_id"], forum_key=str(m["forum_id"]), forum_name=m["forum__name"], held_on=m["held_on"],
             guardians_invited=m["guardians_invited"], child_took_part=m["child_took_part"],
@@ -111,6 +111,38 @@ def meeting_events(*, start: date, end: date, district=None, child=None) -> list
             "child_id", "forum_id", "forum__name", "held_on", "guardians_invited", "child_took_part",
             "professionals", "duration_minutes", "sectors",
         )
+    ]
+    return events + team_meeting_events(start=start, end=end, district=district, child=child)
+
+
+TEAM_FORUM_KEY = "team"
+
+
+def team_meeting_events(*, start: date, end: date, district=None, child=None) -> list[MeetingEvent]:
+    """Held barnets team meetings as MeetingEvents, in one query. A team meeting belongs to
+    the district where the child lives; it has no recorded duration (minutes 0)."""
+    from django.db.models import Count, Q
+    from django.utils import timezone
+
+    from backa.plans.models import Meeting, Participant
+
+    rows = Meeting.objects.filter(status=Meeting.Status.HELD, starts_at__date__gte=start, starts_at__date__lte=end)
+    if district is not None:
+        rows = rows.filter(child__home_district=district)
+    if child is not None:
+        rows = rows.filter(child=child)
+    rows = rows.annotate(
+        n_professionals=Count("participants", filter=Q(participants__kind=Participant.Kind.PROFESSIONAL)),
+        n_guardians=Count("participants", filter=Q(participants__kind=Participant.Kind.GUARDIAN)),
+    )
+    return [
+        MeetingEvent(
+            child_id=m["child_id"], forum_key=TEAM_FORUM_KEY, forum_name=str(_("Barnets team")),
+            held_on=timezone.localtime(m["starts_at"]).date(), guardians_invited=m["n_guardians"] > 0,
+            child_took_part=m["child_heard"] == "took_part", professionals=m["n_professionals"], minutes=0,
+            source="team",
+        )
+        for m in rows.values("child_id", "starts_at", "child_heard", "n_professionals", "n_guardians")
     ]
 
 

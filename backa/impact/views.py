@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from backa.accounts.positions import current_position
+from backa.pdf import render_pdf_ua
 
 from .access import can_decide, can_edit, get_assessment, is_admin_in_municipality, visible_assessments
 from .forms import AssessmentForm, DecideForm, SendForm, VersionForm
@@ -164,26 +165,7 @@ def assessment_print(request, assessment_id):
 def assessment_pdf(request, assessment_id):
     """The assessment as a tagged PDF (PDF/UA-1): headings, tables and language carried over from the HTML."""
     context = _print_context(request, assessment_id)
-    try:
-        import weasyprint
-    except ImportError:  # the optional dependency is missing: the print view still works
-        messages.error(request, _("PDF export is not installed here; use the print-friendly version."))
-        return redirect("impact:print", assessment_id=assessment_id)
-    from django.contrib.staticfiles import finders
-    from django.http import HttpResponse
-    from django.template.loader import render_to_string
-
-    html = render_to_string("impact/print.html", {**context, "for_pdf": True}, request=request)
-    stylesheet = weasyprint.CSS(filename=finders.find("forums/print.css"))
-    pdf = weasyprint.HTML(string=html, base_url=request.build_absolute_uri("/")).write_pdf(
-        stylesheets=[stylesheet], pdf_variant="pdf/ua-1",
-        # Nothing outside the document itself is fetched while rendering.
-        url_fetcher=_no_fetch,
-    )
-    response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="barnkonsekvensanalys-{context["assessment"].id}-v{context["version"].number}.pdf"'
-    return response
+    filename = f"barnkonsekvensanalys-{context['assessment'].id}-v{context['version'].number}.pdf"
+    return render_pdf_ua(request, "impact/print.html", context, filename=filename)
 
 
-def _no_fetch(url, *args, **kwargs):
-    raise ValueError("External resources are not loaded into PDFs")

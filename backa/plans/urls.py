@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import pdf, views
 
 app_name = "plans"
 urlpatterns = [
@@ -16,6 +16,7 @@ urlpatterns = [
     path("barn/<uuid:child_id>/plan/<uuid:plan_id>/uppfoljning/", views.follow_up, name="follow_up"),
     path("barn/<uuid:child_id>/plan/<uuid:plan_id>/version/<int:number>/", views.plan_version, name="version"),
     path("barn/<uuid:child_id>/plan/<uuid:plan_id>/for-barnet/", views.child_version, name="child_version"),
+    path("barn/<uuid:child_id>/plan/<uuid:plan_id>/pdf/", pdf.plan_pdf, name="plan_pdf"),
     path("barn/<uuid:child_id>/team/", views.team, name="team"),
     path("barn/<uuid:child_id>/moten/", views.meetings, name="meetings"),
     path("barn/<uuid:child_id>/moten/nytt/", views.new_meeting, name="new_meeting"),

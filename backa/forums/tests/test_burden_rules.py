@@ -92,3 +92,30 @@ def test_district_signals_count_from_stored_meetings_and_use_the_district_thresh
     assert indicators["children_in_several_forums_same_month"] == 6
     assert indicators["families_over_limit"] == 5
     assert indicators["meetings_per_child"] == 2.0
+
+
+def test_barnets_team_meetings_count_as_a_forum_in_the_burden_signals(world):
+    from datetime import datetime, timezone as dt_timezone
+
+    from backa.plans.models import Meeting, Participant
+
+    sspf = make_forum(world, "SSPF Järva")
+    meet(world, world.sigrid, sspf, date(2026, 3, 3))
+    team = Meeting.objects.create(
+        child=world.sigrid, municipality=world.municipality, created_by=world.sara, status=Meeting.Status.HELD,
+        starts_at=datetime(2026, 3, 20, 9, 0, tzinfo=dt_timezone.utc), child_heard="took_part",
+    )
+    for kind, user in [("professional", world.sara), ("professional", world.rasmus), ("guardian", None)]:
+        Participant.objects.create(meeting=team, kind=kind, user=user, name="x")
+    # A planned (not held) meeting is not a burden yet.
+    Meeting.objects.create(child=world.sigrid, municipality=world.municipality, created_by=world.sara,
+                           starts_at=datetime(2026, 3, 25, 9, 0, tzinfo=dt_timezone.utc))
+
+    events = burden.meeting_events(start=date(2026, 1, 1), end=date(2026, 6, 30), child=world.sigrid)
+    team_events = [e for e in events if e.source == "team"]
+    assert len(events) == 2 and len(team_events) == 1
+    assert team_events[0].professionals == 2 and team_events[0].guardians_invited and team_events[0].child_took_part
+
+    signals = burden.district_signals(world.jarva, Term(2026, "vt"))
+    assert signals["meetings"] == 2
+    assert signals["children_in_several_forums"] == 1
