@@ -10,7 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from backa.audit.log import Action, log_access
+from backa.audit.log import Action, actor_fields, log_access
 from backa.roles.models import RoleAssignment, RoleKind, role_active_on
 
 from .compass import AREA_CODES, scale_max
@@ -23,6 +23,11 @@ from .models import (
 def _log(request, user, child, action, object_type, object_id, purpose=""):
     log_access(request=request, user=user, child=child, action=action, object_type=object_type,
                object_id=object_id, purpose=purpose)
+
+
+def writing_organisation_id(acting_user, request=None):
+    """The organisation an entry belongs to: that of the writer's active position."""
+    return actor_fields(request=request, user=acting_user)["organisation_id"]
 
 
 def _not_in_future(day, field, errors):
@@ -115,6 +120,7 @@ def do_record_conversation(
     with transaction.atomic():
         conversation = Conversation.objects.create(
             child=child, municipality_id=child.municipality_id, concern=concern, held_on=held_on, held_by=acting_user,
+            organisation_id=writing_organisation_id(acting_user, request),
             child_words=child_words.strip(), guardian_words=guardian_words.strip(),
             professional_notes=professional_notes.strip(), consent_status=consent_status, consent_ref=consent_ref,
             child_took_part=child_took_part, guardians_took_part=guardians_took_part,
@@ -159,6 +165,7 @@ def do_record_assessment(
         assessment = Assessment.objects.create(
             child=child, municipality_id=child.municipality_id, concern=concern, assessed_on=assessed_on,
             assessed_by=acting_user, scale_max=top, summary=summary.strip(),
+            organisation_id=writing_organisation_id(acting_user, request),
         )
         AssessmentArea.objects.bulk_create(
             AssessmentArea(

@@ -15,6 +15,7 @@ from backa.accounts.models import Position
 from backa.audit.log import Action as LogAction, log_access
 from backa.concerns.compass import AREA_CODES, area_label
 from backa.concerns.models import ConcernStatus, Concern
+from backa.concerns.services import writing_organisation_id
 from backa.roles.models import RoleAssignment, RoleKind, role_active_on
 from backa.roles.services import do_assign_role, do_end_role
 
@@ -383,7 +384,8 @@ def do_schedule_meeting(
     with transaction.atomic():
         meeting = Meeting.objects.create(child=child, municipality_id=child.municipality_id, plan=plan,
                                          starts_at=starts_at, place=place.strip(), agenda=agenda.strip(),
-                                         created_by=acting_user)
+                                         created_by=acting_user,
+                                         organisation_id=writing_organisation_id(acting_user, request))
         rows = [Participant(meeting=meeting, kind=Participant.Kind.PROFESSIONAL, user=u,
                             name=u.get_full_name() or u.username) for u in professionals]
         if invite_child:
@@ -418,6 +420,8 @@ def do_record_meeting(
         locked = Meeting.objects.select_for_update().get(pk=meeting.pk)
         locked.minutes, locked.child_heard, locked.child_heard_how = minutes.strip(), child_heard, child_heard_how.strip()
         locked.status = Meeting.Status.HELD
+        # Whoever writes the minutes owns the meeting's record (agenda and minutes) from now on.
+        locked.organisation_id = writing_organisation_id(acting_user, request)
         locked.save()
         for participant in locked.participants.all():
             participant.attended = str(participant.id) in attended
