@@ -139,3 +139,32 @@ def test_an_entry_of_unknown_organisation_is_shown_to_nobody(world, entries, cli
     assert NOTE not in pages["concerns:child_concerns"]
     assert NOTICE in pages["concerns:child_concerns"]
     assert "Behovskompassen assessment" not in pages["plans:chronology"]
+
+
+def test_the_filter_costs_a_constant_number_of_queries(world, client_for):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = client_for("per")
+    names = ("concerns:child_concerns", "concerns:compass", "plans:chronology")
+
+    def counts():
+        result = {}
+        for name in names:
+            with CaptureQueriesContext(connection) as ctx:
+                assert client.get(reverse(name, args=[world.sigrid.id])).status_code == 200
+            result[name] = len(ctx.captured_queries)
+        return result
+
+    def add(n):
+        for _ in range(n):
+            do_record_conversation(acting_user=world.sara, child=world.sigrid, held_on=timezone.localdate(),
+                                   child_words="x")
+            do_record_assessment(acting_user=world.sara, child=world.sigrid, assessed_on=timezone.localdate(),
+                                 areas={"halsa": {"rating": 3}})
+
+    _notes_consent_to_police(world)  # so the scope also locks the consent it relies on (one more query)
+    add(1)
+    few = counts()
+    add(3)
+    assert counts() == few
