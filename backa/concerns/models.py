@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from backa.accounts.models import Position
 from backa.children.models import Child
-from backa.organisations.models import Municipality
+from backa.organisations.models import Municipality, Organisation
 
 from .compass import CompassArea
 
@@ -100,6 +100,9 @@ class Conversation(models.Model):
     concern = models.ForeignKey(Concern, on_delete=models.PROTECT, null=True, blank=True, related_name="conversations")
     held_on = models.DateField(_("held on"))
     held_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    # The organisation that wrote it (OSL secrecy runs between organisations). NULL means
+    # the writer is unknown: default deny, shown to no organisation.
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     child_took_part = models.BooleanField(_("the child took part"), default=True)
     guardians_took_part = models.BooleanField(_("guardians took part"), default=True)
     child_words = models.TextField(_("the child's own words"), blank=True)
@@ -128,6 +131,9 @@ class Assessment(models.Model):
     concern = models.ForeignKey(Concern, on_delete=models.PROTECT, null=True, blank=True, related_name="assessments")
     assessed_on = models.DateField(_("assessed on"))
     assessed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    # The organisation that wrote it (OSL secrecy runs between organisations). NULL means
+    # the writer is unknown: default deny, shown to no organisation.
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     scale_max = models.PositiveSmallIntegerField(default=5)
     summary = models.TextField(_("summary"), blank=True)
     created_at = models.DateTimeField(default=timezone.now, editable=False)

@@ -10,7 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from backa.audit.log import Action, log_access
+from backa.audit.log import Action, actor_fields, log_access
 from backa.roles.models import RoleAssignment, RoleKind, role_active_on
 
 from .compass import AREA_CODES, scale_max
@@ -23,6 +23,14 @@ from .models import (
 def _log(request, user, child, action, object_type, object_id, purpose=""):
     log_access(request=request, user=user, child=child, action=action, object_type=object_type,
                object_id=object_id, purpose=purpose)
+
+
+def writing_organisation_id(acting_user, request=None, position=None):
+    """The organisation an entry belongs to: that of the position written in when the caller
+    names one, else the writer's active position (the session's choice on a request)."""
+    if position is not None:
+        return position.unit.organisation_id
+    return actor_fields(request=request, user=acting_user)["organisation_id"]
 
 
 def _not_in_future(day, field, errors):
@@ -93,7 +101,7 @@ def do_set_concern_status(*, acting_user, concern: Concern, status: str, note: s
 def do_record_conversation(
     *, acting_user, child, held_on: date, concern: Concern | None = None, child_words: str = "",
     guardian_words: str = "", professional_notes: str = "", consent_status: str = ConsentStatus.NOT_ASKED,
-    consent_ref=None, child_took_part: bool = True, guardians_took_part: bool = True, request=None,
+    consent_ref=None, child_took_part: bool = True, guardians_took_part: bool = True, request=None, position=None,
 ) -> Conversation:
     """Record a talk with the child and family, the child's words kept apart."""
     errors = {}
@@ -115,6 +123,7 @@ def do_record_conversation(
     with transaction.atomic():
         conversation = Conversation.objects.create(
             child=child, municipality_id=child.municipality_id, concern=concern, held_on=held_on, held_by=acting_user,
+            organisation_id=writing_organisation_id(acting_user, request, position),
             child_words=child_words.strip(), guardian_words=guardian_words.strip(),
             professional_notes=professional_notes.strip(), consent_status=consent_status, consent_ref=consent_ref,
             child_took_part=child_took_part, guardians_took_part=guardians_took_part,
@@ -131,7 +140,7 @@ TEXT_FIELDS = ("strengths", "needs", "child_view", "guardian_view")
 
 def do_record_assessment(
     *, acting_user, child, assessed_on: date, areas: dict, concern: Concern | None = None, summary: str = "",
-    request=None,
+    request=None, position=None,
 ) -> Assessment:
     """Record a Behovskompassen assessment. `areas` maps an area code to a dict with
     strengths, needs, rating, child_rating, child_view, guardian_rating, guardian_view.
@@ -159,6 +168,7 @@ def do_record_assessment(
         assessment = Assessment.objects.create(
             child=child, municipality_id=child.municipality_id, concern=concern, assessed_on=assessed_on,
             assessed_by=acting_user, scale_max=top, summary=summary.strip(),
+            organisation_id=writing_organisation_id(acting_user, request, position),
         )
         AssessmentArea.objects.bulk_create(
             AssessmentArea(

@@ -12,11 +12,11 @@ from django.views.decorators.http import require_http_methods
 from backa.accounts.positions import current_position
 from backa.audit.log import Action, log_access, log_access_many
 from backa.children import identity
-from backa.children.access import ChildNotFound, get_child_for_request, visible_children
+from backa.children.access import ChildNotFound, get_child_for_request, visible_children, visible_entry_scope
 from backa.children.models import Enrolment
 from backa.organisations.models import UnitType
 
-from . import forms, services
+from . import forms, secrecy, services
 from .models import Assessment, Concern, ConcernReport, Conversation
 
 
@@ -31,10 +31,13 @@ def _sub_object(queryset, child, object_id, object_type):
 def child_concerns(request, child_id):
     child = get_child_for_request(request, child_id, object_type="concerns")
     concerns = list(Concern.objects.filter(child=child).select_related("reported_by").order_by("-observed_on"))
-    conversations = list(Conversation.objects.filter(child=child).select_related("held_by").order_by("-held_on"))
+    scope = visible_entry_scope(request, child)
+    conversations, hidden = secrecy.split(
+        list(Conversation.objects.filter(child=child).select_related("held_by").order_by("-held_on")), scope, secrecy.NOTES
+    )
     reports = list(ConcernReport.objects.filter(child=child).select_related("reported_by").order_by("-reported_at"))
     return render(request, "concerns/child_concerns.html", {
-        "child": child, "concerns": concerns, "conversations": conversations, "reports": reports,
+        "child": child, "concerns": concerns, "conversations": conversations, "reports": reports, "hidden": hidden,
     })
 
 
@@ -175,7 +178,8 @@ def compass(request, child_id):
     from backa.plans.queries import compass_series
 
     child = get_child_for_request(request, child_id, object_type="assessment")
-    assessments, rows = compass_series(child)
+    scope = visible_entry_scope(request, child)
+    assessments, rows = compass_series(child, scope=scope)
     svg = compass_svg(
         assessments, rows, title=_("Behovskompassen for %(name)s") % {"name": child.given_name},
         desc=_("Ratings per area for the latest assessments; the dashed line is the child's own rating. "
@@ -183,16 +187,25 @@ def compass(request, child_id):
         child_label=_("The child's own rating"),
     )
     keys = legend(assessments, professionals_label=_("Professionals"), child_label=_("The child's own rating, latest"))
-    all_assessments = list(Assessment.objects.filter(child=child).select_related("assessed_by").order_by("-assessed_on"))
+    all_assessments, hidden = secrecy.split(
+        list(Assessment.objects.filter(child=child).select_related("assessed_by").order_by("-assessed_on")), scope,
+        secrecy.ASSESSMENTS,
+    )
     return render(request, "concerns/compass.html", {
         "child": child, "assessments": assessments, "rows": rows, "svg": svg, "legend": keys, "all_assessments": all_assessments,
+        "hidden": hidden,
     })
 
 
 @login_required
 def assessment_detail(request, child_id, assessment_id):
     child = get_child_for_request(request, child_id, object_type="assessment", object_id=assessment_id)
-    assessment = _sub_object(Assessment.objects.select_related("assessed_by"), child, assessment_id, "assessment")
+    scope = visible_entry_scope(request, child)
+    # Another organisation's assessment without consent or legal basis looks like no assessment at all.
+    assessment = _sub_object(
+        Assessment.objects.select_related("assessed_by").filter(secrecy.entries_q(scope, secrecy.ASSESSMENTS)),
+        child, assessment_id, "assessment",
+    )
     return render(request, "concerns/assessment_detail.html", {
         "child": child, "assessment": assessment, "areas": list(assessment.areas.all()),
     })

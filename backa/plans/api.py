@@ -10,7 +10,8 @@ from ninja import Router, Schema
 from ninja.responses import Status
 
 from backa.accounts.positions import current_position
-from backa.children.access import ChildNotFound, get_child_for_request
+from backa.children.access import ChildNotFound, get_child_for_request, visible_entry_scope
+from backa.concerns import secrecy
 from backa.concerns import services as concern_services
 from backa.concerns.compass import AREA_CODES, CompassArea
 from backa.concerns.models import Assessment, Concern, ConcernReport
@@ -133,7 +134,9 @@ class AssessmentOut(Schema):
 @router.get("/children/{child_id}/assessments", response=list[AssessmentOut], summary="Behovskompassen assessments")
 def list_assessments(request, child_id: uuid.UUID):
     child = get_child_for_request(request, child_id, object_type="assessment")
-    return list(Assessment.objects.filter(child=child).prefetch_related("areas").order_by("assessed_on"))
+    scope = visible_entry_scope(request, child)
+    return list(Assessment.objects.filter(secrecy.entries_q(scope, secrecy.ASSESSMENTS), child=child)
+                .prefetch_related("areas").order_by("assessed_on"))
 
 
 @router.post("/children/{child_id}/assessments", response={201: AssessmentOut, 422: ErrorOut},
@@ -323,7 +326,7 @@ class EventOut(Schema):
 @router.get("/children/{child_id}/chronology", response=list[EventOut], summary="The child's chronology")
 def get_chronology(request, child_id: uuid.UUID, category: str | None = None):
     child = get_child_for_request(request, child_id, object_type="chronology")
-    return chronology(child, categories=[category] if category else None)
+    return chronology(child, scope=visible_entry_scope(request, child), categories=[category] if category else None)
 
 
 class MeetingOut(Schema):

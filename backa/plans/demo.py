@@ -12,7 +12,9 @@ from django.utils import timezone
 from backa.accounts.models import Position
 from backa.concerns import services as cs
 from backa.concerns.compass import AREA_CODES
+from backa.children.models import Custody
 from backa.concerns.models import Assessment, Concern, ConcernReport, Conversation
+from backa.consent.services import do_record_consent, do_request_consent
 from backa.roles.models import RoleAssignment, RoleKind
 
 from . import services as ps
@@ -37,6 +39,17 @@ def _ratings(rng, base):
                    "guardian_rating": max(1, min(5, base + rng.choice((-1, 0, 1)))),
                    "needs": "" if base > 3 else "Behöver stöd", "child_view": "Det är okej" if base > 2 else "Jobbigt"}
             for code in AREA_CODES}
+
+
+def _notes_consent(writer, child, recipient, today):
+    guardians = [c.guardian for c in Custody.objects.filter(child=child, has_custody=True).select_related("guardian")]
+    if not guardians:
+        return
+    consent = do_request_consent(
+        acting_user=writer.user, child=child, disclosing_organisation=writer.unit.organisation, recipients=[recipient],
+        categories=["notes"], purpose="Samordning i barnets team", valid_from=today, valid_to=today + timedelta(days=180),
+    )
+    do_record_consent(acting_user=writer.user, consent=consent, guardians=guardians, form="written")
 
 
 def _backdate(days, *querysets_and_fields):
@@ -70,10 +83,10 @@ def add_demo_flow(rng, today):
             if index >= 2:
                 cs.do_record_conversation(acting_user=rektor.user, child=child, concern=concern, held_on=real_today,
                                           child_words="Jag vet inte riktigt.", guardian_words="Vi har också märkt det.",
-                                          consent_status=rng.choice(("given", "asked", "refused")))
+                                          consent_status=rng.choice(("given", "asked", "refused")), position=rektor)
             if index >= 4:
                 cs.do_record_assessment(acting_user=rektor.user, child=child, assessed_on=real_today, concern=concern,
-                                        areas=_ratings(rng, 3))
+                                        areas=_ratings(rng, 3), position=rektor)
             if index >= 6:
                 plan = ps.do_create_plan(acting_user=rektor.user, child=child, concern=concern, organisation=school,
                                          reason=text, needs={areas[0]: "Stöd i skolan"},
@@ -96,7 +109,7 @@ def add_demo_flow(rng, today):
                                              position=nurse)
             cs.do_record_conversation(acting_user=social.user, child=child, concern=concern, held_on=real_today,
                                       child_words="Det är jobbigt hemma ibland.", guardian_words="Vi behöver hjälp.",
-                                      consent_status="given" if index % 3 else "refused")
+                                      consent_status="given" if index % 3 else "refused", position=social)
             if index % 3 == 0:
                 # Consent refused, yet the duty to report goes through.
                 report = cs.do_report_to_social_services(acting_user=nurse.user, child=child, concern=concern,
@@ -106,7 +119,8 @@ def add_demo_flow(rng, today):
                                                 pre_assessment_decided_on=real_today, investigation_opened=True,
                                                 investigation_decided_on=real_today, child_spoken_with=True,
                                                 feedback_to_reporter="Utredning inledd.", feedback_given_on=real_today)
-            cs.do_record_assessment(acting_user=social.user, child=child, assessed_on=real_today, areas=_ratings(rng, 2))
+            cs.do_record_assessment(acting_user=social.user, child=child, assessed_on=real_today, areas=_ratings(rng, 2),
+                                    position=social)
             plan = ps.do_create_plan(acting_user=social.user, child=child, concern=concern, kind="team",
                                      organisation=social.unit.organisation, reason=text,
                                      needs={a: "Samordnat stöd" for a in areas},
@@ -124,7 +138,7 @@ def add_demo_flow(rng, today):
             meeting = ps.do_schedule_meeting(
                 acting_user=social.user, child=child, plan=plan, place="Skolan", agenda="Planen och nästa steg",
                 starts_at=timezone.make_aware(datetime.combine(real_today, time(9))),
-                professionals=[social.user, nurse.user, rektor.user], invite_child=True,
+                professionals=[social.user, nurse.user, rektor.user], invite_child=True, position=social,
             )
             heard = ("not_heard", "other_way", "took_part")[index % 3]
             ps.do_record_meeting(
@@ -132,15 +146,20 @@ def add_demo_flow(rng, today):
                 child_heard_how={"other_way": "Barnet ritade och berättade för skolsköterskan före mötet.",
                                  "not_heard": "Barnet var sjukt; vi pratar med barnet nästa vecka."}.get(heard, ""),
                 attended_ids=[p.id for p in meeting.participants.all()], decisions=["Extra vuxenstöd på rasterna"],
+                position=social,
             )
             ps.do_decision_to_action(acting_user=social.user, decision=meeting.decisions.get(), plan=plan,
                                      owner_organisation=school, owner=rektor.user)
-            if index in (2, 3) and not any(a.position_id == police.pk for a in ps.active_team(child)):
+            if index in (0, 1, 2, 3) and not any(a.position_id == police.pk for a in ps.active_team(child)):
                 ps.do_add_team_member(acting_user=social.user, child=child, position=police)
+            if index == 0:
+                # The police in this team see social services' conversation notes under a consent;
+                # in the other teams they see none of them (nor any assessment or minutes).
+                _notes_consent(social, child, police.unit.organisation, real_today)
             if index % 2 == 1:
                 # A follow-up with a second assessment, so the compass shows change over time.
                 second = cs.do_record_assessment(acting_user=social.user, child=child, assessed_on=real_today,
-                                                 areas=_ratings(rng, 3))
+                                                 areas=_ratings(rng, 3), position=social)
                 outcome = "close" if index == 1 else "revise"
                 ps.do_follow_up(acting_user=social.user, plan=plan, held_on=real_today, outcome=outcome,
                                 progress={str(goal.id): ("progress" if outcome == "revise" else "achieved", "")},

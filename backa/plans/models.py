@@ -178,6 +178,9 @@ class Meeting(models.Model):
     place = models.CharField(_("place"), max_length=200, blank=True)
     agenda = models.TextField(_("agenda"), blank=True)
     minutes = models.TextField(_("minutes"), blank=True)
+    # Whose agenda and minutes these are (category meeting_minutes); the meeting itself is
+    # the team's. NULL means the writer is unknown: default deny, shown to no organisation.
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PLANNED)
     child_heard = models.CharField(_("the child's voice"), max_length=10, choices=ChildHeard.choices, blank=True)
     child_heard_how = models.TextField(_("how the child was heard, or why not"), blank=True)

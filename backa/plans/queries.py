@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _, gettext_lazy
 
 from backa.children.access import visible_children
+from backa.concerns import secrecy
 from backa.concerns.compass import AREA_CODES, CompassArea
 from backa.concerns.models import Assessment, Concern, ConcernReport, Conversation
 from backa.roles.models import RoleAssignment, RoleKind, role_active_on
@@ -38,17 +39,26 @@ class Event:
         return CATEGORIES[self.category]
 
 
-def chronology(child, *, categories=None, since=None, until=None) -> list[Event]:
+def chronology(child, *, scope, categories=None, since=None, until=None) -> list[Event]:
     """Significant events from the records plus manual entries, newest first.
     A fixed number of queries whatever the length."""
+    return chronology_with_hidden(child, scope=scope, categories=categories, since=since, until=until)[0]
+
+
+def chronology_with_hidden(child, *, scope, categories=None, since=None, until=None) -> tuple[list[Event], bool]:
+    """The chronology as `scope` (from visible_entry_scope) may see it, and whether other
+    organisations' conversations or assessments were left out (told without a count)."""
     events: list[Event] = []
     for c in Concern.objects.filter(child=child).select_related("reported_by"):
         events.append(Event(c.observed_on, "concern", _("Concern noticed (%(urgency)s)") % {"urgency": c.get_urgency_display()},
                             ", ".join(str(label) for label in c.area_labels())))
-    for c in Conversation.objects.filter(child=child):
+    conversations, hidden_notes = secrecy.split(list(Conversation.objects.filter(child=child)), scope, secrecy.NOTES)
+    assessments, hidden_assessments = secrecy.split(list(Assessment.objects.filter(child=child)), scope,
+                                                    secrecy.ASSESSMENTS)
+    for c in conversations:
         events.append(Event(c.held_on, "conversation", _("Conversation with the child and family"),
                             _("Consent: %(s)s") % {"s": c.get_consent_status_display()}))
-    for a in Assessment.objects.filter(child=child):
+    for a in assessments:
         events.append(Event(a.assessed_on, "assessment", _("Behovskompassen assessment")))
     for v in PlanVersion.objects.filter(plan__child=child).select_related("created_by"):
         events.append(Event(timezone.localdate(v.created_at), "plan",
@@ -76,7 +86,7 @@ def chronology(child, *, categories=None, since=None, until=None) -> list[Event]
     if until:
         events = [e for e in events if e.day <= until]
     events.sort(key=lambda e: (e.day, e.category), reverse=True)
-    return events
+    return events, hidden_notes or hidden_assessments
 
 
 def due_reviews(user, *, today=None, horizon_days: int = 14) -> list[Plan]:
@@ -97,9 +107,13 @@ def due_reviews(user, *, today=None, horizon_days: int = 14) -> list[Plan]:
     return plans
 
 
-def compass_series(child, limit: int = 4):
-    """The latest assessments (oldest first) with per-area ratings, for the chart and table."""
-    assessments = list(Assessment.objects.filter(child=child).order_by("-assessed_on", "-created_at")[:limit])
+def compass_series(child, limit: int = 4, *, scope):
+    """The latest assessments `scope` may see (oldest first) with per-area ratings, for the
+    chart and table. Filtered before the limit, so a hidden assessment leaves no gap or point."""
+    assessments = list(
+        Assessment.objects.filter(secrecy.entries_q(scope, secrecy.ASSESSMENTS), child=child)
+        .order_by("-assessed_on", "-created_at")[:limit]
+    )
     assessments.reverse()
     areas = {}
     if assessments:

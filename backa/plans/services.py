@@ -15,6 +15,7 @@ from backa.accounts.models import Position
 from backa.audit.log import Action as LogAction, log_access
 from backa.concerns.compass import AREA_CODES, area_label
 from backa.concerns.models import ConcernStatus, Concern
+from backa.concerns.services import writing_organisation_id
 from backa.roles.models import RoleAssignment, RoleKind, role_active_on
 from backa.roles.services import do_assign_role, do_end_role
 
@@ -369,6 +370,7 @@ def do_appoint_coordinator(*, acting_user, plan: Plan, position: Position, reque
 def do_schedule_meeting(
     *, acting_user, child, starts_at: datetime, plan: Plan | None = None, place: str = "", agenda: str = "",
     professionals: list = (), invite_child: bool = True, guardians: list = (), others: list[str] = (), request=None,
+    position=None,
 ) -> Meeting:
     """Invite barnets team, the child and guardians to a meeting."""
     errors = {}
@@ -383,7 +385,8 @@ def do_schedule_meeting(
     with transaction.atomic():
         meeting = Meeting.objects.create(child=child, municipality_id=child.municipality_id, plan=plan,
                                          starts_at=starts_at, place=place.strip(), agenda=agenda.strip(),
-                                         created_by=acting_user)
+                                         created_by=acting_user,
+                                         organisation_id=writing_organisation_id(acting_user, request, position))
         rows = [Participant(meeting=meeting, kind=Participant.Kind.PROFESSIONAL, user=u,
                             name=u.get_full_name() or u.username) for u in professionals]
         if invite_child:
@@ -397,7 +400,7 @@ def do_schedule_meeting(
 
 def do_record_meeting(
     *, acting_user, meeting: Meeting, minutes: str, child_heard: str, child_heard_how: str = "",
-    attended_ids: list = (), decisions: list[str] = (), request=None,
+    attended_ids: list = (), decisions: list[str] = (), request=None, position=None,
 ) -> Meeting:
     """Record a held meeting: minutes, who attended, decisions, and always whether and how
     the child was heard (or why not)."""
@@ -418,6 +421,8 @@ def do_record_meeting(
         locked = Meeting.objects.select_for_update().get(pk=meeting.pk)
         locked.minutes, locked.child_heard, locked.child_heard_how = minutes.strip(), child_heard, child_heard_how.strip()
         locked.status = Meeting.Status.HELD
+        # Whoever writes the minutes owns the meeting's record (agenda and minutes) from now on.
+        locked.organisation_id = writing_organisation_id(acting_user, request, position)
         locked.save()
         for participant in locked.participants.all():
             participant.attended = str(participant.id) in attended

@@ -11,14 +11,15 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from backa.audit.log import Action as LogAction, log_access_many
-from backa.children.access import ChildNotFound, get_child_for_request
+from backa.children.access import ChildNotFound, get_child_for_request, visible_entry_scope
+from backa.concerns import secrecy
 from backa.concerns.compass import area_label
 from backa.concerns.models import Assessment, Concern, Notification
 from backa.roles.models import RoleAssignment, RoleKind
 
 from . import forms, services
 from .models import Action, Decision, FollowUp, Meeting, Plan, PlanStatus, PlanVersion
-from .queries import CATEGORIES, active_plan, chronology, due_reviews
+from .queries import CATEGORIES, active_plan, chronology_with_hidden, due_reviews
 
 
 def _object(queryset, gated_child, object_id, object_type, **filters):
@@ -183,7 +184,9 @@ def follow_up(request, child_id, plan_id):
     child = get_child_for_request(request, child_id, object_type="follow_up", object_id=plan_id)
     plan = _plan(child, plan_id)
     goals = list(plan.goals.filter(status="open"))
-    assessments = list(Assessment.objects.filter(child=child).order_by("-assessed_on")[:5])
+    scope = visible_entry_scope(request, child)
+    assessments = list(Assessment.objects.filter(secrecy.entries_q(scope, secrecy.ASSESSMENTS), child=child)
+                       .order_by("-assessed_on")[:5])
     form = forms.FollowUpForm(request.POST or None, goals=goals, assessments=assessments)
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
@@ -330,10 +333,18 @@ def meeting(request, child_id, meeting_id):
     child = get_child_for_request(request, child_id, object_type="meeting", object_id=meeting_id)
     item = _object(Meeting.objects.select_related("plan"), child, meeting_id, "meeting", child=child)
     participants = list(item.participants.all())
-    initial = {"minutes": item.minutes, "child_heard": item.child_heard, "child_heard_how": item.child_heard_how,
-               "attended": [str(p.id) for p in participants if p.attended]}
-    form = forms.MinutesForm(request.POST or None, participants=participants, initial=initial)
-    if request.method == "POST" and form.is_valid():
+    # The meeting is the team's; its agenda and minutes belong to the organisation that wrote them.
+    record_visible = visible_entry_scope(request, child).allows(item.organisation_id, secrecy.MEETING_MINUTES)
+    # Writing minutes over a record one may not read would overwrite it unseen (and take it over).
+    can_record = record_visible or not (item.agenda or item.minutes)
+    form = None
+    if can_record:
+        initial = {"minutes": item.minutes if record_visible else "", "child_heard": item.child_heard,
+                   "child_heard_how": item.child_heard_how, "attended": [str(p.id) for p in participants if p.attended]}
+        form = forms.MinutesForm(request.POST or None, participants=participants, initial=initial)
+    elif request.method == "POST":
+        raise ChildNotFound(child.pk, action=LogAction.UPDATE, object_type="meeting", object_id=item.id)
+    if form is not None and request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
             services.do_record_meeting(acting_user=request.user, meeting=item, minutes=data["minutes"],
@@ -351,7 +362,9 @@ def meeting(request, child_id, meeting_id):
         d.has_action = d.id in made
     return render(request, "plans/meeting.html", {"child": child, "meeting": item, "participants": participants,
                                                   "form": form, "decisions": decisions,
-                                                  "plan": item.plan or active_plan(child)})
+                                                  "plan": item.plan or active_plan(child),
+                                                  "record_visible": record_visible,
+                                                  "hidden": not record_visible and bool(item.agenda or item.minutes)})
 
 
 # -- chronology ---------------------------------------------------------------------------------
@@ -378,10 +391,11 @@ def chronology_page(request, child_id):
             return redirect("plans:chronology", child_id=child.id)
     chosen = [c for c in request.GET.getlist("kategori") if c in CATEGORIES]
     since, until = _date_param(request.GET.get("fran")), _date_param(request.GET.get("till"))
-    events = chronology(child, categories=chosen, since=since, until=until)
+    events, hidden = chronology_with_hidden(child, scope=visible_entry_scope(request, child), categories=chosen,
+                                            since=since, until=until)
     return render(request, "plans/chronology.html", {
         "child": child, "events": events, "categories": CATEGORIES.items(), "chosen": chosen,
-        "since": since, "until": until, "form": form,
+        "since": since, "until": until, "form": form, "hidden": hidden,
     })
 
 

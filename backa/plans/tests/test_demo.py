@@ -21,3 +21,17 @@ def test_the_demo_has_children_at_every_stage():
     assert Plan.objects.filter(status="closed").exists()
     assert Meeting.objects.filter(child_heard="not_heard").exclude(child_heard_how="").exists()
     assert Action.objects.filter(from_decision__isnull=False).exists()
+
+
+def test_the_demo_entries_belong_to_the_organisations_that_wrote_them():
+    Generator(children=400, seed=7, today=date.today()).run()
+    for model in (Conversation, Assessment, Meeting):
+        assert model.objects.exists()
+        assert not model.objects.filter(organisation__isnull=True).exists()
+    assert Conversation.objects.filter(held_by__username="socialsekreterare",
+                                       organisation__kind="municipal_board").exists()
+    # One team shows the police social services' notes under a consent.
+    from backa.consent.models import Consent
+
+    assert Consent.objects.filter(status="active", categories__contains=",notes,",
+                                  recipients__kind="police").exists()
