@@ -181,3 +181,20 @@ def family_names_for_log_review(child_ids, user_ids) -> set:
     for user_id, name in users.filter(ln__in=list(by_name)).values_list("pk", "ln"):
         pairs.update((child_id, user_id) for child_id in by_name[name])
     return pairs
+
+
+def find_child_for_concern(user, number, *, municipality_id):
+    """The child with this identity number, for registering a concern (Upptäckare) only.
+
+    Anyone who meets a child in their work may raise a concern about it, so an exact
+    number finds a child of the municipality even without a relationship. It opens
+    nothing of the child's file: the caller may only create a concern, whose write is
+    logged (and, having no relationship behind it, surfaces in log review). Name
+    fragments never reach this function.
+    """
+    from . import identity
+
+    if user is None or not user.is_authenticated or not user.is_active:
+        return None
+    return Child.objects.filter(municipality_id=municipality_id, pnr_hash=identity.lookup_hash(number)).first()
+

@@ -5,15 +5,14 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from backa.accounts.positions import current_position
 from backa.audit.log import Action, log_access, log_access_many
-from backa.children import identity
-from backa.children.access import ChildNotFound, get_child_for_request, visible_children, visible_entry_scope
-from backa.children.models import Enrolment
+from backa.children.access import (
+    ChildNotFound, find_child_for_concern, get_child_for_request, visible_children, visible_entry_scope,
+)
 from backa.organisations.models import UnitType
 
 from . import forms, secrecy, services
@@ -59,21 +58,12 @@ def new_concern(request, child_id):
 
 
 def _find_child_for_upptackare(request, number):
-    """A child this professional meets in their own work: one they have a role for, or one
-    enrolled at the unit of their active position today."""
-    digest = identity.lookup_hash(number)
-    child = visible_children(request.user).filter(pnr_hash=digest).first()
-    if child is not None:
-        return child
+    """A child this professional meets in their own work, found by exact number within the
+    municipality of their active position (see children.access.find_child_for_concern)."""
     position = current_position(request)
     if position is None:
         return None
-    today = timezone.localdate()
-    enrolment = (
-        Enrolment.objects.filter(unit=position.unit, child__pnr_hash=digest, valid_from__lte=today)
-        .exclude(valid_to__lt=today).select_related("child").first()
-    )
-    return enrolment.child if enrolment else None
+    return find_child_for_concern(request.user, number, municipality_id=position.unit.organisation.municipality_id)
 
 
 @login_required
@@ -84,8 +74,8 @@ def new_concern_by_number(request):
         data = dict(form.cleaned_data)
         child = _find_child_for_upptackare(request, data.pop("number"))
         if child is None:
-            form.add_error("number", _("No child with that number at your unit or among the children you have a role "
-                                       "for. If you fear for the child, make a concern report to social services."))
+            form.add_error("number", _("No child with that number lives in the municipality. Check the number. If you "
+                                       "fear for the child, make a concern report to social services."))
             form.mark_fields()
         else:
             try:

@@ -26,6 +26,8 @@ from backa.children.access import (
     find_child_for_emergency_access, find_child_for_log_extract, get_child_for_request, relationship_kinds,
 )
 
+from backa.pdf import render_pdf_ua
+
 from . import extract, services
 from .forms import (
     DisclosureForm, EmergencyAccessForm, ExtractPeriodForm, NewConsentForm, RecordGivenForm, ReviewForm, WithdrawConsentForm,
@@ -221,11 +223,14 @@ def _extract_response(request, child, may_produce, url_name, url_kwargs):
     if may_produce and form.is_bound and form.is_valid():
         data = form.cleaned_data
         rows = extract.rows_for(child, data["start"], data["end"], names=data["names"])
-        as_csv = request.GET.get("format") == "csv"
-        log_access(request=request, action=Action.EXPORT if as_csv else Action.VIEW, child=child,
+        output = request.GET.get("format", "")
+        log_access(request=request, action=Action.EXPORT if output in ("csv", "pdf") else Action.VIEW, child=child,
                    object_type="log_extract", purpose="log_extract")
-        if as_csv:
+        if output == "csv":
             return extract.csv_response(rows, names=data["names"])
+        if output == "pdf":
+            return render_pdf_ua(request, "consent/log_extract_print.html", {"child": child, "form": form, "rows": rows},
+                                 filename=f"loggutdrag-{child.pk}-{data['start']:%Y%m%d}-{data['end']:%Y%m%d}.pdf")
     return render(request, "consent/log_extract.html", {
         "child": child, "form": form, "rows": rows, "may_produce": may_produce,
         "csv_query": request.GET.urlencode(), "action_url": reverse(url_name, kwargs=url_kwargs),

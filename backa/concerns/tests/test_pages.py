@@ -28,14 +28,40 @@ def test_an_upptackare_registers_a_concern_by_number_for_a_pupil_at_their_unit(w
     assert concern.reported_by == world.olle
 
 
-def test_a_number_outside_ones_own_work_finds_nothing_and_saves_nothing(world, client_for):
-    response = client_for("olle").post(reverse("concerns:new_by_number"), {
+def test_a_police_officer_who_meets_a_child_registers_a_concern_without_opening_the_file(world, client_for):
+    client = client_for("per")
+    response = client.post(reverse("concerns:new_by_number"), {
         "number": world.nobody.identity_number.formatted, "observed_on": timezone.localdate().isoformat(),
-        "description": "x", "urgency": "low",
+        "description": "Out alone late at night", "areas": ["trygghet"], "urgency": "high",
+    })
+    concern = Concern.objects.get()
+    assert response.status_code == 302 and concern.child == world.nobody and concern.reported_by == world.per
+    assert AccessLog.objects.filter(user_id=world.per.id, child_id=world.nobody.id, action="create", outcome="allowed").exists()
+    # The concern is the officer's own; the child's file stays closed.
+    assert client.get(reverse("concerns:concern", args=[concern.id])).status_code == 200
+    assert client.get(reverse("children:overview", args=[world.nobody.id])).status_code == 404
+
+
+def test_a_number_of_no_child_in_the_municipality_finds_nothing_and_saves_nothing(world, client_for):
+    from datetime import date
+
+    from backa.synthetic.testnumbers import make_number
+
+    unknown = make_number(date(2012, 1, 1), 999)
+    response = client_for("olle").post(reverse("concerns:new_by_number"), {
+        "number": unknown.formatted, "observed_on": timezone.localdate().isoformat(), "description": "x", "urgency": "low",
     })
     assert response.status_code == 200
     assert b'id="id_number_error"' in response.content
     assert b'aria-invalid="true"' in response.content
+    assert not Concern.objects.exists()
+
+
+def test_a_mistyped_number_gets_a_clear_error(world, client_for):
+    response = client_for("olle").post(reverse("concerns:new_by_number"), {
+        "number": "811218-9877", "observed_on": timezone.localdate().isoformat(), "description": "x", "urgency": "low",
+    })
+    assert response.status_code == 200 and b'aria-invalid="true"' in response.content
     assert not Concern.objects.exists()
 
 

@@ -40,6 +40,21 @@ def test_the_csv_has_the_same_rows_neutralises_formulas_and_is_logged_as_export(
     assert AccessLog.objects.filter(user_id=world.rasmus.id, object_type="log_extract", action="export").count() == 1
 
 
+def test_the_pdf_is_tagged_pdf_ua_and_logged_as_export(world, client_for):
+    from backa.impact.tests.test_pdf import inflate
+
+    client_for("per").get(reverse("children:overview", args=[world.sigrid.id]))
+    response = client_for("rasmus").get(reverse("consent:log_extract", args=[world.sigrid.id]), {**_period(), "format": "pdf"})
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    text = inflate(response.content)
+    for marker in (b"/StructTreeRoot", b"/Lang", b"/DisplayDocTitle", b"pdfuaid:part", b"/Table"):
+        assert marker in text, marker
+    assert AccessLog.objects.filter(user_id=world.rasmus.id, object_type="log_extract", action="export").count() == 1
+    # Someone who may not produce the extract gets the page with no rows, never a PDF.
+    response = client_for("per").get(reverse("consent:log_extract", args=[world.sigrid.id]), {**_period(), "format": "pdf"})
+    assert response["Content-Type"].startswith("text/html")
+
+
 def test_other_team_members_see_who_can_produce_it_but_no_rows(world, client_for):
     response = client_for("per").get(reverse("consent:log_extract", args=[world.sigrid.id]), _period())
     assert response.status_code == 200
