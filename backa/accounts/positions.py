@@ -28,3 +28,25 @@ def current_position(request) -> Position | None:
         request._all_positions = positions
     request._active_position = position
     return position
+
+
+def administered_district_ids(request) -> set:
+    """The districts the active position administers; empty for everyone else.
+
+    The one definition of a district administrator: an active position of kind
+    district_admin at a district's administration unit. District pages (forums, the gap
+    dashboard, impact assessments, log-extract requests, imports) all ask this.
+    """
+    from backa.organisations.models import UnitType
+
+    from .models import PositionKind
+
+    position = current_position(request)
+    if (
+        position is None
+        or position.kind != PositionKind.DISTRICT_ADMIN
+        or position.unit.unit_type != UnitType.ADMINISTRATION
+        or position.unit.district_id is None
+    ):
+        return set()
+    return {position.unit.district_id}

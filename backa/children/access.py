@@ -90,16 +90,18 @@ def find_child_for_emergency_access(number) -> Child | None:
 def _log_extract_children(user, on=None):
     """Children in the districts where user is a district administrator today (none otherwise)."""
     from backa.accounts.models import Position, PositionKind
+    from backa.organisations.models import UnitType
     from backa.roles.models import active_on
 
     if user is None or not user.is_authenticated or not user.is_active:
         return Child.objects.none()
     on = on or timezone.localdate()
-    admin_posts = Position.objects.filter(active_on(on), user=user, kind=PositionKind.DISTRICT_ADMIN)
-    return Child.objects.filter(
-        Exists(admin_posts.filter(unit__district_id=OuterRef("home_district_id")))
-        | Exists(admin_posts.filter(unit__district__isnull=True, unit__organisation__municipality_id=OuterRef("municipality_id")))
+    # The same rule as accounts.positions.administered_district_ids, as a query.
+    admin_posts = Position.objects.filter(
+        active_on(on), user=user, kind=PositionKind.DISTRICT_ADMIN, unit__unit_type=UnitType.ADMINISTRATION,
+        unit__district__isnull=False,
     )
+    return Child.objects.filter(Exists(admin_posts.filter(unit__district_id=OuterRef("home_district_id"))))
 
 
 def find_child_for_log_extract(user, number, *, on=None) -> Child | None:

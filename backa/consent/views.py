@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from backa.accounts.models import PositionKind
-from backa.accounts.positions import current_position
+from backa.accounts.positions import administered_district_ids, current_position
 from backa.audit.log import Action, Outcome, log_access
 from backa.audit.models import LogReviewItem
 from backa.audit.review import do_record_review, overdue_emergency_accesses
@@ -332,8 +332,7 @@ def review_item(request, item_id):
 @require_http_methods(["GET", "POST"])
 def admin_log_extract(request):
     """A district administrator answers a guardian's or child's request, found by number (POST)."""
-    position = current_position(request)
-    if position is None or position.kind != PositionKind.DISTRICT_ADMIN:
+    if not administered_district_ids(request):
         raise PermissionDenied
     from backa.children.forms import ChildSearchForm
 
@@ -353,9 +352,8 @@ def admin_log_extract(request):
 
 @login_required
 def admin_log_extract_show(request):
-    position = current_position(request)
     child_id = request.session.get("log_extract_child")
-    if position is None or position.kind != PositionKind.DISTRICT_ADMIN or not child_id:
+    if not administered_district_ids(request) or not child_id:
         raise PermissionDenied
     from backa.children.access import child_for_log_extract_by_id
 

@@ -9,22 +9,8 @@ is what a rektor needs to pick the forum a child was discussed in.
 """
 from django.http import Http404
 
-from backa.accounts.models import PositionKind
-from backa.accounts.positions import current_position
-from backa.organisations.models import District, UnitType
-
-
-def administered_district_ids(request) -> set:
-    """The districts the active position administers (empty for everyone else)."""
-    position = current_position(request)
-    if (
-        position is None
-        or position.kind != PositionKind.DISTRICT_ADMIN
-        or position.unit.unit_type != UnitType.ADMINISTRATION
-        or position.unit.district_id is None
-    ):
-        return set()
-    return {position.unit.district_id}
+from backa.accounts.positions import administered_district_ids, current_position
+from backa.organisations.models import District
 
 
 def is_district_admin(request, district) -> bool:

@@ -4,15 +4,13 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import render
 
-from backa.accounts.models import PositionKind
-from backa.accounts.positions import current_position
+from backa.accounts.positions import administered_district_ids
 
 from .models import ImportRun
 
 
 def _require_admin(request):
-    position = current_position(request)
-    if not (request.user.is_staff or (position is not None and position.kind == PositionKind.DISTRICT_ADMIN)):
+    if not (request.user.is_staff or administered_district_ids(request)):
         raise PermissionDenied
 
 

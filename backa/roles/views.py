@@ -10,8 +10,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from backa.accounts.models import Position, PositionKind
-from backa.accounts.positions import current_position
+from backa.accounts.models import Position
+from backa.accounts.positions import administered_district_ids, current_position
 from backa.audit.log import Action, log_access, log_access_many
 from backa.children.access import ChildNotFound, get_child_for_request, visible_children
 from backa.children.lifephase import LifePhase, add_years, gymnasium_start, life_phase, school_start
@@ -67,10 +67,9 @@ def start(request):
         child.pending_handover = pending.get(child.pk)
     log_access_many(request=request, action=Action.LIST, children=children, purpose="barnkontakt_start")
     outgoing, incoming = _my_tasks(request.user)
-    position = current_position(request)
     return render(request, "roles/start.html", {
         "children": children, "limit": PAGE_SIZE, "outgoing": outgoing, "incoming": incoming,
-        "is_district_admin": position is not None and position.kind == PositionKind.DISTRICT_ADMIN,
+        "is_district_admin": bool(administered_district_ids(request)),
     })
 
 
@@ -201,10 +200,9 @@ def child_barnkontakt(request, child_id):
 
 
 def _district_for(request):
-    position = current_position(request)
-    if position is None or position.kind != PositionKind.DISTRICT_ADMIN or position.unit.district_id is None:
+    if not administered_district_ids(request):
         raise PermissionDenied
-    return position.unit.district
+    return current_position(request).unit.district
 
 
 @login_required
