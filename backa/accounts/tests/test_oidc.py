@@ -1,0 +1,235 @@
+"""Staff login with e-legitimation, end to end against a real OpenID Provider.
+
+The provider is the certified npm package oidc-provider (MIT), started by this module with
+the machine's Node.js from oidc_peer/ (node_modules installed with `npm ci` when missing).
+The test drives the IdP's login form with an HTTP client that follows the IdP's redirects;
+the platform's side is the Django test client. Nothing of our own code is mocked: the
+token, JWKS and userinfo requests go over HTTP to the provider.
+"""
+import json
+import os
+import re
+import shutil
+import subprocess
+from datetime import date
+from pathlib import Path
+from urllib.parse import parse_qs, urljoin, urlparse
+
+import pytest
+import requests
+from django.test import Client
+from django.urls import reverse
+
+from backa.synthetic.testnumbers import make_number
+
+pytestmark = pytest.mark.django_db
+
+PEER_DIR = Path(__file__).parent / "oidc_peer"
+LOA = "http://id.elegnamnden.se/loa/1.0/"
+PNR = "https://id.oidc.se/claim/personalIdentityNumber"
+AFFILIATION = "https://id.oidc.se/claim/orgAffiliation"
+CLIENT_ID, CLIENT_SECRET = "backa-test", "backa-test-secret-only-for-the-local-peer"
+REDIRECT_URI = "http://testserver" + "/konto/e-legitimation/svar/"
+BRITTA_NUMBER = make_number(date(1979, 4, 2), 987)
+UNKNOWN_NUMBER = make_number(date(1981, 9, 9), 988)
+
+
+def _node():
+    node = shutil.which("node") or ("/usr/bin/node" if os.path.exists("/usr/bin/node") else None)
+    if node is None:
+        pytest.fail("Node.js is required for the e-ID login tests (the local OpenID Provider runs on it); "
+                    "install Debian's nodejs package. CI has it.")
+    return node
+
+
+def _ensure_node_modules():
+    if (PEER_DIR / "node_modules" / "oidc-provider").is_dir():
+        return
+    npm = shutil.which("npm")
+    if npm is None:
+        pytest.fail("npm is required to install the local OpenID Provider (oidc_peer/package-lock.json).")
+    subprocess.run([npm, "ci", "--no-audit", "--no-fund"], cwd=PEER_DIR, check=True, timeout=600,
+                   stdout=subprocess.DEVNULL)
+
+
+@pytest.fixture(scope="module")
+def peer():
+    """The running provider: {"issuer": ..., "discovery": {...}}."""
+    node = _node()
+    _ensure_node_modules()
+    accounts = {
+        "britta-loa3": {"acr": LOA + "loa3", "claims": {PNR: BRITTA_NUMBER.digits, "name": "Britta Berg"}},
+        "britta-loa4": {"acr": LOA + "loa4", "claims": {PNR: BRITTA_NUMBER.digits}},
+        "britta-loa2": {"acr": LOA + "loa2", "claims": {PNR: BRITTA_NUMBER.digits}},
+        "britta-no-acr": {"acr": None, "claims": {PNR: BRITTA_NUMBER.digits}},
+        "stranger-loa3": {"acr": LOA + "loa3", "claims": {PNR: UNKNOWN_NUMBER.digits}},
+        "rasmus-employee": {"acr": LOA + "loa3", "claims": {AFFILIATION: "R-1001@2120000142"}},
+    }
+    config = {"client_id": CLIENT_ID, "client_secret": CLIENT_SECRET, "redirect_uri": REDIRECT_URI, "accounts": accounts}
+    log = open(os.environ.get("LOG_DIR", "/tmp") + "/oidc-peer.stderr", "w")
+    process = subprocess.Popen([node, "provider.js"], cwd=PEER_DIR, env={**os.environ, "PEER_CONFIG": json.dumps(config)},
+                               stdout=subprocess.PIPE, stderr=log, text=True)
+    try:
+        line = process.stdout.readline()
+        if not line:
+            pytest.fail(f"The local OpenID Provider did not start (exit code {process.wait(5)}); see {log.name}")
+        issuer = json.loads(line)["issuer"]
+        discovery = requests.get(issuer + "/.well-known/openid-configuration", timeout=10).json()
+        yield {"issuer": issuer, "discovery": discovery}
+    finally:
+        process.terminate()
+        process.wait(10)
+        log.close()
+
+
+@pytest.fixture
+def eid(peer, settings, world):
+    d = peer["discovery"]
+    settings.OIDC_OP_ISSUER = d["issuer"]
+    settings.OIDC_OP_AUTHORIZATION_ENDPOINT = d["authorization_endpoint"]
+    settings.OIDC_OP_TOKEN_ENDPOINT = d["token_endpoint"]
+    settings.OIDC_OP_USER_ENDPOINT = d["userinfo_endpoint"]
+    settings.OIDC_OP_JWKS_ENDPOINT = d["jwks_uri"]
+    settings.OIDC_RP_CLIENT_ID = CLIENT_ID
+    settings.OIDC_RP_CLIENT_SECRET = CLIENT_SECRET
+    world.britta.set_identity_number(BRITTA_NUMBER)
+    world.britta.save()
+    world.rasmus.employee_id = "R-1001@2120000142"
+    world.rasmus.save()
+    return peer
+
+
+def start(client):
+    response = client.get(reverse("accounts:oidc_login"))
+    assert response.status_code == 302
+    return response["Location"]
+
+
+def at_the_idp(auth_url, account):
+    """The person at the IdP: open the login page, choose the account, follow redirects back."""
+    with requests.Session() as browser:
+        page = browser.get(auth_url, timeout=10)
+        action = re.search(r'action="([^"]+)"', page.text).group(1)
+        response = browser.post(urljoin(page.url, action), data={"login": account}, allow_redirects=False, timeout=10)
+        for _ in range(10):
+            location = urljoin(response.url, response.headers["Location"])
+            if location.startswith("http://testserver/"):
+                return location[len("http://testserver"):]
+            response = browser.get(location, allow_redirects=False, timeout=10)
+    raise AssertionError("the IdP never redirected back")
+
+
+def login_as(client, account):
+    callback = at_the_idp(start(client), account)
+    return client.get(callback)
+
+
+def message_on_login_page(client, response):
+    assert response.status_code == 302 and response["Location"] == reverse("accounts:login")
+    return client.get(response["Location"]).content.decode()
+
+
+def test_the_login_page_offers_e_legitimation(eid):
+    page = Client().get(reverse("accounts:login")).content.decode()
+    assert "Logga in med e-legitimation" in page and reverse("accounts:oidc_login") in page
+    assert 'name="password"' in page  # the local form stays beside it
+
+
+def test_the_request_asks_for_loa3_with_pkce_state_and_nonce(eid):
+    query = parse_qs(urlparse(start(Client())).query)
+    assert query["acr_values"] == [LOA + "loa3"]
+    assert query["code_challenge_method"] == ["S256"] and len(query["code_challenge"][0]) >= 43
+    assert query["state"][0] and query["nonce"][0]
+    assert "https://id.oidc.se/scope/naturalPersonNumber" in query["scope"][0].split()
+
+
+def test_a_loa3_login_lands_on_my_children_without_totp(eid):
+    client = Client()
+    response = login_as(client, "britta-loa3")
+    assert response.status_code == 302 and response["Location"] == reverse("children:my_children")
+    page = client.get(response["Location"])
+    assert page.status_code == 200 and "Mina barn" in page.content.decode() and "Ivar" in page.content.decode()
+    assert client.session["auth_level"] == "eid"
+    # The session holds no number in clear.
+    assert BRITTA_NUMBER.digits not in json.dumps(dict(client.session.items()), default=str)
+
+
+def test_loa4_is_above_loa3_and_accepted(eid):
+    client = Client()
+    assert login_as(client, "britta-loa4")["Location"] == reverse("children:my_children")
+
+
+@pytest.mark.parametrize("account", ["britta-loa2", "britta-no-acr"])
+def test_a_lower_or_missing_acr_is_refused(eid, account):
+    client = Client()
+    page = message_on_login_page(client, login_as(client, account))
+    assert "tillitsnivå som krävs (LoA3)" in page
+    assert "_auth_user_id" not in client.session
+    assert client.get(reverse("children:my_children")).status_code == 302
+
+
+def test_an_unknown_person_is_refused_and_never_created(eid, caplog):
+    from backa.accounts.models import User
+
+    users = User.objects.count()
+    client = Client()
+    page = message_on_login_page(client, login_as(client, "stranger-loa3"))
+    assert "inte registrerad som användare" in page
+    assert User.objects.count() == users and "_auth_user_id" not in client.session
+    assert "reason=unknown" in caplog.text
+    assert UNKNOWN_NUMBER.digits not in caplog.text and UNKNOWN_NUMBER.digits[2:] not in caplog.text
+
+
+def test_an_inactive_professional_is_refused(eid, world):
+    world.britta.is_active = False
+    world.britta.save()
+    client = Client()
+    page = message_on_login_page(client, login_as(client, "britta-loa3"))
+    assert "Ditt konto är avstängt" in page and "_auth_user_id" not in client.session
+
+
+def test_the_employee_id_from_org_affiliation_matches(eid):
+    client = Client()
+    assert login_as(client, "rasmus-employee")["Location"] == reverse("children:my_children")
+    assert "Sigrid" in client.get(reverse("children:my_children")).content.decode()
+
+
+def test_a_wrong_state_is_refused(eid):
+    client = Client()
+    callback = at_the_idp(start(client), "britta-loa3")
+    forged = re.sub(r"state=[^&]+", "state=forged-state", callback)
+    page = message_on_login_page(client, client.get(forged))
+    assert "hörde inte till den här inloggningen" in page and "_auth_user_id" not in client.session
+
+
+def test_a_replayed_answer_is_refused(eid):
+    client = Client()
+    callback = at_the_idp(start(client), "britta-loa3")
+    assert client.get(callback)["Location"] == reverse("children:my_children")
+    other = Client()  # someone who got hold of the redirect
+    message_on_login_page(other, other.get(callback))
+    assert "_auth_user_id" not in other.session
+
+
+def test_a_wrong_nonce_is_refused(eid):
+    client = Client()
+    auth_url = start(client)
+    state = parse_qs(urlparse(auth_url).query)["state"][0]
+    session = client.session
+    session["oidc_states"][state]["nonce"] = "not-the-nonce-sent"
+    session.save()
+    page = message_on_login_page(client, client.get(at_the_idp(auth_url, "britta-loa3")))
+    assert "hörde inte till den här inloggningen" in page and "_auth_user_id" not in client.session
+
+
+def test_the_idp_answering_with_an_error_is_a_clear_refusal(eid):
+    client = Client()
+    start(client)
+    page = message_on_login_page(client, client.get(reverse("accounts:oidc_callback") + "?error=access_denied&state=x"))
+    assert "Inloggningen med e-legitimation misslyckades" in page
+
+
+def test_without_configuration_there_is_no_e_id_button(world, settings):
+    settings.OIDC_RP_CLIENT_ID = ""
+    assert "e-legitimation" not in Client().get(reverse("accounts:login")).content.decode()
+    assert Client().get(reverse("accounts:oidc_login"))["Location"] == reverse("accounts:login")
