@@ -88,7 +88,7 @@ def test_wrong_codes_are_refused_and_throttled_without_a_permanent_lockout(world
     device.refresh_from_db()
     assert device.throttling_failure_count == 1
     # Once the wait is over the right code works: no permanent lockout.
-    device.throttling_failure_timestamp = timezone.now() - timedelta(seconds=5)
+    device.throttling_failure_timestamp = timezone.now() - timedelta(seconds=61)
     device.save()
     response = client.post(reverse("accounts:totp_verify"), {"token": f"{totp(device.bin_key):06d}"})
     assert response.status_code == 302
