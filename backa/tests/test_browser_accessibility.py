@@ -153,3 +153,27 @@ def test_a_professional_without_a_role_gets_not_found_in_the_browser(live_server
     assert "Sigrid" not in page.content()
     assert AccessLog.objects.filter(user_id=browser_world.olle.id, child_id=browser_world.sigrid.id, outcome="denied").exists()
     context.close()
+
+
+def test_the_login_and_second_factor_pages_pass_axe_in_every_state(live_server, browser, browser_world, settings):
+    """Login with the e-legitimation button, TOTP enrolment with an error, and the code step."""
+    settings.OIDC_RP_CLIENT_ID = "backa"  # shows "Logga in med e-legitimation"
+    context = browser.new_context(locale="sv-SE")
+    page = context.new_page()
+    base = live_server.url
+    page.goto(base + "/konto/logga-in/")
+    assert page.get_by_role("link", name="Logga in med e-legitimation").is_visible()
+    assert not run_axe(page), "login page with e-legitimation"
+    login(page, base, "sara", check_axe=True)
+    page.get_by_role("button", name="Logga ut").click()
+    # Second login: the authenticator is enrolled, so the code step is shown; a wrong code shows an error.
+    page.get_by_label("Användarnamn").fill("sara")
+    page.get_by_label("Lösenord").fill(PASSWORD)
+    page.get_by_role("button", name="Logga in").click()
+    page.wait_for_url(base + "/konto/tvastegs/")
+    assert not run_axe(page), "TOTP code page"
+    page.get_by_label("Sexsiffrig kod").fill("12345")
+    page.get_by_role("button", name="Fortsätt").click()
+    assert page.get_by_role("alert").is_visible()
+    assert not run_axe(page), "TOTP code page with an error"
+    context.close()
