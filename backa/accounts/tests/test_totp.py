@@ -149,3 +149,18 @@ def test_the_next_page_survives_the_second_factor(world):
     secret = re.search(r'<code class="secret"[^>]*>([A-Z2-7 ]+)</code>', page).group(1).replace(" ", "")
     response = other.post(reverse("accounts:totp_enrol"), {"token": f"{totp(b32decode(secret)):06d}", "next": "https://evil.example/"})
     assert response["Location"] == reverse("children:my_children")
+
+
+def test_an_administrator_can_reset_but_never_read_a_totp_secret(world, client_for):
+    device = TOTPDevice.objects.create(user=world.rasmus, name="app", confirmed=True)
+    world.ada.is_staff = world.ada.is_superuser = True
+    world.ada.save()
+    admin = client_for("ada")
+    page = admin.get(reverse("admin:otp_totp_totpdevice_change", args=[device.pk]))
+    assert page.status_code == 200 and device.key not in page.content.decode()
+    assert admin.post(reverse("admin:otp_totp_totpdevice_delete", args=[device.pk]), {"post": "yes"}).status_code == 302
+    assert not TOTPDevice.objects.filter(pk=device.pk).exists()
+    # The person enrols a new authenticator at the next login.
+    client = Client()
+    password_login(client)
+    assert client.get(reverse("accounts:totp_verify"))["Location"] == reverse("accounts:totp_enrol")
