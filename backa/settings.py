@@ -183,6 +183,7 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_VERBOSE = False
+AXES_WHITELIST_CALLABLE = "backa.accounts.oidc.is_e_id_attempt"  # e-ID callbacks are not password attempts
 
 # Staff login through the organisation's identity provider (OpenID Connect, accounts/oidc.py;
 # mozilla-django-oidc). Off until OIDC_RP_CLIENT_ID is set. LoA3 is requested and required.

@@ -55,6 +55,17 @@ def oidc_enabled() -> bool:
     return bool(getattr(settings, "OIDC_RP_CLIENT_ID", ""))
 
 
+def is_e_id_attempt(request, credentials) -> bool:
+    """AXES_WHITELIST_CALLABLE: django-axes counts password attempts, not e-ID callbacks.
+
+    An e-ID attempt carries no username, so axes would count every refused e-ID login of an
+    office behind one NAT address together and lock e-ID login out for all of them. The IdP
+    throttles its own authentication; our refusals are logged with a reason code.
+    """
+    credentials = credentials or {}
+    return "nonce" in credentials and not credentials.get("username")
+
+
 def _refuse(request, reason: str):
     """Remember why for the callback view; log a reason code only."""
     if request is not None:

@@ -233,3 +233,14 @@ def test_without_configuration_there_is_no_e_id_button(world, settings):
     settings.OIDC_RP_CLIENT_ID = ""
     assert "e-legitimation" not in Client().get(reverse("accounts:login")).content.decode()
     assert Client().get(reverse("accounts:oidc_login"))["Location"] == reverse("accounts:login")
+
+
+def test_refused_e_id_logins_do_not_lock_out_the_office(eid):
+    """Many refusals from one address (an office behind NAT) must not lock e-ID or passwords out."""
+    for _ in range(6):
+        client = Client()
+        message_on_login_page(client, login_as(client, "stranger-loa3"))
+    client = Client()
+    assert login_as(client, "britta-loa3")["Location"] == reverse("children:my_children")
+    response = Client().post(reverse("accounts:login"), {"username": "rasmus", "password": "correct-horse-battery-42"})
+    assert response.status_code == 302
