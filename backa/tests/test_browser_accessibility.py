@@ -177,3 +177,37 @@ def test_the_login_and_second_factor_pages_pass_axe_in_every_state(live_server, 
     assert page.get_by_role("alert").is_visible()
     assert not run_axe(page), "TOTP code page with an error"
     context.close()
+
+
+def test_e_legitimation_login_in_the_browser_lands_on_my_children(live_server, browser, browser_world, settings):
+    """The whole e-ID round in chromium: our login page → the real oidc-provider → back, at LoA3."""
+    from backa.accounts.tests.peer import PEER_ACCOUNTS, configure, running_peer
+
+    base = live_server.url
+    with running_peer(base + "/konto/e-legitimation/svar/", PEER_ACCOUNTS) as peer:
+        configure(settings, peer, browser_world)
+        context = browser.new_context(locale="sv-SE")
+        page = context.new_page()
+        page.goto(base + "/konto/logga-in/")
+        page.get_by_role("link", name="Logga in med e-legitimation").click()
+        page.wait_for_url(peer["issuer"] + "/interaction/**")
+        page.get_by_label("Testkonto").fill("britta-loa3")
+        page.get_by_role("button", name="Legitimera").click()
+        page.wait_for_url(base + "/")
+        assert page.get_by_role("heading", name="Mina barn").is_visible()
+        assert page.get_by_role("link", name="Andersson, Ivar").is_visible() or "Ivar" in page.content()
+        assert not run_axe(page)
+        context.close()
+        # A lower assurance level is refused with a message on our login page. (A fresh browser:
+        # the IdP keeps its own single-sign-on session for the first person.)
+        context = browser.new_context(locale="sv-SE")
+        page = context.new_page()
+        page.goto(base + "/konto/logga-in/")
+        page.get_by_role("link", name="Logga in med e-legitimation").click()
+        page.wait_for_url(peer["issuer"] + "/interaction/**")
+        page.get_by_label("Testkonto").fill("britta-loa2")
+        page.get_by_role("button", name="Legitimera").click()
+        page.wait_for_url(base + "/konto/logga-in/")
+        assert page.get_by_text("tillitsnivå som krävs (LoA3)").is_visible()
+        assert not run_axe(page)
+        context.close()
