@@ -10,7 +10,7 @@ def active_position(request):
     user = getattr(request, "user", None)
     pending = bool(
         settings.LOCAL_LOGIN_REQUIRES_TOTP and user is not None and user.is_authenticated
-        and request.session.get(AUTH_LEVEL_KEY) not in STRONG_LEVELS
+        and getattr(request, "session", {}).get(AUTH_LEVEL_KEY) not in STRONG_LEVELS
     )
     return {
         "second_factor_pending": pending,

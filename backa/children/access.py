@@ -71,7 +71,7 @@ def relationship_kinds(user, child_ids, *, on=None) -> dict:
         .annotate(kind=Value(EMERGENCY, output_field=CharField())).values_list("child_id", "kind")
     )
     result: dict = {}
-    for child_id, kind in roles.union(grants):
+    for child_id, kind in roles.order_by().union(grants.order_by()):  # SQLite refuses ORDER BY in a UNION part
         result.setdefault(child_id, set()).add(kind)
     return {child_id: sorted(kinds) for child_id, kinds in result.items()}
 
