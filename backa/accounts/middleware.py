@@ -64,5 +64,6 @@ class SecondFactorMiddleware:
 
     @staticmethod
     def _open(path: str) -> bool:
-        names = ("accounts:login", "accounts:logout", "accounts:totp_verify", "accounts:totp_enrol", "set_language")
+        names = ("accounts:login", "accounts:logout", "accounts:totp_verify", "accounts:totp_enrol",
+                 "accounts:oidc_login", "accounts:oidc_callback", "set_language")
         return path in {reverse(name) for name in names} or path.startswith((settings.STATIC_URL, "/healthz"))

@@ -121,19 +121,19 @@ class SwedishOIDCBackend(OIDCAuthenticationBackend):
     def filter_users_by_claims(self, claims):
         from backa.children import identity
 
-        active = self.UserModel.objects.all()
+        users = self.UserModel.objects.all()  # inactive ones too: refused with their own message
         number = claims.get(CLAIM_PNR) or claims.get(CLAIM_COORDINATION)
         if number:
             try:
                 parsed = identity.parse(str(number))
             except identity.InvalidIdentityNumber:
                 return []
-            return list(active.filter(pnr_hash=identity.lookup_hash(parsed))[:2])
+            return list(users.filter(pnr_hash=identity.lookup_hash(parsed))[:2])
         hsa_claim = getattr(settings, "OIDC_CLAIM_HSA_ID", "")
         if hsa_claim and claims.get(hsa_claim):
-            return list(active.filter(hsa_id=str(claims[hsa_claim]))[:2])
+            return list(users.filter(hsa_id=str(claims[hsa_claim]))[:2])
         if claims.get(CLAIM_ORG_AFFILIATION):
-            return list(active.filter(employee_id=str(claims[CLAIM_ORG_AFFILIATION]))[:2])
+            return list(users.filter(employee_id=str(claims[CLAIM_ORG_AFFILIATION]))[:2])
         return []
 
     def get_user(self, user_id):
@@ -175,6 +175,9 @@ class CallbackView(OIDCAuthenticationCallbackView):
 
     def login_success(self):
         response = super().login_success()
+        # The library skips login() when the same user is already logged in (e.g. at the TOTP
+        # step); the level rises either way, so the session id changes either way.
+        self.request.session.cycle_key()
         self.request.session[AUTH_LEVEL_KEY] = "eid"
         return response
 

@@ -180,3 +180,13 @@ def test_refused_e_id_logins_do_not_lock_out_the_office(eid):
     assert login_as(client, "britta-loa3")["Location"] == reverse("children:my_children")
     response = Client().post(reverse("accounts:login"), {"username": "rasmus", "password": "correct-horse-battery-42"})
     assert response.status_code == 302
+
+
+def test_a_person_at_the_totp_step_may_use_e_id_instead_and_gets_a_new_session_id(eid):
+    client = Client()
+    client.post(reverse("accounts:login"), {"username": "britta", "password": "correct-horse-battery-42"})
+    assert client.get(reverse("children:my_children"))["Location"] == reverse("accounts:totp_verify")
+    before = client.session.session_key
+    assert login_as(client, "britta-loa3")["Location"] == reverse("children:my_children")
+    assert client.session.session_key != before and client.session["auth_level"] == "eid"
+    assert client.get(reverse("children:my_children")).status_code == 200
