@@ -2,7 +2,7 @@ import pytest
 from django.conf import settings
 from django.test import Client
 
-from backa.testing import build_world
+from backa.testing import build_world, force_verified_login
 
 
 @pytest.fixture
@@ -20,7 +20,7 @@ def client_for(world):
 
     def make(username, language=None, **kwargs):
         client = Client(**kwargs)
-        client.force_login(world.users[username])
+        force_verified_login(client, world.users[username])
         if language:
             client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
         return client

@@ -92,6 +92,8 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "backa.accounts",
     "backa.organisations",
     "backa.children",
@@ -116,6 +118,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "backa.accounts.middleware.SessionLimitsMiddleware",
+    "backa.accounts.middleware.SecondFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -157,6 +160,7 @@ AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
+    "backa.accounts.oidc.SwedishOIDCBackend",
 ]
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
@@ -179,6 +183,34 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_VERBOSE = False
+AXES_WHITELIST_CALLABLE = "backa.accounts.oidc.is_e_id_attempt"  # e-ID callbacks are not password attempts
+
+# Staff login through the organisation's identity provider (OpenID Connect, accounts/oidc.py;
+# mozilla-django-oidc). Off until OIDC_RP_CLIENT_ID is set. LoA3 is requested and required.
+OIDC_OP_ISSUER = env_str("OIDC_OP_ISSUER")
+OIDC_OP_AUTHORIZATION_ENDPOINT = env_str("OIDC_OP_AUTHORIZATION_ENDPOINT")
+OIDC_OP_TOKEN_ENDPOINT = env_str("OIDC_OP_TOKEN_ENDPOINT")
+OIDC_OP_USER_ENDPOINT = env_str("OIDC_OP_USER_ENDPOINT")
+OIDC_OP_JWKS_ENDPOINT = env_str("OIDC_OP_JWKS_ENDPOINT")
+OIDC_RP_CLIENT_ID = env_str("OIDC_RP_CLIENT_ID")
+OIDC_RP_CLIENT_SECRET = env_str("OIDC_RP_CLIENT_SECRET")
+OIDC_RP_SIGN_ALGO = env_str("OIDC_RP_SIGN_ALGO", "RS256")
+OIDC_RP_SCOPES = env_str(
+    "OIDC_RP_SCOPES",
+    "openid profile https://id.oidc.se/scope/naturalPersonNumber https://id.oidc.se/scope/naturalPersonOrgId",
+)
+OIDC_CLAIM_HSA_ID = env_str("OIDC_CLAIM_HSA_ID")  # the IdP's HSA-id claim name, if it sends one
+OIDC_USE_PKCE = True
+OIDC_USE_NONCE = True
+OIDC_CREATE_USER = False  # only pre-provisioned professionals
+OIDC_AUTHENTICATION_CALLBACK_URL = "accounts:oidc_callback"
+OIDC_TIMEOUT = 10
+
+# TOTP (django-otp) as the second factor for local password accounts. e-ID logins do not
+# need it (the IdP authenticated at LoA3). Off only in the laptop demo.
+LOCAL_LOGIN_REQUIRES_TOTP = env_bool("LOCAL_LOGIN_REQUIRES_TOTP", BACKA_ENV != "demo")
+OTP_TOTP_ISSUER = "Backa barnet"
+OTP_TOTP_THROTTLE_FACTOR = 1  # each failure doubles the wait (1 s, 2 s, 4 s, ...), no permanent lockout
 
 # Sessions: 15 minutes idle, 10 hours absolute (SessionLimitsMiddleware enforces both).
 SESSION_IDLE_SECONDS = env_int("SESSION_IDLE_SECONDS", 15 * 60)

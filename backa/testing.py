@@ -25,6 +25,21 @@ from backa.synthetic.testnumbers import make_number
 PASSWORD = "correct-horse-battery-42"
 
 
+def force_verified_login(client, user):
+    """client.force_login(user) as after a full login (password and TOTP, or e-ID).
+
+    SecondFactorMiddleware lets a session through only with a strong level; tests that
+    are not about logging in use this (client_for does) instead of bare force_login.
+    """
+    from backa.accounts.middleware import AUTH_LEVEL_KEY
+
+    client.force_login(user)
+    session = client.session
+    session[AUTH_LEVEL_KEY] = "totp"
+    session.save()
+    return client
+
+
 @dataclass
 class World:
     municipality: Municipality

@@ -10,11 +10,19 @@ from backa.organisations.models import Unit
 
 
 class User(AbstractUser):
-    """A professional. Identity-provider claims (HSA-id, employee id) match users on e-ID login."""
+    """A professional. Identity-provider claims match users on e-ID login (accounts/oidc.py):
+    the personal identity number (held only as a keyed hash), the HSA-id, or the employee id
+    (the Swedish profile's orgAffiliation, "id@organisationsnummer").
+
+    home_address_hash is the keyed hash of the professional's normalised home address,
+    provisioned from the employer, used only by the log-review rule "same address as the child".
+    """
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     hsa_id = models.CharField(_("HSA-id"), max_length=64, blank=True, db_index=True)
     employee_id = models.CharField(_("employee id"), max_length=64, blank=True)
+    pnr_hash = models.CharField(max_length=64, null=True, blank=True, unique=True, editable=False)
+    home_address_hash = models.CharField(max_length=64, blank=True, default="", editable=False, db_index=True)
     is_synthetic = models.BooleanField(default=False, editable=False)
 
     class Meta:
@@ -23,6 +31,17 @@ class User(AbstractUser):
 
     def __str__(self):
         return self.get_full_name() or self.username
+
+    def set_identity_number(self, number):
+        """Keep only the keyed hash of the professional's number (children.identity.lookup_hash)."""
+        from backa.children import identity
+
+        self.pnr_hash = identity.lookup_hash(number) if number is not None else None
+
+    def set_home_address(self, text: str):
+        from backa.children import identity
+
+        self.home_address_hash = identity.address_hash(text)
 
 
 class PositionKind(models.TextChoices):

@@ -1,9 +1,14 @@
+import logging
 import time
 
 from django.contrib.auth.signals import user_logged_in
+from django.db.models.signals import post_save, pre_save
 from django.dispatch import receiver
 
 from .middleware import LAST_SEEN, LOGIN_AT
+from .models import User
+
+logger = logging.getLogger("backa.accounts")
 
 
 @receiver(user_logged_in)
@@ -12,3 +17,25 @@ def start_session_clock(sender, request, user, **kwargs):
         now = int(time.time())
         request.session[LOGIN_AT] = now
         request.session[LAST_SEEN] = now
+
+
+@receiver(pre_save, sender=User)
+def remember_if_active(sender, instance, **kwargs):
+    instance._was_active = (
+        sender.objects.filter(pk=instance.pk).values_list("is_active", flat=True).first() if not instance._state.adding else None
+    )
+
+
+@receiver(post_save, sender=User)
+def end_sessions_of_disabled_user(sender, instance, created, **kwargs):
+    """Disabling a professional deletes every session they hold, at once.
+
+    (The authentication backends also refuse an inactive user on every request; this
+    removes the sessions themselves so nothing can be resumed if the user is enabled again.)
+    """
+    if created or instance.is_active or getattr(instance, "_was_active", None) is False:
+        return
+    from .sessions import end_sessions
+
+    ended = end_sessions(instance)
+    logger.info("user disabled user=%s sessions_ended=%s", instance.pk, ended)

@@ -1,10 +1,14 @@
 from django.urls import path
 
-from . import views
+from . import oidc, totp, views
 
 app_name = "accounts"
 urlpatterns = [
     path("logga-in/", views.LoginView.as_view(), name="login"),
     path("logga-ut/", views.LogoutView.as_view(), name="logout"),
     path("befattning/", views.switch_position, name="switch_position"),
+    path("tvastegs/", totp.verify, name="totp_verify"),
+    path("tvastegs/registrera/", totp.enrol, name="totp_enrol"),
+    path("e-legitimation/", oidc.LoginRequestView.as_view(), name="oidc_login"),
+    path("e-legitimation/svar/", oidc.CallbackView.as_view(), name="oidc_callback"),
 ]

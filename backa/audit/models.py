@@ -65,6 +65,7 @@ class ReviewReason(models.TextChoices):
     EMERGENCY = "emergency", _("Emergency access")
     NO_RELATIONSHIP = "no_relationship", _("No relationship to the child")
     SAME_SURNAME = "same_surname", _("Same surname as the child")
+    SAME_ADDRESS = "same_address", _("Same address as the child")
     OUT_OF_HOURS = "out_of_hours", _("Out of hours")
     MANY_CHILDREN = "many_children", _("Unusually many children opened")
 

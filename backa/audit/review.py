@@ -1,7 +1,8 @@
 """Systematic log review: a daily random sample combined with rule-based hits (IMY's advice).
 
 Rules: emergency access, access without a relationship to the child, the user sharing
-the child's surname, access out of hours, and a user opening unusually many children in
+the child's surname or address (the keyed hash of the professional's home address equals
+that of a guardian with custody; children/access.py), access out of hours, and a user opening unusually many children in
 one day. Drawing is idempotent per log row. Names are compared in the database and
 never written anywhere.
 """
@@ -38,7 +39,7 @@ def _out_of_hours(moment) -> bool:
 
 def draw_daily_sample(day: date, *, sample_size: int = SAMPLE_SIZE, seed=None) -> int:
     """Pick the day's rows for review; returns how many new items were created."""
-    from backa.children.access import family_names_for_log_review
+    from backa.children.access import family_names_for_log_review, shared_addresses_for_log_review
 
     start, end = _day_bounds(day)
     rows = list(
@@ -57,6 +58,9 @@ def draw_daily_sample(day: date, *, sample_size: int = SAMPLE_SIZE, seed=None) -
     surnames = family_names_for_log_review(
         {r["child_id"] for r in rows}, {r["user_id"] for r in rows if r["user_id"]}
     )
+    addresses = shared_addresses_for_log_review(
+        {r["child_id"] for r in rows}, {r["user_id"] for r in rows if r["user_id"]}
+    )
     for row in rows:
         if row["emergency"] or row["action"] == Action.EMERGENCY_ACCESS:
             hit(row, ReviewReason.EMERGENCY)
@@ -68,6 +72,8 @@ def draw_daily_sample(day: date, *, sample_size: int = SAMPLE_SIZE, seed=None) -
             hit(row, ReviewReason.MANY_CHILDREN)
         if (row["child_id"], row["user_id"]) in surnames:
             hit(row, ReviewReason.SAME_SURNAME)
+        if (row["child_id"], row["user_id"]) in addresses:
+            hit(row, ReviewReason.SAME_ADDRESS)
     rest = [r for r in rows if (r["occurred_at"], r["id"]) not in reasons]
     for row in random.Random(seed).sample(rest, min(sample_size, len(rest))):
         hit(row, ReviewReason.SAMPLE)

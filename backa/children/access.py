@@ -71,7 +71,7 @@ def relationship_kinds(user, child_ids, *, on=None) -> dict:
         .annotate(kind=Value(EMERGENCY, output_field=CharField())).values_list("child_id", "kind")
     )
     result: dict = {}
-    for child_id, kind in roles.union(grants):
+    for child_id, kind in roles.order_by().union(grants.order_by()):  # SQLite refuses ORDER BY in a UNION part
         result.setdefault(child_id, set()).add(kind)
     return {child_id: sorted(kinds) for child_id, kinds in result.items()}
 
@@ -182,6 +182,37 @@ def family_names_for_log_review(child_ids, user_ids) -> set:
         by_name.setdefault(name, []).append(child_id)
     for user_id, name in users.filter(ln__in=list(by_name)).values_list("pk", "ln"):
         pairs.update((child_id, user_id) for child_id in by_name[name])
+    return pairs
+
+
+def shared_addresses_for_log_review(child_ids, user_ids) -> set:
+    """{(child_id, user_id)} pairs where the professional lives at the child's address.
+
+    The child's address is its guardians' (with custody): the platform stores no address on
+    the child. Each guardian address is normalised and keyed-hashed in memory
+    (children.identity.address_hash) and compared with the professional's provisioned
+    home_address_hash. Log review only: nothing is stored or logged.
+    """
+    from backa.accounts.models import User
+
+    from . import identity
+    from .models import Custody
+
+    if not child_ids or not user_ids:
+        return set()
+    by_hash: dict = {}
+    for user_id, digest in User.objects.filter(pk__in=list(user_ids)).exclude(home_address_hash="").values_list(
+        "pk", "home_address_hash"
+    ):
+        by_hash.setdefault(digest, []).append(user_id)
+    if not by_hash:
+        return set()
+    pairs = set()
+    for child_id, address in Custody.objects.filter(child_id__in=list(child_ids), has_custody=True).exclude(
+        guardian__address=""
+    ).values_list("child_id", "guardian__address"):
+        for user_id in by_hash.get(identity.address_hash(address), ()):
+            pairs.add((child_id, user_id))
     return pairs
 
 

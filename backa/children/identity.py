@@ -122,6 +122,30 @@ def lookup_hash(number: IdentityNumber) -> str:
     return hmac.new(bytes.fromhex(settings.PNR_HASH_KEY), number.digits.encode(), hashlib.sha256).hexdigest()
 
 
+def normalise_address(text: str) -> str:
+    """Street address in a comparable form: case, accents of width, punctuation and spacing removed.
+
+    "Storgatan 1 B, 123 45 Stockholm" and "STORGATAN 1B 12345 stockholm" give the same text.
+    Only the letters and digits in order count; a different spelling is a different address.
+    """
+    import unicodedata
+
+    folded = unicodedata.normalize("NFKC", text or "").casefold()
+    return "".join(char for char in folded if char.isalnum())
+
+
+def address_hash(text: str) -> str:
+    """Keyed hash (HMAC-SHA256) of a normalised address, for the log-review rule "same address".
+
+    Keyed with PNR_HASH_KEY under its own context prefix, so it never equals a number's hash.
+    Empty for an empty address (which matches nothing).
+    """
+    normal = normalise_address(text)
+    if not normal:
+        return ""
+    return hmac.new(bytes.fromhex(settings.PNR_HASH_KEY), b"address:" + normal.encode(), hashlib.sha256).hexdigest()
+
+
 def encrypt(number: IdentityNumber) -> bytes:
     nonce = os.urandom(12)
     return nonce + AESGCM(_encryption_key()).encrypt(nonce, number.digits.encode(), b"pnr")

@@ -5,6 +5,7 @@ page reachable by links from the start page (and the search results), so pages a
 later are checked without touching this file. Each page must have no axe violation
 tagged WCAG 2.0/2.1 A or AA, and must be usable by keyboard (a skip link first).
 """
+import base64
 import os
 import shutil
 from urllib.parse import urljoin, urlparse
@@ -53,11 +54,24 @@ def run_axe(page):
     return results.response["violations"]
 
 
-def login(page, base, username):
+def current_code(secret: str) -> str:
+    from django_otp.oath import totp
+
+    return f"{totp(base64.b32decode(secret)):06d}"
+
+
+def login(page, base, username, *, check_axe=False):
+    """Password, then the TOTP step (on in tests): enrol an authenticator from what the page shows."""
     page.goto(base + "/konto/logga-in/")
     page.get_by_label("Användarnamn").fill(username)
     page.get_by_label("Lösenord").fill(PASSWORD)
     page.get_by_role("button", name="Logga in").click()
+    page.wait_for_url(base + "/konto/tvastegs/registrera/")
+    if check_axe:
+        assert not run_axe(page), "TOTP enrolment page"
+    secret = page.locator("code.secret").inner_text().replace(" ", "")
+    page.get_by_label("Sexsiffrig kod som appen visar nu").fill(current_code(secret))
+    page.get_by_role("button", name="Bekräfta och fortsätt").click()
     page.wait_for_url(base + "/")
 
 
@@ -95,7 +109,7 @@ def test_every_reachable_page_passes_axe_for_each_persona(live_server, browser, 
     base = live_server.url
     page.goto(base + "/konto/logga-in/")
     assert not run_axe(page), "login page"
-    login(page, base, persona)
+    login(page, base, persona, check_axe=True)
     seen, problems = crawl(page, base, ["/", "/barn/sok/", "/en-sida-som-inte-finns/"])
     assert problems == {}, problems
     assert len(seen) >= 3
@@ -139,3 +153,61 @@ def test_a_professional_without_a_role_gets_not_found_in_the_browser(live_server
     assert "Sigrid" not in page.content()
     assert AccessLog.objects.filter(user_id=browser_world.olle.id, child_id=browser_world.sigrid.id, outcome="denied").exists()
     context.close()
+
+
+def test_the_login_and_second_factor_pages_pass_axe_in_every_state(live_server, browser, browser_world, settings):
+    """Login with the e-legitimation button, TOTP enrolment with an error, and the code step."""
+    settings.OIDC_RP_CLIENT_ID = "backa"  # shows "Logga in med e-legitimation"
+    context = browser.new_context(locale="sv-SE")
+    page = context.new_page()
+    base = live_server.url
+    page.goto(base + "/konto/logga-in/")
+    assert page.get_by_role("link", name="Logga in med e-legitimation").is_visible()
+    assert not run_axe(page), "login page with e-legitimation"
+    login(page, base, "sara", check_axe=True)
+    page.get_by_role("button", name="Logga ut").click()
+    # Second login: the authenticator is enrolled, so the code step is shown; a wrong code shows an error.
+    page.get_by_label("Användarnamn").fill("sara")
+    page.get_by_label("Lösenord").fill(PASSWORD)
+    page.get_by_role("button", name="Logga in").click()
+    page.wait_for_url(base + "/konto/tvastegs/")
+    assert not run_axe(page), "TOTP code page"
+    page.get_by_label("Sexsiffrig kod").fill("12345")
+    page.get_by_role("button", name="Fortsätt").click()
+    assert page.get_by_role("alert").is_visible()
+    assert not run_axe(page), "TOTP code page with an error"
+    context.close()
+
+
+def test_e_legitimation_login_in_the_browser_lands_on_my_children(live_server, browser, browser_world, settings):
+    """The whole e-ID round in chromium: our login page → the real oidc-provider → back, at LoA3."""
+    from backa.accounts.tests.peer import PEER_ACCOUNTS, configure, running_peer
+
+    base = live_server.url
+    with running_peer(base + "/konto/e-legitimation/svar/", PEER_ACCOUNTS) as peer:
+        configure(settings, peer, browser_world)
+        context = browser.new_context(locale="sv-SE")
+        page = context.new_page()
+        page.goto(base + "/konto/logga-in/")
+        page.get_by_role("link", name="Logga in med e-legitimation").click()
+        page.wait_for_url(peer["issuer"] + "/interaction/**")
+        page.get_by_label("Testkonto").fill("britta-loa3")
+        page.get_by_role("button", name="Legitimera").click()
+        page.wait_for_url(base + "/")
+        assert page.get_by_role("heading", name="Mina barn").is_visible()
+        assert page.get_by_role("link", name="Andersson, Ivar").is_visible() or "Ivar" in page.content()
+        assert not run_axe(page)
+        context.close()
+        # A lower assurance level is refused with a message on our login page. (A fresh browser:
+        # the IdP keeps its own single-sign-on session for the first person.)
+        context = browser.new_context(locale="sv-SE")
+        page = context.new_page()
+        page.goto(base + "/konto/logga-in/")
+        page.get_by_role("link", name="Logga in med e-legitimation").click()
+        page.wait_for_url(peer["issuer"] + "/interaction/**")
+        page.get_by_label("Testkonto").fill("britta-loa2")
+        page.get_by_role("button", name="Legitimera").click()
+        page.wait_for_url(base + "/konto/logga-in/")
+        assert page.get_by_text("tillitsnivå som krävs (LoA3)").is_visible()
+        assert not run_axe(page)
+        context.close()

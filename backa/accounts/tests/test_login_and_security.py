@@ -14,8 +14,12 @@ def login(client, username, password=PASSWORD):
 
 
 def test_a_professional_logs_in_and_lands_on_my_children(world):
+    from .test_totp import enrol_and_verify
+
     client = Client()
     response = login(client, "rasmus")
+    assert response.status_code == 302 and response["Location"] == reverse("accounts:totp_verify")
+    response = enrol_and_verify(client)
     assert response.status_code == 302 and response["Location"] == reverse("children:my_children")
     assert b"Sigrid" in client.get(response["Location"]).content
 
@@ -60,11 +64,41 @@ def test_a_session_ends_ten_hours_after_login_even_when_active(world, client_for
 
 
 def test_disabling_a_user_ends_their_session(world, client_for):
+    from django.contrib.sessions.models import Session
+
     client = client_for("rasmus")
+    other_device = client_for("rasmus")
+    colleague = client_for("sara")
     assert client.get(reverse("children:my_children")).status_code == 200
     world.rasmus.is_active = False
     world.rasmus.save()
+    # The sessions themselves are gone (both devices), the colleague's stays.
+    assert not Session.objects.filter(session_key__in=[client.session.session_key, other_device.session.session_key]).exists()
+    assert Session.objects.filter(session_key=colleague.session.session_key).exists()
     assert client.get(reverse("children:my_children")).status_code == 302
+    assert other_device.get(reverse("children:my_children")).status_code == 302
+    assert colleague.get(reverse("children:my_children")).status_code == 200
+    # Enabling the account again does not bring the old sessions back.
+    world.rasmus.is_active = True
+    world.rasmus.save()
+    assert client.get(reverse("children:my_children")).status_code == 302
+
+
+def test_a_disabled_user_loses_even_a_session_that_outlived_the_signal(world, client_for, settings):
+    """Belt and braces: a user disabled by a bulk UPDATE (no signal) is refused on the next request,
+    for a password session and for an e-ID session (whose backend is mozilla-django-oidc's)."""
+    from backa.accounts.models import User
+
+    settings.OIDC_RP_CLIENT_ID = "backa"  # the e-ID backend is configured
+    for backend in ("django.contrib.auth.backends.ModelBackend", "backa.accounts.oidc.SwedishOIDCBackend"):
+        User.objects.filter(pk=world.rasmus.pk).update(is_active=True)
+        client = client_for("rasmus")
+        session = client.session
+        session["_auth_user_backend"] = backend
+        session.save()
+        assert client.get(reverse("children:my_children")).status_code == 200
+        User.objects.filter(pk=world.rasmus.pk).update(is_active=False)
+        assert client.get(reverse("children:my_children")).status_code == 302, backend
 
 
 def test_pages_carry_strict_security_headers(world, client_for):
@@ -86,9 +120,8 @@ def test_session_cookies_are_secure_httponly_and_samesite(world, settings):
     assert cookie["httponly"] and cookie["secure"] and cookie["samesite"] == "Lax"
 
 
-def test_posts_without_a_csrf_token_are_refused(world):
-    client = Client(enforce_csrf_checks=True)
-    client.force_login(world.rasmus)
+def test_posts_without_a_csrf_token_are_refused(world, client_for):
+    client = client_for("rasmus", enforce_csrf_checks=True)
     response = client.post(reverse("children:search"), {"q": "Sigrid"})
     assert response.status_code == 403
 

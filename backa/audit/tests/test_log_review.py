@@ -74,3 +74,41 @@ def test_the_review_page_lists_items_for_the_district_admin(world, client_for):
     client.post(reverse("consent:review_item", args=[item.id]), {"outcome": "unclear"})
     item.refresh_from_db()
     assert item.outcome == "unclear"
+
+
+def test_a_professional_living_at_the_childs_address_is_flagged(world, client_for):
+    """Same address: the professional's provisioned home-address hash equals a custodial guardian's."""
+    from backa.children.models import Guardian
+
+    guardian = Guardian.objects.get(custodies__child=world.sigrid)
+    guardian.address = "Storgatan 1 B, 123 45 Stockholm"
+    guardian.save()
+    world.per.set_home_address("STORGATAN 1B  12345 stockholm")  # same address, written differently
+    world.per.save()
+    world.sara.set_home_address("Storgatan 3, 123 45 Stockholm")  # a neighbour is not a hit
+    world.sara.save()
+    assert world.per.home_address_hash and "Storgatan" not in world.per.home_address_hash
+    for persona in ("per", "sara", "rasmus"):
+        client_for(persona).get(reverse("children:overview", args=[world.sigrid.id]))
+    draw_daily_sample(timezone.localdate(), sample_size=0, seed=1)
+    flagged = {item.user_id for item in LogReviewItem.objects.all() if "same_address" in item.reasons.split(",")}
+    assert flagged == {world.per.id}
+    labels = [item.reason_labels for item in LogReviewItem.objects.filter(user_id=world.per.id)]
+    assert any("Samma adress som barnet" in str(label) or "Same address as the child" in str(label) for label in labels)
+
+
+def test_a_guardian_without_custody_or_without_an_address_gives_no_address_hit(world, client_for):
+    from backa.children.models import Custody, Guardian
+
+    guardian = Guardian.objects.get(custodies__child=world.sigrid)
+    guardian.address = "Storgatan 1, 123 45 Stockholm"
+    guardian.save()
+    Custody.objects.filter(guardian=guardian).update(has_custody=False)
+    world.per.set_home_address("Storgatan 1, 123 45 Stockholm")
+    world.per.save()
+    world.sara.set_home_address("")  # no address provisioned matches nothing
+    world.sara.save()
+    for persona in ("per", "sara"):
+        client_for(persona).get(reverse("children:overview", args=[world.sigrid.id]))
+    draw_daily_sample(timezone.localdate(), sample_size=0, seed=1)
+    assert not [i for i in LogReviewItem.objects.all() if "same_address" in i.reasons.split(",")]

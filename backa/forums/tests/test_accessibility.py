@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from backa.accounts.models import PositionKind
 from backa.impact.models import ImpactAssessment
-from backa.testing import build_world, make_user
+from backa.testing import build_world, force_verified_login, make_user
 
 from .helpers import make_forum, meet
 
@@ -31,7 +31,7 @@ def insecure_cookies(settings):
 
 def session_cookie(live_server, user):
     client = Client()
-    client.force_login(user)
+    force_verified_login(client, user)
     return {"name": django_settings.SESSION_COOKIE_NAME, "value": client.cookies[django_settings.SESSION_COOKIE_NAME].value,
             "url": live_server.url}
 

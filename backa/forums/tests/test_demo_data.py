@@ -9,6 +9,7 @@ from backa.forums.models import Forum, ForumMeeting
 from backa.impact.models import ImpactAssessment
 from backa.organisations.models import District
 from backa.synthetic.generator import Generator
+from backa.testing import force_verified_login
 
 pytestmark = pytest.mark.django_db
 TODAY = date(2026, 11, 23)
@@ -25,6 +26,6 @@ def test_every_district_gets_an_inventory_and_the_rektors_pupils_get_meetings(cl
     signals = burden.district_signals(District.objects.get(code="JARVA"), burden.Term.of(TODAY))
     assert signals["children_in_several_forums"] >= 5  # visible, not suppressed, on the demo's burden page
     assert ImpactAssessment.objects.filter(district__code="JARVA").count() == 1
-    client.force_login(meetings.first().recorded_by)
+    force_verified_login(client, meetings.first().recorded_by)
     child_id = meetings.first().child_id
     assert client.get(reverse("forums:child_meetings", args=[child_id])).status_code == 200
