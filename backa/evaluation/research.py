@@ -136,7 +136,10 @@ def build_rows(children: list[dict], *, start: date, stop: date, granularity: st
     by_id = {c["id"]: c for c in children}
     if not by_id:
         return []
-    union = " UNION ALL ".join(f"SELECT '{e.name}' AS event, x.* FROM ({e.sql}) x" for e in EVENTS)
+    union = " UNION ALL ".join(
+        f"SELECT '{e.name}'::text, x.c1::uuid, x.c2::date, x.c3::text, x.c4::int, x.c5::uuid, x.c6::uuid "
+        f"FROM ({e.sql}) x(c1, c2, c3, c4, c5, c6)" for e in EVENTS
+    )
     sql = (f"SELECT * FROM ({union}) ev(event, child_id, day, code, number, concern_id, plan_id) "
            "WHERE ev.child_id = ANY(%s) AND ev.day >= %s AND ev.day < %s ORDER BY ev.child_id, ev.day, ev.event")
     per_district = {}
