@@ -413,3 +413,20 @@ def value_from(indicator: Indicator, numerator, denominator):
     if indicator.kind == "rate":
         return indicator.multiplier * numerator / denominator
     return numerator / denominator
+
+
+def catalogue_markdown() -> str:
+    """The catalogue as a Markdown table (docs/evaluation.md is generated from this)."""
+    from django.utils import translation
+
+    lines = ["| Key | Indicator (en / sv) | Definition | Numerator | Denominator | Unit | Kind | Sources |",
+             "| --- | --- | --- | --- | --- | --- | --- | --- |"]
+    for i in CATALOGUE:
+        with translation.override("sv"):
+            sv = str(i.label)
+        with translation.override("en"):
+            lines.append(
+                f"| `{i.key}` | {i.label} / {sv} | {i.definition} | {i.numerator} | {i.denominator} | "
+                f"{UNITS[i.unit]} | {i.kind}{' (term)' if i.period == 'term' else ''} | {', '.join(i.sources)} |"
+            )
+    return "\n".join(lines) + "\n"
