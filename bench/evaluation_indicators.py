@@ -27,7 +27,7 @@ from django.utils import timezone  # noqa: E402
 
 from backa.evaluation import services  # noqa: E402
 from backa.evaluation.indicators import CATALOGUE  # noqa: E402
-from backa.evaluation.rollup import TABLE, default_period, run_rollup, statement  # noqa: E402
+from backa.evaluation.rollup import SESSION_SETTINGS, TABLE, default_period, run_rollup, statement  # noqa: E402
 
 
 class Rollback(Exception):
@@ -46,7 +46,7 @@ def django_run(start, stop):
 
 def psql_script(start, stop, today) -> str:
     """The same statements with the parameters inlined, as psql would run them."""
-    lines = ["BEGIN;", f"DELETE FROM {TABLE} WHERE source = 'computed' AND month >= '{start}' AND month < '{stop}';"]
+    lines = ["BEGIN;", SESSION_SETTINGS + ";", f"DELETE FROM {TABLE} WHERE source = 'computed' AND month >= '{start}' AND month < '{stop}';"]
     now = timezone.now().isoformat()
     population_first = sorted(CATALOGUE, key=lambda i: i.key != "children")
     with connection.cursor() as cursor:

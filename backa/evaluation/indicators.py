@@ -54,6 +54,8 @@ class Indicator:
     sql: str
     period: str = "month"  # or "term": the value's month is the first month of the term
     multiplier: int = 100
+    cohort: bool = False  # the query gives (month, home_district_id, sex, birth_month, num) counts of children
+    one_row_per_child_month: bool = False  # the event query already gives at most one row per child and month
     tags: tuple = field(default_factory=tuple)
 
 
@@ -100,11 +102,16 @@ CATALOGUE: list[Indicator] = [
         key="children", label=_("Children living in the district"),
         definition=_("Children under 18 living in the district at the end of the month (born on or before that day)."),
         numerator=_("Children"), denominator=_("–"), unit="children", kind="count",
-        sources=("children.Child",),
+        sources=("children.Child",), cohort=True,
+        # Cohorts (district, sex, birth month) first: whether a child is under 18, and its age
+        # band, at the end of a month depend only on the birth month. 1M children become a few
+        # thousand cohorts, expanded to months.
         sql=f"""
-            SELECT c.id AS child_id, m.month::date AS month, 1 AS num, 1 AS den, NULL::float AS val
-            FROM children_child c JOIN {MONTHS}
-              ON c.birth_date <= {MONTH_END} AND c.birth_date > {MONTH_END} - interval '18 years'
+            SELECT m.month::date AS month, k.home_district_id, k.sex, k.birth_month, k.n AS num
+            FROM (SELECT home_district_id, sex, date_trunc('month', birth_date)::date AS birth_month, count(*) AS n
+                  FROM children_child WHERE home_district_id IS NOT NULL AND birth_date IS NOT NULL
+                  GROUP BY 1, 2, 3) k
+            JOIN {MONTHS} ON k.birth_month <= m.month AND k.birth_month > m.month - interval '18 years'
         """,
     ),
     Indicator(
@@ -113,16 +120,42 @@ CATALOGUE: list[Indicator] = [
                      "force, on the last day of the month."),
         numerator=_("Children with a barnkontakt on the last day of the month"),
         denominator=_("Children living in the district"), unit="percent", kind="rate", multiplier=100,
-        sources=("roles.RoleAssignment", "accounts.Position", "children.Child"),
+        sources=("roles.RoleAssignment", "accounts.Position", "children.Child"), cohort=True,
+        # Each assignment covers a run of months (in force on each month's last day); a child's
+        # overlapping runs (a handover keeps both roles for a while) are merged, then counted by
+        # cohort and run, and only then expanded to months.
         sql=f"""
-            SELECT DISTINCT r.child_id, m.month::date AS month, 1 AS num, 0 AS den, NULL::float AS val
-            FROM roles_roleassignment r
-            JOIN accounts_position p ON p.id = r.position_id
-            JOIN {MONTHS}
-              ON r.valid_from <= {MONTH_END} AND (r.valid_to IS NULL OR r.valid_to >= {MONTH_END})
-             AND p.valid_from <= {MONTH_END} AND (p.valid_to IS NULL OR p.valid_to >= {MONTH_END})
-             AND (r.ended_at IS NULL OR {local_date('r.ended_at')} > {MONTH_END})
-            WHERE r.kind = 'barnkontakt'
+            WITH spans AS (
+                SELECT r.child_id,
+                       GREATEST(date_trunc('month', GREATEST(r.valid_from, p.valid_from))::date, %(start)s::date) AS f,
+                       LEAST(COALESCE((date_trunc('month', LEAST(r.valid_to, p.valid_to, {local_date('r.ended_at')} - 1)
+                                                 + 1) - interval '1 month')::date, %(stop)s::date - 1),
+                             (%(stop)s::date - interval '1 month')::date) AS l
+                FROM roles_roleassignment r JOIN accounts_position p ON p.id = r.position_id
+                WHERE r.kind = 'barnkontakt'
+            ), ordered AS (
+                SELECT child_id, f, l,
+                       max(l) OVER (PARTITION BY child_id ORDER BY f, l
+                                    ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS reach
+                FROM spans WHERE f <= l
+            ), islands AS (
+                SELECT child_id, f, l, sum(CASE WHEN reach IS NOT NULL AND f <= reach THEN 0 ELSE 1 END)
+                       OVER (PARTITION BY child_id ORDER BY f, l) AS island
+                FROM ordered
+            ), runs AS (
+                SELECT child_id, min(f) AS f, max(l) AS l FROM islands GROUP BY child_id, island
+            ), cohorts AS (
+                SELECT c.home_district_id, c.sex, date_trunc('month', c.birth_date)::date AS birth_month, r.f, r.l,
+                       count(*) AS n
+                FROM runs r JOIN children_child c ON c.id = r.child_id
+                WHERE c.home_district_id IS NOT NULL AND c.birth_date IS NOT NULL
+                GROUP BY 1, 2, 3, 4, 5
+            )
+            SELECT m.month::date AS month, k.home_district_id, k.sex, k.birth_month, k.n AS num
+            FROM cohorts k
+            JOIN generate_series(%(start)s::date, %(stop)s::date - interval '1 month', interval '1 month') AS m(month)
+              ON m.month BETWEEN k.f AND k.l
+            WHERE k.birth_month <= m.month AND k.birth_month > m.month - interval '18 years'
         """,
     ),
     Indicator(
@@ -229,6 +262,7 @@ CATALOGUE: list[Indicator] = [
                      "with at least one meeting. The value is shown on the term's first month."),
         numerator=_("Meetings held in the term"), denominator=_("Children with at least one meeting in the term"),
         unit="per_child", kind="mean", period="term", sources=("plans.Meeting", "forums.ForumMeeting"),
+        one_row_per_child_month=True,
         sql=f"""
             SELECT e.child_id, {term_of('e.day')} AS month, count(*) AS num, 1 AS den, NULL::float AS val
             FROM ({MEETINGS_SQL}) e
@@ -242,6 +276,7 @@ CATALOGUE: list[Indicator] = [
                      "(one professional at two meetings counts twice), per child with at least one meeting."),
         numerator=_("Professional attendances in the term"), denominator=_("Children with at least one meeting in the term"),
         unit="per_child", kind="mean", period="term", sources=("plans.Meeting", "plans.Participant", "forums.ForumMeeting"),
+        one_row_per_child_month=True,
         sql=f"""
             SELECT e.child_id, {term_of('e.day')} AS month, sum(e.professionals) AS num, 1 AS den, NULL::float AS val
             FROM ({MEETINGS_SQL}) e
@@ -376,6 +411,7 @@ CATALOGUE: list[Indicator] = [
         numerator=_("Sum over children of the mean change per area"),
         denominator=_("Children with a latest assessment in the month and an earlier one"),
         unit="points", kind="mean", sources=("concerns.Assessment", "concerns.AssessmentArea"),
+        one_row_per_child_month=True,
         sql=f"""
             SELECT l.child_id, {month_of('l.assessed_on')} AS month, avg(al.rating - af.rating)::float AS num,
                    1 AS den, NULL::float AS val

@@ -17,12 +17,17 @@ from .indicators import CATALOGUE, POPULATION, Indicator
 from .models import ALL, ValueSource
 
 TABLE = "evaluation_indicatorvalue"
+# A nightly job may sort in memory (the default 4 MB spills the population sort to disk), and
+# JIT compilation costs more than it saves on these short statements.
+SESSION_SETTINGS = "SET LOCAL work_mem = '256MB'; SET LOCAL jit = off"
 
+# Age at the end of the month, by comparing the birth date with the month end minus N years
+# (the same as age() < N years, without per-row interval arithmetic on timestamps with time zone).
 AGE_BAND_SQL = """CASE
     WHEN c.birth_date IS NULL THEN 'unknown'
-    WHEN age((e.month + interval '1 month - 1 day')::date, c.birth_date) < interval '6 years' THEN '0-5'
-    WHEN age((e.month + interval '1 month - 1 day')::date, c.birth_date) < interval '13 years' THEN '6-12'
-    WHEN age((e.month + interval '1 month - 1 day')::date, c.birth_date) < interval '18 years' THEN '13-17'
+    WHEN c.birth_date > ((e.month + interval '1 month - 1 day') - interval '6 years')::date THEN '0-5'
+    WHEN c.birth_date > ((e.month + interval '1 month - 1 day') - interval '13 years')::date THEN '6-12'
+    WHEN c.birth_date > ((e.month + interval '1 month - 1 day') - interval '18 years')::date THEN '13-17'
     ELSE '18+' END"""
 
 GROUPS = "GROUPING SETS ((e.month, c.home_district_id, c.sex, band.age_band), (e.month, c.home_district_id))"
@@ -36,21 +41,59 @@ FROM_EVENTS = f"""FROM ({{events}}) e
 COLUMNS = "(indicator, month, district_id, sex, age_band, numerator, denominator, value, n_children, source, computed_at)"
 
 
+COHORT_BAND_SQL = """CASE
+    WHEN k.birth_month > k.month - interval '6 years' THEN '0-5'
+    WHEN k.birth_month > k.month - interval '13 years' THEN '6-12'
+    ELSE '13-17' END"""
+COHORT_GROUPS = "GROUPING SETS ((k.month, k.home_district_id, k.sex, band.age_band), (k.month, k.home_district_id))"
+COHORT_KEYS = f"""k.month, k.home_district_id,
+    CASE WHEN GROUPING(k.sex) = 1 THEN '{ALL}' ELSE k.sex END AS sex,
+    CASE WHEN GROUPING(band.age_band) = 1 THEN '{ALL}' ELSE band.age_band END AS age_band"""
+
+
+def cohort_statement(indicator: Indicator) -> str:
+    """For cohort queries (children counted by district, sex and birth month per month): the
+    age band at the end of the month follows from the birth month alone."""
+    source = ValueSource.COMPUTED.value
+    grouped = f"""SELECT {COHORT_KEYS}, sum(k.num) AS num
+        FROM ({indicator.sql}) k CROSS JOIN LATERAL (SELECT {COHORT_BAND_SQL} AS age_band) band
+        GROUP BY {COHORT_GROUPS}"""
+    if indicator.kind == "count":
+        return f"""INSERT INTO {TABLE} {COLUMNS}
+            SELECT %(key)s, g.month, g.home_district_id, g.sex, g.age_band, g.num, NULL, g.num, g.num, '{source}', %(now)s
+            FROM ({grouped}) g"""
+    return f"""INSERT INTO {TABLE} {COLUMNS}
+        SELECT %(key)s, p.month, p.district_id, p.sex, p.age_band, COALESCE(ev.num, 0), p.numerator,
+               {indicator.multiplier} * COALESCE(ev.num, 0)::float / NULLIF(p.numerator, 0), COALESCE(ev.num, 0),
+               '{source}', %(now)s
+        FROM {TABLE} p
+        LEFT JOIN ({grouped}) ev ON ev.month = p.month AND ev.home_district_id = p.district_id
+                                AND ev.sex = p.sex AND ev.age_band = p.age_band
+        WHERE p.indicator = '{POPULATION}' AND p.source = '{source}'
+          AND p.month >= %(start)s::date AND p.month < %(stop)s::date"""
+
+
 def statement(indicator: Indicator) -> str:
     """The one INSERT … SELECT that computes an indicator for every cell of the period."""
+    if indicator.cohort:
+        return cohort_statement(indicator)
     events = indicator.sql
+    if indicator.kind != "median" and not indicator.one_row_per_child_month:
+        # One row per child and month first: the outer count(*) is then the number of children.
+        events = f"SELECT child_id, month, sum(num) AS num, sum(den) AS den, NULL::float AS val FROM ({events}) x GROUP BY child_id, month"
+    children = "count(DISTINCT e.child_id)" if indicator.kind == "median" else "count(*)"
     source = ValueSource.COMPUTED.value
     if indicator.kind in ("share", "mean", "median", "count"):
         value = {
             "share": "100.0 * sum(e.num) / NULLIF(sum(e.den), 0)",
             "mean": "sum(e.num)::float / NULLIF(sum(e.den), 0)",
             "median": "percentile_cont(0.5) WITHIN GROUP (ORDER BY e.val)",
-            "count": "count(DISTINCT e.child_id)",
+            "count": "count(*)",
         }[indicator.kind]
         numerator = value if indicator.kind in ("median", "count") else "sum(e.num)"
         denominator = "NULL" if indicator.kind == "count" else ("count(*)" if indicator.kind == "median" else "sum(e.den)")
         return f"""INSERT INTO {TABLE} {COLUMNS}
-            SELECT %(key)s, {CELL_KEYS}, {numerator}, {denominator}, {value}, count(DISTINCT e.child_id),
+            SELECT %(key)s, {CELL_KEYS}, {numerator}, {denominator}, {value}, {children},
                    '{source}', %(now)s
             {FROM_EVENTS.format(events=events)}
             GROUP BY {GROUPS}"""
@@ -58,7 +101,7 @@ def statement(indicator: Indicator) -> str:
         # Events of children living in the district, set against the population cell.
         return f"""WITH ev AS (
                 SELECT {CELL_KEYS.replace("END,", "END AS sex,", 1)} AS age_band,
-                       sum(e.num) AS num, count(DISTINCT e.child_id) AS n
+                       sum(e.num) AS num, count(*) AS n
                 {FROM_EVENTS.format(events=events)}
                   AND c.birth_date <= (e.month + interval '1 month - 1 day')::date
                   AND c.birth_date > (e.month + interval '1 month - 1 day')::date - interval '18 years'
@@ -107,6 +150,7 @@ def run_rollup(*, start: date, stop: date, today: date | None = None, indicators
     chosen.sort(key=lambda i: i.key != POPULATION)
     timings = {}
     with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(SESSION_SETTINGS)
         cursor.execute(
             f"DELETE FROM {TABLE} WHERE source = %s AND month >= %s AND month < %s AND indicator = ANY(%s)",
             [ValueSource.COMPUTED.value, start, stop, [i.key for i in chosen]],
