@@ -4,7 +4,7 @@ title and desc; the table beside the chart carries the same numbers."""
 from django.utils.html import escape
 
 WIDTH, HEIGHT = 640, 300
-LEFT, RIGHT, TOP, BOTTOM = 56, 16, 16, 40
+LEFT, RIGHT, TOP, BOTTOM = 56, 32, 16, 40
 # Colours with at least 3:1 contrast against white, and a dash pattern each, so lines can be
 # told apart without colour.
 DISTRICT_STYLES = [
@@ -15,7 +15,7 @@ DISTRICT_STYLES = [
 ARM_STYLES = {"pilot": ('#0b5394', ""), "comparison": ('#a4000f', "8 4")}
 
 
-def line_chart(months, series, *, title: str, desc: str, chart_id: str) -> str:
+def line_chart(months, series, *, title: str, desc: str, chart_id: str, marker=None, marker_label: str = "") -> str:
     """series: [(label, [value or None per month], kind)] with kind "district", "pilot" or "comparison"."""
     values = [v for _label, points, _kind in series for v in points if v is not None]
     if not months or not values:
@@ -44,6 +44,11 @@ def line_chart(months, series, *, title: str, desc: str, chart_id: str) -> str:
         if i % max(1, len(months) // 6) == 0 or i == len(months) - 1:
             parts.append(f'<text x="{x(i):.1f}" y="{HEIGHT - BOTTOM + 16}" text-anchor="middle" font-size="11" '
                          f'fill="#1b1b1b">{month:%Y-%m}</text>')
+    if marker is not None and marker in months:
+        mx = x(months.index(marker))
+        parts.append(f'<line x1="{mx:.1f}" x2="{mx:.1f}" y1="{TOP}" y2="{HEIGHT - BOTTOM}" stroke="#1b1b1b" '
+                     f'stroke-dasharray="1 3"/>')
+        parts.append(f'<text x="{mx + 4:.1f}" y="{TOP + 10}" font-size="11" fill="#1b1b1b">{escape(marker_label)}</text>')
     district_index = 0
     for label, points, kind in series:
         if kind == "district":

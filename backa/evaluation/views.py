@@ -95,7 +95,8 @@ def indicator(request, key):
     series += [(_("Pilot mean"), [r["pilot"] for r in data["table"]], "pilot"),
                (_("Comparison mean"), [r["comparison"] for r in data["table"]], "comparison")]
     svg = line_chart(
-        data["months"], series, chart_id="indicator-chart",
+        data["months"], series, chart_id="indicator-chart", marker_label=_("Pilot start"),
+        marker=data["pilot_start"].replace(day=1) if data["pilot_start"] else None,
         title=_("%(indicator)s per district and month") % {"indicator": item.label},
         desc=_("One line per district, and heavier lines for the mean of the pilot districts and of the comparison "
                "districts. Months with fewer than 5 children are left out. The same numbers are in the table below."),

@@ -162,3 +162,14 @@ def test_catalogue_is_documented():
     doc = (pathlib.Path(__file__).resolve().parents[3] / "docs" / "evaluation.md").read_text(encoding="utf-8")
     for indicator in CATALOGUE:
         assert f"`{indicator.key}`" in doc, indicator.key
+
+
+@pytest.mark.django_db
+def test_meeting_indicators_agree_with_the_forums_burden_numbers(rolled):
+    """The catalogue's meetings per child per term count the same meetings as forums.burden
+    (here the forum is in the district where the children live)."""
+    from backa.forums.burden import Term, district_signals
+
+    signals = district_signals(rolled.jarva, Term(2026, "ht"))
+    row = cell(rolled, "meetings_per_child_term", HT)
+    assert (row.numerator, row.denominator) == (signals["meetings"], signals["children"]) == (3, 2)
