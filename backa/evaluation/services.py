@@ -71,10 +71,10 @@ def overview(*, start: date, stop: date, municipality_id=None) -> dict:
         estimate = did(per_district, districts, begin)
         district_values = []
         for district in districts:
-            points = per_district.get(district.id, [])
-            values = [v for _m, v, _n in points if v is not None]
-            n = sum(n for _m, _v, n in points)
-            district_values.append(shown(sum(values) / len(values), n) if values else None)
+            # Only months that may be shown enter the district's mean, so no small cell can be
+            # worked out from it.
+            values = [v for _m, v, n in per_district.get(district.id, []) if shown(v, n) is not None]
+            district_values.append(sum(values) / len(values) if values else None)
         rows.append({"indicator": indicator, "did": estimate, "spread": spread(district_values)})
     return {"districts": districts, "pilot_start": begin, "rows": rows, "start": start, "stop": stop}
 
@@ -99,9 +99,11 @@ def indicator_detail(indicator, *, start: date, stop: date, municipality_id=None
         cells = [shown(*grid[d.id].get(month, (None, 0))) for d in districts]
         arms = {}
         for arm in (EvaluationArm.PILOT, EvaluationArm.COMPARISON):
-            points = [grid[d.id].get(month, (None, 0)) for d in districts if d.evaluation_arm == arm]
-            values = [v for v, _n in points if v is not None]
-            arms[arm] = shown(sum(values) / len(values), sum(n for _v, n in points)) if values else None
+            # The mean of the districts shown: a suppressed district never enters it (else it
+            # could be worked out by subtraction from the mean and the others).
+            values = [shown(*grid[d.id].get(month, (None, 0))) for d in districts if d.evaluation_arm == arm]
+            values = [v for v in values if v is not None]
+            arms[arm] = sum(values) / len(values) if values else None
         table.append({"month": month, "cells": cells, "pilot": arms[EvaluationArm.PILOT],
                       "comparison": arms[EvaluationArm.COMPARISON]})
     return {"districts": districts, "months": months, "table": table, "pilot_start": common_start(districts),
@@ -236,15 +238,15 @@ def do_research_extract(*, acting_user, approval, start: date, stop: date, granu
         errors["stop"] = _("The end must come after the start.")
     if errors:
         raise ValidationError(errors)
+    today = timezone.localdate()
+    if approval is None or not approval.is_valid_on(today) or not approval.extractors.filter(pk=acting_user.pk).exists():
+        raise ValidationError({"approval": _("You are not named on a valid ethics approval.")})
     with transaction.atomic():
         children = list(
             gate.children_for_research_extract(acting_user, approval)
             .values("id", "birth_date", "sex", "municipality_id", "protected_identity", "home_district__code",
                     "home_district__evaluation_arm")
         )
-        if not children and not (approval is not None and approval.extractors.filter(pk=acting_user.pk).exists()
-                                 and approval.is_valid_on(timezone.localdate())):
-            raise ValidationError({"approval": _("You are not named on a valid ethics approval.")})
         rows = research.build_rows(
             [{"id": c["id"], "birth_date": c["birth_date"], "sex": c["sex"], "district": c["home_district__code"],
               "arm": c["home_district__evaluation_arm"]} for c in children],

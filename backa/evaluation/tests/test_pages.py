@@ -204,3 +204,33 @@ def test_codebook_lists_every_column_and_event(world, client_for, approval):
     text = client_for("sara").get(DASHBOARD + "forskningsuttag/kodbok/").content.decode()
     for item in COLUMNS + EVENTS:
         assert f"`{item.name}`" in text
+
+
+@pytest.mark.django_db
+def test_a_small_district_never_enters_the_arm_mean(world, client_for, analyst):
+    """Pilot mean from the districts shown only: else the small one could be worked out by subtraction."""
+    from backa.organisations.models import District
+
+    start, _stop = default_period()
+    small = District.objects.create(municipality=world.municipality, code="SMALL", name="Lilla",
+                                    evaluation_arm="pilot", pilot_start=world.jarva.pilot_start)
+    IndicatorValue.objects.create(indicator="consent_given", month=start, district=world.jarva, value=80.0,
+                                  numerator=1, denominator=1, n_children=40)
+    IndicatorValue.objects.create(indicator="consent_given", month=start, district=small, value=10.0,
+                                  numerator=1, denominator=1, n_children=2)
+    response = client_for("olle").get(DASHBOARD + "indikator/consent_given/")
+    first = response.context["table"][0]
+    assert first["pilot"] == 80.0
+    assert None in first["cells"] and 10.0 not in first["cells"]
+
+
+@pytest.mark.django_db
+def test_the_service_refuses_an_extract_without_approval(world, approval):
+    from django.core.exceptions import ValidationError
+
+    from backa.evaluation.services import do_research_extract
+
+    with pytest.raises(ValidationError):
+        do_research_extract(acting_user=world.olle, approval=approval, start=date(2025, 1, 1), stop=date(2026, 1, 1),
+                            granularity="month", file_format="csv")
+    assert not ExtractionRecord.objects.exists()
