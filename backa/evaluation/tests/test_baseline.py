@@ -41,3 +41,14 @@ def test_command(world, tmp_path):
     path.write_text(GOOD, encoding="utf-8")
     call_command("evaluation_import_baseline", str(path), "--user", "ada")
     assert IndicatorValue.objects.count() == 2
+
+
+@pytest.mark.django_db
+def test_rollup_command(capsys):
+    call_command("evaluation_rollup", "--start", "2026-01-01", "--stop", "2026-03-01", "--indicator", "consent_given")
+    out = capsys.readouterr().out
+    assert "consent_given:" in out and "total:" in out
+    with pytest.raises(CommandError):
+        call_command("evaluation_rollup", "--indicator", "nope")
+    with pytest.raises(CommandError):
+        call_command("evaluation_rollup", "--start", "2026-01-01")

@@ -17,6 +17,10 @@ class Command(BaseCommand):
         parser.add_argument("--indicator", action="append", help="only these indicators (repeatable)")
 
     def handle(self, *args, **options):
+        from django.db import connection
+
+        if connection.vendor != "postgresql":
+            raise CommandError("The evaluation rollup needs PostgreSQL (GROUPING SETS, percentile_cont).")
         if options["start"] or options["stop"]:
             try:
                 start, stop = date.fromisoformat(options["start"]), date.fromisoformat(options["stop"])
