@@ -80,6 +80,8 @@ if not SECRET_KEY:
 # Separate keys so the lookup hash cannot be used to decrypt, and either can rotate.
 PNR_ENCRYPTION_KEY = env_str("PNR_ENCRYPTION_KEY", hashlib.sha256(("enc" + SECRET_KEY).encode()).hexdigest())
 PNR_HASH_KEY = env_str("PNR_HASH_KEY", hashlib.sha256(("mac" + SECRET_KEY).encode()).hexdigest())
+# Key of the study ids in research extracts (HMAC of the child id). Held by the key holder, never in an extract.
+RESEARCH_PSEUDONYM_KEY = env_str("RESEARCH_PSEUDONYM_KEY", hashlib.sha256(("study" + SECRET_KEY).encode()).hexdigest())
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "testserver"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
@@ -106,6 +108,7 @@ INSTALLED_APPS = [
     "backa.forums",
     "backa.impact",
     "backa.integrations",
+    "backa.evaluation",
 ]
 
 MIDDLEWARE = [

@@ -20,6 +20,7 @@ urlpatterns = [
     path("", include("backa.concerns.urls")),
     path("", include("backa.plans.urls")),
     path("", include("backa.consent.urls")),
+    path("utvardering/", include("backa.evaluation.urls")),
     path("konto/", include("backa.accounts.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/", api.urls),

@@ -124,6 +124,28 @@ def child_for_log_extract_by_id(user, child_id) -> Child | None:
         return None
 
 
+def children_for_research_extract(user, approval, *, on=None):
+    """Children for a pseudonymised research extract under an ethics approval.
+
+    The children of the approval's municipality living in a district in the evaluation
+    (pilot or comparison arm), if user is named on the approval and it is valid on `on`;
+    no children otherwise. The extraction opens no file: the caller writes one access-log
+    row per child included (log_access_many, action export) in the extraction's transaction.
+    """
+    from backa.organisations.models import EvaluationArm
+
+    on = on or timezone.localdate()
+    if (
+        user is None or not user.is_authenticated or not user.is_active or approval is None
+        or not approval.is_valid_on(on) or not approval.extractors.filter(pk=user.pk).exists()
+    ):
+        return Child.objects.none()
+    return Child.objects.filter(
+        municipality_id=approval.municipality_id,
+        home_district__evaluation_arm__in=[EvaluationArm.PILOT, EvaluationArm.COMPARISON],
+    )
+
+
 def visible_entry_scope(request, child, *, lock: bool = True):
     """What the requesting user's organisation may see of this child's other-organisation entries.
 

@@ -211,3 +211,43 @@ def test_e_legitimation_login_in_the_browser_lands_on_my_children(live_server, b
         assert page.get_by_text("tillitsnivå som krävs (LoA3)").is_visible()
         assert not run_axe(page)
         context.close()
+
+
+def test_evaluation_pages_pass_axe_for_the_district_administrator(live_server, browser, browser_world):
+    """The evaluation dashboard, an indicator page with its SVG chart, and the research-extract form."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from backa.evaluation.models import EthicsApproval, IndicatorValue
+    from backa.evaluation.rollup import add_months, default_period
+
+    start, stop = default_period()
+    month = start
+    while month < stop:
+        for n, district in enumerate([browser_world.jarva, browser_world.farsta]):
+            IndicatorValue.objects.create(indicator="consent_given", month=month, district=district,
+                                          value=50.0 + n * 5 + (10 if month >= browser_world.jarva.pilot_start else 0),
+                                          numerator=1, denominator=2, n_children=20)
+        month = add_months(month, 1)
+    today = timezone.localdate()
+    approval = EthicsApproval.objects.create(municipality=browser_world.municipality, reference="Dnr 2026-01234-01",
+                                             study_title="Backa barnet", valid_from=today - timedelta(days=1),
+                                             valid_to=today + timedelta(days=30))
+    approval.extractors.add(browser_world.ada)
+    context = browser.new_context(locale="sv-SE")
+    page = context.new_page()
+    base = live_server.url
+    login(page, base, "ada")
+    problems = {}
+    for path in ["/barnkontakt/", "/utvardering/", "/utvardering/indikator/consent_given/", "/utvardering/forskningsuttag/"]:
+        response = page.goto(base + path)
+        assert response.status == 200, path
+        violations = run_axe(page)
+        if violations:
+            problems[path] = [(v["id"], v["impact"], len(v["nodes"])) for v in violations]
+    assert problems == {}, problems
+    page.goto(base + "/utvardering/indikator/consent_given/")
+    assert page.locator("svg[role=img] title").count() == 1
+    assert page.get_by_role("link", name="Utvärdering av piloten").is_visible()
+    context.close()

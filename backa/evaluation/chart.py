@@ -1,0 +1,89 @@
+"""Server-rendered SVG line chart: one line per district over time, and the pilot and
+comparison means as heavier lines. Presentation attributes only (no style=), role=img with
+title and desc; the table beside the chart carries the same numbers."""
+from django.utils.html import escape
+
+WIDTH, HEIGHT = 640, 300
+LEFT, RIGHT, TOP, BOTTOM = 56, 32, 16, 40
+# Colours with at least 3:1 contrast against white, and a dash pattern each, so lines can be
+# told apart without colour.
+DISTRICT_STYLES = [
+    ('#6b6b6b', "2 3"), ('#8a4f00', "6 3"), ('#2d6a2d', "10 2 2 2"), ('#5b3a8c', "4 2"), ('#7a5c00', "1 2"),
+    ('#0f5c5c', "8 3 2 3"), ('#8c2f5b', "3 3"), ('#4a4a8a', "12 3"), ('#5c5c00', "2 6"), ('#6b3a1f', "5 5"),
+    ('#3a5f3a', "7 2"),
+]
+ARM_STYLES = {"pilot": ('#0b5394', ""), "comparison": ('#a4000f', "8 4")}
+
+
+def line_chart(months, series, *, title: str, desc: str, chart_id: str, marker=None, marker_label: str = "") -> str:
+    """series: [(label, [value or None per month], kind)] with kind "district", "pilot" or "comparison"."""
+    values = [v for _label, points, _kind in series for v in points if v is not None]
+    if not months or not values:
+        return ""
+    low, high = min(0.0, min(values)), max(values)
+    high = high if high > low else low + 1
+    plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
+
+    def x(i):
+        return LEFT + (plot_w * i / (len(months) - 1) if len(months) > 1 else plot_w / 2)
+
+    def y(v):
+        return TOP + plot_h * (1 - (v - low) / (high - low))
+
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {HEIGHT}" width="{WIDTH}" height="{HEIGHT}" '
+        f'role="img" aria-labelledby="{chart_id}-title {chart_id}-desc" class="line-chart">',
+        f'<title id="{chart_id}-title">{escape(title)}</title><desc id="{chart_id}-desc">{escape(desc)}</desc>',
+    ]
+    for step in range(5):
+        v = low + (high - low) * step / 4
+        parts.append(f'<line x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{y(v):.1f}" y2="{y(v):.1f}" stroke="#d0d0d0"/>')
+        parts.append(f'<text x="{LEFT - 6}" y="{y(v) + 4:.1f}" text-anchor="end" font-size="11" fill="#1b1b1b">'
+                     f'{v:.3g}</text>')
+    for i, month in enumerate(months):
+        if i % max(1, len(months) // 6) == 0 or i == len(months) - 1:
+            parts.append(f'<text x="{x(i):.1f}" y="{HEIGHT - BOTTOM + 16}" text-anchor="middle" font-size="11" '
+                         f'fill="#1b1b1b">{month:%Y-%m}</text>')
+    if marker is not None and marker in months:
+        mx = x(months.index(marker))
+        parts.append(f'<line x1="{mx:.1f}" x2="{mx:.1f}" y1="{TOP}" y2="{HEIGHT - BOTTOM}" stroke="#1b1b1b" '
+                     f'stroke-dasharray="1 3"/>')
+        parts.append(f'<text x="{mx + 4:.1f}" y="{TOP + 10}" font-size="11" fill="#1b1b1b">{escape(marker_label)}</text>')
+    district_index = 0
+    for label, points, kind in series:
+        if kind == "district":
+            colour, dash = DISTRICT_STYLES[district_index % len(DISTRICT_STYLES)]
+            district_index += 1
+            width = 1.5
+        else:
+            colour, dash = ARM_STYLES[kind]
+            width = 3.5
+        segment = []
+        segments = []
+        for i, v in enumerate(points):
+            if v is None:
+                if segment:
+                    segments.append(segment)
+                segment = []
+            else:
+                segment.append(f"{x(i):.1f},{y(v):.1f}")
+        if segment:
+            segments.append(segment)
+        dash_attr = f' stroke-dasharray="{dash}"' if dash else ""
+        for seg in segments:
+            if len(seg) == 1:
+                cx, cy = seg[0].split(",")
+                parts.append(f'<circle cx="{cx}" cy="{cy}" r="3" fill="{colour}"/>')
+            else:
+                parts.append(f'<polyline points="{" ".join(seg)}" fill="none" stroke="{colour}" '
+                             f'stroke-width="{width}"{dash_attr}/>')
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def legend_key(index: int, kind: str) -> str:
+    colour, dash = ARM_STYLES[kind] if kind != "district" else DISTRICT_STYLES[index % len(DISTRICT_STYLES)]
+    width = 3.5 if kind != "district" else 2
+    dash_attr = f' stroke-dasharray="{dash}"' if dash else ""
+    return (f'<svg width="36" height="12" aria-hidden="true" focusable="false"><line x1="0" y1="6" x2="36" y2="6" '
+            f'stroke="{colour}" stroke-width="{width}"{dash_attr}/></svg>')
