@@ -104,6 +104,7 @@ INSTALLED_APPS = [
     "backa.forums",
     "backa.impact",
     "backa.integrations",
+    "backa.operations",
 ]
 
 MIDDLEWARE = [

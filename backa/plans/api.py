@@ -16,6 +16,7 @@ from backa.concerns import services as concern_services
 from backa.concerns.compass import AREA_CODES, CompassArea
 from backa.concerns.models import Assessment, Concern, ConcernReport
 from backa.concerns.views import get_concern_for_request
+from backa.operations import idempotency
 from backa.organisations.models import Organisation
 
 from . import services
@@ -40,6 +41,11 @@ class ConflictOut(Schema):
 def _errors(error: ValidationError):
     errors = error.message_dict if hasattr(error, "error_dict") else {"__all__": error.messages}
     return Status(422, {"detail": "Validation failed", "errors": errors})
+
+
+def _key_reused():
+    return Status(422, {"detail": "The Idempotency-Key was used before for a different request.",
+                        "errors": {"Idempotency-Key": ["used before for a different request"]}})
 
 
 class AreaOut(Schema):
@@ -87,10 +93,17 @@ def list_concerns(request, child_id: uuid.UUID):
 def create_concern(request, child_id: uuid.UUID, payload: ConcernIn):
     child = get_child_for_request(request, child_id, object_type="concern")
     try:
-        return Status(201, concern_services.do_register_concern(acting_user=request.user, child=child, request=request,
-                                                         position=current_position(request), **payload.dict()))
+        # With an Idempotency-Key header, the same request sent again creates nothing and gets the same answer.
+        concern, _replayed = idempotency.api_once(
+            request, scope="concern.create", payload=payload.dict(), object_type="concern",
+            create=lambda: concern_services.do_register_concern(acting_user=request.user, child=child, request=request,
+                                                                position=current_position(request), **payload.dict()),
+            load=lambda pk: Concern.objects.get(child=child, pk=pk))
+        return Status(201, concern)
     except ValidationError as error:
         return _errors(error)
+    except idempotency.IdempotencyMismatch:
+        return _key_reused()
 
 
 @router.get("/concerns/{concern_id}", response=ConcernOut, summary="A concern (its Upptäckare may always read it)")
@@ -286,9 +299,15 @@ def create_plan(request, child_id: uuid.UUID, payload: PlanIn):
     data = payload.dict()
     data["organisation"] = _organisation(child, data.pop("organisation_id"))
     try:
-        return Status(201, services.do_create_plan(acting_user=request.user, child=child, request=request, **data))
+        plan, _replayed = idempotency.api_once(
+            request, scope="plan.create", payload=payload.dict(), object_type="plan",
+            create=lambda: services.do_create_plan(acting_user=request.user, child=child, request=request, **data),
+            load=lambda pk: Plan.objects.get(child=child, pk=pk))
+        return Status(201, plan)
     except ValidationError as error:
         return _errors(error)
+    except idempotency.IdempotencyMismatch:
+        return _key_reused()
 
 
 @router.patch("/children/{child_id}/plans/{plan_id}", response={200: PlanOut, 409: ConflictOut, 422: ErrorOut},
