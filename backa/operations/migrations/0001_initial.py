@@ -5,6 +5,26 @@ import django.utils.timezone
 from django.conf import settings
 from django.db import migrations, models
 
+SEAL_APPEND_ONLY = [
+    """CREATE FUNCTION operations_seal_refuse_change() RETURNS trigger LANGUAGE plpgsql AS $$
+       BEGIN
+         RAISE EXCEPTION 'operations_accesslogseal is append-only: % refused', TG_OP USING ERRCODE = 'insufficient_privilege';
+       END $$""",
+    """CREATE TRIGGER operations_accesslogseal_append_only BEFORE UPDATE OR DELETE ON operations_accesslogseal
+       FOR EACH ROW EXECUTE FUNCTION operations_seal_refuse_change()""",
+]
+
+
+def seals_append_only(apps, schema_editor):
+    if schema_editor.connection.vendor == "postgresql":
+        for statement in SEAL_APPEND_ONLY:
+            schema_editor.execute(statement, params=None)
+
+
+def drop_seal_trigger(apps, schema_editor):
+    if schema_editor.connection.vendor == "postgresql":
+        schema_editor.execute("DROP FUNCTION IF EXISTS operations_seal_refuse_change() CASCADE")
+
 
 class Migration(migrations.Migration):
 
@@ -55,4 +75,5 @@ class Migration(migrations.Migration):
                 'constraints': [models.UniqueConstraint(fields=('user', 'scope', 'key'), name='idempotency_key_once')],
             },
         ),
+        migrations.RunPython(seals_append_only, drop_seal_trigger),
     ]
