@@ -32,17 +32,15 @@ def table_counts(cursor) -> dict[str, int]:
 
 
 def write_manifest(conn, path: Path, *, label: str, extra: dict | None = None) -> dict:
-    """Counts and the seal head from one snapshot, plus a restore point; `conn` is psycopg."""
-    conn.autocommit = False
-    with conn.transaction():
-        conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
-        with conn.cursor() as cursor:
-            cursor.execute("SELECT now(), pg_current_wal_lsn()::text, current_database(), current_setting('server_version')")
-            taken_at, lsn, dbname, version = cursor.fetchone()
-            counts = table_counts(cursor)
-            chain = verify_chain(cursor)
+    """Counts and the seal head from one snapshot, plus a restore point; `conn` is psycopg, autocommit."""
+    with conn.cursor() as cursor:
+        cursor.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+        cursor.execute("SELECT now(), pg_current_wal_lsn()::text, current_database(), current_setting('server_version')")
+        taken_at, lsn, dbname, version = cursor.fetchone()
+        counts = table_counts(cursor)
+        chain = verify_chain(cursor)
+        cursor.execute("COMMIT")
     restore_point = f"backa-{label}"
-    conn.autocommit = True
     conn.execute("SELECT pg_create_restore_point(%s)", [restore_point])
     manifest = {
         "format": 1,

@@ -32,12 +32,11 @@ class Command(BaseCommand):
         result = base_backup(conninfo, directory / "base")
         if not result["verifybackup_ok"]:
             raise CommandError(f"pg_verifybackup failed: {result['verifybackup_output']}")
-        with psycopg.connect(conninfo) as conn:
+        with psycopg.connect(conninfo, autocommit=True) as conn:
             archive = archiver_status(conn)
             label = datetime.now(dt_timezone.utc).strftime("%Y%m%dT%H%M%SZ")
             manifest = write_manifest(conn, directory / "manifest.json", label=label,
                                       extra={"base_backup": result, "archiver": archive})
-            conn.autocommit = True
             # Close the WAL segment holding the restore point so the archive gets it now.
             conn.execute("SELECT pg_switch_wal()")
         seconds = time.monotonic() - started
