@@ -24,6 +24,9 @@ from .models import Meeting, Plan
 from .queries import active_plan, chronology
 
 router = Router(tags=["concerns and plans"])
+IDEMPOTENCY_NOTE = ("Send an `Idempotency-Key` header (any unique string, at most 80 characters) to make retries safe: "
+                    "the same key and body again creates nothing and returns the first answer; the same key with "
+                    "another body is 422.")
 
 
 class ErrorOut(Schema):
@@ -89,7 +92,8 @@ def list_concerns(request, child_id: uuid.UUID):
     return list(Concern.objects.filter(child=child).order_by("-observed_on"))
 
 
-@router.post("/children/{child_id}/concerns", response={201: ConcernOut, 422: ErrorOut}, summary="Register a concern")
+@router.post("/children/{child_id}/concerns", response={201: ConcernOut, 422: ErrorOut}, summary="Register a concern",
+             description=IDEMPOTENCY_NOTE)
 def create_concern(request, child_id: uuid.UUID, payload: ConcernIn):
     child = get_child_for_request(request, child_id, object_type="concern")
     try:
@@ -293,7 +297,8 @@ def _organisation(child, organisation_id):
     return Organisation.objects.filter(municipality_id=child.municipality_id, pk=organisation_id).first()
 
 
-@router.post("/children/{child_id}/plan", response={201: PlanOut, 422: ErrorOut}, summary="Start the child's plan")
+@router.post("/children/{child_id}/plan", response={201: PlanOut, 422: ErrorOut}, summary="Start the child's plan",
+             description=IDEMPOTENCY_NOTE)
 def create_plan(request, child_id: uuid.UUID, payload: PlanIn):
     child = get_child_for_request(request, child_id, object_type="plan")
     data = payload.dict()
