@@ -2,8 +2,8 @@
 browser resubmit after a dropped connection) creates one row and gets the same answer.
 
 Pages carry a one-time token in a hidden field (`FORM_FIELD`, made by `new_form_token()`);
-the API takes an `Idempotency-Key` header. `run_once()` claims (user, scope, key) with
-`INSERT … ON CONFLICT DO NOTHING` in a savepoint of the request's transaction, then creates:
+the API takes an `Idempotency-Key` header. `run_once()` claims (user, scope, key) by
+inserting a row under a unique constraint, in a savepoint of the request's transaction, then creates:
 
 - first request: the claim row is inserted, `create()` runs, the row records what was made;
 - replay after it committed: the claim finds the row and returns the created object's id;
@@ -18,7 +18,7 @@ import json
 import uuid
 from dataclasses import dataclass
 
-from django.db import connection, transaction
+from django.db import IntegrityError, transaction
 
 from .models import IdempotencyKey
 
@@ -67,22 +67,21 @@ def run_once(*, user, scope: str, key: str, payload_fingerprint: str, create, ob
     if not key:
         obj = create()
         return Once(str(obj.pk), False, obj)
-    table = IdempotencyKey._meta.db_table
     with transaction.atomic():
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"INSERT INTO {table} (user_id, scope, key, fingerprint, object_type, object_id, created_at) "
-                "VALUES (%s, %s, %s, %s, %s, '', now()) ON CONFLICT (user_id, scope, key) DO NOTHING RETURNING id",
-                [user.pk, scope, key, payload_fingerprint, object_type],
-            )
-            claimed = cursor.fetchone()
-        if claimed is None:
+        try:
+            with transaction.atomic():
+                # A concurrent claim of the same key waits here on the unique index until the
+                # first request's transaction ends, then fails (it committed) or goes on (it rolled back).
+                claim = IdempotencyKey.objects.create(user=user, scope=scope, key=key, fingerprint=payload_fingerprint,
+                                                      object_type=object_type)
+        except IntegrityError:
             row = IdempotencyKey.objects.get(user=user, scope=scope, key=key)
             if row.fingerprint != payload_fingerprint or not row.object_id:
-                raise IdempotencyMismatch(scope)
+                raise IdempotencyMismatch(scope) from None
             return Once(row.object_id, True)
         obj = create()
-        IdempotencyKey.objects.filter(pk=claimed[0]).update(object_id=str(obj.pk))
+        claim.object_id = str(obj.pk)
+        claim.save(update_fields=["object_id"])
     return Once(str(obj.pk), False, obj)
 
 
