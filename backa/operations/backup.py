@@ -7,7 +7,6 @@ position and the server's time. `manage.py verify --manifest` compares a restore
 with it. Counts only, no personal data.
 """
 import json
-import subprocess
 import time
 from datetime import datetime, timezone as dt_timezone
 from pathlib import Path

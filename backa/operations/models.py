@@ -3,7 +3,6 @@
 Neither holds personal data: an idempotency key row points at what the request created
 (type and id); a seal holds counts, ids and digests.
 """
-import uuid
 
 from django.conf import settings
 from django.db import models

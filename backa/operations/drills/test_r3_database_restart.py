@@ -7,7 +7,6 @@ session lookup behind login_required) every 50 ms. The database is stopped hard
 it is down (a 500, no hang), and from at most 10 s after the database is back every request
 succeeds, with no manual action. CONN_HEALTH_CHECKS=True (settings) is what makes the workers'
 stale connections reconnect instead of failing once each."""
-import os
 import subprocess
 import sys
 import threading

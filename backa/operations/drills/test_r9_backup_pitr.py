@@ -9,6 +9,7 @@ and the row counts against the manifest. A second restore to the manifest's rest
 match its counts exactly. DRILL_R9_PGBENCH_SCALE=N adds pgbench tables (~15 MB per unit) to
 measure the recovery time on a bigger database.
 """
+import json
 import os
 import re
 import shutil
@@ -80,7 +81,6 @@ def test_point_in_time_restore_undoes_a_bad_delete_and_verifies(migrated_templat
                 time.sleep(0.5)
                 conn.execute("DELETE FROM drill_pitr")  # T2: the bad delete
                 conn.execute("INSERT INTO drill_pitr (note) VALUES ('after the bad delete')")
-                t1_max = None
                 segment = conn.execute("SELECT pg_walfile_name(pg_current_wal_lsn())").fetchone()[0]
                 conn.execute("SELECT pg_switch_wal()")
                 _archived(conn, segment)
@@ -112,7 +112,6 @@ def test_point_in_time_restore_undoes_a_bad_delete_and_verifies(migrated_templat
         assert verified_exact.returncode == 0, verified_exact.stdout + verified_exact.stderr
         _stop(restored_dirs[1])
 
-        import json
 
         manifest = json.loads((backup_dir / "manifest.json").read_text())
         base = manifest["base_backup"]

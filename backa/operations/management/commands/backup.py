@@ -1,6 +1,5 @@
 """Back up the cluster: pg_basebackup (with the WAL to be consistent), pg_verifybackup, and a
 manifest with per-table row counts and the access-log seal head (see operations/backup.py)."""
-import json
 import pathlib
 import time
 from datetime import datetime, timezone as dt_timezone
