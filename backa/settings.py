@@ -109,6 +109,9 @@ INSTALLED_APPS = [
     "backa.impact",
     "backa.integrations",
     "backa.evaluation",
+
+
+    "backa.operations",
 ]
 
 MIDDLEWARE = [

@@ -4,9 +4,11 @@ Rows are written inside the transaction of the read or write they record, so if 
 log cannot be written, the data is not shown or saved either (fail closed). Only a
 denial, which shows nothing, is written on its own (`standalone=True`).
 """
+import logging
 import uuid
+from contextlib import contextmanager
 
-from django.db import connection
+from django.db import DatabaseError, connection
 
 from backa.accounts.positions import current_position
 
@@ -15,8 +17,23 @@ from .models import AccessLog, Action, Outcome
 __all__ = ["Action", "Outcome", "log_access", "log_access_many", "actor_fields"]
 
 
+# Operations alert on this logger (docs/operations.md): CRITICAL means data was refused
+# because the log could not be written. Messages hold codes and the request id only.
+security = logging.getLogger("backa.security")
+
+
 class AccessLogOutsideTransaction(RuntimeError):
     pass
+
+
+@contextmanager
+def _alert_on_failure(action, object_type, request):
+    try:
+        yield
+    except DatabaseError as exc:
+        security.critical("access log write failed; the access was refused (action=%s object_type=%s request_id=%s "
+                          "error=%s)", action, object_type, getattr(request, "request_id", None), type(exc).__name__)
+        raise
 
 
 def actor_fields(request=None, user=None) -> dict:
@@ -58,13 +75,14 @@ def log_access(
     emergency: bool = False, standalone: bool = False,
 ) -> AccessLog:
     _require_transaction(standalone)
-    return AccessLog.objects.create(
-        **actor_fields(request, user),
-        **_child_fields(child, child_id, municipality_id),
-        object_type=object_type,
-        object_id=str(object_id if object_id is not None else (child.pk if child is not None else child_id or "")),
-        action=action, purpose=purpose[:64], outcome=outcome, emergency=emergency,
-    )
+    with _alert_on_failure(action, object_type, request):
+        return AccessLog.objects.create(
+            **actor_fields(request, user),
+            **_child_fields(child, child_id, municipality_id),
+            object_type=object_type,
+            object_id=str(object_id if object_id is not None else (child.pk if child is not None else child_id or "")),
+            action=action, purpose=purpose[:64], outcome=outcome, emergency=emergency,
+        )
 
 
 def log_access_many(*, request=None, user=None, action: str, children, purpose: str = "", object_type: str = "child"):
@@ -79,5 +97,6 @@ def log_access_many(*, request=None, user=None, action: str, children, purpose: 
         for child in children
     ]
     if rows:
-        AccessLog.objects.bulk_create(rows)
+        with _alert_on_failure(action, object_type, request):
+            AccessLog.objects.bulk_create(rows)
     return rows

@@ -15,6 +15,8 @@ from backa.children.access import (
 )
 from backa.organisations.models import UnitType
 
+from backa.operations import idempotency
+
 from . import forms, secrecy, services
 from .models import Assessment, Concern, ConcernReport, Conversation
 
@@ -47,13 +49,19 @@ def new_concern(request, child_id):
     form = forms.ConcernForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            concern = services.do_register_concern(acting_user=request.user, child=child, request=request,
-                                                   position=current_position(request), **form.cleaned_data)
+            # A double click or a resubmitted page registers the concern once (the form's one-time token).
+            once = idempotency.run_once(
+                user=request.user, scope="concern.create", key=idempotency.form_key(request),
+                payload_fingerprint=idempotency.fingerprint_post(request), object_type="concern",
+                create=lambda: services.do_register_concern(acting_user=request.user, child=child, request=request,
+                                                            position=current_position(request), **form.cleaned_data))
         except ValidationError as error:
             form.apply_service_errors(error)
+        except idempotency.IdempotencyMismatch:
+            return idempotency.form_sent_before(request)
         else:
             messages.success(request, _("The concern is registered and the barnkontakt has been told."))
-            return redirect("concerns:concern", concern_id=concern.id)
+            return redirect("concerns:concern", concern_id=once.object_id)
     return render(request, "concerns/concern_form.html", {"child": child, "form": form})
 
 

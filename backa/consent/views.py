@@ -26,6 +26,7 @@ from backa.children.access import (
     find_child_for_emergency_access, find_child_for_log_extract, get_child_for_request, relationship_kinds,
 )
 
+from backa.operations import idempotency
 from backa.pdf import render_pdf_ua
 
 from . import extract, services
@@ -95,7 +96,8 @@ def consent_new(request, child_id):
         errors.append(_("You act in no active position, so no organisation can disclose."))
     elif request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        try:
+
+        def record():
             # One savepoint: a request that cannot be recorded as given is not kept either.
             with transaction.atomic():
                 consent = services.do_request_consent(
@@ -111,11 +113,20 @@ def consent_new(request, child_id):
                         child_judged_mature=data["child_judged_mature"], form=data["form"],
                         form_note=data["form_note"], request=request,
                     )
+            return consent
+
+        try:
+            # Sent twice (double click, resubmit): recorded once, the second answer is the first's.
+            once = idempotency.run_once(
+                user=request.user, scope="consent.create", key=idempotency.form_key(request),
+                payload_fingerprint=idempotency.fingerprint_post(request), object_type="consent", create=record)
         except ValidationError as error:
             errors = _field_errors(error)
+        except idempotency.IdempotencyMismatch:
+            return idempotency.form_sent_before(request)
         else:
             messages.success(request, _("The consent is recorded."))
-            return redirect("consent:detail", child_id=child.pk, consent_id=consent.pk)
+            return redirect("consent:detail", child_id=child.pk, consent_id=once.object_id)
     return render(request, "consent/new.html", {"child": child, "form": form, "errors": errors,
                                                 "organisation": organisation}, status=400 if errors else 200)
 

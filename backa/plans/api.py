@@ -16,6 +16,7 @@ from backa.concerns import services as concern_services
 from backa.concerns.compass import AREA_CODES, CompassArea
 from backa.concerns.models import Assessment, Concern, ConcernReport
 from backa.concerns.views import get_concern_for_request
+from backa.operations import idempotency
 from backa.organisations.models import Organisation
 
 from . import services
@@ -23,6 +24,9 @@ from .models import Meeting, Plan
 from .queries import active_plan, chronology
 
 router = Router(tags=["concerns and plans"])
+IDEMPOTENCY_NOTE = ("Send an `Idempotency-Key` header (any unique string, at most 80 characters) to make retries safe: "
+                    "the same key and body again creates nothing and returns the first answer; the same key with "
+                    "another body is 422.")
 
 
 class ErrorOut(Schema):
@@ -40,6 +44,11 @@ class ConflictOut(Schema):
 def _errors(error: ValidationError):
     errors = error.message_dict if hasattr(error, "error_dict") else {"__all__": error.messages}
     return Status(422, {"detail": "Validation failed", "errors": errors})
+
+
+def _key_reused():
+    return Status(422, {"detail": "The Idempotency-Key was used before for a different request.",
+                        "errors": {"Idempotency-Key": ["used before for a different request"]}})
 
 
 class AreaOut(Schema):
@@ -83,14 +92,22 @@ def list_concerns(request, child_id: uuid.UUID):
     return list(Concern.objects.filter(child=child).order_by("-observed_on"))
 
 
-@router.post("/children/{child_id}/concerns", response={201: ConcernOut, 422: ErrorOut}, summary="Register a concern")
+@router.post("/children/{child_id}/concerns", response={201: ConcernOut, 422: ErrorOut}, summary="Register a concern",
+             description=IDEMPOTENCY_NOTE)
 def create_concern(request, child_id: uuid.UUID, payload: ConcernIn):
     child = get_child_for_request(request, child_id, object_type="concern")
     try:
-        return Status(201, concern_services.do_register_concern(acting_user=request.user, child=child, request=request,
-                                                         position=current_position(request), **payload.dict()))
+        # With an Idempotency-Key header, the same request sent again creates nothing and gets the same answer.
+        concern, _replayed = idempotency.api_once(
+            request, scope="concern.create", payload=payload.dict(), object_type="concern",
+            create=lambda: concern_services.do_register_concern(acting_user=request.user, child=child, request=request,
+                                                                position=current_position(request), **payload.dict()),
+            load=lambda pk: Concern.objects.get(child=child, pk=pk))
+        return Status(201, concern)
     except ValidationError as error:
         return _errors(error)
+    except idempotency.IdempotencyMismatch:
+        return _key_reused()
 
 
 @router.get("/concerns/{concern_id}", response=ConcernOut, summary="A concern (its Upptäckare may always read it)")
@@ -280,15 +297,22 @@ def _organisation(child, organisation_id):
     return Organisation.objects.filter(municipality_id=child.municipality_id, pk=organisation_id).first()
 
 
-@router.post("/children/{child_id}/plan", response={201: PlanOut, 422: ErrorOut}, summary="Start the child's plan")
+@router.post("/children/{child_id}/plan", response={201: PlanOut, 422: ErrorOut}, summary="Start the child's plan",
+             description=IDEMPOTENCY_NOTE)
 def create_plan(request, child_id: uuid.UUID, payload: PlanIn):
     child = get_child_for_request(request, child_id, object_type="plan")
     data = payload.dict()
     data["organisation"] = _organisation(child, data.pop("organisation_id"))
     try:
-        return Status(201, services.do_create_plan(acting_user=request.user, child=child, request=request, **data))
+        plan, _replayed = idempotency.api_once(
+            request, scope="plan.create", payload=payload.dict(), object_type="plan",
+            create=lambda: services.do_create_plan(acting_user=request.user, child=child, request=request, **data),
+            load=lambda pk: Plan.objects.get(child=child, pk=pk))
+        return Status(201, plan)
     except ValidationError as error:
         return _errors(error)
+    except idempotency.IdempotencyMismatch:
+        return _key_reused()
 
 
 @router.patch("/children/{child_id}/plans/{plan_id}", response={200: PlanOut, 409: ConflictOut, 422: ErrorOut},

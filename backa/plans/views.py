@@ -15,6 +15,7 @@ from backa.children.access import ChildNotFound, get_child_for_request, visible_
 from backa.concerns import secrecy
 from backa.concerns.compass import area_label
 from backa.concerns.models import Assessment, Concern, Notification
+from backa.operations import idempotency
 from backa.roles.models import RoleAssignment, RoleKind
 
 from . import forms, services
@@ -57,6 +58,7 @@ def plan_page(request, child_id):
 def new_plan(request, child_id):
     child = get_child_for_request(request, child_id, object_type="plan")
     existing = active_plan(child)
+    # A start-plan form sent again after it was saved lands here, on the saved plan.
     if existing is not None:
         messages.info(request, _("This child already has an active plan. Open it and change it instead."))
         return redirect("plans:plan", child_id=child.id)
@@ -65,10 +67,15 @@ def new_plan(request, child_id):
     form = forms.PlanForm(request.POST or None, municipality=child.municipality)
     if request.method == "POST" and form.is_valid():
         try:
-            services.do_create_plan(acting_user=request.user, child=child, concern=concern, request=request,
-                                    **form.plan_values())
+            idempotency.run_once(
+                user=request.user, scope="plan.create", key=idempotency.form_key(request),
+                payload_fingerprint=idempotency.fingerprint_post(request), object_type="plan",
+                create=lambda: services.do_create_plan(acting_user=request.user, child=child, concern=concern,
+                                                       request=request, **form.plan_values()))
         except ValidationError as error:
             form.apply_service_errors(error)
+        except idempotency.IdempotencyMismatch:
+            return idempotency.form_sent_before(request)
         else:
             messages.success(request, _("The plan is saved."))
             return redirect("plans:plan", child_id=child.id)
