@@ -109,8 +109,6 @@ INSTALLED_APPS = [
     "backa.impact",
     "backa.integrations",
     "backa.evaluation",
-
-
     "backa.operations",
 ]
 
