@@ -16,7 +16,7 @@ from backa.audit.log import Action, log_access, log_access_many
 from backa.children.access import ChildNotFound, get_child_for_request, visible_children
 from backa.children.lifephase import LifePhase, add_years, gymnasium_start, life_phase, school_start
 
-from . import dashboard
+from . import dashboard, worklist
 from .forms import CompleteHandoverForm, OverrideForm, PrepareHandoverForm
 from .models import Handover, HandoverStatus, RoleAssignment, RoleKind, active_on, role_active_on
 from .services import (
@@ -53,23 +53,23 @@ def _my_tasks(user):
 
 @login_required
 def start(request):
-    """The barnkontakt's children with their next transition, and open handover tasks."""
+    """The barnkontakt's morning page: their children sorted by what needs doing (overdue
+    follow-ups and urgent concerns first), open concerns, plans and reviews per child and in
+    total, next transition, and open handover tasks. A fixed number of queries."""
     today = timezone.localdate()
-    mine = RoleAssignment.objects.filter(role_active_on(today), kind=RoleKind.BARNKONTAKT, position__user=request.user)
-    children = list(
-        visible_children(request.user).filter(Exists(mine.filter(child_id=OuterRef("pk"))))
-        .order_by("family_name", "given_name", "id")[:PAGE_SIZE]
-    )
-    pending = {h.child_id: h for h in Handover.objects.filter(status=HandoverStatus.PENDING, child_id__in=[c.pk for c in children])}
+    ordered = worklist.my_barnkontakt_children(request.user, today)
+    children = list(ordered[:PAGE_SIZE])
+    totals = worklist.summary(ordered, today)
     for child in children:
         child.next_date, next_phase = next_transition(child, today)
         child.next_phase = LifePhase(next_phase).label if next_phase else ""
-        child.pending_handover = pending.get(child.pk)
+        child.todo = worklist.what_to_do(child, today)
+        child.review_overdue = child.plan_review_date is not None and child.plan_review_date < today
     log_access_many(request=request, action=Action.LIST, children=children, purpose="barnkontakt_start")
     outgoing, incoming = _my_tasks(request.user)
     return render(request, "roles/start.html", {
-        "children": children, "limit": PAGE_SIZE, "outgoing": outgoing, "incoming": incoming,
-        "is_district_admin": bool(administered_district_ids(request)),
+        "children": children, "limit": PAGE_SIZE, "outgoing": outgoing, "incoming": incoming, "summary": totals,
+        "is_district_admin": bool(administered_district_ids(request)), "due_soon_days": worklist.DUE_SOON_DAYS,
     })
 
 
