@@ -59,3 +59,30 @@ def children_in_district(district_id, on) -> QuerySet[Child]:
 def without_barnkontakt(queryset: QuerySet[Child], on) -> QuerySet[Child]:
     return queryset.exclude(Exists(barnkontakt_now(on).filter(child_id=OuterRef("pk"))))
 
+
+
+def children_for_transitions(on, where, *, municipality_id=None) -> QuerySet[Child]:
+    """Children matching `where` who have a barnkontakt today, with current and future
+    enrolments, the current barnkontakt and any pending handover prefetched (for
+    roles.transitions: handovers ahead of a foreseen life-phase change)."""
+    queryset = Child.objects.filter(where).filter(Exists(barnkontakt_now(on).filter(child_id=OuterRef("pk"))))
+    if municipality_id is not None:
+        queryset = queryset.filter(municipality_id=municipality_id)
+    from django.db.models import Q
+
+    return queryset.prefetch_related(
+        Prefetch(
+            "enrolments",
+            queryset=Enrolment.objects.filter(Q(valid_to__isnull=True) | Q(valid_to__gte=on)).select_related("unit")
+            .order_by("-valid_from", "id"),
+            to_attr="future_enrolments",
+        ),
+        Prefetch(
+            "role_assignments",
+            queryset=barnkontakt_now(on).select_related("position__unit").order_by("-valid_from", "-created_at"),
+            to_attr="current_barnkontakt",
+        ),
+        Prefetch("handovers", queryset=Handover.objects.filter(status=HandoverStatus.PENDING), to_attr="pending_handovers"),
+        Prefetch("handovers", queryset=Handover.objects.filter(transition_on__gte=on).exclude(status=HandoverStatus.CANCELLED),
+                 to_attr="ahead_handovers"),
+    )

@@ -180,6 +180,10 @@ def _derive(child, ctx: DerivationContext, acting_user) -> str:
         for a in current
     )
     if satisfied:
+        if pending is not None and pending.transition_on is not None and pending.transition_on > ctx.on:
+            # Started ahead of a transition that has not happened yet: today's rules are
+            # bound to agree with the current barnkontakt. Leave it for the receiver.
+            return Outcome.HANDOVER_PENDING
         if pending is not None and target is not None:
             # The child is back where the current barnkontakt works: the handover is moot.
             _cancel(pending, acting_user)
@@ -245,9 +249,13 @@ def _cancel(handover: Handover, acting_user):
 
 def do_start_handover(
     *, acting_user, child: Child, trigger: str, from_assignment: RoleAssignment | None = None,
-    to_position: Position | None = None, target_date: date | None = None, request=None,
+    to_position: Position | None = None, target_date: date | None = None, transition_on: date | None = None,
+    request=None,
 ) -> Handover:
-    """Give the current barnkontakt a handover task. Their role stays in force until it is accepted or closed."""
+    """Give the current barnkontakt a handover task. Their role stays in force until it is accepted or closed.
+
+    `transition_on`: the day a foreseen change takes effect (a handover started ahead of it);
+    the sender's role then lasts until the day before, whenever the handover is completed."""
     with transaction.atomic():
         if from_assignment is None:
             from_assignment = (
@@ -259,7 +267,7 @@ def do_start_handover(
         handover = Handover.objects.create(
             child=child, municipality_id=child.municipality_id, trigger=trigger, from_assignment=from_assignment,
             from_position_id=from_assignment.position_id, to_position=to_position,
-            target_date=target_date or timezone.localdate() + timedelta(days=30),
+            target_date=target_date or timezone.localdate() + timedelta(days=30), transition_on=transition_on,
         )
         log_access(request=request, user=acting_user, child=child, action=Action.CREATE, object_type="handover",
                    object_id=handover.id, purpose=trigger)
@@ -308,8 +316,21 @@ def _end_assignment(assignment: RoleAssignment, acting_user, request, purpose):
                action=Action.UPDATE, object_type="role_assignment", object_id=assignment.id, purpose=purpose)
 
 
+def _hand_over_on(assignment: RoleAssignment, day: date, acting_user, request, purpose):
+    """The sender's role lasts until the day before `day` (a future transition): never zero."""
+    last = day - timedelta(days=1)
+    if assignment.valid_to is None or assignment.valid_to > last:
+        assignment.valid_to = max(assignment.valid_from, last)
+        assignment.save(update_fields=["valid_to"])
+    log_access(request=request, user=acting_user, child_id=assignment.child_id, municipality_id=assignment.municipality_id,
+               action=Action.UPDATE, object_type="role_assignment", object_id=assignment.id, purpose=purpose)
+
+
 def do_accept_handover(*, acting_user, handover: Handover, family_informed_how: str, request=None) -> Handover:
     """The receiver takes over: their role starts and the sender's ends in one transaction (never zero).
+
+    Accepted ahead of its transition day, the receiver's role starts on that day and the
+    sender's ends the day before, so exactly one barnkontakt is in force every day.
 
     What was not prepared is recorded as passed on under no basis but the change of contact.
     """
@@ -321,14 +342,18 @@ def do_accept_handover(*, acting_user, handover: Handover, family_informed_how: 
             raise PermissionDenied
         from_assignment = RoleAssignment.objects.select_for_update().get(pk=locked.from_assignment_id)
         today = timezone.localdate()
+        starts = max(today, locked.transition_on or today)
         new = RoleAssignment.objects.create(
             child_id=locked.child_id, municipality_id=locked.municipality_id, position=locked.to_position,
-            kind=RoleKind.BARNKONTAKT, valid_from=today, reason=f"handover:{locked.trigger}", source=AssignmentSource.HANDOVER,
+            kind=RoleKind.BARNKONTAKT, valid_from=starts, reason=f"handover:{locked.trigger}", source=AssignmentSource.HANDOVER,
         )
         log_access(request=request, user=acting_user, child_id=locked.child_id, municipality_id=locked.municipality_id,
                    action=Action.CREATE, object_type="role_assignment", object_id=new.id, purpose="accept_handover")
         if from_assignment.ended_at is None:
-            _end_assignment(from_assignment, acting_user, request, "handover_done")
+            if starts > today:
+                _hand_over_on(from_assignment, starts, acting_user, request, "handover_done")
+            else:
+                _end_assignment(from_assignment, acting_user, request, "handover_done")
         if not locked.basis:
             locked.basis = SharingBasis.CONTACT_ONLY
         locked.status, locked.to_assignment = HandoverStatus.ACCEPTED, new
@@ -348,7 +373,11 @@ def do_close_handover(*, acting_user, handover: Handover, family_informed_how: s
             raise PermissionDenied
         from_assignment = RoleAssignment.objects.select_for_update().get(pk=locked.from_assignment_id)
         if from_assignment.ended_at is None:
-            _end_assignment(from_assignment, acting_user, request, "handover_closed")
+            if locked.transition_on is not None and locked.transition_on > timezone.localdate():
+                # Closed ahead of the 18th birthday (or a known move): the role lasts until the day before.
+                _hand_over_on(from_assignment, locked.transition_on, acting_user, request, "handover_closed")
+            else:
+                _end_assignment(from_assignment, acting_user, request, "handover_closed")
         if not locked.basis:
             locked.basis = SharingBasis.CONTACT_ONLY
         locked.status = HandoverStatus.CLOSED
