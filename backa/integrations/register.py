@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 
 from backa.audit.log import Action, log_access_many
 from backa.children import identity
+from backa.children.lifephase import add_years
 from backa.children.models import Child, Custody, Guardian, Sex
 from backa.organisations.models import District, Municipality
 
@@ -85,11 +86,14 @@ class ImportReport:
     guardians_created: int = 0
     guardians_updated: int = 0
     custodies_created: int = 0
+    moved_out: int = 0  # full extract only: registered children no longer listed
+    moved_back: int = 0  # listed again after having been marked moved out
+    handovers: dict = field(default_factory=dict)  # outcomes of the move handling, {outcome: count}
 
     @property
     def changes(self) -> int:
         return (self.children_created + self.children_updated + self.guardians_created + self.guardians_updated
-                + self.custodies_created)
+                + self.custodies_created + self.moved_out)
 
 
 def _sex(value: str, number: identity.IdentityNumber) -> str | None:
@@ -221,18 +225,65 @@ def _parse_row(fields, line, result, districts, seen, today):
                                    protected == "J", guardians))
 
 
-def apply_register(rows: list[RegisterRow], municipality: Municipality, *, acting_user=None, progress=None) -> ImportReport:
-    """Write validated rows in one transaction; only differences are written (idempotent)."""
+# A full extract that would mark more than this share of the registered children as moved
+# out is refused: it is far more likely cut off or a partial extract than a mass exodus.
+MAX_MOVED_OUT_SHARE = 0.10
+MOVED_OUT_ALWAYS_ALLOWED = 10
+
+
+def apply_register(rows: list[RegisterRow], municipality: Municipality, *, acting_user=None, progress=None,
+                   full: bool = False, max_moved_out_share: float = MAX_MOVED_OUT_SHARE,
+                   today: date | None = None) -> ImportReport:
+    """Write validated rows in one transaction; only differences are written (idempotent).
+
+    `full`: the extract lists every child (0–17) registered in the municipality, so a
+    registered child missing from it has moved out: marked `moved_out_on` and handed over
+    (closing task for the barnkontakt). A partial extract (the default) says nothing about
+    children it does not list. Children whose home district changed get a handover where
+    their barnkontakt should change, with either kind of extract.
+    """
     report = ImportReport()
     progress = progress or (lambda done, total: None)
+    today = today or timezone.localdate()
+    moved_district: list = []
     with transaction.atomic():
         for start in range(0, len(rows), CHUNK):
-            _apply_chunk(rows[start:start + CHUNK], municipality, report, acting_user)
+            _apply_chunk(rows[start:start + CHUNK], municipality, report, acting_user, moved_district)
             progress(min(start + CHUNK, len(rows)), len(rows))
+        moved_out = _mark_moved_out(rows, municipality, report, acting_user, today, max_moved_out_share) if full else []
+        if moved_out or moved_district:
+            from backa.roles.services import handle_register_moves
+
+            report.handovers = handle_register_moves(moved_out_ids=moved_out, moved_district_ids=moved_district,
+                                                     acting_user=acting_user, on=today)
     return report
 
 
-def _apply_chunk(rows, municipality, report, acting_user):
+def _mark_moved_out(rows, municipality, report, acting_user, today, max_share) -> list:
+    """Registered children under 18 not in this full extract: mark them moved out (ids returned)."""
+    listed = {row.child.pnr_hash for row in rows}
+    registered = (Child.objects.filter(municipality=municipality, moved_out_on__isnull=True, pnr_hash__isnull=False,
+                                       birth_date__gt=add_years(today, -18))
+                  .values_list("id", "pnr_hash"))
+    eligible = 0
+    missing = []
+    for child_id, pnr_hash in registered.iterator(chunk_size=10000):
+        eligible += 1
+        if pnr_hash not in listed:
+            missing.append(child_id)
+    if len(missing) > max(MOVED_OUT_ALWAYS_ALLOWED, max_share * eligible):
+        raise RegisterConflict(0, _("The full extract lacks %(missing)s of the %(registered)s children registered here, "
+                                    "more than the %(share)s %% allowed: is it cut off, or a partial extract?")
+                               % {"missing": len(missing), "registered": eligible, "share": round(100 * max_share)})
+    for start in range(0, len(missing), CHUNK):
+        Child.objects.filter(pk__in=missing[start:start + CHUNK]).update(moved_out_on=today, updated_at=timezone.now())
+    log_access_many(user=acting_user, action=Action.UPDATE, children=Child.objects.filter(pk__in=missing) if missing else [],
+                    purpose="register_moved_out")
+    report.moved_out = len(missing)
+    return missing
+
+
+def _apply_chunk(rows, municipality, report, acting_user, moved_district):
     hashes = {row.number.digits: identity.lookup_hash(row.number) for row in rows}
     existing = {c.pnr_hash: c for c in Child.objects.filter(pnr_hash__in=hashes.values())}
     g_hashes = {g.number.digits: identity.lookup_hash(g.number) for row in rows for g in row.guardians}
@@ -253,9 +304,14 @@ def _apply_chunk(rows, municipality, report, acting_user):
         elif child.municipality_id != municipality.id:
             raise RegisterConflict(row.line, _("The child is registered in another municipality; a move between "
                                                "municipalities is a handover, not an import."))
-        elif any(getattr(child, key) != value for key, value in wanted.items()):
+        elif any(getattr(child, key) != value for key, value in wanted.items()) or child.moved_out_on is not None:
             if child.home_district_id != row.district_id:
                 report.moved += 1
+                if row.district_id is not None:
+                    moved_district.append(child.pk)
+            if child.moved_out_on is not None:
+                report.moved_back += 1
+                child.moved_out_on = None
             for key, value in wanted.items():
                 setattr(child, key, value)
             updated.append(child)
@@ -289,7 +345,7 @@ def _apply_chunk(rows, municipality, report, acting_user):
             child.version += 1
             child.updated_at = timezone.now()
         Child.objects.bulk_update(updated, ["given_name", "family_name", "sex", "home_district", "protected_identity",
-                                            "birth_date", "version", "updated_at"], batch_size=2000)
+                                            "birth_date", "moved_out_on", "version", "updated_at"], batch_size=2000)
     pairs = {(row.child.pk, g.guardian.pk) for row in rows for g in row.guardians}
     have = set(Custody.objects.filter(child_id__in={p[0] for p in pairs}).values_list("child_id", "guardian_id")) if pairs else set()
     custodies = [Custody(id=uuid.uuid4(), child_id=c, guardian_id=g, municipality=municipality, has_custody=True)

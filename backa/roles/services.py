@@ -152,6 +152,9 @@ def _trigger(child, current: RoleAssignment, target: Position | None, on) -> str
 def _derive(child, ctx: DerivationContext, acting_user) -> str:
     current = _current_barnkontakt(child, ctx)
     pending = _pending_handover(child)
+    if child.moved_out_on is not None:
+        # Moved out of the municipality: no new barnkontakt here; the current one closes it.
+        return _moved_out(child, ctx, acting_user, current, pending)
     phase = life_phase(child.birth_date, ctx.on)
     if phase == LifePhase.ADULT:
         if not current:
@@ -180,6 +183,10 @@ def _derive(child, ctx: DerivationContext, acting_user) -> str:
         for a in current
     )
     if satisfied:
+        if pending is not None and _moves_towards_home(child, holder, pending):
+            # The register says the child lives in another district; the enrolment (a BVC
+            # listing) has not followed yet. The move decides: keep the handover.
+            return Outcome.HANDOVER_PENDING
         if pending is not None and pending.transition_on is not None and pending.transition_on > ctx.on:
             # Started ahead of a transition that has not happened yet: today's rules are
             # bound to agree with the current barnkontakt. Leave it for the receiver.
@@ -200,6 +207,76 @@ def _derive(child, ctx: DerivationContext, acting_user) -> str:
     do_start_handover(acting_user=acting_user, child=child, trigger=_trigger(child, holder, target, ctx.on),
                       from_assignment=holder, to_position=target, target_date=ctx.on + timedelta(days=rule.handover_days))
     return Outcome.HANDOVER_CREATED
+
+
+def _moves_towards_home(child, holder: RoleAssignment, pending: Handover) -> bool:
+    if pending.trigger != HandoverTrigger.MOVE_DISTRICT or pending.to_position_id is None or child.home_district_id is None:
+        return False
+    to_district = Position.objects.filter(pk=pending.to_position_id).values_list("unit__district_id", flat=True).first()
+    return to_district == child.home_district_id and holder.position.unit.district_id != child.home_district_id
+
+
+def _moved_out(child, ctx, acting_user, current, pending) -> str:
+    if not current:
+        if pending is not None:
+            _cancel(pending, acting_user)
+        return Outcome.UNCHANGED
+    if pending is not None:
+        if pending.trigger == HandoverTrigger.MOVE_MUNICIPALITY:
+            return Outcome.HANDOVER_PENDING
+        _cancel(pending, acting_user)  # a receiver here is moot once the child lives elsewhere
+        do_start_handover(acting_user=acting_user, child=child, trigger=HandoverTrigger.MOVE_MUNICIPALITY,
+                          from_assignment=current[0], to_position=None, target_date=ctx.on + timedelta(days=MOVE_OUT_DAYS))
+        return Outcome.HANDOVER_REPLACED
+    do_start_handover(acting_user=acting_user, child=child, trigger=HandoverTrigger.MOVE_MUNICIPALITY,
+                      from_assignment=current[0], to_position=None, target_date=ctx.on + timedelta(days=MOVE_OUT_DAYS))
+    return Outcome.HANDOVER_CREATED
+
+
+# Time for the barnkontakt to close a move out of the municipality (tell the family, pass
+# on what a legal basis allows to the new municipality outside the system).
+MOVE_OUT_DAYS = 30
+
+
+def _district_move(child, ctx: DerivationContext, acting_user) -> str:
+    """After the register gives a child a new home district: derivation first (a new
+    enrolment decides); if the current barnkontakt still holds residence-bound care (BVC,
+    BMM) in the old district, hand over to the one such unit of the new district."""
+    from .transitions import RESIDENCE_BOUND_UNIT_TYPES, district_position
+
+    outcome = _derive(child, ctx, acting_user)
+    if outcome != Outcome.UNCHANGED or child.home_district_id is None or child.moved_out_on is not None:
+        return outcome
+    current = _current_barnkontakt(child, ctx)
+    if not current or any(a.position.unit.district_id == child.home_district_id for a in current):
+        return outcome
+    holder = current[0]
+    phase = life_phase(child.birth_date, ctx.on)
+    for rule in ctx.rules_for(child.municipality_id).get(phase, []):
+        if rule.unit_type != holder.position.unit.unit_type or rule.unit_type not in RESIDENCE_BOUND_UNIT_TYPES:
+            continue
+        receiver = district_position(child.home_district_id, rule.unit_type, rule.position_kind, ctx)
+        if receiver is not None:
+            do_start_handover(acting_user=acting_user, child=child, trigger=HandoverTrigger.MOVE_DISTRICT,
+                              from_assignment=holder, to_position=receiver, target_date=ctx.on + timedelta(days=rule.handover_days))
+            return Outcome.HANDOVER_CREATED
+    return outcome
+
+
+def handle_register_moves(*, moved_out_ids=(), moved_district_ids=(), acting_user=None, on: date | None = None) -> dict:
+    """After a register import, inside its transaction: children no longer registered here get a
+    closing handover from their barnkontakt; children with a new home district get a handover
+    where their barnkontakt should change. Never zero: nothing ends until the task is done."""
+    from .population import children_for_derivation
+
+    ctx = DerivationContext(on=on or timezone.localdate())
+    counts: dict[str, int] = {}
+    for ids, handle in ((list(moved_out_ids), _derive), (list(moved_district_ids), _district_move)):
+        for start in range(0, len(ids), 2000):
+            for child in children_for_derivation(ctx.on, child_ids=ids[start:start + 2000]):
+                outcome = handle(child, ctx, acting_user)
+                counts[outcome] = counts.get(outcome, 0) + 1
+    return counts
 
 
 def do_derive_barnkontakt(child: Child, *, acting_user=None, on: date | None = None, ctx: DerivationContext | None = None) -> str:
