@@ -212,8 +212,12 @@ def _derive(child, ctx: DerivationContext, acting_user) -> str:
 def _moves_towards_home(child, holder: RoleAssignment, pending: Handover) -> bool:
     if pending.trigger != HandoverTrigger.MOVE_DISTRICT or pending.to_position_id is None or child.home_district_id is None:
         return False
-    to_district = Position.objects.filter(pk=pending.to_position_id).values_list("unit__district_id", flat=True).first()
-    return to_district == child.home_district_id and holder.position.unit.district_id != child.home_district_id
+    from .transitions import RESIDENCE_BOUND_UNIT_TYPES
+
+    # Only residence-bound care (BVC, BMM) follows the address; a school move follows the enrolment.
+    to_unit = Position.objects.filter(pk=pending.to_position_id).values_list("unit__district_id", "unit__unit_type").first()
+    return (to_unit is not None and to_unit[0] == child.home_district_id and to_unit[1] in RESIDENCE_BOUND_UNIT_TYPES
+            and holder.position.unit.district_id != child.home_district_id)
 
 
 def _moved_out(child, ctx, acting_user, current, pending) -> str:
