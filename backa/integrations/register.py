@@ -68,6 +68,7 @@ class ParseResult:
     rows: list[RegisterRow] = field(default_factory=list)
     errors: list[tuple[int, str]] = field(default_factory=list)  # (line, message)
     data_rows: int = 0
+    declared_full: bool | None = None  # fixed-width only: what the start record says
 
     def error(self, line: int, message: str):
         if len(self.errors) < MAX_ERRORS:
