@@ -278,8 +278,9 @@ def _mark_moved_out(rows, municipality, report, acting_user, today, max_share) -
                                % {"missing": len(missing), "registered": eligible, "share": round(100 * max_share)})
     for start in range(0, len(missing), CHUNK):
         Child.objects.filter(pk__in=missing[start:start + CHUNK]).update(moved_out_on=today, updated_at=timezone.now())
-    log_access_many(user=acting_user, action=Action.UPDATE, children=Child.objects.filter(pk__in=missing) if missing else [],
-                    purpose="register_moved_out")
+    log_access_many(user=acting_user, action=Action.UPDATE,
+                    children=Child.objects.filter(among("id", missing)).only("id", "municipality_id", "protected_identity")
+                    if missing else [], purpose="register_moved_out")
     report.moved_out = len(missing)
     return missing
 
