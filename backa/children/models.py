@@ -73,6 +73,9 @@ class Child(PersonIdentityFields):
     home_district = models.ForeignKey(
         District, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("home district")
     )
+    # Set by a full population-register extract that no longer lists the child (moved out of
+    # the municipality); cleared when a later full extract lists them again. Never a deletion.
+    moved_out_on = models.DateField(_("moved out of the municipality on"), null=True, blank=True, editable=False)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
     version = models.PositiveIntegerField(default=1)

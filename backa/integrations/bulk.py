@@ -1,6 +1,7 @@
 """Bulk insert through PostgreSQL COPY (several times faster than INSERT for large imports);
 falls back to bulk_create elsewhere (the SQLite demo). Runs inside the caller's transaction."""
 from django.db import connection
+from django.db.models import CharField, Lookup, Q, UUIDField
 
 
 def copy_insert(model, objects, batch_size: int = 2000):
@@ -26,3 +27,25 @@ def _value(field, obj):
 
         return json.dumps(value)
     return value
+
+
+class _AnyLookup(Lookup):
+    """`field__any=[...]`: `field = ANY(%s)` with the list as ONE array parameter. An IN list of
+    5,000 placeholders costs more to build and parse than the query takes to run."""
+
+    lookup_name = "any"
+    prepare_rhs = False
+
+    def as_sql(self, compiler, connection):
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        return f"{lhs} = ANY(%s)", [*lhs_params, list(self.rhs)]
+
+
+CharField.register_lookup(_AnyLookup)
+UUIDField.register_lookup(_AnyLookup)
+
+
+def among(field: str, values) -> Q:
+    """Q(field in values): one array parameter on PostgreSQL, an IN list elsewhere (SQLite demo)."""
+    values = list(values)
+    return Q(**{f"{field}__any" if connection.vendor == "postgresql" else f"{field}__in": values})

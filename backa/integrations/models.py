@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 class ImportRun(models.Model):
     class Kind(models.TextChoices):
         REGISTER = "register", _("Population register")
+        SS12000 = "ss12000", _("SS 12000 (school data)")
 
     class Status(models.TextChoices):
         VALIDATING = "validating", _("Validating")
@@ -25,7 +26,7 @@ class ImportRun(models.Model):
     # A code, not a foreign key: the row is written on its own connection, outside the
     # import's transaction, and must not wait for or depend on it.
     municipality_code = models.CharField(max_length=4)
-    file_name = models.CharField(max_length=200)
+    file_name = models.CharField(max_length=200)  # for SS 12000: the source (the API's base URL)
     file_sha256 = models.CharField(max_length=64)
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.VALIDATING)
     rows = models.PositiveIntegerField(default=0)

@@ -20,10 +20,11 @@ from django.utils.translation import gettext as _
 
 from backa.audit.log import Action, log_access_many
 from backa.children import identity
+from backa.children.lifephase import add_years
 from backa.children.models import Child, Custody, Guardian, Sex
 from backa.organisations.models import District, Municipality
 
-from .bulk import copy_insert
+from .bulk import among, copy_insert
 
 HEADER = [
     "personnummer", "fornamn", "efternamn", "kon", "folkbokforingsdistrikt", "skyddad",
@@ -67,6 +68,7 @@ class ParseResult:
     rows: list[RegisterRow] = field(default_factory=list)
     errors: list[tuple[int, str]] = field(default_factory=list)  # (line, message)
     data_rows: int = 0
+    declared_full: bool | None = None  # fixed-width only: what the start record says
 
     def error(self, line: int, message: str):
         if len(self.errors) < MAX_ERRORS:
@@ -85,11 +87,14 @@ class ImportReport:
     guardians_created: int = 0
     guardians_updated: int = 0
     custodies_created: int = 0
+    moved_out: int = 0  # full extract only: registered children no longer listed
+    moved_back: int = 0  # listed again after having been marked moved out
+    handovers: dict = field(default_factory=dict)  # outcomes of the move handling, {outcome: count}
 
     @property
     def changes(self) -> int:
         return (self.children_created + self.children_updated + self.guardians_created + self.guardians_updated
-                + self.custodies_created)
+                + self.custodies_created + self.moved_out)
 
 
 def _sex(value: str, number: identity.IdentityNumber) -> str | None:
@@ -221,77 +226,152 @@ def _parse_row(fields, line, result, districts, seen, today):
                                    protected == "J", guardians))
 
 
-def apply_register(rows: list[RegisterRow], municipality: Municipality, *, acting_user=None, progress=None) -> ImportReport:
-    """Write validated rows in one transaction; only differences are written (idempotent)."""
+# A full extract that would mark more than this share of the registered children as moved
+# out is refused: it is far more likely cut off or a partial extract than a mass exodus.
+MAX_MOVED_OUT_SHARE = 0.10
+MOVED_OUT_ALWAYS_ALLOWED = 10
+
+
+def apply_register(rows: list[RegisterRow], municipality: Municipality, *, acting_user=None, progress=None,
+                   full: bool = False, max_moved_out_share: float = MAX_MOVED_OUT_SHARE,
+                   today: date | None = None) -> ImportReport:
+    """Write validated rows in one transaction; only differences are written (idempotent).
+
+    `full`: the extract lists every child (0–17) registered in the municipality, so a
+    registered child missing from it has moved out: marked `moved_out_on` and handed over
+    (closing task for the barnkontakt). A partial extract (the default) says nothing about
+    children it does not list. Children whose home district changed get a handover where
+    their barnkontakt should change, with either kind of extract.
+    """
     report = ImportReport()
     progress = progress or (lambda done, total: None)
+    today = today or timezone.localdate()
+    moved_district: list = []
     with transaction.atomic():
         for start in range(0, len(rows), CHUNK):
-            _apply_chunk(rows[start:start + CHUNK], municipality, report, acting_user)
+            _apply_chunk(rows[start:start + CHUNK], municipality, report, acting_user, moved_district)
             progress(min(start + CHUNK, len(rows)), len(rows))
+        moved_out = _mark_moved_out(rows, municipality, report, acting_user, today, max_moved_out_share) if full else []
+        if moved_out or moved_district:
+            from backa.roles.services import handle_register_moves
+
+            report.handovers = handle_register_moves(moved_out_ids=moved_out, moved_district_ids=moved_district,
+                                                     acting_user=acting_user, on=today)
     return report
 
 
-def _apply_chunk(rows, municipality, report, acting_user):
+def _mark_moved_out(rows, municipality, report, acting_user, today, max_share) -> list:
+    """Registered children under 18 not in this full extract: mark them moved out (ids returned)."""
+    listed = {row.pnr_hash for row in rows}
+    registered = (Child.objects.filter(municipality=municipality, moved_out_on__isnull=True, pnr_hash__isnull=False,
+                                       birth_date__gt=add_years(today, -18))
+                  .values_list("id", "pnr_hash"))
+    eligible = 0
+    missing = []
+    for child_id, pnr_hash in registered.iterator(chunk_size=10000):
+        eligible += 1
+        if pnr_hash not in listed:
+            missing.append(child_id)
+    if len(missing) > max(MOVED_OUT_ALWAYS_ALLOWED, max_share * eligible):
+        raise RegisterConflict(0, _("The full extract lacks %(missing)s of the %(registered)s children registered here, "
+                                    "more than the %(share)s %% allowed: is it cut off, or a partial extract?")
+                               % {"missing": len(missing), "registered": eligible, "share": round(100 * max_share)})
+    for start in range(0, len(missing), CHUNK):
+        Child.objects.filter(pk__in=missing[start:start + CHUNK]).update(moved_out_on=today, updated_at=timezone.now())
+    log_access_many(user=acting_user, action=Action.UPDATE,
+                    children=Child.objects.filter(among("id", missing)).only("id", "municipality_id", "protected_identity")
+                    if missing else [], purpose="register_moved_out")
+    report.moved_out = len(missing)
+    return missing
+
+
+# What a rerun compares, fetched as plain tuples: building model instances (and fetching the
+# encrypted number) for every unchanged child was most of the "nothing changed" time.
+CHILD_COMPARED = ("given_name", "family_name", "sex", "home_district_id", "protected_identity", "birth_date")
+CHILD_FETCHED = ("pnr_hash", "id", "municipality_id", "moved_out_on", "version") + CHILD_COMPARED
+GUARDIAN_FETCHED = ("pnr_hash", "id", "given_name", "family_name", "protected_identity")
+
+
+def _apply_chunk(rows, municipality, report, acting_user, moved_district):
     hashes = {row.number.digits: identity.lookup_hash(row.number) for row in rows}
-    existing = {c.pnr_hash: c for c in Child.objects.filter(pnr_hash__in=hashes.values())}
+    existing = {values[0]: dict(zip(CHILD_FETCHED, values))
+                for values in Child.objects.filter(among("pnr_hash", hashes.values())).values_list(*CHILD_FETCHED)}
     g_hashes = {g.number.digits: identity.lookup_hash(g.number) for row in rows for g in row.guardians}
-    guardians = {g.pnr_hash: g for g in Guardian.objects.filter(pnr_hash__in=set(g_hashes.values()))}
+    guardians = {values[0]: dict(zip(GUARDIAN_FETCHED, values)) for values in
+                 Guardian.objects.filter(among("pnr_hash", set(g_hashes.values()))).values_list(*GUARDIAN_FETCHED)}
     created, updated, g_created, g_updated = [], [], [], {}
-    g_created_ids = set()
+    now = timezone.now()
     for row in rows:
-        child = existing.get(hashes[row.number.digits])
+        row.pnr_hash = hashes[row.number.digits]
+        have = existing.get(row.pnr_hash)
         wanted = {
             "given_name": row.given_name[:100], "family_name": row.family_name[:100], "sex": row.sex,
             "home_district_id": row.district_id, "protected_identity": row.protected, "birth_date": row.number.birth_date,
         }
-        if child is None:
+        if have is None:
             child = Child(id=uuid.uuid4(), municipality=municipality, **wanted)
             child.set_identity_number(row.number)
-            existing[child.pnr_hash] = child
+            existing[child.pnr_hash] = {"id": child.pk, "municipality_id": municipality.id, "moved_out_on": None,
+                                        "version": child.version, **wanted}
             created.append(child)
-        elif child.municipality_id != municipality.id:
+            row.child_id = child.pk
+            _link_guardians(row, municipality, g_hashes, guardians, g_created, g_updated)
+            continue
+        row.child_id = have["id"]
+        if have["municipality_id"] != municipality.id:
             raise RegisterConflict(row.line, _("The child is registered in another municipality; a move between "
                                                "municipalities is a handover, not an import."))
-        elif any(getattr(child, key) != value for key, value in wanted.items()):
-            if child.home_district_id != row.district_id:
+        if any(have[key] != value for key, value in wanted.items()) or have["moved_out_on"] is not None:
+            if have["home_district_id"] != row.district_id:
                 report.moved += 1
-            for key, value in wanted.items():
-                setattr(child, key, value)
-            updated.append(child)
-        row.child = child
-        for g_row in row.guardians:
-            key = g_hashes[g_row.number.digits]
-            guardian = guardians.get(key)
-            if guardian is None:
-                guardian = Guardian(id=uuid.uuid4(), municipality=municipality, given_name=g_row.given_name,
-                                    family_name=g_row.family_name, protected_identity=row.protected)
-                guardian.set_identity_number(g_row.number)
-                guardians[key] = guardian
-                g_created.append(guardian)
-                g_created_ids.add(guardian.pk)
-            else:
-                # A guardian's protection follows any protected child in their custody, and is never lifted here.
-                want_protected = guardian.protected_identity or row.protected
-                if (guardian.given_name, guardian.family_name, guardian.protected_identity) != (
-                        g_row.given_name, g_row.family_name, want_protected):
-                    guardian.given_name, guardian.family_name = g_row.given_name, g_row.family_name
-                    guardian.protected_identity = want_protected
-                    if guardian.pk not in g_created_ids:
-                        g_updated[guardian.pk] = guardian
-            g_row.guardian = guardian
+                if row.district_id is not None:
+                    moved_district.append(have["id"])
+            if have["moved_out_on"] is not None:
+                report.moved_back += 1
+            have.update(wanted, moved_out_on=None, version=have["version"] + 1)
+            # Only the listed fields are written (bulk_update by primary key).
+            updated.append(Child(id=have["id"], municipality_id=municipality.id, moved_out_on=None, version=have["version"],
+                                 updated_at=now, **wanted))
+        _link_guardians(row, municipality, g_hashes, guardians, g_created, g_updated)
+    _write_chunk(municipality, report, acting_user, rows, created, updated, g_created, g_updated)
+
+
+def _link_guardians(row, municipality, g_hashes, guardians, g_created, g_updated):
+    for g_row in row.guardians:
+        key = g_hashes[g_row.number.digits]
+        have = guardians.get(key)
+        if have is None:
+            guardian = Guardian(id=uuid.uuid4(), municipality=municipality, given_name=g_row.given_name,
+                                family_name=g_row.family_name, protected_identity=row.protected)
+            guardian.set_identity_number(g_row.number)
+            guardians[key] = {"id": guardian.pk, "given_name": guardian.given_name, "family_name": guardian.family_name,
+                              "protected_identity": guardian.protected_identity, "new": guardian}
+            g_created.append(guardian)
+        else:
+            # A guardian's protection follows any protected child in their custody, and is never lifted here.
+            want = (g_row.given_name, g_row.family_name, have["protected_identity"] or row.protected)
+            if (have["given_name"], have["family_name"], have["protected_identity"]) != want:
+                have["given_name"], have["family_name"], have["protected_identity"] = want
+                if "new" in have:  # created in this chunk: not yet written, change the instance
+                    new = have["new"]
+                    new.given_name, new.family_name, new.protected_identity = want
+                else:
+                    g_updated[have["id"]] = Guardian(id=have["id"], given_name=want[0], family_name=want[1],
+                                                     protected_identity=want[2])
+        g_row.guardian_id = guardians[key]["id"]
+
+
+def _write_chunk(municipality, report, acting_user, rows, created, updated, g_created, g_updated):
     copy_insert(Guardian, g_created)
     if g_updated:
         Guardian.objects.bulk_update(list(g_updated.values()), ["given_name", "family_name", "protected_identity"], batch_size=2000)
     copy_insert(Child, created)
     if updated:
-        for child in updated:
-            child.version += 1
-            child.updated_at = timezone.now()
         Child.objects.bulk_update(updated, ["given_name", "family_name", "sex", "home_district", "protected_identity",
-                                            "birth_date", "version", "updated_at"], batch_size=2000)
-    pairs = {(row.child.pk, g.guardian.pk) for row in rows for g in row.guardians}
-    have = set(Custody.objects.filter(child_id__in={p[0] for p in pairs}).values_list("child_id", "guardian_id")) if pairs else set()
+                                            "birth_date", "moved_out_on", "version", "updated_at"], batch_size=2000)
+    pairs = {(row.child_id, g.guardian_id) for row in rows for g in row.guardians}
+    have = (set(Custody.objects.filter(among("child__id", {p[0] for p in pairs})).values_list("child_id", "guardian_id"))
+            if pairs else set())
     custodies = [Custody(id=uuid.uuid4(), child_id=c, guardian_id=g, municipality=municipality, has_custody=True)
                  for c, g in sorted(pairs - have)]
     copy_insert(Custody, custodies)

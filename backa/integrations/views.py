@@ -27,3 +27,23 @@ def run_detail(request, run_id):
     if run is None:
         raise Http404
     return render(request, "integrations/run_detail.html", {"run": run})
+
+
+RUNNING = (ImportRun.Status.VALIDATING, ImportRun.Status.WRITING)
+
+
+@login_required
+def ss12000_status(request):
+    """Last SS 12000 sync per source: when, status, created/updated/unchanged, errors, progress."""
+    _require_admin(request)
+    runs = list(ImportRun.objects.filter(kind=ImportRun.Kind.SS12000).order_by("-started_at")[:200])
+    latest = {}
+    for run in runs:
+        latest.setdefault(run.file_name, run)
+    sources = sorted(latest.values(), key=lambda r: r.file_name)
+    for run in sources:
+        run.running = run.status in RUNNING
+        run.created = run.report.get("created", 0)
+        run.updated = run.report.get("updated", 0)
+        run.unchanged = run.report.get("persons_unchanged", 0)
+    return render(request, "integrations/ss12000_status.html", {"sources": sources, "earlier": runs[:20]})

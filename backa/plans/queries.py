@@ -107,6 +107,21 @@ def due_reviews(user, *, today=None, horizon_days: int = 14) -> list[Plan]:
     return plans
 
 
+def with_open_plan(children):
+    """Annotate `open_plans` (0 or 1: one active plan per child) and `plan_review_date` (the
+    active plan's next review) on a gate-filtered queryset of children; two subqueries,
+    whatever the number of children."""
+    from django.db.models import Count, IntegerField, OuterRef, Subquery, Value
+    from django.db.models.functions import Coalesce
+
+    active = Plan.objects.filter(child_id=OuterRef("pk"), status=PlanStatus.ACTIVE).order_by()
+    count = active.values("child_id").annotate(n=Count("pk")).values("n")[:1]
+    return children.annotate(
+        open_plans=Coalesce(Subquery(count, output_field=IntegerField()), Value(0)),
+        plan_review_date=Subquery(active.order_by("review_date").values("review_date")[:1]),
+    )
+
+
 def compass_series(child, limit: int = 4, *, scope):
     """The latest assessments `scope` may see (oldest first) with per-area ratings, for the
     chart and table. Filtered before the limit, so a hidden assessment leaves no gap or point."""

@@ -184,6 +184,10 @@ class Handover(models.Model):
         RoleAssignment, on_delete=models.PROTECT, null=True, blank=True, related_name="handovers_in", editable=False
     )
     target_date = models.DateField(_("target date"))
+    # Set when the handover was started ahead of a life-phase change (or a known move): the
+    # day the change takes effect. Until then the sender stays barnkontakt even after the
+    # receiver accepts (the receiver's role starts that day), and derivation leaves it be.
+    transition_on = models.DateField(_("takes effect on"), null=True, blank=True)
     basis = models.CharField(_("basis for passing information on"), max_length=16, choices=SharingBasis.choices, blank=True)
     consent_reference = models.CharField(_("consent reference"), max_length=100, blank=True)
     legal_basis = models.CharField(_("legal basis"), max_length=16, choices=LegalBasis.choices, blank=True)

@@ -152,6 +152,9 @@ def _trigger(child, current: RoleAssignment, target: Position | None, on) -> str
 def _derive(child, ctx: DerivationContext, acting_user) -> str:
     current = _current_barnkontakt(child, ctx)
     pending = _pending_handover(child)
+    if child.moved_out_on is not None:
+        # Moved out of the municipality: no new barnkontakt here; the current one closes it.
+        return _moved_out(child, ctx, acting_user, current, pending)
     phase = life_phase(child.birth_date, ctx.on)
     if phase == LifePhase.ADULT:
         if not current:
@@ -180,6 +183,14 @@ def _derive(child, ctx: DerivationContext, acting_user) -> str:
         for a in current
     )
     if satisfied:
+        if pending is not None and _moves_towards_home(child, holder, pending):
+            # The register says the child lives in another district; the enrolment (a BVC
+            # listing) has not followed yet. The move decides: keep the handover.
+            return Outcome.HANDOVER_PENDING
+        if pending is not None and pending.transition_on is not None and pending.transition_on > ctx.on:
+            # Started ahead of a transition that has not happened yet: today's rules are
+            # bound to agree with the current barnkontakt. Leave it for the receiver.
+            return Outcome.HANDOVER_PENDING
         if pending is not None and target is not None:
             # The child is back where the current barnkontakt works: the handover is moot.
             _cancel(pending, acting_user)
@@ -196,6 +207,80 @@ def _derive(child, ctx: DerivationContext, acting_user) -> str:
     do_start_handover(acting_user=acting_user, child=child, trigger=_trigger(child, holder, target, ctx.on),
                       from_assignment=holder, to_position=target, target_date=ctx.on + timedelta(days=rule.handover_days))
     return Outcome.HANDOVER_CREATED
+
+
+def _moves_towards_home(child, holder: RoleAssignment, pending: Handover) -> bool:
+    if pending.trigger != HandoverTrigger.MOVE_DISTRICT or pending.to_position_id is None or child.home_district_id is None:
+        return False
+    from .transitions import RESIDENCE_BOUND_UNIT_TYPES
+
+    # Only residence-bound care (BVC, BMM) follows the address; a school move follows the enrolment.
+    to_unit = Position.objects.filter(pk=pending.to_position_id).values_list("unit__district_id", "unit__unit_type").first()
+    return (to_unit is not None and to_unit[0] == child.home_district_id and to_unit[1] in RESIDENCE_BOUND_UNIT_TYPES
+            and holder.position.unit.district_id != child.home_district_id)
+
+
+def _moved_out(child, ctx, acting_user, current, pending) -> str:
+    if not current:
+        if pending is not None:
+            _cancel(pending, acting_user)
+        return Outcome.UNCHANGED
+    if pending is not None:
+        if pending.trigger == HandoverTrigger.MOVE_MUNICIPALITY:
+            return Outcome.HANDOVER_PENDING
+        _cancel(pending, acting_user)  # a receiver here is moot once the child lives elsewhere
+        do_start_handover(acting_user=acting_user, child=child, trigger=HandoverTrigger.MOVE_MUNICIPALITY,
+                          from_assignment=current[0], to_position=None, target_date=ctx.on + timedelta(days=MOVE_OUT_DAYS))
+        return Outcome.HANDOVER_REPLACED
+    do_start_handover(acting_user=acting_user, child=child, trigger=HandoverTrigger.MOVE_MUNICIPALITY,
+                      from_assignment=current[0], to_position=None, target_date=ctx.on + timedelta(days=MOVE_OUT_DAYS))
+    return Outcome.HANDOVER_CREATED
+
+
+# Time for the barnkontakt to close a move out of the municipality (tell the family, pass
+# on what a legal basis allows to the new municipality outside the system).
+MOVE_OUT_DAYS = 30
+
+
+def _district_move(child, ctx: DerivationContext, acting_user) -> str:
+    """After the register gives a child a new home district: derivation first (a new
+    enrolment decides); if the current barnkontakt still holds residence-bound care (BVC,
+    BMM) in the old district, hand over to the one such unit of the new district."""
+    from .transitions import RESIDENCE_BOUND_UNIT_TYPES, district_position
+
+    outcome = _derive(child, ctx, acting_user)
+    if outcome != Outcome.UNCHANGED or child.home_district_id is None or child.moved_out_on is not None:
+        return outcome
+    current = _current_barnkontakt(child, ctx)
+    if not current or any(a.position.unit.district_id == child.home_district_id for a in current):
+        return outcome
+    holder = current[0]
+    phase = life_phase(child.birth_date, ctx.on)
+    for rule in ctx.rules_for(child.municipality_id).get(phase, []):
+        if rule.unit_type != holder.position.unit.unit_type or rule.unit_type not in RESIDENCE_BOUND_UNIT_TYPES:
+            continue
+        receiver = district_position(child.home_district_id, rule.unit_type, rule.position_kind, ctx)
+        if receiver is not None:
+            do_start_handover(acting_user=acting_user, child=child, trigger=HandoverTrigger.MOVE_DISTRICT,
+                              from_assignment=holder, to_position=receiver, target_date=ctx.on + timedelta(days=rule.handover_days))
+            return Outcome.HANDOVER_CREATED
+    return outcome
+
+
+def handle_register_moves(*, moved_out_ids=(), moved_district_ids=(), acting_user=None, on: date | None = None) -> dict:
+    """After a register import, inside its transaction: children no longer registered here get a
+    closing handover from their barnkontakt; children with a new home district get a handover
+    where their barnkontakt should change. Never zero: nothing ends until the task is done."""
+    from .population import children_for_derivation
+
+    ctx = DerivationContext(on=on or timezone.localdate())
+    counts: dict[str, int] = {}
+    for ids, handle in ((list(moved_out_ids), _derive), (list(moved_district_ids), _district_move)):
+        for start in range(0, len(ids), 2000):
+            for child in children_for_derivation(ctx.on, child_ids=ids[start:start + 2000]):
+                outcome = handle(child, ctx, acting_user)
+                counts[outcome] = counts.get(outcome, 0) + 1
+    return counts
 
 
 def do_derive_barnkontakt(child: Child, *, acting_user=None, on: date | None = None, ctx: DerivationContext | None = None) -> str:
@@ -245,9 +330,13 @@ def _cancel(handover: Handover, acting_user):
 
 def do_start_handover(
     *, acting_user, child: Child, trigger: str, from_assignment: RoleAssignment | None = None,
-    to_position: Position | None = None, target_date: date | None = None, request=None,
+    to_position: Position | None = None, target_date: date | None = None, transition_on: date | None = None,
+    request=None,
 ) -> Handover:
-    """Give the current barnkontakt a handover task. Their role stays in force until it is accepted or closed."""
+    """Give the current barnkontakt a handover task. Their role stays in force until it is accepted or closed.
+
+    `transition_on`: the day a foreseen change takes effect (a handover started ahead of it);
+    the sender's role then lasts until the day before, whenever the handover is completed."""
     with transaction.atomic():
         if from_assignment is None:
             from_assignment = (
@@ -259,7 +348,7 @@ def do_start_handover(
         handover = Handover.objects.create(
             child=child, municipality_id=child.municipality_id, trigger=trigger, from_assignment=from_assignment,
             from_position_id=from_assignment.position_id, to_position=to_position,
-            target_date=target_date or timezone.localdate() + timedelta(days=30),
+            target_date=target_date or timezone.localdate() + timedelta(days=30), transition_on=transition_on,
         )
         log_access(request=request, user=acting_user, child=child, action=Action.CREATE, object_type="handover",
                    object_id=handover.id, purpose=trigger)
@@ -308,8 +397,21 @@ def _end_assignment(assignment: RoleAssignment, acting_user, request, purpose):
                action=Action.UPDATE, object_type="role_assignment", object_id=assignment.id, purpose=purpose)
 
 
+def _hand_over_on(assignment: RoleAssignment, day: date, acting_user, request, purpose):
+    """The sender's role lasts until the day before `day` (a future transition): never zero."""
+    last = day - timedelta(days=1)
+    if assignment.valid_to is None or assignment.valid_to > last:
+        assignment.valid_to = max(assignment.valid_from, last)
+        assignment.save(update_fields=["valid_to"])
+    log_access(request=request, user=acting_user, child_id=assignment.child_id, municipality_id=assignment.municipality_id,
+               action=Action.UPDATE, object_type="role_assignment", object_id=assignment.id, purpose=purpose)
+
+
 def do_accept_handover(*, acting_user, handover: Handover, family_informed_how: str, request=None) -> Handover:
     """The receiver takes over: their role starts and the sender's ends in one transaction (never zero).
+
+    Accepted ahead of its transition day, the receiver's role starts on that day and the
+    sender's ends the day before, so exactly one barnkontakt is in force every day.
 
     What was not prepared is recorded as passed on under no basis but the change of contact.
     """
@@ -321,14 +423,18 @@ def do_accept_handover(*, acting_user, handover: Handover, family_informed_how: 
             raise PermissionDenied
         from_assignment = RoleAssignment.objects.select_for_update().get(pk=locked.from_assignment_id)
         today = timezone.localdate()
+        starts = max(today, locked.transition_on or today)
         new = RoleAssignment.objects.create(
             child_id=locked.child_id, municipality_id=locked.municipality_id, position=locked.to_position,
-            kind=RoleKind.BARNKONTAKT, valid_from=today, reason=f"handover:{locked.trigger}", source=AssignmentSource.HANDOVER,
+            kind=RoleKind.BARNKONTAKT, valid_from=starts, reason=f"handover:{locked.trigger}", source=AssignmentSource.HANDOVER,
         )
         log_access(request=request, user=acting_user, child_id=locked.child_id, municipality_id=locked.municipality_id,
                    action=Action.CREATE, object_type="role_assignment", object_id=new.id, purpose="accept_handover")
         if from_assignment.ended_at is None:
-            _end_assignment(from_assignment, acting_user, request, "handover_done")
+            if starts > today:
+                _hand_over_on(from_assignment, starts, acting_user, request, "handover_done")
+            else:
+                _end_assignment(from_assignment, acting_user, request, "handover_done")
         if not locked.basis:
             locked.basis = SharingBasis.CONTACT_ONLY
         locked.status, locked.to_assignment = HandoverStatus.ACCEPTED, new
@@ -348,7 +454,11 @@ def do_close_handover(*, acting_user, handover: Handover, family_informed_how: s
             raise PermissionDenied
         from_assignment = RoleAssignment.objects.select_for_update().get(pk=locked.from_assignment_id)
         if from_assignment.ended_at is None:
-            _end_assignment(from_assignment, acting_user, request, "handover_closed")
+            if locked.transition_on is not None and locked.transition_on > timezone.localdate():
+                # Closed ahead of the 18th birthday (or a known move): the role lasts until the day before.
+                _hand_over_on(from_assignment, locked.transition_on, acting_user, request, "handover_closed")
+            else:
+                _end_assignment(from_assignment, acting_user, request, "handover_closed")
         if not locked.basis:
             locked.basis = SharingBasis.CONTACT_ONLY
         locked.status = HandoverStatus.CLOSED

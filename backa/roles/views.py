@@ -14,9 +14,10 @@ from backa.accounts.models import Position
 from backa.accounts.positions import administered_district_ids, current_position
 from backa.audit.log import Action, log_access, log_access_many
 from backa.children.access import ChildNotFound, get_child_for_request, visible_children
-from backa.children.lifephase import LifePhase, add_years, gymnasium_start, life_phase, school_start
+from backa.children.lifephase import LifePhase, life_phase
 
-from . import dashboard
+from . import dashboard, worklist
+from .transitions import next_transition
 from .forms import CompleteHandoverForm, OverrideForm, PrepareHandoverForm
 from .models import Handover, HandoverStatus, RoleAssignment, RoleKind, active_on, role_active_on
 from .services import (
@@ -24,21 +25,6 @@ from .services import (
 )
 
 PAGE_SIZE = 100
-
-
-def next_transition(child, today):
-    """(date, phase) of the child's next life-phase change, or (None, None)."""
-    born = child.birth_date
-    if born is None:
-        return child.expected_birth_date, LifePhase.INFANT
-    phase = life_phase(born, today)
-    upcoming = {
-        LifePhase.INFANT: (add_years(born, 1), LifePhase.PRESCHOOL),
-        LifePhase.PRESCHOOL: (school_start(born), LifePhase.SCHOOL),
-        LifePhase.SCHOOL: (gymnasium_start(born), LifePhase.GYMNASIUM),
-        LifePhase.GYMNASIUM: (add_years(born, 18), LifePhase.ADULT),
-    }
-    return upcoming.get(phase, (None, None))
 
 
 def _my_tasks(user):
@@ -53,23 +39,23 @@ def _my_tasks(user):
 
 @login_required
 def start(request):
-    """The barnkontakt's children with their next transition, and open handover tasks."""
+    """The barnkontakt's morning page: their children sorted by what needs doing (overdue
+    follow-ups and urgent concerns first), open concerns, plans and reviews per child and in
+    total, next transition, and open handover tasks. A fixed number of queries."""
     today = timezone.localdate()
-    mine = RoleAssignment.objects.filter(role_active_on(today), kind=RoleKind.BARNKONTAKT, position__user=request.user)
-    children = list(
-        visible_children(request.user).filter(Exists(mine.filter(child_id=OuterRef("pk"))))
-        .order_by("family_name", "given_name", "id")[:PAGE_SIZE]
-    )
-    pending = {h.child_id: h for h in Handover.objects.filter(status=HandoverStatus.PENDING, child_id__in=[c.pk for c in children])}
+    ordered = worklist.my_barnkontakt_children(request.user, today)
+    children = list(ordered[:PAGE_SIZE])
+    totals = worklist.summary(ordered, today)
     for child in children:
         child.next_date, next_phase = next_transition(child, today)
         child.next_phase = LifePhase(next_phase).label if next_phase else ""
-        child.pending_handover = pending.get(child.pk)
+        child.todo = worklist.what_to_do(child, today)
+        child.review_overdue = child.plan_review_date is not None and child.plan_review_date < today
     log_access_many(request=request, action=Action.LIST, children=children, purpose="barnkontakt_start")
     outgoing, incoming = _my_tasks(request.user)
     return render(request, "roles/start.html", {
-        "children": children, "limit": PAGE_SIZE, "outgoing": outgoing, "incoming": incoming,
-        "is_district_admin": bool(administered_district_ids(request)),
+        "children": children, "limit": PAGE_SIZE, "outgoing": outgoing, "incoming": incoming, "summary": totals,
+        "is_district_admin": bool(administered_district_ids(request)), "due_soon_days": worklist.DUE_SOON_DAYS,
     })
 
 
@@ -127,7 +113,12 @@ def handover_detail(request, handover_id):
                 if complete_form.is_valid():
                     how = complete_form.cleaned_data["family_informed_how"]
                     if action == "accept" and as_receiver:
-                        do_accept_handover(acting_user=request.user, handover=handover, family_informed_how=how, request=request)
+                        accepted = do_accept_handover(acting_user=request.user, handover=handover,
+                                                      family_informed_how=how, request=request)
+                        if accepted.to_assignment.valid_from > timezone.localdate():
+                            messages.success(request, _("You become the child's barnkontakt on %(day)s.")
+                                             % {"day": accepted.to_assignment.valid_from.isoformat()})
+                            return redirect("roles:handovers")
                         messages.success(request, _("You are now the child's barnkontakt."))
                         return redirect("children:overview", child_id=handover.child_id)
                     if action == "close" and as_sender and handover.to_position is None:

@@ -41,10 +41,11 @@ def validator_for():
 
 
 class FakeSS12000:
-    """Serves /organisations and /persons in pages of two, as an SS 12000 server would."""
+    """Serves /organisations, /persons, /duties and /placements in pages of two, as an SS 12000 server would."""
 
-    def __init__(self, validator_for, organisations, persons):
-        self.collections = {"/organisations": ("Organisations", organisations), "/persons": ("PersonsExpanded", persons)}
+    def __init__(self, validator_for, organisations, persons, duties=(), placements=()):
+        self.collections = {"/organisations": ("Organisations", organisations), "/persons": ("PersonsExpanded", persons),
+                            "/duties": ("Duties", list(duties)), "/placements": ("Placements", list(placements))}
         self.validator_for = validator_for
         self.requests = []
 
