@@ -37,17 +37,28 @@ def params_for(scale: float, seed: int) -> dict:
 
 
 def copy_writer(model, rows):
-    """Write model instances with COPY (what bulk_create does, 5–10x faster at this size)."""
+    """Write model instances with COPY (what bulk_create does, several times faster at this size).
+
+    The generator's models hold plain values psycopg adapts itself (uuid, date, str, bool,
+    bytes), so attributes are written as they are; auto_now fields get one timestamp per chunk.
+    """
     from django.db import connection
+    from django.utils import timezone
 
     if not rows:
         return
     fields = list(model._meta.concrete_fields)
     columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+    now = timezone.now()
+    auto = [i for i, f in enumerate(fields) if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)]
+    attnames = [f.attname for f in fields]
     with connection.cursor() as cursor:
         with cursor.cursor.copy(f"COPY {model._meta.db_table} ({columns}) FROM STDIN") as copy:
             for obj in rows:
-                copy.write_row([f.get_db_prep_save(f.pre_save(obj, True), connection) for f in fields])
+                values = [getattr(obj, a) for a in attnames]
+                for i in auto:
+                    values[i] = now
+                copy.write_row(values)
 
 
 MARKER_DDL = """CREATE TABLE IF NOT EXISTS bench_dataset (
