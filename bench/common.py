@@ -15,8 +15,23 @@ ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results"
 
 
+# The dataset's identity numbers are encrypted and hashed with keys derived from SECRET_KEY;
+# the default key derives from the checkout's path, so every bench process (and the servers
+# they start) uses this fixed, synthetic-data-only key instead.
+BENCH_SECRET_KEY = "bench-only-synthetic-dataset-key-not-for-real-data"
+
+
+def bench_env() -> dict:
+    env = dict(os.environ)
+    env.setdefault("SECRET_KEY", BENCH_SECRET_KEY)
+    env.setdefault("BACKA_ENV", "demo")
+    env.setdefault("LOG_DIR", "/tmp/backa-bench-log")
+    return env
+
+
 def setup_django(bench_views: bool = False):
     sys.path.insert(0, str(ROOT))
+    os.environ.setdefault("SECRET_KEY", BENCH_SECRET_KEY)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "backa.settings")
     os.environ.setdefault("LOG_DIR", "/tmp/backa-bench-log")
     os.makedirs(os.environ["LOG_DIR"], exist_ok=True)

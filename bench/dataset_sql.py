@@ -126,7 +126,7 @@ FROM bench_focus f, LATERAL (SELECT greatest(f.born, {T0}) AS d) x WHERE f.h %% 
 INSERT INTO plans_plan (id, kind, reason, needs, child_view, guardian_view, review_date, external_kind, external_ref,
   status, end_reason, handed_over_to, ended_on, version, created_at, updated_at, child_id, concern_id, coordinator_id,
   created_by_id, municipality_id, organisation_id)
-SELECT {plan}, 'team', 'Behov av samordnat stöd.', '["trygghet", "utveckling"]'::jsonb, 'Jag vill att det blir lugnare.',
+SELECT {plan}, 'team', 'Behov av samordnat stöd.', '{"trygghet": "Behöver en trygg vuxen", "utveckling": "Stöd i skolarbetet"}'::jsonb, 'Jag vill att det blir lugnare.',
   'Vi vill ha hjälp med samordning.', %(today)s::date + (f.h %% 120) - 30, '', '', 'active', '', '', NULL,
   3 + f.h %% 6, t, t, f.child_id, {concern}, f.sw_pos, f.sw_user, f.m, f.sw_org
 FROM bench_focus f, LATERAL (SELECT greatest(f.born, {T0})::timestamptz AS t) x WHERE f.has_plan"""
@@ -230,6 +230,92 @@ JOIN LATERAL (SELECT id, coalesce(updated_by_id, (SELECT user_id FROM bench_staf
               ORDER BY fo.id LIMIT 1 OFFSET abs(hashtext(c.id::text)) %% 2) fo ON true,
   generate_series(1, 4) g, LATERAL (SELECT greatest(c.birth_date, {T0}) AS d) x
 WHERE c.birth_date IS NOT NULL AND abs(hashtext(%(seed)s::text || c.id::text)) %% 1000 BETWEEN 300 AND 699"""
+
+
+VARIATION_SETUP = """
+DROP TABLE IF EXISTS bench_units, bench_base;
+CREATE UNLOGGED TABLE bench_units AS
+SELECT id, district_id, unit_type, (row_number() OVER w - 1)::int AS i, (count(*) OVER w)::int AS n
+FROM organisations_unit WINDOW w AS (PARTITION BY district_id, unit_type ORDER BY id ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING);
+CREATE UNIQUE INDEX ON bench_units (id);
+CREATE UNIQUE INDEX ON bench_units (district_id, unit_type, i);
+CREATE UNLOGGED TABLE bench_base AS SELECT id, (row_number() OVER (ORDER BY id))::int AS rn FROM children_child;
+CREATE UNIQUE INDEX ON bench_base (id);
+ANALYZE bench_units; ANALYZE bench_base;
+"""
+
+
+def stage_variations(params, log):
+    """Variations k = 1, 2, … of the generator's children until there are params["children"]."""
+    from django.db import transaction
+
+    from backa.synthetic import names
+
+    base, total = params["python_children"], params["children"]
+    if total <= base:
+        return {"rows": 0}
+    args = {"seed": params["seed"], "girls": list(names.GIRLS), "boys": list(names.BOYS)}
+    child = uid("child", "%(k)s", "c.id")
+    counts = {}
+    with connection.cursor() as cursor:
+        cursor.execute(VARIATION_SETUP)
+    k = 0
+    while base * (k + 1) < total:
+        k += 1
+        take = min(base, total - base * k)
+        a = {**args, "k": k, "take": take}
+        guardian = uid("guardian", "%(k)s", "g.id")
+        unit_map = """JOIN bench_units ua ON ua.id = {col}
+            JOIN bench_units ub ON ub.district_id IS NOT DISTINCT FROM ua.district_id AND ub.unit_type = ua.unit_type
+                                AND ub.i = (ua.i + %(k)s) %% ua.n"""
+        with transaction.atomic(), connection.cursor() as cursor:
+            statements = [
+                ("children", f"""
+INSERT INTO children_child (id_type, pnr_encrypted, pnr_hash, given_name, family_name, protected_identity, is_synthetic,
+  id, sex, birth_date, expected_birth_date, created_at, updated_at, version, home_district_id, municipality_id)
+SELECT 'none', NULL, NULL,
+  CASE WHEN c.sex = 'female' THEN (%(girls)s::text[])[1 + abs(hashtext(c.id::text || %(k)s::text)) %% cardinality(%(girls)s::text[])]
+       ELSE (%(boys)s::text[])[1 + abs(hashtext(c.id::text || %(k)s::text)) %% cardinality(%(boys)s::text[])] END,
+  c.family_name, c.protected_identity, true, {child}, c.sex, c.birth_date, c.expected_birth_date, now(), now(), 1,
+  c.home_district_id, c.municipality_id
+FROM children_child c JOIN bench_base b ON b.id = c.id WHERE b.rn <= %(take)s"""),
+                ("guardians", f"""
+INSERT INTO children_guardian (id_type, pnr_encrypted, pnr_hash, given_name, family_name, protected_identity, is_synthetic,
+  id, phone, email, address, municipality_id)
+SELECT 'none', NULL, NULL, g.given_name, g.family_name, g.protected_identity, true, {guardian}, g.phone, '', '',
+  g.municipality_id
+FROM children_guardian g WHERE g.id IN (SELECT cu.guardian_id FROM children_custody cu JOIN bench_base b
+                                        ON b.id = cu.child_id WHERE b.rn <= %(take)s)"""),
+                ("custodies", f"""
+INSERT INTO children_custody (id, relation, has_custody, valid_from, valid_to, child_id, municipality_id, guardian_id)
+SELECT {uid("custody", "%(k)s", "cu.id")}, cu.relation, cu.has_custody, cu.valid_from, cu.valid_to,
+  {uid("child", "%(k)s", "cu.child_id")}, cu.municipality_id, {uid("guardian", "%(k)s", "cu.guardian_id")}
+FROM children_custody cu JOIN bench_base b ON b.id = cu.child_id WHERE b.rn <= %(take)s"""),
+                ("enrolments", f"""
+INSERT INTO children_enrolment (id, kind, valid_from, valid_to, child_id, municipality_id, unit_id)
+SELECT {uid("enrolment", "%(k)s", "e.id")}, e.kind, e.valid_from, e.valid_to, {uid("child", "%(k)s", "e.child_id")},
+  e.municipality_id, ub.id
+FROM children_enrolment e JOIN bench_base b ON b.id = e.child_id {unit_map.format(col="e.unit_id")}
+WHERE b.rn <= %(take)s"""),
+                ("barnkontakt roles", f"""
+INSERT INTO roles_roleassignment (id, kind, valid_from, valid_to, reason, ended_at, created_at, child_id, municipality_id,
+  position_id, source)
+SELECT {uid("role", "%(k)s", "r.id")}, r.kind, r.valid_from, r.valid_to, r.reason, r.ended_at, r.created_at,
+  {uid("child", "%(k)s", "r.child_id")}, r.municipality_id, coalesce(np.id, r.position_id), r.source
+FROM roles_roleassignment r JOIN bench_base b ON b.id = r.child_id
+JOIN accounts_position p ON p.id = r.position_id {unit_map.format(col="p.unit_id")}
+LEFT JOIN LATERAL (SELECT id FROM accounts_position q WHERE q.unit_id = ub.id AND q.kind = p.kind
+                   ORDER BY id LIMIT 1) np ON true
+WHERE b.rn <= %(take)s AND r.source = 'derived'"""),
+            ]
+            for label, sql in statements:
+                cursor.execute(sql, a)
+                counts[label] = counts.get(label, 0) + cursor.rowcount
+        log(f"  variation {k}: {take} children")
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE children_child; ANALYZE children_guardian; ANALYZE children_custody; "
+                       "ANALYZE children_enrolment; ANALYZE roles_roleassignment")
+    return {"rows": counts}
 
 
 def stage_events(params, log):
