@@ -126,7 +126,7 @@ FROM bench_focus f, LATERAL (SELECT greatest(f.born, {T0}) AS d) x WHERE f.h %% 
 INSERT INTO plans_plan (id, kind, reason, needs, child_view, guardian_view, review_date, external_kind, external_ref,
   status, end_reason, handed_over_to, ended_on, version, created_at, updated_at, child_id, concern_id, coordinator_id,
   created_by_id, municipality_id, organisation_id)
-SELECT {plan}, 'team', 'Behov av samordnat stöd.', '{"trygghet": "Behöver en trygg vuxen", "utveckling": "Stöd i skolarbetet"}'::jsonb, 'Jag vill att det blir lugnare.',
+SELECT {plan}, 'team', 'Behov av samordnat stöd.', '{{"trygghet": "Behöver en trygg vuxen", "utveckling": "Stöd i skolarbetet"}}'::jsonb, 'Jag vill att det blir lugnare.',
   'Vi vill ha hjälp med samordning.', %(today)s::date + (f.h %% 120) - 30, '', '', 'active', '', '', NULL,
   3 + f.h %% 6, t, t, f.child_id, {concern}, f.sw_pos, f.sw_user, f.m, f.sw_org
 FROM bench_focus f, LATERAL (SELECT greatest(f.born, {T0})::timestamptz AS t) x WHERE f.has_plan"""

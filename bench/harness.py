@@ -124,7 +124,7 @@ def captured_sql(fn) -> list[str]:
     return [q["sql"] for q in ctx.captured_queries]
 
 
-UUID_LITERAL = re.compile(r"'[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}'::uuid")
+UUID_LITERAL = re.compile(r"'[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}'::uuid")
 TS_LITERAL = re.compile(r"'\d{4}-\d\d-\d\d[ T][0-9:.]+\+00:00'::timestamptz")
 
 
@@ -138,15 +138,17 @@ def replayable(sql: str) -> str:
     return sql
 
 
-STRING_LITERAL = re.compile(r"'(?:[^']|'')*'")
+STRING_LITERAL = re.compile(r"\bE?'(?:[^']|'')*'|(?<![\w])'(?:[^']|'')*'")
 
 
 def pgbench_safe(sql: str) -> str:
     """pgbench reads :name as a variable even inside strings; spell such colons as chr(58)."""
     def fix(m):
         text = m.group(0)
-        return text if ":" not in text else "(" + " || chr(58) || ".join(
-            ("'" + part + "'") for part in text[1:-1].split(":")) + ")"
+        prefix = "E" if text.startswith("E") else ""
+        inner = text[len(prefix) + 1:-1]
+        return text if ":" not in inner else "(" + " || chr(58) || ".join(
+            (prefix + "'" + part + "'") for part in inner.split(":")) + ")"
     return STRING_LITERAL.sub(fix, sql)
 
 

@@ -42,7 +42,9 @@ def main(argv=None):
     setup_django()
     from django.db import connection
     from django.test import Client
-    from django.test.utils import CaptureQueriesContext
+    from django.test.utils import CaptureQueriesContext, setup_test_environment
+
+    setup_test_environment()  # so the response carries the template context (the children found)
 
     from bench.common import dataset_marker
     from bench.harness import bench_session, explain_analyze

@@ -100,8 +100,10 @@ def transaction_sql(plan, user):
             s = re.sub(r'"version" = \d+', '"version" = "plans_plan"."version" + 1', s)
         if s.startswith('INSERT INTO "plans_planversion"'):
             head, values = s.split(" VALUES ", 1)
-            values = re.sub(r"^\('[0-9a-f-]{36}'::uuid, \d+,",
-                            f"(gen_random_uuid(), (SELECT version FROM plans_plan WHERE id = '{plan.pk}'),", values)
+            values, n = re.subn(r"^\('[0-9a-f-]{32,36}'::uuid, ('[0-9a-f-]{32,36}'::uuid), \d+,",
+                                rf"(gen_random_uuid(), \1, (SELECT version FROM plans_plan WHERE id = '{plan.pk}'),",
+                                values)
+            assert n == 1, values[:200]
             s = head + " VALUES " + values
         out.append(s)
     return out
