@@ -61,7 +61,7 @@ def headline(name, r):
     else:
         text = json.dumps(a)[:200]
     return text + " | " + ", ".join(f"{k} {v}" for k, v in ratios.items()) + " | " + ", ".join(
-        f"{k} {'yes' if v else 'NO'}" for k, v in met.items())
+        f"{k} {'n/a' if v is None else ('yes' if v else 'NO')}" for k, v in met.items())
 
 
 def main(argv=None):

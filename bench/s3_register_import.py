@@ -109,15 +109,19 @@ def main(argv=None):
                              "VALUES (gen_random_uuid(), %s, %s, %s, 'none')", [muni, code, code])
         # 1. interrupted at about half the rows
         proc = manage(["import_register", str(path), "--municipality", "9999", "--no-progress"], url)
-        fraction = 0.0
+        fraction = None
         while proc.poll() is None:
             done, total = processed(url)
-            if total and done >= total / 2:
+            # Progress is reported per chunk of 5,000 rows: a small file is killed as soon as
+            # its writing has started.
+            if total and (done >= total / 2 or total <= 10_000):
                 fraction = done / total
                 os.kill(proc.pid, signal.SIGKILL)
                 break
             time.sleep(0.05)
         proc.communicate()
+        if fraction is None:
+            raise RuntimeError("the import finished before it could be interrupted")
         runs["killed_at_fraction"].append(round(fraction, 2))
         runs["interrupted_left_children"].append(count_children(url))
         # 2. resumed = the same file from the start; 3. re-run
@@ -150,9 +154,9 @@ def main(argv=None):
         "ratios": {"first_over_copy": ratio(first["median"], copy["median"]),
                    "rerun_over_first": ratio(rerun["median"], first["median"])},
         "targets": TARGETS,
-        "met": {"first_load": first["median"] <= TARGETS["first_load_s"] * max(args.scale, 0.001) / 1 if args.scale < 1
-                else first["median"] <= TARGETS["first_load_s"],
-                "rerun": rerun["median"] <= TARGETS["rerun_s"] if args.scale >= 1 else True,
+        # Time targets are for 200,000 rows; at a smaller scale only the invariants are judged.
+        "met": {"first_load": first["median"] <= TARGETS["first_load_s"] if args.scale >= 1 else None,
+                "rerun": rerun["median"] <= TARGETS["rerun_s"] if args.scale >= 1 else None,
                 "rerun_zero_changes": all(c == 0 for c in runs["rerun_changes"]),
                 "interrupted_leaves_nothing": all(c == 0 for c in runs["interrupted_left_children"])},
         "raw": runs,

@@ -24,6 +24,9 @@ pytestmark = pytest.mark.skipif(not URL.startswith("postgres"), reason="BENCH_SM
 
 def test_every_scenario_runs_at_tiny_scale_and_keeps_its_invariants():
     env = dict(os.environ, DATABASE_URL=URL)
+    build = subprocess.run([sys.executable, "bench/dataset.py", "--scale", "0.001", "--force"], cwd=ROOT, env=env,
+                           capture_output=True, text=True, timeout=900)
+    assert build.returncode == 0, build.stderr[-3000:]
     proc = subprocess.run([sys.executable, "bench/run_all.py", "--scale", "0.001", "--quick", "--out", "smoke"],
                           cwd=ROOT, env=env, capture_output=True, text=True, timeout=1800)
     assert proc.returncode == 0, proc.stderr[-3000:]
