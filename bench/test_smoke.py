@@ -22,15 +22,15 @@ URL = os.environ.get("BENCH_SMOKE_DATABASE_URL", "")
 pytestmark = pytest.mark.skipif(not URL.startswith("postgres"), reason="BENCH_SMOKE_DATABASE_URL not set")
 
 
-def test_every_scenario_runs_at_tiny_scale_and_keeps_its_invariants():
-    env = dict(os.environ, DATABASE_URL=URL)
+def test_every_scenario_runs_at_tiny_scale_and_keeps_its_invariants(tmp_path):
+    env = dict(os.environ, DATABASE_URL=URL, BENCH_RESULTS_DIR=str(tmp_path))
     build = subprocess.run([sys.executable, "bench/dataset.py", "--scale", "0.001", "--force"], cwd=ROOT, env=env,
                            capture_output=True, text=True, timeout=900)
     assert build.returncode == 0, build.stderr[-3000:]
     proc = subprocess.run([sys.executable, "bench/run_all.py", "--scale", "0.001", "--quick", "--out", "smoke"],
                           cwd=ROOT, env=env, capture_output=True, text=True, timeout=1800)
     assert proc.returncode == 0, proc.stderr[-3000:]
-    report = json.loads((ROOT / "bench/results/smoke.json").read_text())
+    report = json.loads((tmp_path / "smoke.json").read_text())
     s = report["scenarios"]
     for name in ("S1", "S2", "S3", "S5", "S6", "S7"):
         assert s[name] is not None, (name, report["logs"].get(name))
