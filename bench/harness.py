@@ -73,6 +73,11 @@ def gunicorn(workers: int = 4):
         cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=log,
     )
     base = f"http://127.0.0.1:{port}"
+    import signal
+    import sys
+
+    # A scenario stopped with SIGTERM (timeout, kill) still stops its server (the finally below).
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     try:
         import urllib.request
 
