@@ -70,6 +70,8 @@ def database_from_url(url: str) -> dict:
 # Environment: "demo" (laptop, http on 127.0.0.1), "test", or "production".
 BACKA_ENV = env_str("BACKA_ENV", "demo")
 DEBUG = env_bool("DEBUG", False)
+# Benchmarks only (bench/): adds a trivial view, the framework floor. Never in production.
+BACKA_BENCH = env_bool("BACKA_BENCH", False) and BACKA_ENV != "production"
 
 _demo_secret = "demo-only-" + hashlib.sha256(str(BASE_DIR).encode()).hexdigest()
 SECRET_KEY = env_str("SECRET_KEY", _demo_secret if BACKA_ENV != "production" else "")

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import admin
 from django.http import HttpResponse
 from django.urls import include, path
@@ -27,3 +28,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("healthz", healthz, name="healthz"),
 ]
+
+if settings.BACKA_BENCH:  # the framework floor for bench/ (BACKA_BENCH=1, never in production)
+    from .bench_views import trivial
+
+    urlpatterns.append(path("bench/trivial", trivial, name="bench_trivial"))

@@ -104,16 +104,17 @@ def diff_snapshots(before: dict, after: dict) -> list[tuple[str, object, object]
     return changes
 
 
-def _new_version(plan: Plan, user, change: str) -> PlanVersion:
-    return PlanVersion.objects.create(plan=plan, number=plan.version, snapshot=snapshot(plan), change=change[:200],
-                                      created_by=user)
+def _new_version(plan: Plan, user, change: str, snap: dict | None = None) -> PlanVersion:
+    return PlanVersion.objects.create(plan=plan, number=plan.version, snapshot=snap if snap is not None else snapshot(plan),
+                                      change=change[:200], created_by=user)
 
 
-def _bump(plan: Plan, user, change: str, request=None, purpose="") -> Plan:
-    """Record a change to a locked plan: next version number, snapshot, log row."""
+def _bump(plan: Plan, user, change: str, request=None, purpose="", snap: dict | None = None) -> Plan:
+    """Record a change to a locked plan: next version number, snapshot (`snap` if the caller
+    already took it of the changed plan), log row."""
     plan.version += 1
     plan.save()
-    _new_version(plan, user, change)
+    _new_version(plan, user, change, snap)
     _log(request, user, plan.child, LogAction.UPDATE, "plan", plan.id, purpose or change[:64])
     return plan
 
@@ -205,10 +206,11 @@ def do_update_plan(*, acting_user, plan: Plan, based_on_version: int, request=No
         before = snapshot(locked)
         for key in EDITABLE_FIELDS:
             setattr(locked, key, merged[key])
-        changed = [label for label, _old, _new in diff_snapshots(before, snapshot(locked))]
+        after = snapshot(locked)  # taken once: for the diff and as the new version (bench S6)
+        changed = [label for label, _old, _new in diff_snapshots(before, after)]
         if not changed:
             return locked
-        return _bump(locked, acting_user, ", ".join(changed), request, "edit")
+        return _bump(locked, acting_user, ", ".join(changed), request, "edit", snap=after)
 
 
 def do_add_goal(*, acting_user, plan: Plan, description: str, area: str = "", target_date: date | None = None,

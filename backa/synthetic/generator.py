@@ -67,8 +67,11 @@ class Personas:
 
 
 class Generator:
-    def __init__(self, *, children: int, seed: int, today: date, progress=None):
+    def __init__(self, *, children: int, seed: int, today: date, progress=None, writer=None):
         self.n_children = children
+        # How chunks of child rows are written: bulk_create by default; the benchmark
+        # dataset (bench/dataset.py) passes a COPY writer for a million children.
+        self.write = writer or (lambda model, rows: model.objects.bulk_create(rows, batch_size=5000))
         self.rng = random.Random(seed)
         self.today = today
         self.progress = progress or (lambda done, total: None)
@@ -281,11 +284,10 @@ class Generator:
                         valid_from=born,
                     ))
                 self.enrol(child, du, enrolments, roles)
-            Guardian.objects.bulk_create(guardians, batch_size=5000)
-            Child.objects.bulk_create(children, batch_size=5000)
-            Custody.objects.bulk_create(custodies, batch_size=5000)
-            Enrolment.objects.bulk_create(enrolments, batch_size=5000)
-            RoleAssignment.objects.bulk_create(roles, batch_size=5000)
+            with transaction.atomic():
+                for model, rows in ((Guardian, guardians), (Child, children), (Custody, custodies),
+                                    (Enrolment, enrolments), (RoleAssignment, roles)):
+                    self.write(model, rows)
             done += size
             self.progress(done, total)
 

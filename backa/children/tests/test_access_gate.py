@@ -87,3 +87,12 @@ def test_no_code_outside_the_gate_fetches_children_directly():
                 if node.args and getattr(node.args[0], "id", "") == "Child":
                     offenders.append(f"{relative}:{node.lineno}")
     assert offenders == [], "Fetch children through backa.children.access: " + ", ".join(offenders)
+
+
+def test_scope_starts_from_the_users_relationships_not_from_all_children(world):
+    """visible_children is "id IN (role children UNION emergency children)": PostgreSQL joins from
+    the user's relationships. The former "EXISTS … OR EXISTS …" filtered every child of the
+    municipality (bench S2: a name search over a million children took seconds)."""
+    sql = str(visible_children(world.britta).filter(family_name__icontains="a").query)
+    assert " UNION " in sql and '"children_child"."id" IN (' in sql
+    assert "EXISTS" not in sql

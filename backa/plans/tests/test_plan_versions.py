@@ -126,3 +126,15 @@ def test_each_version_can_be_read_with_what_changed(world, client_for):
     assert page.status_code == 200 and "Jag vill ha lugn" in page.content.decode()
     assert client_for("sara").get(reverse("plans:version", args=[world.sigrid.id, plan.id, 9])).status_code == 404
     assert client_for("olle").get(reverse("plans:version", args=[world.sigrid.id, plan.id, 2])).status_code == 404
+
+
+def test_a_save_takes_a_fixed_number_of_queries_and_snapshots_the_plan_it_saved(world, django_assert_max_num_queries):
+    plan = make_plan(world)
+    for i in range(3):
+        do_add_goal(acting_user=world.rasmus, plan=plan, description=f"Goal {i}")
+    plan.refresh_from_db()
+    # lock, snapshot before (goals + actions), snapshot after, update, version, position, log row
+    with django_assert_max_num_queries(11):
+        saved = do_update_plan(acting_user=world.rasmus, plan=plan, based_on_version=plan.version, child_view="Lugnare")
+    stored = PlanVersion.objects.get(plan=plan, number=saved.version).snapshot
+    assert stored["child_view"] == "Lugnare" and len(stored["goals"]) == 3
