@@ -7,6 +7,10 @@ Reports the median and min–max of the runs and the ratio Django / psql. Also t
 dashboard's read of the rollup (the live path the pages use).
 
     DATABASE_URL=... BACKA_ENV=test .venv/bin/python bench/evaluation_indicators.py [--runs 5] [--months 24]
+
+As scenario S4 of bench/run_all.py it also writes bench/results/latest-s4.json (targets from
+issue 8: the full set ≤ 30 s cold from the base tables, ≤ 2 s read from the rollup; ratio gate
+app ≤ 1.2× psql).
 """
 import argparse
 import os
@@ -20,6 +24,9 @@ import django
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "backa.settings")
 django.setup()
+
+from bench.common import loadavg, ratio, write_result  # noqa: E402
+from bench.common import summary as stats  # noqa: E402
 
 from django.conf import settings  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
@@ -75,7 +82,10 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--months", type=int, default=24)
+    parser.add_argument("--quick", action="store_true", help="two runs (smoke tests)")
     args = parser.parse_args()
+    if args.quick:
+        args.runs = 2
     start, stop = default_period(months=args.months)
     today = timezone.localdate()
     with connection.cursor() as cursor:
@@ -86,8 +96,9 @@ def main():
     print(f"database {settings.DATABASES['default']['NAME']}: {children} children, {districts} districts in the "
           f"evaluation, months {start:%Y-%m}..{stop:%Y-%m} (exclusive), {len(CATALOGUE)} indicators")
     script = psql_script(start, stop, today)
-    ours, theirs, per_indicator = [], [], {}
+    ours, theirs, per_indicator, loads = [], [], {}, []
     for _ in range(args.runs):
+        loads.append(loadavg())
         seconds, timings = django_run(start, stop)
         ours.append(seconds)
         for key, value in timings.items():
@@ -107,6 +118,17 @@ def main():
         services.overview(start=start, stop=stop)
         reads.append(time.perf_counter() - began)
     print(f"dashboard overview read of the rollup (DiD + spread, all indicators): {summary(reads)}")
+    slowest = sorted(per_indicator.items(), key=lambda kv: -statistics.median(kv[1]))[:6]
+    write_result("s4", {
+        "children": children, "districts": districts, "months": args.months, "indicators": len(CATALOGUE),
+        "app": {"rollup_s": stats(ours), "dashboard_read_s": stats(reads)},
+        "floors": {"psql_s": stats(theirs)},
+        "ratios": {"rollup_over_psql": ratio(statistics.median(ours), statistics.median(theirs))},
+        "met": {"cold_le_30s": statistics.median(ours) <= 30, "rollup_read_le_2s": statistics.median(reads) <= 2,
+                "app_le_1.2x_psql": statistics.median(ours) <= 1.2 * statistics.median(theirs)},
+        "slowest_indicators_s": {key: round(statistics.median(values), 3) for key, values in slowest},
+        "loadavg_per_round": loads,
+    })
 
 
 if __name__ == "__main__":

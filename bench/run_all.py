@@ -50,6 +50,9 @@ def headline(name, r):
     elif name == "S3":
         text = (f"first {fmt(a['first_load_s'])} s, re-run {fmt(a['rerun_s'])} s ({a['rerun_changes']} changes), "
                 f"killed at {a['killed_at_fraction']} left {a['interrupted_left_children']} children")
+    elif name == "S4":
+        text = (f"rollup {fmt(a['rollup_s'])} s over {r['children']} children, {r['districts']} districts × "
+                f"{r['months']} months, {r['indicators']} indicators; dashboard read {fmt(a['dashboard_read_s'])} s")
     elif name == "S5":
         text = f"p95 {a['p95_ms']:.0f} ms, {a['requests']} requests, error rate {a['error_rate']:.2%}, {a['rps']:.1f} req/s"
     elif name == "S6":
