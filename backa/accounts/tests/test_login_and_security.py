@@ -54,6 +54,30 @@ def test_an_idle_session_ends_after_fifteen_minutes(world, client_for):
     assert client.get(reverse("children:my_children")).status_code == 302
 
 
+def test_activity_keeps_a_session_alive_and_an_unchanged_session_is_not_saved(world, client_for):
+    """last_seen moves with activity, at most once a minute: a page view then commits once."""
+    from django.contrib.sessions.models import Session
+
+    client = client_for("rasmus")
+    assert client.get(reverse("children:my_children")).status_code == 200
+    session = client.session
+    session["last_seen"] = int(time.time()) - 14 * 60  # active 14 minutes ago
+    session.save()
+    assert client.get(reverse("children:my_children")).status_code == 200
+    refreshed = int(time.time())
+    assert abs(client.session["last_seen"] - refreshed) <= 2  # the request counted as activity
+    stored = Session.objects.get(session_key=client.session.session_key)
+    before = (stored.session_data, stored.expire_date)
+    assert client.get(reverse("children:my_children")).status_code == 200  # seconds later
+    stored.refresh_from_db()
+    assert (stored.session_data, stored.expire_date) == before  # not rewritten
+    # Still ends when idle: 15 minutes after the recorded activity.
+    session = client.session
+    session["last_seen"] = int(time.time()) - 15 * 60 - 1
+    session.save()
+    assert client.get(reverse("children:my_children")).status_code == 302
+
+
 def test_a_session_ends_ten_hours_after_login_even_when_active(world, client_for):
     client = client_for("rasmus")
     client.get(reverse("children:my_children"))
