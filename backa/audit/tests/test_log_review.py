@@ -30,10 +30,15 @@ def test_rule_hits_and_a_random_sample_are_drawn_once(world, client_for, monkeyp
         log_access(user=world.olle, action=Action.VIEW, child=world.sigrid)
     day = timezone.localdate()
     created = draw_daily_sample(day, sample_size=1, seed=1)
-    assert created >= 3
-    reasons = {r for item in LogReviewItem.objects.all() for r in item.reasons.split(",")}
-    assert {"emergency", "no_relationship", "same_surname", "sample"} <= reasons
+    # Olle's emergency access and his read without a relationship are one question for the
+    # reviewer: one item for Olle and Sigrid with every reason; plus one sampled person-child pair.
+    assert created == 2
+    olle = LogReviewItem.objects.get(user_id=world.olle.id, child_id=world.sigrid.id)
+    assert {"emergency", "no_relationship", "same_surname"} <= set(olle.reasons.split(","))
+    sampled = LogReviewItem.objects.exclude(pk=olle.pk).get()
+    assert sampled.reasons == "sample" and sampled.user_id != world.olle.id
     assert draw_daily_sample(day, sample_size=1, seed=1) == 0  # idempotent
+    assert draw_daily_sample(day, sample_size=5) == 0  # the day's sample is drawn once, whatever the seed
 
 
 def test_out_of_hours_and_many_children_are_flagged(world, settings, monkeypatch):
@@ -46,8 +51,67 @@ def test_out_of_hours_and_many_children_are_flagged(world, settings, monkeypatch
     AccessLog.objects.create(user_id=world.britta.id, child_id=world.hemlig.id, action="view", outcome="allowed",
                              purpose="barnkontakt", object_type="child", occurred_at=night + timedelta(minutes=1))
     draw_daily_sample(night.date(), sample_size=0)
-    reasons = [set(i.reasons.split(",")) for i in LogReviewItem.objects.all()]
-    assert len(reasons) == 2 and all({"out_of_hours", "many_children"} <= r for r in reasons)
+    reasons = {i.child_id: set(i.reasons.split(",")) for i in LogReviewItem.objects.all()}
+    # Both night reads are out of hours; "many children" is one item, at the child past the limit.
+    assert reasons == {world.ivar.id: {"out_of_hours"}, world.hemlig.id: {"out_of_hours", "many_children"}}
+
+
+def _last_weekday():
+    day = timezone.localdate() - timedelta(days=1)
+    while day.weekday() >= 5:
+        day -= timedelta(days=1)
+    return day
+
+
+def _rows(user, children, *, action="view", hour=10):
+    """Log rows on the last weekday (out of hours only when `hour` is)."""
+    moment = timezone.make_aware(datetime.combine(_last_weekday(), time(hour, 0)))
+    AccessLog.objects.bulk_create([
+        AccessLog(user_id=user.id, child_id=child_id, action=action, outcome="allowed", purpose="barnkontakt",
+                  object_type="child", occurred_at=moment + timedelta(seconds=i))
+        for i, child_id in enumerate(children)
+    ])
+    return moment.date()
+
+
+def _children(world, n):
+    """The world's children, then ids that only the log knows (a child since removed by gallring)."""
+    import uuid
+
+    have = [world.ivar.id, world.sigrid.id, world.hemlig.id, world.nobody.id]
+    return (have + [uuid.uuid4() for _ in range(n)])[:n]
+
+
+def test_many_children_counts_children_opened_not_children_listed(world, monkeypatch):
+    from backa.audit import review
+
+    monkeypatch.setattr(review, "MANY_CHILDREN_PER_DAY", 3)
+    kids = _children(world, 6)
+    day = _rows(world.britta, kids, action="list")  # a class list shows six children: not opening them
+    _rows(world.britta, kids[:3], action="view", hour=11)  # three opened: at the limit, not past it
+    assert draw_daily_sample(day, sample_size=0) == 0
+    _rows(world.per, kids[:5], action="view", hour=12)  # five opened: past the limit at the fourth
+    _rows(world.per, kids[:5], action="view", hour=13)  # opening them again adds no item
+    assert draw_daily_sample(day, sample_size=0) == 1
+    item = LogReviewItem.objects.get()
+    assert (item.user_id, item.child_id, item.reasons) == (world.per.id, kids[3], "many_children")
+
+
+def test_one_item_per_person_and_child_however_many_rows(world):
+    kids = _children(world, 2)
+    day = _rows(world.britta, [kids[0]] * 12, hour=2)  # twelve night reads of one child
+    _rows(world.britta, [kids[1]], hour=3)
+    assert draw_daily_sample(day, sample_size=0) == 2
+    first = AccessLog.objects.filter(user_id=world.britta.id, child_id=kids[0]).order_by("occurred_at").first()
+    item = LogReviewItem.objects.get(child_id=kids[0])
+    assert (item.log_id, item.reasons) == (first.id, "out_of_hours")
+
+
+def test_the_draw_costs_the_same_few_queries_for_many_items(world, django_assert_max_num_queries):
+    kids = _children(world, 40)
+    day = _rows(world.britta, kids, hour=22)  # forty out-of-hours items
+    with django_assert_max_num_queries(12):
+        assert draw_daily_sample(day, sample_size=5, seed=3) == 40
 
 
 def test_the_reviewer_records_an_outcome_but_never_on_their_own_access(world):
