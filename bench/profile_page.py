@@ -1,7 +1,7 @@
 """Where the time of one page goes: cProfile of N in-process requests (test client, same
 middleware) plus the page's queries with their database time.
 
-    DATABASE_URL=... .venv/bin/python bench/profile_page.py [overview|search] [-n 50]
+    DATABASE_URL=... .venv/bin/python bench/profile_page.py [overview|search|trivial] [-n 50]
 """
 import argparse
 import cProfile
@@ -17,7 +17,7 @@ from bench.common import RESULTS, setup_django  # noqa: E402
 
 def main(argv=None):
     parser = argparse.ArgumentParser()
-    parser.add_argument("page", nargs="?", default="overview", choices=["overview", "search"])
+    parser.add_argument("page", nargs="?", default="overview", choices=["overview", "search", "trivial"])
     parser.add_argument("-n", type=int, default=50)
     args = parser.parse_args(argv)
     setup_django(bench_views=True)
@@ -34,7 +34,9 @@ def main(argv=None):
         client = Client()
         client.cookies["sessionid"] = keys[user.pk]
         for child_id in children:
-            if args.page == "overview":
+            if args.page == "trivial":
+                requests.append(lambda c=client: c.get("/bench/trivial"))
+            elif args.page == "overview":
                 requests.append(lambda c=client, i=child_id: c.get(f"/barn/{i}/"))
             else:
                 requests.append(lambda c=client: c.post("/barn/sok/", {"q": "an"}))
@@ -52,10 +54,14 @@ def main(argv=None):
     wall = (time.perf_counter() - t0) * 1000 / args.n
     out = io.StringIO()
     pstats.Stats(profile, stream=out).sort_stats("tottime").print_stats(25)
+    cumulative = io.StringIO()
+    pstats.Stats(profile, stream=cumulative).sort_stats("cumulative").print_stats("backa|django/(template|db/models/query|test/client|core/handlers)", 40)
     report = [f"# Profile of the {args.page} page: {args.n} requests, {wall:.1f} ms each (in-process)", "",
               f"## Queries of one request ({len(queries)}, {sum(t for t, _ in queries):.1f} ms in the database)", ""]
     report += [f"- {t:.2f} ms  {sql}" for t, sql in queries]
     report += ["", "## cProfile, by own time", "", "```", out.getvalue()[:12000], "```"]
+    report += ["", "## cProfile, cumulative (project code, templates, querysets)", "", "```",
+               cumulative.getvalue()[:16000], "```"]
     path = RESULTS / f"profile-{args.page}.md"
     path.write_text("\n".join(report) + "\n")
     print("\n".join(report[:40]))

@@ -50,9 +50,13 @@ def _emergency_grants(user, at=None):
     return EmergencyAccess.objects.filter(user=user, user__is_active=True, granted_at__lte=at, expires_at__gt=at)
 
 
+def _may_see_children(user) -> bool:
+    return user is not None and user.is_authenticated and user.is_active
+
+
 def visible_children(user, *, on=None) -> QuerySet[Child]:
     """Children this user may see today. Default deny: no relationship, no child."""
-    if user is None or not user.is_authenticated or not user.is_active:
+    if not _may_see_children(user):
         return Child.objects.none()
     on = on or timezone.localdate()
     # "id IN (role children UNION granted children)" rather than "EXISTS … OR EXISTS …": an OR
@@ -172,12 +176,14 @@ def get_child_for_request(
         child_uuid = uuid.UUID(str(child_id))
     except ValueError:
         raise ChildNotFound(None, action=action, object_type=object_type, object_id=str(child_id)[:64]) from None
-    child = (
-        visible_children(request.user).select_related("home_district", "municipality").filter(pk=child_uuid).first()
-    )
+    user = request.user
+    # The user's relationships to this one child decide, as visible_children would (the same
+    # two sources), and give the purpose for the log: one small query instead of the scope's
+    # subquery and then the kinds (docs/performance.md, S1).
+    kinds = relationship_kinds(user, [child_uuid]).get(child_uuid, []) if _may_see_children(user) else []
+    child = Child.objects.select_related("home_district", "municipality").filter(pk=child_uuid).first() if kinds else None
     if child is None:
         raise ChildNotFound(child_uuid, action=action, object_type=object_type, object_id=object_id)
-    kinds = relationship_kinds(request.user, [child.pk]).get(child.pk, [])
     # Flagged as emergency when nothing but the emergency access opens the child.
     emergency = kinds == [EMERGENCY]
     if not purpose:
