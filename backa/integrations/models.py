@@ -20,6 +20,7 @@ class ImportRun(models.Model):
         WRITING = "writing", _("Writing")
         DONE = "done", _("Done")
         FAILED = "failed", _("Failed: nothing was changed")
+        INTERRUPTED = "interrupted", _("Interrupted before it finished: nothing was changed")
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     kind = models.CharField(max_length=12, choices=Kind.choices)

@@ -7,6 +7,7 @@ from django.shortcuts import render
 from backa.accounts.positions import administered_district_ids
 
 from .models import ImportRun
+from .runs import RUNNING, show_interrupted
 
 
 def _require_admin(request):
@@ -17,7 +18,7 @@ def _require_admin(request):
 @login_required
 def run_list(request):
     _require_admin(request)
-    return render(request, "integrations/run_list.html", {"runs": list(ImportRun.objects.all()[:50])})
+    return render(request, "integrations/run_list.html", {"runs": show_interrupted(list(ImportRun.objects.all()[:50]))})
 
 
 @login_required
@@ -26,17 +27,15 @@ def run_detail(request, run_id):
     run = ImportRun.objects.filter(pk=run_id).first()
     if run is None:
         raise Http404
+    show_interrupted([run])
     return render(request, "integrations/run_detail.html", {"run": run})
-
-
-RUNNING = (ImportRun.Status.VALIDATING, ImportRun.Status.WRITING)
 
 
 @login_required
 def ss12000_status(request):
     """Last SS 12000 sync per source: when, status, created/updated/unchanged, errors, progress."""
     _require_admin(request)
-    runs = list(ImportRun.objects.filter(kind=ImportRun.Kind.SS12000).order_by("-started_at")[:200])
+    runs = show_interrupted(list(ImportRun.objects.filter(kind=ImportRun.Kind.SS12000).order_by("-started_at")[:200]))
     latest = {}
     for run in runs:
         latest.setdefault(run.file_name, run)

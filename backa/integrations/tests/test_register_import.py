@@ -217,3 +217,33 @@ def test_the_status_page_shows_each_run_with_its_errors_and_counts(world, good_r
     detail = client.get(reverse("integrations:run", args=[runs["bad.csv"].id])).content.decode()
     assert "<th scope=\"row\">3</th>" in detail and "20180303" not in detail
     assert client_for("olle").get(reverse("integrations:runs")).status_code == 403
+
+
+def test_an_import_whose_process_died_is_shown_as_interrupted_and_a_running_one_is_not(world, client_for):
+    """kill -9 leaves no chance to write "failed": the run's advisory lock going away says it."""
+    from django.urls import reverse
+
+    from backa.integrations.models import ImportRun
+    from backa.integrations.runs import RunTracker
+
+    def tracker(name):
+        return RunTracker(kind=ImportRun.Kind.REGISTER, municipality=world.municipality, file_name=name, data=name.encode())
+
+    def status():
+        runs = ImportRun.objects.filter(file_name__in=["live.csv", "dead.csv"])
+        return {r.file_name: (r.status, r.finished_at is not None) for r in runs}
+
+    live, dead = tracker("live.csv"), tracker("dead.csv")
+    try:
+        live.update(status=ImportRun.Status.WRITING, rows=10, processed=5)
+        dead.update(status=ImportRun.Status.WRITING, rows=10, processed=3)
+        dead.conn.close()  # the process is gone: the server drops its connection and its lock
+        with translation.override("sv"):
+            page = client_for("ada").get(reverse("integrations:runs")).content.decode()
+        assert page.count("Avbröts innan den var klar: inget ändrades") == 1  # the dead one, not the live one
+        assert status() == {"live.csv": ("writing", False), "dead.csv": ("writing", False)}  # a GET writes nothing
+        tracker("next.csv").close()  # the next import writes down the end the dead one could not
+        assert status() == {"live.csv": ("writing", False), "dead.csv": ("interrupted", True)}
+    finally:
+        live.finish(ImportRun.Status.DONE)
+        live.close()

@@ -1,7 +1,8 @@
 """R6: the population-register import is idempotent and survives being killed.
 
 The CSV import (manage.py import_register) writes in one transaction, so "resume" after an
-interruption is simply running it again. The drill: kill -9 the import at about half way (its
+interruption is simply running it again; that run also marks the killed one "interrupted"
+(its advisory lock died with it, integrations/runs.py). The drill: kill -9 the import at about half way (its
 progress is visible on the import-run row, written on a connection of its own) → the tables
 are exactly as before; run it again → complete; run it a third time → 0 changes and the
 same table checksums."""
@@ -93,6 +94,11 @@ def test_import_twice_and_killed_half_way_converges(world, test_database_url, tm
             time.sleep(0.1)
     after_kill = checksums(test_database_url, muni.id)
     assert after_kill == empty, "a killed import left part of itself behind"
+    # The killed run could not write its own end: the next import writes it down.
+    with psycopg.connect(test_database_url) as conn:
+        killed_run = conn.execute("SELECT id, status FROM integrations_importrun WHERE municipality_code = %s "
+                                  "ORDER BY started_at DESC LIMIT 1", [CODE]).fetchone()
+    assert killed_run[1] == "writing"
 
     # 2. Resume = run again: complete.
     started = time.monotonic()
@@ -100,6 +106,9 @@ def test_import_twice_and_killed_half_way_converges(world, test_database_url, tm
     first_s = time.monotonic() - started
     full = checksums(test_database_url, muni.id)
     assert full["children"][0] >= ROWS  # the file plus the world's own children
+    with psycopg.connect(test_database_url) as conn:
+        assert conn.execute("SELECT status, finished_at IS NOT NULL FROM integrations_importrun WHERE id = %s",
+                            [killed_run[0]]).fetchone() == ("interrupted", True)
 
     # 3. The same file again: nothing changes.
     started = time.monotonic()
