@@ -45,14 +45,24 @@ def _log(request, user, child, action, object_type, object_id, purpose=""):
                object_id=object_id, purpose=purpose)
 
 
-def snapshot(plan: Plan) -> dict:
-    """The plan as plain JSON: stored with every version, compared on conflicts."""
+def snapshot(plan: Plan, *, items: dict | None = None) -> dict:
+    """The plan as plain JSON: stored with every version, compared on conflicts.
+
+    `items` ({"goals": …, "actions": …}) reuses the goals and actions of an earlier snapshot of
+    the same locked plan when only the plan's own fields changed (two queries fewer per save).
+    """
     return {
         "kind": plan.kind, "organisation_id": str(plan.organisation_id), "reason": plan.reason,
         "needs": dict(plan.needs), "child_view": plan.child_view, "guardian_view": plan.guardian_view,
         "review_date": plan.review_date.isoformat() if plan.review_date else None,
         "external_kind": plan.external_kind, "external_ref": plan.external_ref, "status": plan.status,
         "coordinator_id": str(plan.coordinator_id) if plan.coordinator_id else None,
+        **(items if items is not None else _items_snapshot(plan)),
+    }
+
+
+def _items_snapshot(plan: Plan) -> dict:
+    return {
         "goals": [
             {"id": str(g.id), "area": g.area, "description": g.description, "status": g.status,
              "target_date": g.target_date.isoformat() if g.target_date else None}
@@ -206,7 +216,8 @@ def do_update_plan(*, acting_user, plan: Plan, based_on_version: int, request=No
         before = snapshot(locked)
         for key in EDITABLE_FIELDS:
             setattr(locked, key, merged[key])
-        after = snapshot(locked)  # taken once: for the diff and as the new version (bench S6)
+        # Taken once, for the diff and as the new version; an edit changes no goal or action (S6).
+        after = snapshot(locked, items={"goals": before["goals"], "actions": before["actions"]})
         changed = [label for label, _old, _new in diff_snapshots(before, after)]
         if not changed:
             return locked
