@@ -17,6 +17,7 @@ import hashlib
 import json
 import uuid
 from dataclasses import dataclass
+from datetime import timedelta
 
 from django.db import IntegrityError, transaction
 
@@ -104,3 +105,14 @@ def api_once(request, *, scope: str, payload, object_type: str, create, load):
                     payload_fingerprint=fingerprint({"path": request.path, "body": payload}),
                     object_type=object_type, create=create)
     return (once.obj if once.obj is not None else load(once.object_id)), once.replayed
+
+
+KEEP_DAYS = 7  # far longer than a session (10 h) or any client's retries
+
+
+def prune_keys(*, now, keep_days: int = KEEP_DAYS) -> int:
+    """Delete keys older than keep_days; returns how many. A request replayed after that is new."""
+    if keep_days < 1:
+        raise ValueError("keep_days must be at least 1")
+    deleted, _ = IdempotencyKey.objects.filter(created_at__lt=now - timedelta(days=keep_days)).delete()
+    return deleted

@@ -106,3 +106,25 @@ def test_the_api_replays_a_create_with_the_same_idempotency_key(world, client_fo
     again = _api(client, plan_url, plan_body, key="plan-1")
     assert first.status_code == again.status_code == 201 and first.json() == again.json()
     assert Plan.objects.count() == 1
+
+
+def test_old_keys_are_pruned_and_recent_ones_still_replay(world, client_for):
+    from io import StringIO
+
+    from django.core.management import CommandError, call_command
+
+    client = client_for("rasmus", language="en")
+    url = reverse("concerns:new", args=[world.sigrid.id])
+    old_token, new_token = (_token(client.get(url).content.decode()) for _ in range(2))
+    client.post(url, _concern_form(**{FORM_FIELD: old_token}))
+    client.post(url, _concern_form(description="Hungry at school", **{FORM_FIELD: new_token}))
+    IdempotencyKey.objects.filter(key=old_token).update(created_at=timezone.now() - timedelta(days=8))
+    out = StringIO()
+    call_command("prune_idempotency_keys", stdout=out)
+    assert out.getvalue().startswith("1 idempotency keys")
+    assert list(IdempotencyKey.objects.values_list("key", flat=True)) == [new_token]
+    before = Concern.objects.count()
+    client.post(url, _concern_form(description="Hungry at school", **{FORM_FIELD: new_token}))
+    assert Concern.objects.count() == before  # the week-old-or-younger key still replays
+    with pytest.raises(CommandError):
+        call_command("prune_idempotency_keys", "--keep-days", "0")
