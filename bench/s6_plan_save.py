@@ -13,6 +13,7 @@ import re
 import subprocess
 import sys
 import time
+import uuid
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -90,8 +91,11 @@ def transaction_sql(plan, user):
     from bench.harness import captured_sql
     from backa.plans.services import do_update_plan
 
+    # A value the plan cannot already hold: an unchanged plan saves nothing (and an earlier run
+    # on the cached dataset left "pgbench" there), which would make the floor an empty transaction.
     statements = captured_sql(lambda: do_update_plan(acting_user=user, plan=plan, based_on_version=plan.version,
-                                                     child_view="pgbench"))
+                                                     child_view=f"pgbench {uuid.uuid4().hex}"))
+    assert any(s.startswith('INSERT INTO "audit_accesslog"') for s in statements), "the captured save wrote no log row"
     out = []
     for s in statements:
         if s.startswith(("SAVEPOINT", "RELEASE SAVEPOINT")):
