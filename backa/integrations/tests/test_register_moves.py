@@ -136,3 +136,15 @@ def test_the_command_takes_full_and_reports_moves(w, tmp_path, capsys):
     assert "moved out: 1" in out and "handover_created: 1" in out
     call_command("import_register", str(path), "--full", "--no-progress")
     assert "changes: 0" in capsys.readouterr().out
+
+
+def test_the_overview_says_the_child_has_moved_out_and_where_to_hand_over(w, client_for):
+    from django.urls import reverse
+
+    client = client_for("rasmus")
+    page = client.get(reverse("children:overview", args=[w.sigrid.id])).content.decode()
+    assert "Flyttade från kommunen" not in page
+    run(w, listed(w, "ivar", "hemlig", "nobody"), full=True)
+    page = client.get(reverse("children:overview", args=[w.sigrid.id])).content.decode()
+    assert f"Flyttade från kommunen {TODAY:%Y-%m-%d}." in page and "Barnet är inte längre folkbokfört här." in page
+    assert reverse("roles:child_barnkontakt", args=[w.sigrid.id]) in page
