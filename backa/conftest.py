@@ -5,6 +5,18 @@ from django.test import Client
 from backa.testing import build_world, force_verified_login
 
 
+@pytest.fixture(autouse=True)
+def default_language():
+    """Every test starts in Swedish, the product's language. A request activates its language
+    for the thread (LanguageMiddleware), so without this an English request in one test
+    would leave English on for whichever test runs next in the same process."""
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
+
+
 @pytest.fixture
 def world(db):
     return build_world()
