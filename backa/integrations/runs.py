@@ -35,7 +35,8 @@ def interrupted_run_ids() -> set:
         return set()
     with connection.cursor() as cursor:
         cursor.execute("SELECT objid FROM pg_locks WHERE locktype = 'advisory' AND classid = %s AND objsubid = 2 "
-                       "AND granted", [LOCK_CLASS])
+                       "AND granted AND database = (SELECT oid FROM pg_database WHERE datname = current_database())",
+                       [LOCK_CLASS])
         alive = {int(row[0]) for row in cursor.fetchall()}
     return {run_id for run_id in running if _lock_key(run_id) not in alive}
 
