@@ -182,5 +182,5 @@ def test_the_status_page_shows_the_last_sync_per_source_with_counts_and_errors(w
     first = first[:first.index("</tr>")]
     assert "Klar" in first and "<td>1</td>" in first  # one placement created
     assert other.url in body and "okänd skolenhetskod" in body
-    assert "401" not in first
+    assert "401" not in first[first.index("</th>"):]  # not the earlier 401 (the URL's random port may hold "401")
     assert client_for("olle").get(reverse("integrations:ss12000")).status_code == 403
