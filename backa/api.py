@@ -4,11 +4,11 @@ from django.http import Http404
 from ninja import NinjaAPI
 from ninja.security import django_auth
 
-from backa.audit.middleware import log_denied
-from backa.children.access import ChildNotFound
-from backa.children.api import router as children_router
+from backa.access.middleware import log_denied
+from backa.access.gate import ChildNotFound
+from backa.casefile.api import children_router
 from backa.forums.api import router as forums_router
-from backa.plans.api import router as plans_router
+from backa.casefile.api import router as plans_router
 
 api = NinjaAPI(
     title="Backa barnet API",

@@ -103,15 +103,16 @@ INSTALLED_APPS = [
     "backa.children",
     "backa.roles",
     "backa.audit",
-    "backa.concerns",
-    "backa.plans",
     "backa.consent",
+    "backa.access",
+    "backa.casefile",
     "backa.synthetic",
     "backa.forums",
     "backa.impact",
     "backa.integrations",
     "backa.evaluation",
     "backa.operations",
+    "backa.front",
 ]
 
 MIDDLEWARE = [
@@ -129,7 +130,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "backa.middleware.NoStoreMiddleware",
-    "backa.audit.middleware.DeniedAccessMiddleware",
+    "backa.access.middleware.DeniedAccessMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
 
@@ -179,7 +180,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "accounts:login"
-LOGIN_REDIRECT_URL = "children:my_children"
+LOGIN_REDIRECT_URL = "front:my_children"
 LOGOUT_REDIRECT_URL = "accounts:login"
 
 # Throttling of failed logins (django-axes): five failures lock the username+IP pair.

@@ -4,7 +4,7 @@ from django.http import HttpResponse
 from django.urls import include, path
 from django.views.decorators.http import require_GET
 
-from .api import api
+from backa.api import api
 
 
 @require_GET
@@ -13,14 +13,12 @@ def healthz(request):
 
 
 urlpatterns = [
-    path("", include("backa.children.urls")),
+    path("", include("backa.front.urls")),
+    path("", include("backa.casefile.urls")),
+    path("", include("backa.access.urls")),
     path("", include("backa.forums.urls")),
     path("", include("backa.impact.urls")),
-    path("", include("backa.roles.urls")),
     path("importer/", include("backa.integrations.urls")),
-    path("", include("backa.concerns.urls")),
-    path("", include("backa.plans.urls")),
-    path("", include("backa.consent.urls")),
     path("utvardering/", include("backa.evaluation.urls")),
     path("konto/", include("backa.accounts.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
@@ -30,6 +28,6 @@ urlpatterns = [
 ]
 
 if settings.BACKA_BENCH:  # the framework floor for bench/ (BACKA_BENCH=1, never in production)
-    from .bench_views import trivial
+    from backa.bench_views import trivial
 
     urlpatterns.append(path("bench/trivial", trivial, name="bench_trivial"))

@@ -48,8 +48,8 @@ JOIN accounts_position p ON p.id = r.position_id
 JOIN organisations_unit u ON u.id = p.unit_id
 WHERE c.birth_date IS NOT NULL AND abs(hashtext(%(seed)s::text || c.id::text)) %% 1000 < 200
   -- the demo flow's children (written through the services) keep what they have
-  AND NOT EXISTS (SELECT 1 FROM concerns_concern x WHERE x.child_id = c.id)
-  AND NOT EXISTS (SELECT 1 FROM plans_plan x WHERE x.child_id = c.id);
+  AND NOT EXISTS (SELECT 1 FROM casefile_concern x WHERE x.child_id = c.id)
+  AND NOT EXISTS (SELECT 1 FROM casefile_plan x WHERE x.child_id = c.id);
 CREATE UNIQUE INDEX ON bench_focus (child_id);
 ALTER TABLE bench_focus ADD COLUMN has_plan boolean;
 UPDATE bench_focus SET has_plan = h < 120;
@@ -81,7 +81,7 @@ def events_sql():
     assessment = uid("assessment", "f.child_id")
     consent = uid("consent", "f.child_id")
     yield "concerns", f"""
-INSERT INTO concerns_concern (id, observed_on, description, areas, urgency, status, status_note,
+INSERT INTO casefile_concern (id, observed_on, description, areas, urgency, status, status_note,
   barnkontakt_notified_at, created_at, updated_at, child_id, municipality_id, reported_by_id, reporter_position_id)
 SELECT {uid("concern", "f.child_id", "g")}, d, {pick("Ofta ensam på rasten.", "Kommer hungrig till skolan.",
   "Stor frånvaro denna termin.", "Verkar orolig och trött.", "Har slutat göra läxor.")},
@@ -90,7 +90,7 @@ SELECT {uid("concern", "f.child_id", "g")}, d, {pick("Ofta ensam på rasten.", "
   d::timestamptz + interval '1 hour', d::timestamptz, d::timestamptz, f.child_id, f.m, f.bk_user, f.bk_pos
 FROM bench_focus f, generate_series(1, 1 + f.h %% 2) g, LATERAL (SELECT greatest(f.born, {T0}) AS d) x"""
     yield "conversations", f"""
-INSERT INTO concerns_conversation (id, held_on, child_took_part, guardians_took_part, child_words, guardian_words,
+INSERT INTO casefile_conversation (id, held_on, child_took_part, guardians_took_part, child_words, guardian_words,
   professional_notes, consent_status, consent_ref, created_at, child_id, concern_id, held_by_id, municipality_id, organisation_id)
 SELECT {uid("conversation", "f.child_id", "g")}, d, random() < 0.7, random() < 0.8,
   {pick("Det är jobbigt hemma ibland.", "Jag vill ha fler kompisar.", "Det går bra nu.", "")},
@@ -98,32 +98,32 @@ SELECT {uid("conversation", "f.child_id", "g")}, d, random() < 0.7, random() < 0
   {pick("not_asked", "asked", "given")}, NULL, d::timestamptz, f.child_id, {concern}, f.bk_user, f.m, f.bk_org
 FROM bench_focus f, generate_series(1, 3) g, LATERAL (SELECT greatest(f.born, {T0}) AS d) x"""
     yield "assessments", f"""
-INSERT INTO concerns_assessment (id, assessed_on, scale_max, summary, created_at, assessed_by_id, child_id,
+INSERT INTO casefile_assessment (id, assessed_on, scale_max, summary, created_at, assessed_by_id, child_id,
   municipality_id, concern_id, organisation_id)
 SELECT {assessment}, d, 5, {pick("Behov av stöd kring trygghet.", "Mest styrkor, visst behov i skolan.")},
   d::timestamptz, f.bk_user, f.child_id, f.m, {concern}, f.bk_org
 FROM bench_focus f, LATERAL (SELECT greatest(f.born, {T0}) AS d) x"""
     yield "assessment areas", f"""
-INSERT INTO concerns_assessmentarea (id, area, strengths, needs, rating, child_rating, child_view, guardian_rating,
+INSERT INTO casefile_assessmentarea (id, area, strengths, needs, rating, child_rating, child_view, guardian_rating,
   guardian_view, assessment_id)
 SELECT {uid("area", "f.child_id", "a")}, a, {pick("Har en god vän.", "Tycker om idrott.", "")},
   {pick("Behöver stöd", "")}, 1 + floor(random() * 5)::int, 1 + floor(random() * 5)::int, {pick("Det är okej", "Jobbigt")},
   1 + floor(random() * 5)::int, '', {assessment}
 FROM bench_focus f, unnest(%(areas)s::text[]) a"""
     yield "notifications", f"""
-INSERT INTO concerns_notification (id, kind, object_id, created_at, read_at, child_id, municipality_id, recipient_id)
+INSERT INTO casefile_notification (id, kind, object_id, created_at, read_at, child_id, municipality_id, recipient_id)
 SELECT {uid("notification", "f.child_id", "g")}, 'new_concern', {concern}, t, CASE WHEN random() < 0.9 THEN t + interval '1 day' END,
   f.child_id, f.m, f.bk_user
 FROM bench_focus f, generate_series(1, 2) g, LATERAL (SELECT greatest(f.born, {T0})::timestamptz AS t) x"""
     yield "concern reports", f"""
-INSERT INTO concerns_concernreport (id, reported_at, information, acute, guardians_informed, status, received_on,
+INSERT INTO casefile_concernreport (id, reported_at, information, acute, guardians_informed, status, received_on,
   pre_assessment_decided_on, investigation_opened, investigation_decided_on, child_spoken_with, feedback_to_reporter,
   feedback_given_on, created_at, child_id, concern_id, municipality_id, outcome_recorded_by_id, reported_by_id, reporter_position_id)
 SELECT {uid("report", "f.child_id")}, d::timestamptz, 'Oro för barnets situation hemma.', random() < 0.1, random() < 0.7,
   'pre_assessment', d, NULL, NULL, NULL, NULL, '', NULL, d::timestamptz, f.child_id, {concern}, f.m, NULL, f.bk_user, f.bk_pos
 FROM bench_focus f, LATERAL (SELECT greatest(f.born, {T0}) AS d) x WHERE f.h %% 10 = 0"""
     yield "plans", f"""
-INSERT INTO plans_plan (id, kind, reason, needs, child_view, guardian_view, review_date, external_kind, external_ref,
+INSERT INTO casefile_plan (id, kind, reason, needs, child_view, guardian_view, review_date, external_kind, external_ref,
   status, end_reason, handed_over_to, ended_on, version, created_at, updated_at, child_id, concern_id, coordinator_id,
   created_by_id, municipality_id, organisation_id)
 SELECT {plan}, 'team', 'Behov av samordnat stöd.', '{{"trygghet": "Behöver en trygg vuxen", "utveckling": "Stöd i skolarbetet"}}'::jsonb, 'Jag vill att det blir lugnare.',
@@ -131,7 +131,7 @@ SELECT {plan}, 'team', 'Behov av samordnat stöd.', '{{"trygghet": "Behöver en 
   3 + f.h %% 6, t, t, f.child_id, {concern}, f.sw_pos, f.sw_user, f.m, f.sw_org
 FROM bench_focus f, LATERAL (SELECT greatest(f.born, {T0})::timestamptz AS t) x WHERE f.has_plan"""
     yield "plan versions", f"""
-INSERT INTO plans_planversion (id, number, snapshot, change, created_at, created_by_id, plan_id)
+INSERT INTO casefile_planversion (id, number, snapshot, change, created_at, created_by_id, plan_id)
 SELECT {uid("planversion", "f.child_id", "g")}, g,
   jsonb_build_object('kind', 'team', 'organisation_id', f.sw_org::text, 'reason', 'Behov av samordnat stöd.',
     'needs', '{{"trygghet": "Behöver en trygg vuxen"}}'::jsonb, 'child_view', 'Version ' || g, 'guardian_view', '',
@@ -141,12 +141,12 @@ SELECT {uid("planversion", "f.child_id", "g")}, g,
   %(today)s::timestamptz - ((10 - g) * interval '20 days'), f.sw_user, {plan}
 FROM bench_focus f, generate_series(1, 3 + f.h %% 6) g WHERE f.has_plan"""
     yield "goals", f"""
-INSERT INTO plans_goal (id, area, description, target_date, status, created_at, plan_id)
+INSERT INTO casefile_goal (id, area, description, target_date, status, created_at, plan_id)
 SELECT {goal}, (%(areas)s::text[])[1 + (g + f.h) %% 8], {pick("Trivs i skolan.", "Sover bättre.", "Har en fritidsaktivitet.")},
   %(today)s::date + 90, {pick("open", "open", "achieved")}, %(today)s::timestamptz - interval '200 days', {plan}
 FROM bench_focus f, generate_series(1, 3) g WHERE f.has_plan"""
     yield "actions", f"""
-INSERT INTO plans_action (id, description, how, starts_on, due_on, expected_improvement, status, created_at, owner_id,
+INSERT INTO casefile_action (id, description, how, starts_on, due_on, expected_improvement, status, created_at, owner_id,
   owner_organisation_id, from_decision_id, goal_id, plan_id)
 SELECT {uid("action", "f.child_id", "g")}, {pick("Samtal varje vecka.", "Läxhjälp.", "Kontakt med fritidsgården.")},
   'Enligt överenskommelse.', %(today)s::date - 100, %(today)s::date + 60, 'Bättre närvaro.',
@@ -155,7 +155,7 @@ SELECT {uid("action", "f.child_id", "g")}, {pick("Samtal varje vecka.", "Läxhj�
   NULL, {uid("goal", "f.child_id", "1 + g %% 3")}, {plan}
 FROM bench_focus f, generate_series(1, 5) g WHERE f.has_plan AND f.nurse_user IS NOT NULL"""
     yield "meetings", f"""
-INSERT INTO plans_meeting (id, starts_at, place, agenda, minutes, status, child_heard, child_heard_how, created_at,
+INSERT INTO casefile_meeting (id, starts_at, place, agenda, minutes, status, child_heard, child_heard_how, created_at,
   child_id, created_by_id, municipality_id, plan_id, organisation_id)
 SELECT {meeting}, t, {pick("Skolan", "Stadsdelsförvaltningen", "Digitalt")}, 'Uppföljning av planen.',
   CASE WHEN t < %(today)s::timestamptz THEN 'Vi gick igenom målen.' ELSE '' END,
@@ -165,29 +165,29 @@ SELECT {meeting}, t, {pick("Skolan", "Stadsdelsförvaltningen", "Digitalt")}, 'U
 FROM bench_focus f, generate_series(1, 3) g,
   LATERAL (SELECT %(today)s::timestamptz - ((3 - g) * interval '60 days') + interval '10 hours' AS t) x WHERE f.has_plan"""
     yield "participants", f"""
-INSERT INTO plans_participant (id, kind, name, attended, meeting_id, user_id)
+INSERT INTO casefile_participant (id, kind, name, attended, meeting_id, user_id)
 SELECT {uid("participant", "f.child_id", "g", "p")}, (ARRAY['professional', 'professional', 'child', 'guardian'])[p],
   (ARRAY['', '', 'Barnet', 'Vårdnadshavare'])[p], random() < 0.9, {meeting},
   (ARRAY[f.sw_user, f.nurse_user, NULL, NULL])[p]
 FROM bench_focus f, generate_series(1, 3) g, generate_series(1, 4) p WHERE f.has_plan"""
     yield "decisions", f"""
-INSERT INTO plans_decision (id, text, created_at, meeting_id)
+INSERT INTO casefile_decision (id, text, created_at, meeting_id)
 SELECT {uid("decision", "f.child_id", "g")}, {pick("Fortsätt enligt planen.", "Nytt mål om sömn.")},
   %(today)s::timestamptz - ((3 - g) * interval '60 days'), {meeting}
 FROM bench_focus f, generate_series(1, 2) g WHERE f.has_plan"""
     yield "follow-ups", f"""
-INSERT INTO plans_followup (id, held_on, summary, child_view, outcome, next_review_date, created_at, assessment_id,
+INSERT INTO casefile_followup (id, held_on, summary, child_view, outcome, next_review_date, created_at, assessment_id,
   child_id, created_by_id, municipality_id, plan_id)
 SELECT {followup}, %(today)s::date - (3 - g) * 90, 'Viss förbättring.', 'Det känns bättre.', {pick("continue", "revise")},
   %(today)s::date + 90, %(today)s::timestamptz - ((3 - g) * interval '90 days'), NULL, f.child_id, f.sw_user, f.m, {plan}
 FROM bench_focus f, generate_series(1, 2) g WHERE f.has_plan"""
     yield "goal progress", f"""
-INSERT INTO plans_goalprogress (id, progress, comment, follow_up_id, goal_id)
+INSERT INTO casefile_goalprogress (id, progress, comment, follow_up_id, goal_id)
 SELECT {uid("progress", "f.child_id", "g", "k")}, {pick("achieved", "progress", "no_change", "worse")}, '', {followup},
   {uid("goal", "f.child_id", "k")}
 FROM bench_focus f, generate_series(1, 2) g, generate_series(1, 3) k WHERE f.has_plan"""
     yield "chronology", f"""
-INSERT INTO plans_chronologyentry (id, occurred_on, title, description, created_at, child_id, created_by_id, municipality_id)
+INSERT INTO casefile_chronologyentry (id, occurred_on, title, description, created_at, child_id, created_by_id, municipality_id)
 SELECT {uid("chronology", "f.child_id", "g")}, d, {pick("Samtal med vårdnadshavare", "Möte med skolan", "Kontakt med BUP",
   "Hembesök")}, 'Anteckning.', d::timestamptz, f.child_id, f.sw_user, f.m
 FROM bench_focus f, generate_series(1, 10) g, LATERAL (SELECT greatest(f.born, {T0}) AS d) x WHERE f.has_plan"""

@@ -48,7 +48,7 @@ def main(argv=None):
 
     from bench.common import dataset_marker
     from bench.harness import bench_session, explain_analyze
-    from backa.children.access import visible_children
+    from backa.access.gate import visible_children
 
     users = pick_users(args.users)
     cases = []  # (client, kind, query, visible ids)

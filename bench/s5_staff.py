@@ -31,7 +31,7 @@ def user_pool(n, seed=5):
                    (array_agg(DISTINCT lower(left(c.family_name, 4))))[1:10]
             FROM roles_roleassignment r JOIN accounts_position p ON p.id = r.position_id
             JOIN children_child c ON c.id = r.child_id
-            LEFT JOIN plans_plan pl ON pl.child_id = r.child_id AND pl.status = 'active'
+            LEFT JOIN casefile_plan pl ON pl.child_id = r.child_id AND pl.status = 'active'
             WHERE r.valid_to IS NULL AND r.valid_from <= current_date GROUP BY p.user_id ORDER BY p.user_id""")
         rows = cursor.fetchall()
     rng = random.Random(seed)

@@ -28,8 +28,8 @@ def _worker(args):
     from django.db import connection
 
     from backa.accounts.models import User
-    from backa.plans.models import Plan
-    from backa.plans.services import PlanConflict, do_update_plan
+    from backa.casefile.models import Plan
+    from backa.casefile.plan import PlanConflict, do_update_plan
 
     user = User.objects.get(pk=user_id)
     saves, conflicts, latencies, mine = 0, 0, [], []
@@ -67,7 +67,7 @@ def run_clients(plans_per_client, user_id, seconds):
 def lost_updates(results, before):
     """Every acknowledged save must be a version in the database with the text it wrote, and
     each plan's version must have grown by exactly the number of acknowledged saves."""
-    from backa.plans.models import Plan, PlanVersion
+    from backa.casefile.models import Plan, PlanVersion
 
     acked = [m for r in results for m in r["mine"]]
     lost = 0
@@ -89,7 +89,7 @@ def lost_updates(results, before):
 
 def transaction_sql(plan, user):
     from bench.harness import captured_sql
-    from backa.plans.services import do_update_plan
+    from backa.casefile.plan import do_update_plan
 
     # A value the plan cannot already hold: an unchanged plan saves nothing (and an earlier run
     # on the cached dataset left "pgbench" there), which would make the floor an empty transaction.
@@ -100,12 +100,12 @@ def transaction_sql(plan, user):
     for s in statements:
         if s.startswith(("SAVEPOINT", "RELEASE SAVEPOINT")):
             continue
-        if s.startswith('UPDATE "plans_plan"'):
-            s = re.sub(r'"version" = \d+', '"version" = "plans_plan"."version" + 1', s)
-        if s.startswith('INSERT INTO "plans_planversion"'):
+        if s.startswith('UPDATE "casefile_plan"'):
+            s = re.sub(r'"version" = \d+', '"version" = "casefile_plan"."version" + 1', s)
+        if s.startswith('INSERT INTO "casefile_planversion"'):
             head, values = s.split(" VALUES ", 1)
             values, n = re.subn(r"^\('[0-9a-f-]{32,36}'::uuid, ('[0-9a-f-]{32,36}'::uuid), \d+,",
-                                rf"(gen_random_uuid(), \1, (SELECT version FROM plans_plan WHERE id = '{plan.pk}'),",
+                                rf"(gen_random_uuid(), \1, (SELECT version FROM casefile_plan WHERE id = '{plan.pk}'),",
                                 values)
             assert n == 1, values[:200]
             s = head + " VALUES " + values
@@ -130,7 +130,7 @@ def main(argv=None):
     from bench.common import dataset_marker
     from bench.harness import pgbench
     from backa.accounts.models import User
-    from backa.plans.models import Plan
+    from backa.casefile.models import Plan
 
     plans = list(Plan.objects.filter(status="active", coordinator__isnull=False).select_related("coordinator__user")
                  .order_by("id")[: args.clients + 4])

@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 
-from .models import Position, User
+from backa.accounts.models import Position, User
 
 
 class PositionInline(admin.TabularInline):

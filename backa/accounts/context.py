@@ -1,11 +1,11 @@
-from .positions import current_position
+from backa.accounts.positions import current_position
 
 
 def active_position(request):
     position = current_position(request)
     from django.conf import settings
 
-    from .middleware import AUTH_LEVEL_KEY, STRONG_LEVELS
+    from backa.accounts.middleware import AUTH_LEVEL_KEY, STRONG_LEVELS
 
     user = getattr(request, "user", None)
     pending = bool(

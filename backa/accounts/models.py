@@ -34,12 +34,12 @@ class User(AbstractUser):
 
     def set_identity_number(self, number):
         """Keep only the keyed hash of the professional's number (children.identity.lookup_hash)."""
-        from backa.children import identity
+        from backa.lib import identity
 
         self.pnr_hash = identity.lookup_hash(number) if number is not None else None
 
     def set_home_address(self, text: str):
-        from backa.children import identity
+        from backa.lib import identity
 
         self.home_address_hash = identity.address_hash(text)
 

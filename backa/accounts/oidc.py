@@ -23,7 +23,7 @@ from django.utils.translation import gettext_lazy as _
 from mozilla_django_oidc.auth import OIDCAuthenticationBackend
 from mozilla_django_oidc.views import OIDCAuthenticationCallbackView, OIDCAuthenticationRequestView
 
-from .middleware import AUTH_LEVEL_KEY
+from backa.accounts.middleware import AUTH_LEVEL_KEY
 
 logger = logging.getLogger("backa.accounts.oidc")
 
@@ -119,7 +119,7 @@ class SwedishOIDCBackend(OIDCAuthenticationBackend):
         return user
 
     def filter_users_by_claims(self, claims):
-        from backa.children import identity
+        from backa.lib import identity
 
         users = self.UserModel.objects.all()  # inactive ones too: refused with their own message
         number = claims.get(CLAIM_PNR) or claims.get(CLAIM_COORDINATION)

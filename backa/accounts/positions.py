@@ -1,7 +1,7 @@
 """Which position a user acts in. The access log records organisation, unit and role from it."""
 from django.utils import timezone
 
-from .models import Position
+from backa.accounts.models import Position
 
 SESSION_KEY = "active_position_id"
 
@@ -39,7 +39,7 @@ def administered_district_ids(request) -> set:
     """
     from backa.organisations.models import UnitType
 
-    from .models import PositionKind
+    from backa.accounts.models import PositionKind
 
     position = current_position(request)
     if (
@@ -50,3 +50,9 @@ def administered_district_ids(request) -> set:
     ):
         return set()
     return {position.unit.district_id}
+
+
+def current_organisation(request):
+    """The organisation of the request's active position (None without one)."""
+    position = current_position(request)
+    return position.unit.organisation if position is not None else None

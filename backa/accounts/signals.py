@@ -5,8 +5,8 @@ from django.contrib.auth.signals import user_logged_in
 from django.db.models.signals import post_save, pre_save
 from django.dispatch import receiver
 
-from .middleware import LAST_SEEN, LOGIN_AT
-from .models import User
+from backa.accounts.middleware import LAST_SEEN, LOGIN_AT
+from backa.accounts.models import User
 
 logger = logging.getLogger("backa.accounts")
 
@@ -35,7 +35,7 @@ def end_sessions_of_disabled_user(sender, instance, created, **kwargs):
     """
     if created or instance.is_active or getattr(instance, "_was_active", None) is False:
         return
-    from .sessions import end_sessions
+    from backa.accounts.sessions import end_sessions
 
     ended = end_sessions(instance)
     logger.info("user disabled user=%s sessions_ended=%s", instance.pk, ended)

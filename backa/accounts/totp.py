@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from .middleware import AUTH_LEVEL_KEY, STRONG_LEVELS
+from backa.accounts.middleware import AUTH_LEVEL_KEY, STRONG_LEVELS
 
 logger = logging.getLogger("backa.accounts.totp")
 

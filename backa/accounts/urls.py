@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import oidc, totp, views
+from backa.accounts import oidc, totp, views
 
 app_name = "accounts"
 urlpatterns = [

@@ -10,9 +10,9 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from .middleware import AUTH_LEVEL_KEY
-from .oidc import oidc_enabled
-from .positions import SESSION_KEY, active_positions
+from backa.accounts.middleware import AUTH_LEVEL_KEY
+from backa.accounts.oidc import oidc_enabled
+from backa.accounts.positions import SESSION_KEY, active_positions
 
 
 class LoginView(auth_views.LoginView):

@@ -12,7 +12,7 @@ from django.db import DatabaseError, connection
 
 from backa.accounts.positions import current_position
 
-from .models import AccessLog, Action, Outcome
+from backa.audit.models import AccessLog, Action, Outcome
 
 __all__ = ["Action", "Outcome", "log_access", "log_access_many", "actor_fields"]
 

@@ -15,8 +15,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .log import Action, log_access
-from .models import AccessLog, LogReviewItem, Outcome, ReviewReason
+from backa.audit.log import Action, log_access
+from backa.audit.models import AccessLog, LogReviewItem, Outcome, ReviewReason
 
 logger = logging.getLogger("backa.audit.review")
 
@@ -47,7 +47,7 @@ def draw_daily_sample(day: date, *, sample_size: int = SAMPLE_SIZE, seed=None) -
     passed. The random sample is drawn once per day: running the job again adds only rule
     hits not yet there. Items are written in batches of INSERT … ON CONFLICT DO NOTHING.
     """
-    from backa.children.access import family_names_for_log_review, shared_addresses_for_log_review
+    from backa.access.gate import family_names_for_log_review, shared_addresses_for_log_review
 
     start, end = _day_bounds(day)
     rows = list(

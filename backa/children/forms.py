@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from . import identity
+from backa.lib import identity
 
 
 class ChildSearchForm(forms.Form):

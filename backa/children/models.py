@@ -12,8 +12,8 @@ from django.utils.translation import gettext_lazy as _
 
 from backa.organisations.models import District, Municipality, Unit
 
-from . import identity
-from .lifephase import age_in_years, life_phase
+from backa.lib import identity
+from backa.children.lifephase import age_in_years, life_phase
 
 
 class IdType(models.TextChoices):
@@ -102,7 +102,7 @@ class Child(PersonIdentityFields):
         return life_phase(self.birth_date, on or timezone.localdate())
 
     def get_life_phase_display(self):
-        from .lifephase import LifePhase
+        from backa.children.lifephase import LifePhase
 
         return LifePhase(self.life_phase()).label
 

@@ -17,7 +17,7 @@ from django.db import connection
 from django.db.models import Q
 from django.utils import timezone
 
-from .models import Consent, ConsentStatus, LegalBasis, category_q
+from backa.consent.models import Consent, ConsentStatus, LegalBasis, category_q
 
 
 def _moment(on) -> datetime:

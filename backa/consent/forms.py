@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from backa.children.forms import ChildSearchForm
 from backa.organisations.models import Organisation
 
-from .models import Category, ConsentForm, DisclosureBasis, ReviewOutcome
+from backa.consent.models import Category, ConsentForm, DisclosureBasis, ReviewOutcome
 
 
 class NewConsentForm(forms.Form):

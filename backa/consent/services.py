@@ -16,10 +16,7 @@ from backa.audit.log import Action, log_access
 from backa.children.lifephase import age_in_years
 from backa.children.models import Custody
 
-from .models import (
-    Consent, ConsentGiver, ConsentReminder, ConsentStatus, DisclosureBasis, DisclosureRecord, EmergencyAccess,
-    LegalBasis, encode_categories,
-)
+from backa.consent.models import Consent, ConsentGiver, ConsentReminder, ConsentStatus, DisclosureBasis, DisclosureRecord, EmergencyAccess, LegalBasis, encode_categories
 
 EMERGENCY_ACCESS_HOURS = 4
 EMERGENCY_REASON_MIN_LENGTH = 20
@@ -222,7 +219,7 @@ def do_record_disclosure(
     if not shared:
         basis, consent = DisclosureBasis.NONE, None
     if basis == DisclosureBasis.CONSENT:
-        from .access import may_see
+        from backa.consent.access import may_see
 
         if consent is None or consent.child_id != child.pk or consent.disclosing_organisation_id != from_organisation.pk:
             raise ValidationError({"consent": _("Choose the consent that covers this disclosure.")})

@@ -27,7 +27,7 @@ def require_dashboard(request):
 
 def extract_approvals(request):
     """The ethics approvals under which this user may take an extract today."""
-    from .models import EthicsApproval
+    from backa.evaluation.models import EthicsApproval
 
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated or not user.is_active or current_position(request) is None:

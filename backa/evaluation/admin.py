@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import EthicsApproval
+from backa.evaluation.models import EthicsApproval
 
 
 @admin.register(EthicsApproval)

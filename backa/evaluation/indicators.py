@@ -75,11 +75,11 @@ def _share_of_concern_days(key, label, definition, target_sql, sources):
         key=key, label=label, definition=definition,
         numerator=_("Days from the concern being noticed to the first event (median)"),
         denominator=_("Concerns noticed in the month that have reached the event"),
-        unit="days", kind="median", sources=("concerns.Concern",) + sources,
+        unit="days", kind="median", sources=("casefile.Concern",) + sources,
         sql=f"""
             SELECT c.child_id, {month_of('c.observed_on')} AS month, 1 AS num, 1 AS den,
                    GREATEST(x.first_day - c.observed_on, 0)::float AS val
-            FROM concerns_concern c
+            FROM casefile_concern c
             JOIN ({target_sql}) x ON x.concern_id = c.id
             WHERE c.observed_on {IN_RANGE}
         """,
@@ -89,8 +89,8 @@ def _share_of_concern_days(key, label, definition, target_sql, sources):
 MEETINGS_SQL = f"""
     SELECT m.child_id, {local_date('m.starts_at')} AS day,
            CASE WHEN m.child_heard IN ('took_part', 'other_way') THEN 1 ELSE 0 END AS heard,
-           (SELECT count(*) FROM plans_participant p WHERE p.meeting_id = m.id AND p.kind = 'professional') AS professionals
-    FROM plans_meeting m WHERE m.status = 'held'
+           (SELECT count(*) FROM casefile_participant p WHERE p.meeting_id = m.id AND p.kind = 'professional') AS professionals
+    FROM casefile_meeting m WHERE m.status = 'held'
     UNION ALL
     SELECT f.child_id, f.held_on, CASE WHEN f.child_took_part THEN 1 ELSE 0 END, f.professionals
     FROM forums_forummeeting f
@@ -177,31 +177,31 @@ CATALOGUE: list[Indicator] = [
         "days_to_contact", _("Days from concern to contact with the family"),
         _("Median days from the day a concern was noticed to the first conversation with the child or family "
           "linked to it, for concerns noticed in the month."),
-        "SELECT concern_id, min(held_on) AS first_day FROM concerns_conversation "
+        "SELECT concern_id, min(held_on) AS first_day FROM casefile_conversation "
         "WHERE concern_id IS NOT NULL GROUP BY concern_id",
-        ("concerns.Conversation",),
+        ("casefile.Conversation",),
     ),
     _share_of_concern_days(
         "days_to_assessment", _("Days from concern to assessment"),
         _("Median days from the day a concern was noticed to the first Behovskompassen assessment linked to it."),
-        "SELECT concern_id, min(assessed_on) AS first_day FROM concerns_assessment "
+        "SELECT concern_id, min(assessed_on) AS first_day FROM casefile_assessment "
         "WHERE concern_id IS NOT NULL GROUP BY concern_id",
-        ("concerns.Assessment",),
+        ("casefile.Assessment",),
     ),
     _share_of_concern_days(
         "days_to_plan", _("Days from concern to plan"),
         _("Median days from the day a concern was noticed to the day a plan started from it was created."),
-        f"SELECT concern_id, min({local_date('created_at')}) AS first_day FROM plans_plan "
+        f"SELECT concern_id, min({local_date('created_at')}) AS first_day FROM casefile_plan "
         "WHERE concern_id IS NOT NULL GROUP BY concern_id",
-        ("plans.Plan",),
+        ("casefile.Plan",),
     ),
     _share_of_concern_days(
         "days_to_first_action", _("Days from concern to first action"),
         _("Median days from the day a concern was noticed to the start (or, without a start date, the creation) "
           "of the first action in the plan started from it."),
         f"SELECT p.concern_id, min(COALESCE(a.starts_on, {local_date('a.created_at')})) AS first_day "
-        "FROM plans_action a JOIN plans_plan p ON p.id = a.plan_id WHERE p.concern_id IS NOT NULL GROUP BY p.concern_id",
-        ("plans.Plan", "plans.Action"),
+        "FROM casefile_action a JOIN casefile_plan p ON p.id = a.plan_id WHERE p.concern_id IS NOT NULL GROUP BY p.concern_id",
+        ("casefile.Plan", "casefile.Action"),
     ),
     Indicator(
         key="resolved_single_org", label=_("Concerns handled within one organisation"),
@@ -209,12 +209,12 @@ CATALOGUE: list[Indicator] = [
                      "within one organisation (the rest needed barnets team)."),
         numerator=_("Concerns whose first plan is a single-organisation plan"),
         denominator=_("Concerns noticed in the month that led to a plan"), unit="percent", kind="share",
-        sources=("concerns.Concern", "plans.Plan"),
+        sources=("casefile.Concern", "casefile.Plan"),
         sql=f"""
             SELECT c.child_id, {month_of('c.observed_on')} AS month,
                    CASE WHEN p.kind = 'single' THEN 1 ELSE 0 END AS num, 1 AS den, NULL::float AS val
-            FROM concerns_concern c
-            JOIN (SELECT DISTINCT ON (concern_id) concern_id, kind FROM plans_plan
+            FROM casefile_concern c
+            JOIN (SELECT DISTINCT ON (concern_id) concern_id, kind FROM casefile_plan
                   WHERE concern_id IS NOT NULL ORDER BY concern_id, created_at, id) p ON p.concern_id = c.id
             WHERE c.observed_on {IN_RANGE}
         """,
@@ -224,13 +224,13 @@ CATALOGUE: list[Indicator] = [
         definition=_("Share of the Behovskompassen assessments made in the month where at least one area records "
                      "the child's own view or the child's own rating."),
         numerator=_("Assessments with the child's view"), denominator=_("Assessments made in the month"),
-        unit="percent", kind="share", sources=("concerns.Assessment", "concerns.AssessmentArea"),
+        unit="percent", kind="share", sources=("casefile.Assessment", "casefile.AssessmentArea"),
         sql=f"""
             SELECT a.child_id, {month_of('a.assessed_on')} AS month,
-                   CASE WHEN EXISTS (SELECT 1 FROM concerns_assessmentarea x WHERE x.assessment_id = a.id
+                   CASE WHEN EXISTS (SELECT 1 FROM casefile_assessmentarea x WHERE x.assessment_id = a.id
                                      AND (btrim(x.child_view) <> '' OR x.child_rating IS NOT NULL))
                         THEN 1 ELSE 0 END AS num, 1 AS den, NULL::float AS val
-            FROM concerns_assessment a WHERE a.assessed_on {IN_RANGE}
+            FROM casefile_assessment a WHERE a.assessed_on {IN_RANGE}
         """,
     ),
     Indicator(
@@ -238,11 +238,11 @@ CATALOGUE: list[Indicator] = [
         definition=_("Share of the plans created in the month whose field for the child's view is filled in "
                      "(as it reads now)."),
         numerator=_("Plans with the child's view"), denominator=_("Plans created in the month"),
-        unit="percent", kind="share", sources=("plans.Plan",),
+        unit="percent", kind="share", sources=("casefile.Plan",),
         sql=f"""
             SELECT p.child_id, {month_of(local_date('p.created_at'))} AS month,
                    CASE WHEN btrim(p.child_view) <> '' THEN 1 ELSE 0 END AS num, 1 AS den, NULL::float AS val
-            FROM plans_plan p WHERE {local_date('p.created_at')} {IN_RANGE}
+            FROM casefile_plan p WHERE {local_date('p.created_at')} {IN_RANGE}
         """,
     ),
     Indicator(
@@ -250,7 +250,7 @@ CATALOGUE: list[Indicator] = [
         definition=_("Share of the meetings about a child held in the month (barnets team and cooperation forums) "
                      "where the child took part or, for barnets team, was heard another way."),
         numerator=_("Meetings where the child took part or was heard"), denominator=_("Meetings held in the month"),
-        unit="percent", kind="share", sources=("plans.Meeting", "forums.ForumMeeting"),
+        unit="percent", kind="share", sources=("casefile.Meeting", "forums.ForumMeeting"),
         sql=f"""
             SELECT e.child_id, {month_of('e.day')} AS month, e.heard AS num, 1 AS den, NULL::float AS val
             FROM ({MEETINGS_SQL}) e WHERE e.day {IN_RANGE}
@@ -261,7 +261,7 @@ CATALOGUE: list[Indicator] = [
         definition=_("Meetings about a child held in the term (barnets team and cooperation forums), per child "
                      "with at least one meeting. The value is shown on the term's first month."),
         numerator=_("Meetings held in the term"), denominator=_("Children with at least one meeting in the term"),
-        unit="per_child", kind="mean", period="term", sources=("plans.Meeting", "forums.ForumMeeting"),
+        unit="per_child", kind="mean", period="term", sources=("casefile.Meeting", "forums.ForumMeeting"),
         one_row_per_child_month=True,
         sql=f"""
             SELECT e.child_id, {term_of('e.day')} AS month, count(*) AS num, 1 AS den, NULL::float AS val
@@ -275,7 +275,7 @@ CATALOGUE: list[Indicator] = [
         definition=_("Professionals present at the child's meetings in the term, added up over the meetings "
                      "(one professional at two meetings counts twice), per child with at least one meeting."),
         numerator=_("Professional attendances in the term"), denominator=_("Children with at least one meeting in the term"),
-        unit="per_child", kind="mean", period="term", sources=("plans.Meeting", "plans.Participant", "forums.ForumMeeting"),
+        unit="per_child", kind="mean", period="term", sources=("casefile.Meeting", "casefile.Participant", "forums.ForumMeeting"),
         one_row_per_child_month=True,
         sql=f"""
             SELECT e.child_id, {term_of('e.day')} AS month, sum(e.professionals) AS num, 1 AS den, NULL::float AS val
@@ -290,7 +290,7 @@ CATALOGUE: list[Indicator] = [
                      "due on the plan's first review date, then on the next review date set at each follow-up; an "
                      "active plan whose review date has passed counts as not on time."),
         numerator=_("Follow-ups held by the due date"), denominator=_("Reviews due in the month"),
-        unit="percent", kind="share", sources=("plans.FollowUp", "plans.Plan", "plans.PlanVersion"),
+        unit="percent", kind="share", sources=("casefile.FollowUp", "casefile.Plan", "casefile.PlanVersion"),
         sql=f"""
             SELECT f.child_id, {month_of('f.due')} AS month,
                    CASE WHEN f.held_on <= f.due THEN 1 ELSE 0 END AS num, 1 AS den, NULL::float AS val
@@ -298,13 +298,13 @@ CATALOGUE: list[Indicator] = [
                 SELECT fu.child_id, fu.held_on,
                        COALESCE(lag(fu.next_review_date) OVER (PARTITION BY fu.plan_id ORDER BY fu.held_on, fu.created_at),
                                 (v.snapshot->>'review_date')::date, p.review_date) AS due
-                FROM plans_followup fu
-                JOIN plans_plan p ON p.id = fu.plan_id
-                LEFT JOIN plans_planversion v ON v.plan_id = p.id AND v.number = 1
+                FROM casefile_followup fu
+                JOIN casefile_plan p ON p.id = fu.plan_id
+                LEFT JOIN casefile_planversion v ON v.plan_id = p.id AND v.number = 1
             ) f WHERE f.due {IN_RANGE}
             UNION ALL
             SELECT p.child_id, {month_of('p.review_date')}, 0, 1, NULL
-            FROM plans_plan p
+            FROM casefile_plan p
             WHERE p.status = 'active' AND p.review_date < %(today)s::date AND p.review_date {IN_RANGE}
         """,
     ),
@@ -313,11 +313,11 @@ CATALOGUE: list[Indicator] = [
         definition=_("Of the plans ended in the month, the share handed over (to another organisation or "
                      "municipality) rather than closed. The reason text itself is free text and is not counted."),
         numerator=_("Plans ended by handover"), denominator=_("Plans ended in the month"),
-        unit="percent", kind="share", sources=("plans.Plan",),
+        unit="percent", kind="share", sources=("casefile.Plan",),
         sql=f"""
             SELECT p.child_id, {month_of('p.ended_on')} AS month,
                    CASE WHEN p.status = 'handed_over' THEN 1 ELSE 0 END AS num, 1 AS den, NULL::float AS val
-            FROM plans_plan p WHERE p.status IN ('closed', 'handed_over') AND p.ended_on {IN_RANGE}
+            FROM casefile_plan p WHERE p.status IN ('closed', 'handed_over') AND p.ended_on {IN_RANGE}
         """,
     ),
     Indicator(
@@ -355,10 +355,10 @@ CATALOGUE: list[Indicator] = [
         key="reports_per_1000", label=_("Concern reports (orosanmälningar)"),
         definition=_("Concern reports to social services sent in the month, per 1,000 children living in the district."),
         numerator=_("Concern reports sent in the month"), denominator=_("Children living in the district"),
-        unit="per_1000", kind="rate", multiplier=1000, sources=("concerns.ConcernReport", "children.Child"),
+        unit="per_1000", kind="rate", multiplier=1000, sources=("casefile.ConcernReport", "children.Child"),
         sql=f"""
             SELECT r.child_id, {month_of(local_date('r.reported_at'))} AS month, 1 AS num, 0 AS den, NULL::float AS val
-            FROM concerns_concernreport r WHERE {local_date('r.reported_at')} {IN_RANGE}
+            FROM casefile_concernreport r WHERE {local_date('r.reported_at')} {IN_RANGE}
         """,
     ),
     Indicator(
@@ -366,14 +366,14 @@ CATALOGUE: list[Indicator] = [
         definition=_("Share of the concern reports sent in the month about a child who had already been reported "
                      "in the 12 months before."),
         numerator=_("Reports with an earlier report within 12 months"), denominator=_("Concern reports sent in the month"),
-        unit="percent", kind="share", sources=("concerns.ConcernReport",),
+        unit="percent", kind="share", sources=("casefile.ConcernReport",),
         sql=f"""
             SELECT r.child_id, {month_of(local_date('r.reported_at'))} AS month,
-                   CASE WHEN EXISTS (SELECT 1 FROM concerns_concernreport e WHERE e.child_id = r.child_id
+                   CASE WHEN EXISTS (SELECT 1 FROM casefile_concernreport e WHERE e.child_id = r.child_id
                                      AND e.reported_at < r.reported_at
                                      AND e.reported_at >= r.reported_at - interval '12 months')
                         THEN 1 ELSE 0 END AS num, 1 AS den, NULL::float AS val
-            FROM concerns_concernreport r WHERE {local_date('r.reported_at')} {IN_RANGE}
+            FROM casefile_concernreport r WHERE {local_date('r.reported_at')} {IN_RANGE}
         """,
     ),
     Indicator(
@@ -381,11 +381,11 @@ CATALOGUE: list[Indicator] = [
         definition=_("Of the concern reports sent in the month on which social services have decided, the share "
                      "where an investigation was opened."),
         numerator=_("Reports where an investigation was opened"), denominator=_("Reports sent in the month with a decision"),
-        unit="percent", kind="share", sources=("concerns.ConcernReport",),
+        unit="percent", kind="share", sources=("casefile.ConcernReport",),
         sql=f"""
             SELECT r.child_id, {month_of(local_date('r.reported_at'))} AS month,
                    CASE WHEN r.investigation_opened THEN 1 ELSE 0 END AS num, 1 AS den, NULL::float AS val
-            FROM concerns_concernreport r
+            FROM casefile_concernreport r
             WHERE r.investigation_opened IS NOT NULL AND {local_date('r.reported_at')} {IN_RANGE}
         """,
     ),
@@ -395,11 +395,11 @@ CATALOGUE: list[Indicator] = [
                      "recorded that the child was spoken with."),
         numerator=_("Investigations where the child was spoken with"),
         denominator=_("Investigations opened on reports sent in the month"),
-        unit="percent", kind="share", sources=("concerns.ConcernReport",),
+        unit="percent", kind="share", sources=("casefile.ConcernReport",),
         sql=f"""
             SELECT r.child_id, {month_of(local_date('r.reported_at'))} AS month,
                    CASE WHEN r.child_spoken_with IS TRUE THEN 1 ELSE 0 END AS num, 1 AS den, NULL::float AS val
-            FROM concerns_concernreport r
+            FROM casefile_concernreport r
             WHERE r.investigation_opened IS TRUE AND {local_date('r.reported_at')} {IN_RANGE}
         """,
     ),
@@ -410,7 +410,7 @@ CATALOGUE: list[Indicator] = [
                      "in both, then over the children."),
         numerator=_("Sum over children of the mean change per area"),
         denominator=_("Children with a latest assessment in the month and an earlier one"),
-        unit="points", kind="mean", sources=("concerns.Assessment", "concerns.AssessmentArea"),
+        unit="points", kind="mean", sources=("casefile.Assessment", "casefile.AssessmentArea"),
         one_row_per_child_month=True,
         sql=f"""
             SELECT l.child_id, {month_of('l.assessed_on')} AS month, avg(al.rating - af.rating)::float AS num,
@@ -418,12 +418,12 @@ CATALOGUE: list[Indicator] = [
             FROM (SELECT a.id, a.child_id, a.assessed_on,
                          row_number() OVER (PARTITION BY a.child_id ORDER BY a.assessed_on, a.created_at, a.id) AS rn_first,
                          row_number() OVER (PARTITION BY a.child_id ORDER BY a.assessed_on DESC, a.created_at DESC, a.id DESC) AS rn_last
-                  FROM concerns_assessment a) l
+                  FROM casefile_assessment a) l
             JOIN (SELECT a.id, a.child_id,
                          row_number() OVER (PARTITION BY a.child_id ORDER BY a.assessed_on, a.created_at, a.id) AS rn_first
-                  FROM concerns_assessment a) f ON f.child_id = l.child_id AND f.rn_first = 1 AND f.id <> l.id
-            JOIN concerns_assessmentarea al ON al.assessment_id = l.id AND al.rating IS NOT NULL
-            JOIN concerns_assessmentarea af ON af.assessment_id = f.id AND af.area = al.area AND af.rating IS NOT NULL
+                  FROM casefile_assessment a) f ON f.child_id = l.child_id AND f.rn_first = 1 AND f.id <> l.id
+            JOIN casefile_assessmentarea al ON al.assessment_id = l.id AND al.rating IS NOT NULL
+            JOIN casefile_assessmentarea af ON af.assessment_id = f.id AND af.area = al.area AND af.rating IS NOT NULL
             WHERE l.rn_last = 1 AND l.assessed_on {IN_RANGE}
             GROUP BY l.child_id, l.assessed_on
         """,

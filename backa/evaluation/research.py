@@ -19,7 +19,7 @@ from django.conf import settings
 from django.db import connection
 from django.utils.translation import gettext_lazy as _
 
-from .indicators import local_date
+from backa.evaluation.indicators import local_date
 
 DATASET_VERSION = "1"
 MIN_CHILDREN_PER_DISTRICT = 5
@@ -61,43 +61,43 @@ class Event:
 
 D = local_date
 EVENTS = [
-    Event("concern", _("A professional noticed a concern."), _("urgency"), "", "concerns.Concern",
+    Event("concern", _("A professional noticed a concern."), _("urgency"), "", "casefile.Concern",
           "SELECT child_id, observed_on AS day, urgency AS code, NULL::int AS number, id AS concern_id, "
-          "NULL::uuid AS plan_id FROM concerns_concern"),
+          "NULL::uuid AS plan_id FROM casefile_concern"),
     Event("conversation", _("A conversation with the child and/or family."), _("consent to involve others"),
-          _("1 if the child took part, else 0"), "concerns.Conversation",
+          _("1 if the child took part, else 0"), "casefile.Conversation",
           "SELECT child_id, held_on, consent_status, CASE WHEN child_took_part THEN 1 ELSE 0 END, concern_id, NULL "
-          "FROM concerns_conversation"),
+          "FROM casefile_conversation"),
     Event("assessment", _("A Behovskompassen assessment."), "", _("areas with the child's own view"),
-          "concerns.Assessment",
-          "SELECT a.child_id, a.assessed_on, '', (SELECT count(*) FROM concerns_assessmentarea x WHERE "
+          "casefile.Assessment",
+          "SELECT a.child_id, a.assessed_on, '', (SELECT count(*) FROM casefile_assessmentarea x WHERE "
           "x.assessment_id = a.id AND (btrim(x.child_view) <> '' OR x.child_rating IS NOT NULL))::int, a.concern_id, "
-          "NULL FROM concerns_assessment a"),
+          "NULL FROM casefile_assessment a"),
     Event("concern_report", _("A concern report (orosanmälan) to social services."),
           _("status; '+spoken' if the child was spoken with in the investigation"), _("1 if an investigation was opened"),
-          "concerns.ConcernReport",
+          "casefile.ConcernReport",
           f"SELECT child_id, {D('reported_at')}, status || CASE WHEN child_spoken_with THEN '+spoken' ELSE '' END, "
           "CASE WHEN investigation_opened THEN 1 WHEN investigation_opened IS FALSE THEN 0 END, concern_id, NULL "
-          "FROM concerns_concernreport"),
-    Event("plan", _("A plan was started."), _("single or team"), "", "plans.Plan",
-          f"SELECT child_id, {D('created_at')}, kind, NULL, concern_id, id FROM plans_plan"),
-    Event("action", _("An action in a plan (dated by its start, else its creation)."), _("status"), "", "plans.Action",
+          "FROM casefile_concernreport"),
+    Event("plan", _("A plan was started."), _("single or team"), "", "casefile.Plan",
+          f"SELECT child_id, {D('created_at')}, kind, NULL, concern_id, id FROM casefile_plan"),
+    Event("action", _("An action in a plan (dated by its start, else its creation)."), _("status"), "", "casefile.Action",
           f"SELECT p.child_id, COALESCE(a.starts_on, {D('a.created_at')}), a.status, NULL, p.concern_id, p.id "
-          "FROM plans_action a JOIN plans_plan p ON p.id = a.plan_id"),
+          "FROM casefile_action a JOIN casefile_plan p ON p.id = a.plan_id"),
     Event("team_meeting", _("A held meeting of barnets team."), _("took_part, other_way or not_heard"),
-          _("professionals present"), "plans.Meeting",
-          f"SELECT m.child_id, {D('m.starts_at')}, m.child_heard, (SELECT count(*) FROM plans_participant x WHERE "
-          "x.meeting_id = m.id AND x.kind = 'professional')::int, NULL, m.plan_id FROM plans_meeting m "
+          _("professionals present"), "casefile.Meeting",
+          f"SELECT m.child_id, {D('m.starts_at')}, m.child_heard, (SELECT count(*) FROM casefile_participant x WHERE "
+          "x.meeting_id = m.id AND x.kind = 'professional')::int, NULL, m.plan_id FROM casefile_meeting m "
           "WHERE m.status = 'held'"),
     Event("forum_meeting", _("The child was discussed in a cooperation forum."), _("the forum's kind"),
           _("professionals present"), "forums.ForumMeeting",
           "SELECT m.child_id, m.held_on, f.kind, m.professionals, NULL, NULL FROM forums_forummeeting m "
           "JOIN forums_forum f ON f.id = m.forum_id"),
-    Event("follow_up", _("A follow-up (uppföljning) of the plan."), _("continue, revise or close"), "", "plans.FollowUp",
-          "SELECT u.child_id, u.held_on, u.outcome, NULL, p.concern_id, p.id FROM plans_followup u "
-          "JOIN plans_plan p ON p.id = u.plan_id"),
-    Event("plan_end", _("The plan ended."), _("closed or handed_over"), "", "plans.Plan",
-          "SELECT child_id, ended_on, status, NULL, concern_id, id FROM plans_plan WHERE ended_on IS NOT NULL"),
+    Event("follow_up", _("A follow-up (uppföljning) of the plan."), _("continue, revise or close"), "", "casefile.FollowUp",
+          "SELECT u.child_id, u.held_on, u.outcome, NULL, p.concern_id, p.id FROM casefile_followup u "
+          "JOIN casefile_plan p ON p.id = u.plan_id"),
+    Event("plan_end", _("The plan ended."), _("closed or handed_over"), "", "casefile.Plan",
+          "SELECT child_id, ended_on, status, NULL, concern_id, id FROM casefile_plan WHERE ended_on IS NOT NULL"),
     Event("consent", _("A consent was asked for (dated when asked)."), _("its status now"), "", "consent.Consent",
           f"SELECT child_id, {D('created_at')}, status, NULL, NULL, NULL FROM consent_consent"),
     Event("handover", _("A barnkontakt handover (dated by its target date)."), _("trigger/status"),

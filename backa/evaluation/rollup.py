@@ -13,8 +13,8 @@ from datetime import date
 from django.db import connection, transaction
 from django.utils import timezone
 
-from .indicators import CATALOGUE, POPULATION, Indicator
-from .models import ALL, ValueSource
+from backa.evaluation.indicators import CATALOGUE, POPULATION, Indicator
+from backa.evaluation.models import ALL, ValueSource
 
 TABLE = "evaluation_indicatorvalue"
 # A nightly job may sort in memory (the default 4 MB spills the population sort to disk), and

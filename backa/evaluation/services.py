@@ -10,15 +10,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from backa.audit.log import Action, log_access, log_access_many
-from backa.children import access as gate
+from backa.access import gate
 from backa.forums.burden import suppress_small
 from backa.organisations.models import District, EvaluationArm
 
-from . import research
-from .indicators import BY_KEY, OUTCOMES, value_from
-from .models import ALL, ExtractionRecord, IndicatorValue, ValueSource
-from .rollup import add_months
-from .stats import did, spread
+from backa.evaluation import research
+from backa.evaluation.indicators import BY_KEY, OUTCOMES, value_from
+from backa.evaluation.models import ALL, ExtractionRecord, IndicatorValue, ValueSource
+from backa.evaluation.rollup import add_months
+from backa.evaluation.stats import did, spread
 
 # -- the dashboard ------------------------------------------------------------------------------
 

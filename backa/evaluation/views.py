@@ -14,10 +14,10 @@ from django.views.decorators.http import require_http_methods
 from backa.consent.extract import _cell as neutralise  # the one CSV-injection guard
 from backa.organisations.models import EvaluationArm
 
-from . import access, research, services
-from .chart import legend_key, line_chart
-from .indicators import BY_KEY, OUTCOMES, UNITS
-from .rollup import default_period
+from backa.evaluation import access, research, services
+from backa.evaluation.chart import legend_key, line_chart
+from backa.evaluation.indicators import BY_KEY, OUTCOMES, UNITS
+from backa.evaluation.rollup import default_period
 
 
 def _fmt(value, digits=1):

@@ -4,9 +4,9 @@ import uuid
 from django.utils import timezone
 from ninja import Router, Schema
 
-from . import burden
-from .access import get_district_for_admin, get_district_for_reading
-from .models import Forum
+from backa.forums import burden
+from backa.forums.access import get_district_for_admin, get_district_for_reading
+from backa.forums.models import Forum
 
 router = Router(tags=["forums"])
 

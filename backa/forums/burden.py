@@ -94,7 +94,7 @@ def meeting_events(*, start: date, end: date, district=None, child=None) -> list
     (plans.Meeting). All teams count as one forum, "Barnets team", so a child discussed
     in the team and in, say, SSPF in the same month is flagged like any two forums.
     """
-    from .models import ForumMeeting
+    from backa.forums.models import ForumMeeting
 
     rows = ForumMeeting.objects.filter(held_on__gte=start, held_on__lte=end)
     if district is not None:
@@ -124,7 +124,7 @@ def team_meeting_events(*, start: date, end: date, district=None, child=None) ->
     from django.db.models import Count, Q
     from django.utils import timezone
 
-    from backa.plans.models import Meeting, Participant
+    from backa.casefile.models import Meeting, Participant
 
     rows = Meeting.objects.filter(status=Meeting.Status.HELD, starts_at__date__gte=start, starts_at__date__lte=end)
     if district is not None:
@@ -227,7 +227,7 @@ def child_term_counts(events) -> dict:
 def district_signals(district, term: Term, *, family_limit: int | None = None, min_shared: int | None = None) -> dict:
     """The district's burden numbers for one term, unsuppressed (callers outside a case view
     pass them through suppress_small). Also the source of the evaluation indicators."""
-    from .models import BurdenSettings
+    from backa.forums.models import BurdenSettings
 
     thresholds = BurdenSettings.objects.filter(district=district).first() or BurdenSettings(district=district)
     family_limit = family_limit if family_limit is not None else thresholds.family_meetings_per_term

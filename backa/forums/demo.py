@@ -12,7 +12,7 @@ from backa.accounts.models import User
 from backa.organisations.models import EvaluationArm, UnitType
 from backa.roles.models import RoleAssignment, RoleKind
 
-from .models import Forum, ForumMeeting
+from backa.forums.models import Forum, ForumMeeting
 
 # (name pattern, kind, purpose text, purposes, legal basis, target group, sectors, participants, frequency,
 #  convener, children take part, guardians take part, discusses individual children)

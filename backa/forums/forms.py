@@ -2,8 +2,8 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .a11y import DescribedFieldsMixin
-from .models import BurdenSettings, Forum, ForumMeeting, Purpose, Sector
+from backa.forums.a11y import DescribedFieldsMixin
+from backa.forums.models import BurdenSettings, Forum, ForumMeeting, Purpose, Sector
 
 
 class ForumForm(DescribedFieldsMixin, forms.ModelForm):

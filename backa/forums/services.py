@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 
 from backa.audit.log import Action, log_access
 
-from .models import BurdenSettings, Forum, ForumMeeting
+from backa.forums.models import BurdenSettings, Forum, ForumMeeting
 
 FORUM_FIELDS = (
     "name", "kind", "purpose", "purposes", "legal_basis", "target_group", "sectors", "participants", "frequency",

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from backa.forums import views
 
 app_name = "forums"
 urlpatterns = [

@@ -15,14 +15,14 @@ from django.views.decorators.http import require_http_methods
 
 from backa.accounts.positions import current_position
 from backa.audit.log import Action
-from backa.children.access import get_child_for_request
+from backa.access.gate import get_child_for_request
 from backa.organisations.models import District
 
-from . import burden
-from .access import administered_district_ids, get_district_for_admin, get_district_for_reading, is_district_admin
-from .forms import BurdenSettingsForm, ForumForm, ForumMeetingForm
-from .models import BurdenSettings, Forum, ForumMeeting, Participation
-from .services import do_record_forum_meeting, do_save_forum, do_set_burden_thresholds, inventory_overlaps
+from backa.forums import burden
+from backa.forums.access import administered_district_ids, get_district_for_admin, get_district_for_reading, is_district_admin
+from backa.forums.forms import BurdenSettingsForm, ForumForm, ForumMeetingForm
+from backa.forums.models import BurdenSettings, Forum, ForumMeeting, Participation
+from backa.forums.services import do_record_forum_meeting, do_save_forum, do_set_burden_thresholds, inventory_overlaps
 
 
 def _municipality_id(request):

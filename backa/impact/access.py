@@ -5,7 +5,7 @@ from django.http import Http404
 
 from backa.accounts.positions import administered_district_ids, current_position
 
-from .models import ImpactAssessment
+from backa.impact.models import ImpactAssessment
 
 
 def _municipality_id(request):

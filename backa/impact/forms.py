@@ -7,8 +7,8 @@ from backa.accounts.models import PositionKind, User
 from backa.forums.a11y import DescribedFieldsMixin
 from backa.organisations.models import District
 
-from .indicators import INDICATORS
-from .models import ImpactAssessment, ImpactAssessmentVersion, Right
+from backa.impact.indicators import INDICATORS
+from backa.impact.models import ImpactAssessment, ImpactAssessmentVersion, Right
 
 TEXTAREA = forms.Textarea(attrs={"rows": 4})
 

@@ -4,8 +4,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from . import indicators
-from .models import STEP_FIELDS, ImpactAssessment, ImpactAssessmentVersion, Status
+from backa.impact import indicators
+from backa.impact.models import STEP_FIELDS, ImpactAssessment, ImpactAssessmentVersion, Status
 
 
 def _add_version(assessment, *, acting_user, steps: dict) -> ImpactAssessmentVersion:

@@ -9,15 +9,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from backa.accounts.positions import current_position
-from backa.pdf import render_pdf_ua
+from backa.lib.pdf import render_pdf_ua
 
-from .access import can_decide, can_edit, get_assessment, is_admin_in_municipality, visible_assessments
-from .forms import AssessmentForm, DecideForm, SendForm, VersionForm
-from .indicators import LABELS
-from .models import STEP_FIELDS, Status
-from .services import (
-    do_create_assessment, do_decide, do_save_version, do_send_for_decision, missing_for_decision,
-)
+from backa.impact.access import can_decide, can_edit, get_assessment, is_admin_in_municipality, visible_assessments
+from backa.impact.forms import AssessmentForm, DecideForm, SendForm, VersionForm
+from backa.impact.indicators import LABELS
+from backa.impact.models import STEP_FIELDS, Status
+from backa.impact.services import do_create_assessment, do_decide, do_save_version, do_send_for_decision, missing_for_decision
 
 
 @login_required

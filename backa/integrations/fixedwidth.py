@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from backa.organisations.models import District, Municipality
 
-from .register import HEADER, ParseResult, _parse_row
+from backa.integrations.register import HEADER, ParseResult, _parse_row
 
 FORMAT_ID = "BACKAFB1"
 START, DATA, END = "00", "10", "99"

@@ -19,12 +19,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from backa.audit.log import Action, log_access_many
-from backa.children import identity
+from backa.lib import identity
 from backa.children.lifephase import add_years
 from backa.children.models import Child, Custody, Guardian, Sex
 from backa.organisations.models import District, Municipality
 
-from .bulk import among, copy_insert
+from backa.integrations.bulk import among, copy_insert
 
 HEADER = [
     "personnummer", "fornamn", "efternamn", "kon", "folkbokforingsdistrikt", "skyddad",

@@ -15,7 +15,7 @@ import uuid
 from django.db import DEFAULT_DB_ALIAS, connection, connections, models
 from django.utils import timezone
 
-from .models import ImportRun
+from backa.integrations.models import ImportRun
 
 
 LOCK_CLASS = 0x42616B61  # "Baka": the advisory-lock namespace of running imports

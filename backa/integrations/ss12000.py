@@ -35,11 +35,11 @@ from django.utils.translation import gettext as _
 
 from backa.accounts.models import Position, PositionKind, User
 from backa.audit.log import Action, log_access_many
-from backa.children import identity
+from backa.lib import identity
 from backa.children.models import Enrolment
 from backa.organisations.models import Municipality, Unit
 
-from .register import children_by_number_hash
+from backa.integrations.register import children_by_number_hash
 
 PROTECTED_MARKINGS = {"Sekretessmarkering", "Skyddad folkbokföring"}
 MAX_PAGES = 10_000

@@ -6,8 +6,8 @@ from django.shortcuts import render
 
 from backa.accounts.positions import administered_district_ids
 
-from .models import ImportRun
-from .runs import RUNNING, show_interrupted
+from backa.integrations.models import ImportRun
+from backa.integrations.runs import RUNNING, show_interrupted
 
 
 def _require_admin(request):

@@ -11,8 +11,8 @@ import time
 from datetime import datetime, timezone as dt_timezone
 from pathlib import Path
 
-from . import pgtools
-from .seal import verify_chain
+from backa.operations import pgtools
+from backa.operations.seal import verify_chain
 
 
 def table_counts(cursor) -> dict[str, int]:

@@ -21,7 +21,7 @@ from datetime import timedelta
 
 from django.db import IntegrityError, transaction
 
-from .models import IdempotencyKey
+from backa.operations.models import IdempotencyKey
 
 FORM_FIELD = "idempotency_key"
 HEADER = "HTTP_IDEMPOTENCY_KEY"

@@ -11,7 +11,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import pgtools
+from backa.operations import pgtools
 
 MINIMAL_CONF = "# written by manage.py restore: the backup had no postgresql.conf (Debian keeps it in /etc)\n"
 

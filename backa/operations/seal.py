@@ -178,7 +178,7 @@ def seal_closed_periods(*, now: datetime, period: timedelta = timedelta(days=1),
     Serialised by an advisory lock; returns the new AccessLogSeal rows."""
     from django.db import connection, transaction
 
-    from .models import AccessLogSeal
+    from backa.operations.models import AccessLogSeal
 
     created = []
     with transaction.atomic(), connection.cursor() as cursor:

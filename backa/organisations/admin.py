@@ -1,7 +1,7 @@
 """Admin for reference data only. Children and their records never appear in the admin."""
 from django.contrib import admin
 
-from .models import District, Municipality, Organisation, Unit
+from backa.organisations.models import District, Municipality, Organisation, Unit
 
 
 @admin.register(Municipality)

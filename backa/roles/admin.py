@@ -2,7 +2,7 @@
 name children, so they are not in the admin; they change only through the services."""
 from django.contrib import admin
 
-from .models import LifePhaseConfig
+from backa.roles.models import LifePhaseConfig
 
 
 @admin.register(LifePhaseConfig)

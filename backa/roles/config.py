@@ -4,7 +4,7 @@ from collections import defaultdict
 
 from django.db.models import Q
 
-from .models import LifePhaseConfig
+from backa.roles.models import LifePhaseConfig
 
 
 def rules_by_phase(municipality_id=None) -> dict[str, list[LifePhaseConfig]]:

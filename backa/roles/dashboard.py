@@ -13,8 +13,8 @@ from django.db.models import Count, Exists, OuterRef
 from backa.children.lifephase import LifePhase, add_years, life_phase
 from backa.children.models import Enrolment
 
-from .models import Handover, HandoverStatus, active_on
-from .population import barnkontakt_now, children_in_district, without_barnkontakt
+from backa.roles.models import Handover, HandoverStatus, active_on
+from backa.roles.population import barnkontakt_now, children_in_district, without_barnkontakt
 
 HORIZON_DAYS = 90
 

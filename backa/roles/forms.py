@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .models import HandoverItem, LegalBasis, SharingBasis
+from backa.roles.models import HandoverItem, LegalBasis, SharingBasis
 
 
 class DescribedForm(forms.Form):

@@ -12,7 +12,7 @@ from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from backa.children.lifephase import add_years
 from backa.children.models import Child, Enrolment
 
-from .models import Handover, HandoverStatus, RoleAssignment, RoleKind, active_on, role_active_on
+from backa.roles.models import Handover, HandoverStatus, RoleAssignment, RoleKind, active_on, role_active_on
 
 
 def children_for_derivation(on, *, municipality_id=None, child_ids=None) -> QuerySet[Child]:

@@ -12,11 +12,8 @@ from backa.audit.log import Action, log_access
 from backa.children.lifephase import LifePhase, life_phase
 from backa.children.models import Child
 
-from .config import rules_by_phase
-from .models import (
-    AssignmentSource, Handover, HandoverItem, HandoverStatus, HandoverTrigger, RoleAssignment, RoleKind, SharingBasis,
-    active_on, role_active_on,
-)
+from backa.roles.config import rules_by_phase
+from backa.roles.models import AssignmentSource, Handover, HandoverItem, HandoverStatus, HandoverTrigger, RoleAssignment, RoleKind, SharingBasis, active_on, role_active_on
 
 
 def do_assign_role(
@@ -212,7 +209,7 @@ def _derive(child, ctx: DerivationContext, acting_user) -> str:
 def _moves_towards_home(child, holder: RoleAssignment, pending: Handover) -> bool:
     if pending.trigger != HandoverTrigger.MOVE_DISTRICT or pending.to_position_id is None or child.home_district_id is None:
         return False
-    from .transitions import RESIDENCE_BOUND_UNIT_TYPES
+    from backa.roles.transitions import RESIDENCE_BOUND_UNIT_TYPES
 
     # Only residence-bound care (BVC, BMM) follows the address; a school move follows the enrolment.
     to_unit = Position.objects.filter(pk=pending.to_position_id).values_list("unit__district_id", "unit__unit_type").first()
@@ -246,7 +243,7 @@ def _district_move(child, ctx: DerivationContext, acting_user) -> str:
     """After the register gives a child a new home district: derivation first (a new
     enrolment decides); if the current barnkontakt still holds residence-bound care (BVC,
     BMM) in the old district, hand over to the one such unit of the new district."""
-    from .transitions import RESIDENCE_BOUND_UNIT_TYPES, district_position
+    from backa.roles.transitions import RESIDENCE_BOUND_UNIT_TYPES, district_position
 
     outcome = _derive(child, ctx, acting_user)
     if outcome != Outcome.UNCHANGED or child.home_district_id is None or child.moved_out_on is not None:
@@ -271,7 +268,7 @@ def handle_register_moves(*, moved_out_ids=(), moved_district_ids=(), acting_use
     """After a register import, inside its transaction: children no longer registered here get a
     closing handover from their barnkontakt; children with a new home district get a handover
     where their barnkontakt should change. Never zero: nothing ends until the task is done."""
-    from .population import children_for_derivation
+    from backa.roles.population import children_for_derivation
 
     ctx = DerivationContext(on=on or timezone.localdate())
     counts: dict[str, int] = {}
@@ -298,7 +295,7 @@ def do_derive_barnkontakt(child: Child, *, acting_user=None, on: date | None = N
 
 def derive_all(*, on: date | None = None, municipality_id=None, child_ids=None, chunk: int = 2000, progress=None) -> dict:
     """Run the derivation for every child (or the given ones); returns {outcome: count}. Safe to rerun."""
-    from .population import children_for_derivation
+    from backa.roles.population import children_for_derivation
 
     ctx = DerivationContext(on=on or timezone.localdate())
     ctx.rules_for(municipality_id)

@@ -23,8 +23,8 @@ from django.utils import timezone
 from backa.children.lifephase import LifePhase, add_years, gymnasium_start, life_phase, school_start
 from backa.organisations.models import UnitType
 
-from .models import HandoverTrigger, active_on
-from .services import DerivationContext, do_start_handover
+from backa.roles.models import HandoverTrigger, active_on
+from backa.roles.services import DerivationContext, do_start_handover
 
 # Care that follows where the family lives: a child without a listing yet belongs to the
 # district's unit. Preschools and schools are chosen by the family and follow enrolments.
@@ -143,7 +143,7 @@ def start_handovers_ahead(*, on: date | None = None, window_days: int = DEFAULT_
                           acting_user=None, chunk: int = 2000, progress=None) -> dict:
     """Start a handover for every child whose life phase changes within the window; {outcome: count}.
     Safe to rerun: a second run creates nothing."""
-    from .population import children_for_transitions
+    from backa.roles.population import children_for_transitions
 
     if window_days < 0:
         raise ValueError("window_days must not be negative")

@@ -15,17 +15,17 @@ from django.db import transaction
 from django.db.models import Q
 
 from backa.accounts.models import Position, PositionKind, User
-from backa.children import identity
+from backa.lib import identity
 from backa.children.lifephase import LifePhase, add_years, life_phase, school_start
 from backa.children.models import Child, Custody, Enrolment, Guardian, IdType, Sex
 from backa.forums.demo import add_demo_forums
-from backa.plans.demo import add_demo_flow
+from backa.casefile.demo import add_demo_flow
 from backa.organisations.models import District, EvaluationArm, Municipality, Organisation, OrganisationKind, Unit, UnitType
 from backa.roles.config import rules_by_phase
 from backa.roles.models import AssignmentSource, RoleAssignment, RoleKind
 
-from . import names
-from .testnumbers import SyntheticNumberAllocator
+from backa.synthetic import names
+from backa.synthetic.testnumbers import SyntheticNumberAllocator
 
 DEMO_PASSWORD = "Backa-demo-2026!"
 

@@ -12,7 +12,7 @@ samordningsnummer 40. Past that, a child is generated without a number (id type
 """
 from datetime import date
 
-from backa.children.identity import IdentityNumber, luhn_check_digit, parse
+from backa.lib.identity import IdentityNumber, luhn_check_digit, parse
 
 TEST_SERIES = range(980, 1000)
 

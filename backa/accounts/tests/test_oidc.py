@@ -15,7 +15,7 @@ import requests
 from django.test import Client
 from django.urls import reverse
 
-from .peer import BRITTA_NUMBER, LOA, PEER_ACCOUNTS, UNKNOWN_NUMBER, configure, running_peer
+from backa.accounts.tests.peer import BRITTA_NUMBER, LOA, PEER_ACCOUNTS, UNKNOWN_NUMBER, configure, running_peer
 
 pytestmark = pytest.mark.django_db
 
@@ -82,7 +82,7 @@ def test_the_request_asks_for_loa3_with_pkce_state_and_nonce(eid):
 def test_a_loa3_login_lands_on_my_children_without_totp(eid):
     client = Client()
     response = login_as(client, "britta-loa3")
-    assert response.status_code == 302 and response["Location"] == reverse("children:my_children")
+    assert response.status_code == 302 and response["Location"] == reverse("front:my_children")
     page = client.get(response["Location"])
     assert page.status_code == 200 and "Mina barn" in page.content.decode() and "Ivar" in page.content.decode()
     assert client.session["auth_level"] == "eid"
@@ -92,7 +92,7 @@ def test_a_loa3_login_lands_on_my_children_without_totp(eid):
 
 def test_loa4_is_above_loa3_and_accepted(eid):
     client = Client()
-    assert login_as(client, "britta-loa4")["Location"] == reverse("children:my_children")
+    assert login_as(client, "britta-loa4")["Location"] == reverse("front:my_children")
 
 
 @pytest.mark.parametrize("account", ["britta-loa2", "britta-no-acr"])
@@ -101,7 +101,7 @@ def test_a_lower_or_missing_acr_is_refused(eid, account):
     page = message_on_login_page(client, login_as(client, account))
     assert "tillitsnivå som krävs (LoA3)" in page
     assert "_auth_user_id" not in client.session
-    assert client.get(reverse("children:my_children")).status_code == 302
+    assert client.get(reverse("front:my_children")).status_code == 302
 
 
 def test_an_unknown_person_is_refused_and_never_created(eid, caplog):
@@ -126,8 +126,8 @@ def test_an_inactive_professional_is_refused(eid, world):
 
 def test_the_employee_id_from_org_affiliation_matches(eid):
     client = Client()
-    assert login_as(client, "rasmus-employee")["Location"] == reverse("children:my_children")
-    assert "Sigrid" in client.get(reverse("children:my_children")).content.decode()
+    assert login_as(client, "rasmus-employee")["Location"] == reverse("front:my_children")
+    assert "Sigrid" in client.get(reverse("front:my_children")).content.decode()
 
 
 def test_a_wrong_state_is_refused(eid):
@@ -141,7 +141,7 @@ def test_a_wrong_state_is_refused(eid):
 def test_a_replayed_answer_is_refused(eid):
     client = Client()
     callback = at_the_idp(start(client), "britta-loa3")
-    assert client.get(callback)["Location"] == reverse("children:my_children")
+    assert client.get(callback)["Location"] == reverse("front:my_children")
     other = Client()  # someone who got hold of the redirect
     message_on_login_page(other, other.get(callback))
     assert "_auth_user_id" not in other.session
@@ -177,7 +177,7 @@ def test_refused_e_id_logins_do_not_lock_out_the_office(eid):
         client = Client()
         message_on_login_page(client, login_as(client, "stranger-loa3"))
     client = Client()
-    assert login_as(client, "britta-loa3")["Location"] == reverse("children:my_children")
+    assert login_as(client, "britta-loa3")["Location"] == reverse("front:my_children")
     response = Client().post(reverse("accounts:login"), {"username": "rasmus", "password": "correct-horse-battery-42"})
     assert response.status_code == 302
 
@@ -185,8 +185,8 @@ def test_refused_e_id_logins_do_not_lock_out_the_office(eid):
 def test_a_person_at_the_totp_step_may_use_e_id_instead_and_gets_a_new_session_id(eid):
     client = Client()
     client.post(reverse("accounts:login"), {"username": "britta", "password": "correct-horse-battery-42"})
-    assert client.get(reverse("children:my_children"))["Location"] == reverse("accounts:totp_verify")
+    assert client.get(reverse("front:my_children"))["Location"] == reverse("accounts:totp_verify")
     before = client.session.session_key
-    assert login_as(client, "britta-loa3")["Location"] == reverse("children:my_children")
+    assert login_as(client, "britta-loa3")["Location"] == reverse("front:my_children")
     assert client.session.session_key != before and client.session["auth_level"] == "eid"
-    assert client.get(reverse("children:my_children")).status_code == 200
+    assert client.get(reverse("front:my_children")).status_code == 200

@@ -5,7 +5,7 @@ from datetime import date
 import pytest
 from django.core.management import CommandError, call_command
 
-from backa.children import identity
+from backa.lib import identity
 from backa.synthetic.testnumbers import make_number
 
 pytestmark = pytest.mark.django_db

@@ -30,7 +30,7 @@ def enrol_and_verify(client):
 def test_a_password_alone_opens_nothing_until_the_second_factor(world):
     client = Client()
     password_login(client)
-    for url in (reverse("children:my_children"), reverse("children:overview", args=[world.sigrid.id])):
+    for url in (reverse("front:my_children"), reverse("casefile:overview", args=[world.sigrid.id])):
         response = client.get(url)
         assert response.status_code == 302 and response["Location"] == reverse("accounts:totp_verify")
     assert client.get("/api/openapi.json").status_code in (200, 401)  # the schema is public or refused, never data
@@ -45,8 +45,8 @@ def test_enrolment_then_login_with_the_code(world):
     client = Client()
     password_login(client)
     response = enrol_and_verify(client)
-    assert response.status_code == 302 and response["Location"] == reverse("children:my_children")
-    assert b"Sigrid" in client.get(reverse("children:my_children")).content
+    assert response.status_code == 302 and response["Location"] == reverse("front:my_children")
+    assert b"Sigrid" in client.get(reverse("front:my_children")).content
     device = TOTPDevice.objects.get(user=world.rasmus)
     assert device.confirmed
     # Next login: the code is asked for, enrolment is closed.
@@ -58,8 +58,8 @@ def test_enrolment_then_login_with_the_code(world):
     device.last_t = -1  # the first login's code may still be current; a code is used once only
     device.save()
     response = second.post(reverse("accounts:totp_verify"), {"token": f"{totp(device.bin_key):06d}"})
-    assert response.status_code == 302 and response["Location"] == reverse("children:my_children")
-    assert second.get(reverse("children:my_children")).status_code == 200
+    assert response.status_code == 302 and response["Location"] == reverse("front:my_children")
+    assert second.get(reverse("front:my_children")).status_code == 200
 
 
 def test_a_code_cannot_be_used_twice(world):
@@ -84,7 +84,7 @@ def test_wrong_codes_are_refused_and_throttled_without_a_permanent_lockout(world
     # Straight after a failure even the right code waits (1 s, then 2 s, 4 s ...).
     response = client.post(reverse("accounts:totp_verify"), {"token": f"{totp(device.bin_key):06d}"})
     assert response.status_code == 400 and "Vänta" in response.content.decode()
-    assert client.get(reverse("children:my_children")).status_code == 302
+    assert client.get(reverse("front:my_children")).status_code == 302
     device.refresh_from_db()
     assert device.throttling_failure_count == 1
     # Once the wait is over the right code works: no permanent lockout.
@@ -126,13 +126,13 @@ def test_without_the_setting_a_password_is_enough(world, settings):
     settings.LOCAL_LOGIN_REQUIRES_TOTP = False  # the laptop demo
     client = Client()
     response = password_login(client)
-    assert response["Location"] == reverse("children:my_children")
-    assert client.get(reverse("children:my_children")).status_code == 200
+    assert response["Location"] == reverse("front:my_children")
+    assert client.get(reverse("front:my_children")).status_code == 200
 
 
 def test_the_next_page_survives_the_second_factor(world):
     client = Client()
-    target = reverse("children:overview", args=[world.sigrid.id])
+    target = reverse("casefile:overview", args=[world.sigrid.id])
     response = client.post(reverse("accounts:login") + f"?next={target}",
                            {"username": "rasmus", "password": PASSWORD, "next": target})
     assert response["Location"].startswith(reverse("accounts:totp_verify") + "?next=")
@@ -148,7 +148,7 @@ def test_the_next_page_survives_the_second_factor(world):
     page = other.get(reverse("accounts:totp_enrol")).content.decode()
     secret = re.search(r'<code class="secret"[^>]*>([A-Z2-7 ]+)</code>', page).group(1).replace(" ", "")
     response = other.post(reverse("accounts:totp_enrol"), {"token": f"{totp(b32decode(secret)):06d}", "next": "https://evil.example/"})
-    assert response["Location"] == reverse("children:my_children")
+    assert response["Location"] == reverse("front:my_children")
 
 
 def test_an_administrator_can_reset_but_never_read_a_totp_secret(world, client_for):

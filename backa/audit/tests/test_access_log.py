@@ -9,7 +9,7 @@ pytestmark = pytest.mark.django_db
 
 
 def test_viewing_a_child_writes_who_where_what_and_why(world, client_for):
-    client_for("rasmus").get(reverse("children:overview", args=[world.sigrid.id]), HTTP_X_REQUEST_ID="6d1f5f0e-1f7a-4a8b-9a53-3f1a2b7c9d10")
+    client_for("rasmus").get(reverse("casefile:overview", args=[world.sigrid.id]), HTTP_X_REQUEST_ID="6d1f5f0e-1f7a-4a8b-9a53-3f1a2b7c9d10")
     row = AccessLog.objects.get(child_id=world.sigrid.id, action="view")
     assert row.user_id == world.rasmus.id
     assert row.organisation_id == world.units["school"].organisation_id
@@ -24,7 +24,7 @@ def test_viewing_a_child_writes_who_where_what_and_why(world, client_for):
 
 def test_a_log_row_holds_ids_never_content(world, client_for):
     client = client_for("rasmus")
-    client.post(reverse("children:overview", args=[world.sigrid.id]), {"show": "identity_number"})
+    client.post(reverse("casefile:overview", args=[world.sigrid.id]), {"show": "identity_number"})
     number = world.sigrid.identity_number
     for row in AccessLog.objects.values():
         text = " ".join(str(v) for v in row.values())
@@ -72,6 +72,6 @@ def test_if_the_log_cannot_be_written_the_child_is_not_shown(world, client_for, 
 
     monkeypatch.setattr(AccessLog.objects, "create", broken)
     client = client_for("rasmus", raise_request_exception=False)
-    response = client.get(reverse("children:overview", args=[world.sigrid.id]))
+    response = client.get(reverse("casefile:overview", args=[world.sigrid.id]))
     assert response.status_code == 500
     assert b"Sigrid" not in response.content

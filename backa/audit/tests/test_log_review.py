@@ -19,7 +19,7 @@ def _at(hour):
 
 
 def test_rule_hits_and_a_random_sample_are_drawn_once(world, client_for, monkeypatch):
-    client_for("rasmus").get(reverse("children:overview", args=[world.sigrid.id]))
+    client_for("rasmus").get(reverse("casefile:overview", args=[world.sigrid.id]))
     do_grant_emergency_access(acting_user=world.olle, child=world.sigrid, reason="Akut fara för barnet, polisen ringde")
     # A professional with the child's surname, and a read without a relationship.
     world.olle.last_name = "Nilsson"
@@ -134,8 +134,8 @@ def test_the_review_page_lists_items_for_the_district_admin(world, client_for):
     draw_daily_sample(timezone.localdate(), sample_size=10)
     item = LogReviewItem.objects.get(user_id=world.per.id)
     client = client_for("ada")
-    assert str(item.id).encode() in client.get(reverse("consent:review_queue")).content
-    client.post(reverse("consent:review_item", args=[item.id]), {"outcome": "unclear"})
+    assert str(item.id).encode() in client.get(reverse("access:review_queue")).content
+    client.post(reverse("access:review_item", args=[item.id]), {"outcome": "unclear"})
     item.refresh_from_db()
     assert item.outcome == "unclear"
 
@@ -153,7 +153,7 @@ def test_a_professional_living_at_the_childs_address_is_flagged(world, client_fo
     world.sara.save()
     assert world.per.home_address_hash and "Storgatan" not in world.per.home_address_hash
     for persona in ("per", "sara", "rasmus"):
-        client_for(persona).get(reverse("children:overview", args=[world.sigrid.id]))
+        client_for(persona).get(reverse("casefile:overview", args=[world.sigrid.id]))
     draw_daily_sample(timezone.localdate(), sample_size=0, seed=1)
     flagged = {item.user_id for item in LogReviewItem.objects.all() if "same_address" in item.reasons.split(",")}
     assert flagged == {world.per.id}
@@ -173,6 +173,6 @@ def test_a_guardian_without_custody_or_without_an_address_gives_no_address_hit(w
     world.sara.set_home_address("")  # no address provisioned matches nothing
     world.sara.save()
     for persona in ("per", "sara"):
-        client_for(persona).get(reverse("children:overview", args=[world.sigrid.id]))
+        client_for(persona).get(reverse("casefile:overview", args=[world.sigrid.id]))
     draw_daily_sample(timezone.localdate(), sample_size=0, seed=1)
     assert not [i for i in LogReviewItem.objects.all() if "same_address" in i.reasons.split(",")]

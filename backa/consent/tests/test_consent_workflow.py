@@ -15,7 +15,7 @@ from backa.consent.services import (
     do_withdraw_consent,
 )
 
-from .helpers import NOTE_MARKER, given_consent, orgs
+from backa.consent.tests.helpers import NOTE_MARKER, given_consent, orgs
 
 pytestmark = pytest.mark.django_db
 
@@ -114,22 +114,22 @@ def test_the_consent_pages_record_and_withdraw(world, client_for):
     client = client_for("sara")
     anna = world.sigrid.custodies.get().guardian
     today = timezone.localdate()
-    response = client.post(reverse("consent:new", args=[world.sigrid.id]), {
+    response = client.post(reverse("casefile:consent_new", args=[world.sigrid.id]), {
         "recipients": [str(o["school"].pk)], "categories": ["notes", "meeting_minutes"], "purpose": "Samordning",
         "valid_from": today.isoformat(), "valid_to": (today + timedelta(days=30)).isoformat(), "given_now": "on",
         "guardians": [str(anna.pk)], "form": "written", "form_note": NOTE_MARKER,
     })
     consent = Consent.objects.get()
     assert response.status_code == 302 and consent.status == ConsentStatus.ACTIVE
-    page = client.get(reverse("consent:list", args=[world.sigrid.id]))
+    page = client.get(reverse("casefile:consent_list", args=[world.sigrid.id]))
     assert "Ängsskolan".encode() not in page.content and b"Utbildningsn" in page.content
     # The recipient sees the consent too; the police, not named, do not.
-    assert client_for("rasmus").get(reverse("consent:detail", args=[world.sigrid.id, consent.id])).status_code == 200
-    assert client_for("per").get(reverse("consent:detail", args=[world.sigrid.id, consent.id])).status_code == 404
+    assert client_for("rasmus").get(reverse("casefile:consent_detail", args=[world.sigrid.id, consent.id])).status_code == 200
+    assert client_for("per").get(reverse("casefile:consent_detail", args=[world.sigrid.id, consent.id])).status_code == 404
     # Only the disclosing organisation changes it.
-    assert client_for("rasmus").post(reverse("consent:detail", args=[world.sigrid.id, consent.id]),
+    assert client_for("rasmus").post(reverse("casefile:consent_detail", args=[world.sigrid.id, consent.id]),
                                      {"action": "withdraw", "withdrawn_by": "child"}).status_code == 403
-    response = client.post(reverse("consent:detail", args=[world.sigrid.id, consent.id]),
+    response = client.post(reverse("casefile:consent_detail", args=[world.sigrid.id, consent.id]),
                            {"action": "withdraw", "withdrawn_by": str(anna.pk)})
     assert response.status_code == 302
     consent.refresh_from_db()
@@ -139,7 +139,7 @@ def test_the_consent_pages_record_and_withdraw(world, client_for):
 def test_an_incomplete_consent_form_explains_and_saves_nothing(world, client_for):
     client = client_for("sara")
     today = timezone.localdate()
-    response = client.post(reverse("consent:new", args=[world.sigrid.id]), {
+    response = client.post(reverse("casefile:consent_new", args=[world.sigrid.id]), {
         "recipients": [str(orgs(world)["school"].pk)], "categories": ["notes"], "purpose": "x",
         "valid_from": today.isoformat(), "valid_to": today.isoformat(), "given_now": "on", "form": "written",
     })
@@ -152,19 +152,19 @@ def test_consent_detail_is_404_out_of_scope_and_for_unknown_ids(world, client_fo
     import uuid
 
     consent = given_consent(world, disclosing=orgs(world)["ifo"], recipients=[orgs(world)["school"]], categories=["notes"])
-    url = reverse("consent:detail", args=[world.sigrid.id, consent.id])
+    url = reverse("casefile:consent_detail", args=[world.sigrid.id, consent.id])
     assert client_for("olle").get(url).status_code == 404
     assert AccessLog.objects.filter(user_id=world.olle.id, outcome="denied").count() == 1
-    assert client_for("sara").get(reverse("consent:detail", args=[world.sigrid.id, uuid.uuid4()])).status_code == 404
+    assert client_for("sara").get(reverse("casefile:consent_detail", args=[world.sigrid.id, uuid.uuid4()])).status_code == 404
     # A consent of another child through this child's URL is not found either.
-    assert client_for("britta").get(reverse("consent:detail", args=[world.ivar.id, consent.id])).status_code == 404
+    assert client_for("britta").get(reverse("casefile:consent_detail", args=[world.ivar.id, consent.id])).status_code == 404
 
 
 def test_a_requested_consent_is_answered_on_its_page(world, client_for):
     consent = _request(world)
     anna = world.sigrid.custodies.get().guardian
     client = client_for("sara")
-    url = reverse("consent:detail", args=[world.sigrid.id, consent.id])
+    url = reverse("casefile:consent_detail", args=[world.sigrid.id, consent.id])
     assert client.post(url, {"action": "given", "form": "written"}).status_code == 400  # no guardian chosen
     consent.refresh_from_db()
     assert consent.status == ConsentStatus.REQUESTED
@@ -172,7 +172,7 @@ def test_a_requested_consent_is_answered_on_its_page(world, client_for):
     consent.refresh_from_db()
     assert consent.status == ConsentStatus.ACTIVE and consent.form == "oral"
     renewal = do_renew_consent(acting_user=world.sara, consent=consent, valid_to=consent.valid_to + timedelta(days=90))
-    client.post(reverse("consent:detail", args=[world.sigrid.id, renewal.id]), {"action": "refused"})
+    client.post(reverse("casefile:consent_detail", args=[world.sigrid.id, renewal.id]), {"action": "refused"})
     renewal.refresh_from_db()
     assert renewal.status == ConsentStatus.REFUSED
 

@@ -9,12 +9,12 @@ from django.utils import timezone
 
 from backa.audit.models import AccessLog
 from backa.audit.review import raise_emergency_review_alerts
-from backa.children.access import visible_children
+from backa.access.gate import visible_children
 from backa.consent.models import EmergencyAccess
 from backa.consent.services import do_grant_emergency_access, do_review_emergency_access
 from backa.testing import PASSWORD
 
-from .helpers import NOTE_MARKER
+from backa.consent.tests.helpers import NOTE_MARKER
 
 pytestmark = pytest.mark.django_db
 REASON = f"Barnet är på akuten och behöver skydd nu {NOTE_MARKER}"
@@ -22,13 +22,13 @@ REASON = f"Barnet är på akuten och behöver skydd nu {NOTE_MARKER}"
 
 def _open(client, world, *, password=PASSWORD, reason=REASON, child=None):
     child = child or world.sigrid
-    return client.post(reverse("consent:emergency"), {"q": child.identity_number.formatted, "reason": reason,
+    return client.post(reverse("access:emergency"), {"q": child.identity_number.formatted, "reason": reason,
                                                       "password": password})
 
 
 def test_it_opens_a_child_outside_scope_for_a_few_hours_with_flagged_log_rows(world, client_for):
     client = client_for("olle")
-    overview = reverse("children:overview", args=[world.sigrid.id])
+    overview = reverse("casefile:overview", args=[world.sigrid.id])
     assert client.get(overview).status_code == 404
     response = _open(client, world)
     assert response.status_code == 302 and response["Location"] == overview
@@ -57,13 +57,13 @@ def test_an_unknown_number_is_refused_and_logged(world, client_for):
 
     client = client_for("olle")
     number = make_number(timezone.localdate() - timedelta(days=3000), 999)
-    response = client.post(reverse("consent:emergency"), {"q": number.formatted, "reason": REASON, "password": PASSWORD})
+    response = client.post(reverse("access:emergency"), {"q": number.formatted, "reason": REASON, "password": PASSWORD})
     assert response.status_code == 400
     assert AccessLog.objects.filter(user_id=world.olle.id, action="emergency_access", outcome="denied", emergency=True).count() == 1
 
 
 def test_a_role_holder_is_not_flagged_as_emergency(world, client_for):
-    client_for("rasmus").get(reverse("children:overview", args=[world.sigrid.id]))
+    client_for("rasmus").get(reverse("casefile:overview", args=[world.sigrid.id]))
     assert not AccessLog.objects.filter(user_id=world.rasmus.id, emergency=True).exists()
 
 
@@ -82,12 +82,12 @@ def test_the_review_queue_shows_others_accesses_and_records_the_outcome(world, c
     own = do_grant_emergency_access(acting_user=world.ada, child=world.sigrid, reason=REASON)
     other = do_grant_emergency_access(acting_user=world.olle, child=world.sigrid, reason=REASON)
     client = client_for("ada")
-    page = client.get(reverse("consent:review_queue"))
+    page = client.get(reverse("access:review_queue"))
     assert page.status_code == 200
     assert str(other.id).encode() in page.content and str(own.id).encode() not in page.content
-    assert client_for("olle").get(reverse("consent:review_queue")).status_code == 403  # a teacher is no reviewer
-    client.post(reverse("consent:review_emergency", args=[own.id]), {"outcome": "justified"})
-    client.post(reverse("consent:review_emergency", args=[other.id]), {"outcome": "not_justified", "note": "Följs upp"})
+    assert client_for("olle").get(reverse("access:review_queue")).status_code == 403  # a teacher is no reviewer
+    client.post(reverse("access:review_emergency", args=[own.id]), {"outcome": "justified"})
+    client.post(reverse("access:review_emergency", args=[other.id]), {"outcome": "not_justified", "note": "Följs upp"})
     other.refresh_from_db()
     own.refresh_from_db()
     assert other.reviewed_by == world.ada and other.review_outcome == "not_justified"

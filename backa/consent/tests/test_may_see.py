@@ -8,7 +8,7 @@ from backa.consent.access import may_see, sharing_scope
 from backa.consent.models import Category, LegalBasisKind
 from backa.consent.services import do_record_legal_basis, do_withdraw_consent
 
-from .helpers import given_consent, orgs
+from backa.consent.tests.helpers import given_consent, orgs
 
 pytestmark = pytest.mark.django_db
 NOTES, MINUTES = Category.NOTES, Category.MEETING_MINUTES
@@ -90,7 +90,7 @@ def test_the_scope_answers_many_entries_with_two_queries(world, django_assert_nu
 
 
 def test_the_gate_helper_uses_the_acting_position_and_filters_entry_querysets(world, rf):
-    from backa.children.access import visible_entry_scope
+    from backa.access.gate import visible_entry_scope
     from backa.organisations.models import Unit
 
     o = orgs(world)

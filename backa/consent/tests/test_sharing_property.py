@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from backa.accounts.models import Position, PositionKind, User
-from backa.children.access import visible_children
+from backa.access.gate import visible_children
 from backa.children.models import Child
 from backa.consent.access import may_see, sharing_scope
 from backa.consent.models import Category, Consent, ConsentStatus, LegalBasis, LegalBasisKind, encode_categories

@@ -12,7 +12,7 @@ from backa.consent.access import sharing_scope
 from backa.consent.models import Consent
 from backa.consent.services import do_withdraw_consent
 
-from .helpers import given_consent, orgs
+from backa.consent.tests.helpers import given_consent, orgs
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -8,7 +8,7 @@ from django.conf import settings
 
 from backa.testing import PASSWORD
 
-from .helpers import NOTE_MARKER
+from backa.consent.tests.helpers import NOTE_MARKER
 
 PNR = re.compile(r"(?<!\d)(?:19|20)?\d{6}[-+]?\d{4}(?!\d)")
 NAMES = ["Sigrid", "Nilsson", "Ivar", "Andersson", "Hedda", "Hemlig", "Nils Ingen", "Anna Nilsson", "Britta Berg",

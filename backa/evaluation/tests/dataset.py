@@ -6,10 +6,10 @@ Every right answer in test_indicators.py is worked out by hand from the rows bel
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from backa.concerns.models import Assessment, AssessmentArea, Concern, ConcernReport, Conversation
+from backa.casefile.models import Assessment, AssessmentArea, Concern, ConcernReport, Conversation
 from backa.consent.models import Consent
 from backa.forums.tests.helpers import make_forum, meet
-from backa.plans.models import Action, FollowUp, Meeting, Participant, Plan, PlanVersion
+from backa.casefile.models import Action, FollowUp, Meeting, Participant, Plan, PlanVersion
 from backa.roles.models import Handover, RoleAssignment
 
 SE = ZoneInfo("Europe/Stockholm")

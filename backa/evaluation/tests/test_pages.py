@@ -4,14 +4,13 @@ from datetime import date, timedelta
 
 import pytest
 from django.contrib.auth.models import Permission
-from django.urls import reverse
 from django.utils import timezone
 
 from backa.audit.models import AccessLog
 from backa.evaluation.models import EthicsApproval, ExtractionRecord, IndicatorValue
 from backa.evaluation.rollup import add_months, default_period, run_rollup
 
-from .dataset import NOTE_TEXTS, build
+from backa.evaluation.tests.dataset import NOTE_TEXTS, build
 
 DASHBOARD = "/utvardering/"
 

@@ -13,7 +13,7 @@ from backa.accounts.models import PositionKind
 from backa.impact.models import ImpactAssessment
 from backa.testing import build_world, force_verified_login, make_user
 
-from .helpers import make_forum, meet
+from backa.forums.tests.helpers import make_forum, meet
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")

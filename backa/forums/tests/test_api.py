@@ -6,7 +6,7 @@ import pytest
 
 from backa.testing import make_child
 
-from .helpers import make_forum, meet
+from backa.forums.tests.helpers import make_forum, meet
 
 pytestmark = pytest.mark.django_db
 

@@ -9,7 +9,7 @@ from backa.forums.burden import MeetingEvent, Term
 from backa.forums.models import BurdenSettings
 from backa.testing import make_child
 
-from .helpers import make_forum, meet
+from backa.forums.tests.helpers import make_forum, meet
 
 pytestmark = pytest.mark.django_db
 
@@ -97,7 +97,7 @@ def test_district_signals_count_from_stored_meetings_and_use_the_district_thresh
 def test_barnets_team_meetings_count_as_a_forum_in_the_burden_signals(world):
     from datetime import datetime, timezone as dt_timezone
 
-    from backa.plans.models import Meeting, Participant
+    from backa.casefile.models import Meeting, Participant
 
     sspf = make_forum(world, "SSPF Järva")
     meet(world, world.sigrid, sspf, date(2026, 3, 3))

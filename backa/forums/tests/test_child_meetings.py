@@ -8,7 +8,7 @@ from django.utils import timezone
 from backa.audit.models import AccessLog
 from backa.forums.models import ForumMeeting
 
-from .helpers import make_forum, meet
+from backa.forums.tests.helpers import make_forum, meet
 
 pytestmark = pytest.mark.django_db
 

@@ -7,7 +7,7 @@ from backa.forums.models import Forum
 from backa.forums.services import inventory_overlaps
 from backa.testing import make_user
 
-from .helpers import make_forum
+from backa.forums.tests.helpers import make_forum
 
 pytestmark = pytest.mark.django_db
 

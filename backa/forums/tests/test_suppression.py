@@ -8,7 +8,7 @@ from backa.forums import burden
 from backa.forums.burden import Term, suppress_small
 from backa.testing import make_child
 
-from .helpers import make_forum, meet
+from backa.forums.tests.helpers import make_forum, meet
 
 pytestmark = pytest.mark.django_db
 

@@ -10,7 +10,7 @@ from backa.integrations.fixedwidth import RECORD_LENGTH, format_fixed_width, loo
 from backa.integrations.register import apply_register
 from backa.synthetic.testnumbers import make_number
 
-from .test_register_import import forget_import_runs, good_rows, number, row, snapshot  # noqa: F401 - fixtures
+from backa.integrations.tests.test_register_import import forget_import_runs, good_rows, number, row, snapshot  # noqa: F401 - fixtures
 
 pytestmark = pytest.mark.django_db
 
@@ -46,7 +46,7 @@ def test_it_imports_latin1_with_swedish_letters_and_is_idempotent(world, good_ro
 
 
 def test_the_same_rows_as_csv_and_fixed_width_give_the_same_children(world, good_rows):
-    from .test_register_import import extract
+    from backa.integrations.tests.test_register_import import extract
     from backa.integrations.register import parse_register
 
     apply_register(parse_register(extract(good_rows), world.municipality).rows, world.municipality)

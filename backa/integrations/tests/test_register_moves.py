@@ -13,7 +13,7 @@ from backa.roles.models import Handover, HandoverStatus, HandoverTrigger, RoleAs
 from backa.roles.services import derive_all, do_accept_handover, do_close_handover
 from backa.roles.tests.helpers import add_life_phase_units
 
-from .test_register_import import extract, forget_import_runs, row  # noqa: F401 - the fixture is autouse
+from backa.integrations.tests.test_register_import import extract, forget_import_runs, row  # noqa: F401 - the fixture is autouse
 
 pytestmark = pytest.mark.django_db
 TODAY = timezone.localdate()
@@ -142,9 +142,9 @@ def test_the_overview_says_the_child_has_moved_out_and_where_to_hand_over(w, cli
     from django.urls import reverse
 
     client = client_for("rasmus")
-    page = client.get(reverse("children:overview", args=[w.sigrid.id])).content.decode()
+    page = client.get(reverse("casefile:overview", args=[w.sigrid.id])).content.decode()
     assert "Flyttade från kommunen" not in page
     run(w, listed(w, "ivar", "hemlig", "nobody"), full=True)
-    page = client.get(reverse("children:overview", args=[w.sigrid.id])).content.decode()
+    page = client.get(reverse("casefile:overview", args=[w.sigrid.id])).content.decode()
     assert f"Flyttade från kommunen {TODAY:%Y-%m-%d}." in page and "Barnet är inte längre folkbokfört här." in page
-    assert reverse("roles:child_barnkontakt", args=[w.sigrid.id]) in page
+    assert reverse("casefile:barnkontakt", args=[w.sigrid.id]) in page

@@ -14,8 +14,8 @@ def main(plan_id, user_id, lock_key):
     from django.db import connection, transaction
 
     from backa.accounts.models import User
-    from backa.plans.models import Plan
-    from backa.plans.services import do_add_goal
+    from backa.casefile.models import Plan
+    from backa.casefile.plan import do_add_goal
 
     with transaction.atomic():
         with connection.cursor() as cursor:

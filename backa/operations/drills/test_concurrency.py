@@ -12,14 +12,14 @@ from django.db import connection, connections
 from django.test import Client
 from django.urls import reverse
 
-from backa.concerns.models import Concern
+from backa.casefile.models import Concern
 from backa.operations.idempotency import FORM_FIELD
 from backa.operations.models import IdempotencyKey
 from backa.operations.tests.test_idempotency import _concern_form
 
-from backa.plans.models import Plan, PlanVersion
-from backa.plans.services import PlanConflict, do_update_plan
-from backa.plans.tests.helpers import make_plan
+from backa.casefile.models import Plan, PlanVersion
+from backa.casefile.plan import PlanConflict, do_update_plan
+from backa.casefile.tests.helpers import make_plan
 
 pytestmark = pytest.mark.drill
 SESSIONS = 8
@@ -59,7 +59,7 @@ def test_concurrent_saves_of_one_version_let_exactly_one_through(world):
 @pytest.mark.django_db(transaction=True)
 def test_a_concurrent_double_submit_creates_one_concern(world):
     """Two threads send the same form at once; the second waits on the key and replays."""
-    url = reverse("concerns:new", args=[world.sigrid.id])
+    url = reverse("casefile:new_concern", args=[world.sigrid.id])
     barrier = threading.Barrier(2)
     results = []
 

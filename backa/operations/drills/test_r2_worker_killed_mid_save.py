@@ -15,8 +15,8 @@ from django.db import connection
 from backa.audit.models import AccessLog
 from backa.operations.drills.conftest import ROOT, app_env
 from backa.operations.drills.record import record
-from backa.plans.models import Goal, PlanVersion
-from backa.plans.tests.helpers import make_plan
+from backa.casefile.models import Goal, PlanVersion
+from backa.casefile.tests.helpers import make_plan
 
 pytestmark = pytest.mark.drill
 LOCK = 884_201

@@ -6,7 +6,7 @@ import logging
 import pytest
 from django.db import connection
 
-from backa.children.tests.test_permission_matrix import child_routes, fill
+from backa.access.tests.test_permission_matrix import child_routes, fill
 
 pytestmark = [
     pytest.mark.django_db,

@@ -8,12 +8,12 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from backa.concerns.models import Concern
+from backa.casefile.models import Concern
 from backa.consent.models import Consent
 from backa.consent.tests.helpers import orgs
 from backa.operations.idempotency import FORM_FIELD
 from backa.operations.models import IdempotencyKey
-from backa.plans.models import Plan
+from backa.casefile.models import Plan
 
 pytestmark = pytest.mark.django_db
 
@@ -34,7 +34,7 @@ def _token(html):
 
 def test_pages_carry_a_one_time_token_and_a_resubmit_saves_once(world, client_for):
     client = client_for("rasmus", language="en")
-    url = reverse("concerns:new", args=[world.sigrid.id])
+    url = reverse("casefile:new_concern", args=[world.sigrid.id])
     token = _token(client.get(url).content.decode())
     first = client.post(url, _concern_form(**{FORM_FIELD: token}))
     again = client.post(url, _concern_form(**{FORM_FIELD: token}))
@@ -70,14 +70,14 @@ def test_pages_carry_a_one_time_token_and_a_resubmit_saves_once(world, client_fo
     data = {"recipients": [str(o["school"].pk)], "categories": ["notes"], "purpose": "Samordning",
             "valid_from": today.isoformat(), "valid_to": (today + timedelta(days=30)).isoformat(), "given_now": "on",
             "guardians": [str(anna.pk)], "form": "written", FORM_FIELD: "consent-1"}
-    consent_url = reverse("consent:new", args=[world.sigrid.id])
+    consent_url = reverse("casefile:consent_new", args=[world.sigrid.id])
     assert FORM_FIELD in sara.get(consent_url).content.decode()
     first, again = sara.post(consent_url, data), sara.post(consent_url, data)
     assert first.status_code == again.status_code == 302 and first["Location"] == again["Location"]
     assert Consent.objects.count() == 1
 
     # Starting a plan from the page: the form has the token; sent twice, one plan.
-    plan_url = reverse("plans:new", args=[world.sigrid.id])
+    plan_url = reverse("casefile:new_plan", args=[world.sigrid.id])
     assert FORM_FIELD in client.get(plan_url).content.decode()
     plan_data = {"kind": "single", "organisation": str(world.units["school"].organisation.id), "reason": "Calm",
                  "review_date": (today + timedelta(days=30)).isoformat(), FORM_FIELD: "plan-page-1"}
@@ -114,7 +114,7 @@ def test_old_keys_are_pruned_and_recent_ones_still_replay(world, client_for):
     from django.core.management import CommandError, call_command
 
     client = client_for("rasmus", language="en")
-    url = reverse("concerns:new", args=[world.sigrid.id])
+    url = reverse("casefile:new_concern", args=[world.sigrid.id])
     old_token, new_token = (_token(client.get(url).content.decode()) for _ in range(2))
     client.post(url, _concern_form(**{FORM_FIELD: old_token}))
     client.post(url, _concern_form(description="Hungry at school", **{FORM_FIELD: new_token}))

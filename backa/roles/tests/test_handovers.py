@@ -7,7 +7,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management import call_command
 from django.utils import timezone
 
-from backa.children.access import visible_children
+from backa.access.gate import visible_children
 from backa.children.lifephase import add_years
 from backa.organisations.models import UnitType
 from backa.accounts.models import PositionKind
@@ -19,7 +19,7 @@ from backa.roles.services import (
     do_start_handover, derive_all,
 )
 
-from .helpers import add_life_phase_units, child_at, enrol
+from backa.roles.tests.helpers import add_life_phase_units, child_at, enrol
 
 pytestmark = pytest.mark.django_db
 TODAY = timezone.localdate()

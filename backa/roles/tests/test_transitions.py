@@ -11,7 +11,7 @@ from backa.roles.models import Handover, HandoverStatus, HandoverTrigger, RoleAs
 from backa.roles.services import Outcome, do_accept_handover, do_close_handover, do_derive_barnkontakt
 from backa.roles.transitions import Ahead, start_handovers_ahead
 
-from .helpers import add_life_phase_units, child_at, enrol
+from backa.roles.tests.helpers import add_life_phase_units, child_at, enrol
 
 pytestmark = pytest.mark.django_db
 TODAY = timezone.localdate()

@@ -13,7 +13,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import IntegrityError, transaction
 
 from backa.accounts.models import User
-from backa.children import identity
+from backa.lib import identity
 
 
 class Command(BaseCommand):

@@ -9,7 +9,7 @@ from dataclasses import asdict
 
 from backa.integrations.fixedwidth import looks_fixed_width, parse_fixed_width
 from backa.integrations.models import ImportRun
-from backa.integrations.progress import ProgressBar
+from backa.lib.progress import ProgressBar
 from backa.integrations.register import MAX_MOVED_OUT_SHARE, RegisterConflict, apply_register, parse_register
 from backa.integrations.runs import RunTracker
 from backa.organisations.models import Municipality

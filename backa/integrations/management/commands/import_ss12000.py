@@ -8,7 +8,7 @@ from dataclasses import asdict
 from django.core.management.base import BaseCommand, CommandError
 
 from backa.integrations.models import ImportRun
-from backa.integrations.progress import ProgressBar
+from backa.lib.progress import ProgressBar
 from backa.integrations.runs import RunTracker
 from backa.integrations.ss12000 import SS12000Client, SS12000Error, sync_ss12000
 from backa.organisations.models import Municipality

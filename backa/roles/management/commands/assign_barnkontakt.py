@@ -4,7 +4,7 @@ from datetime import date
 
 from django.core.management.base import BaseCommand
 
-from backa.integrations.progress import ProgressBar
+from backa.lib.progress import ProgressBar
 from backa.roles.services import derive_all
 
 

@@ -5,7 +5,7 @@ from datetime import date
 
 from django.core.management.base import BaseCommand, CommandError
 
-from backa.integrations.progress import ProgressBar
+from backa.lib.progress import ProgressBar
 from backa.roles.transitions import DEFAULT_WINDOW_DAYS, start_handovers_ahead
 
 

@@ -1,0 +1,173 @@
+"""Pages for the purposes that open a child without a role: nödåtkomst, its review, log review, a district administrator's log extract."""
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from backa.accounts.models import PositionKind
+from backa.accounts.positions import administered_district_ids, current_position
+from backa.audit.log import Action, Outcome, log_access
+from backa.audit.models import LogReviewItem
+from backa.audit.review import do_record_review, overdue_emergency_accesses
+from backa.access.gate import find_child_for_emergency_access, find_child_for_log_extract
+
+from backa.lib.pdf import render_pdf_ua
+
+from backa.consent import extract, services
+from backa.consent.forms import EmergencyAccessForm, ExtractPeriodForm, ReviewForm
+from backa.consent.models import EmergencyAccess
+from backa.accounts.positions import current_organisation
+from backa.lib.forms import error_messages
+
+
+REVIEWER_KINDS = (PositionKind.DISTRICT_ADMIN, PositionKind.MANAGER)
+
+
+def _extract_response(request, child, may_produce, url_name, url_kwargs):
+    form = ExtractPeriodForm(request.GET if "start" in request.GET else None)
+    rows = None
+    if may_produce and form.is_bound and form.is_valid():
+        data = form.cleaned_data
+        rows = extract.rows_for(child, data["start"], data["end"], names=data["names"])
+        output = request.GET.get("format", "")
+        log_access(request=request, action=Action.EXPORT if output in ("csv", "pdf") else Action.VIEW, child=child,
+                   object_type="log_extract", purpose="log_extract")
+        if output == "csv":
+            return extract.csv_response(rows, names=data["names"])
+        if output == "pdf":
+            return render_pdf_ua(request, "casefile/log_extract_print.html", {"child": child, "form": form, "rows": rows},
+                                 filename=f"loggutdrag-{child.pk}-{data['start']:%Y%m%d}-{data['end']:%Y%m%d}.pdf")
+    return render(request, "casefile/log_extract.html", {
+        "child": child, "form": form, "rows": rows, "may_produce": may_produce,
+        "csv_query": request.GET.urlencode(), "action_url": reverse(url_name, kwargs=url_kwargs),
+    })
+
+
+def _reviewer(request):
+    position = current_position(request)
+    return position is not None and position.kind in REVIEWER_KINDS
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def emergency_access(request):
+    """Nödåtkomst: the child's number, a written reason and the user's password again."""
+    form = EmergencyAccessForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if not services.reauthenticate(request, form.cleaned_data["password"]):
+            form.add_error("password", _("The password is wrong. Emergency access needs you to sign in again."))
+        else:
+            child = find_child_for_emergency_access(form.cleaned_data["number"])
+            if child is None:
+                log_access(request=request, action=Action.EMERGENCY_ACCESS, object_type="emergency_access",
+                           outcome=Outcome.DENIED, emergency=True, object_id="")
+                form.add_error("q", _("No child with that number is registered here."))
+            else:
+                services.do_grant_emergency_access(acting_user=request.user, child=child,
+                                                   reason=form.cleaned_data["reason"],
+                                                   organisation=current_organisation(request), request=request)
+                messages.warning(request, _("Emergency access is open for %(hours)s hours and will be reviewed.")
+                                 % {"hours": services.EMERGENCY_ACCESS_HOURS})
+                return redirect("casefile:overview", child_id=child.pk)
+    return render(request, "access/emergency.html", {"form": form, "hours": services.EMERGENCY_ACCESS_HOURS},
+                  status=400 if form.errors else 200)
+
+
+@login_required
+def review_queue(request):
+    if not _reviewer(request):
+        raise PermissionDenied
+    position = current_position(request)
+    municipality_id = position.unit.organisation.municipality_id
+    grants = list(
+        EmergencyAccess.objects.filter(municipality_id=municipality_id, reviewed_at__isnull=True)
+        .exclude(user=request.user).select_related("user", "organisation").order_by("granted_at")[:100]
+    )
+    overdue_ids = set(overdue_emergency_accesses().filter(municipality_id=municipality_id).values_list("id", flat=True))
+    items = list(
+        LogReviewItem.objects.filter(municipality_id=municipality_id, reviewed_at__isnull=True)
+        .exclude(user_id=request.user.pk).order_by("sampled_on", "log_occurred_at")[:200]
+    )
+    return render(request, "access/review_queue.html", {
+        "grants": grants, "overdue_ids": overdue_ids, "items": items, "form": ReviewForm(),
+    })
+
+
+@login_required
+@require_POST
+def review_emergency(request, grant_id):
+    if not _reviewer(request):
+        raise PermissionDenied
+    position = current_position(request)
+    grant = EmergencyAccess.objects.filter(pk=grant_id, municipality_id=position.unit.organisation.municipality_id).first()
+    if grant is None:
+        raise Http404
+    form = ReviewForm(request.POST)
+    if form.is_valid():
+        try:
+            services.do_review_emergency_access(acting_user=request.user, grant=grant, request=request,
+                                                **form.cleaned_data)
+        except ValidationError as error:
+            messages.error(request, " ".join(error_messages(error)))
+        else:
+            messages.success(request, _("The review is recorded."))
+    else:
+        messages.error(request, _("Choose an outcome."))
+    return redirect("access:review_queue")
+
+
+@login_required
+@require_POST
+def review_item(request, item_id):
+    if not _reviewer(request):
+        raise PermissionDenied
+    position = current_position(request)
+    item = LogReviewItem.objects.filter(pk=item_id, municipality_id=position.unit.organisation.municipality_id).first()
+    if item is None:
+        raise Http404
+    form = ReviewForm(request.POST)
+    if form.is_valid():
+        do_record_review(acting_user=request.user, item=item, request=request, **form.cleaned_data)
+        messages.success(request, _("The review is recorded."))
+    else:
+        messages.error(request, _("Choose an outcome."))
+    return redirect("access:review_queue")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def admin_log_extract(request):
+    """A district administrator answers a guardian's or child's request, found by number (POST)."""
+    if not administered_district_ids(request):
+        raise PermissionDenied
+    from backa.children.forms import ChildSearchForm
+
+    form = ChildSearchForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        number = form.cleaned_data.get("number")
+        child = find_child_for_log_extract(request.user, number) if number is not None else None
+        if child is None:
+            form.add_error("q", _("No child with that number lives in your district."))
+        else:
+            log_access(request=request, action=Action.VIEW, child=child, object_type="log_extract_lookup",
+                       purpose="log_extract_request")
+            request.session["log_extract_child"] = str(child.pk)
+            return redirect("access:admin_log_extract_show")
+    return render(request, "access/admin_extract_lookup.html", {"form": form}, status=400 if form.errors else 200)
+
+
+@login_required
+def admin_log_extract_show(request):
+    child_id = request.session.get("log_extract_child")
+    if not administered_district_ids(request) or not child_id:
+        raise PermissionDenied
+    from backa.access.gate import child_for_log_extract_by_id
+
+    child = child_for_log_extract_by_id(request.user, child_id)
+    if child is None:
+        raise PermissionDenied
+    return _extract_response(request, child, True, "access:admin_log_extract_show", {})

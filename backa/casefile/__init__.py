@@ -1,0 +1,1 @@
+"""The child's file: one module per step of the flow (docs/architecture.md)."""

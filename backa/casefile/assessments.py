@@ -1,0 +1,181 @@
+"""Behovskompassen: assessments over the eight areas, and the compass chart over time."""
+from datetime import date
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from backa.audit.log import Action
+
+from backa.casefile.compass import AREA_CODES, scale_max
+from backa.casefile.models import Assessment, AssessmentArea, Concern, ConcernStatus
+
+
+RATING_FIELDS = ("rating", "child_rating", "guardian_rating")
+
+
+TEXT_FIELDS = ("strengths", "needs", "child_view", "guardian_view")
+
+
+def do_record_assessment(
+    *, acting_user, child, assessed_on: date, areas: dict, concern: Concern | None = None, summary: str = "",
+    request=None, position=None,
+) -> Assessment:
+    """Record a Behovskompassen assessment. `areas` maps an area code to a dict with
+    strengths, needs, rating, child_rating, child_view, guardian_rating, guardian_view.
+    All eight areas are stored (empty where nothing was said) so assessments compare."""
+    top = scale_max()
+    errors = {}
+    if not assessed_on:
+        errors["assessed_on"] = _("Give the date of the assessment.")
+    _not_in_future(assessed_on, "assessed_on", errors)
+    unknown = [code for code in areas if code not in AREA_CODES]
+    if unknown:
+        errors["areas"] = _("Unknown compass area: %(codes)s") % {"codes": ", ".join(unknown)}
+    for code, values in areas.items():
+        for field in RATING_FIELDS:
+            value = values.get(field)
+            if value in (None, ""):
+                continue
+            if not isinstance(value, int) or not 1 <= value <= top:
+                errors[f"{code}-{field}"] = _("A rating must be a whole number from 1 to %(max)s.") % {"max": top}
+    if not any(values.get(f) not in (None, "") for values in areas.values() for f in RATING_FIELDS + TEXT_FIELDS):
+        errors["areas"] = _("Fill in at least one area.")
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        assessment = Assessment.objects.create(
+            child=child, municipality_id=child.municipality_id, concern=concern, assessed_on=assessed_on,
+            assessed_by=acting_user, scale_max=top, summary=summary.strip(),
+            organisation_id=writing_organisation_id(acting_user, request, position),
+        )
+        AssessmentArea.objects.bulk_create(
+            AssessmentArea(
+                assessment=assessment, area=code,
+                **{f: (areas.get(code, {}).get(f) or None) for f in RATING_FIELDS},
+                **{f: (areas.get(code, {}).get(f) or "").strip() for f in TEXT_FIELDS},
+            )
+            for code in AREA_CODES
+        )
+        if concern is not None and concern.status == ConcernStatus.NEW:
+            Concern.objects.filter(pk=concern.pk).update(status=ConcernStatus.IN_PROGRESS)
+        _log(request, acting_user, child, Action.CREATE, "assessment", assessment.id)
+    return assessment
+
+
+from datetime import date
+
+
+from backa.casefile import secrecy
+from backa.casefile.compass import CompassArea
+from backa.casefile.models import Assessment, Concern
+
+
+
+def compass_series(child, limit: int = 4, *, scope):
+    """The latest assessments `scope` may see (oldest first) with per-area ratings, for the
+    chart and table. Filtered before the limit, so a hidden assessment leaves no gap or point."""
+    assessments = list(
+        Assessment.objects.filter(secrecy.entries_q(scope, secrecy.ASSESSMENTS), child=child)
+        .order_by("-assessed_on", "-created_at")[:limit]
+    )
+    assessments.reverse()
+    areas = {}
+    if assessments:
+        from backa.casefile.models import AssessmentArea
+
+        for row in AssessmentArea.objects.filter(assessment__in=assessments):
+            areas[(row.assessment_id, row.area)] = row
+    rows = []
+    for code in AREA_CODES:
+        rows.append({
+            "code": code, "label": CompassArea(code).label,
+            "cells": [areas.get((a.id, code)) for a in assessments],
+        })
+    return assessments, rows
+
+
+import math
+
+from django.utils.html import escape
+from backa.casefile.common import _log, _not_in_future, writing_organisation_id
+
+
+SIZE = 360
+
+
+CENTRE = SIZE / 2
+
+
+RADIUS = 120
+
+
+# Distinguishable without colour: each series also has its own dash pattern and marker.
+SERIES_CLASSES = ["s0", "s1", "s2", "s3"]
+
+
+# Presentation attributes, not style=, so the chart looks right under a strict CSP and
+# wherever it is embedded. Colours have at least 3:1 contrast against white.
+SERIES_STYLE = {
+    "s0": 'stroke="#6b6b6b" stroke-width="2" stroke-dasharray="2 3" fill="none"',
+    "s1": 'stroke="#8a4f00" stroke-width="2" stroke-dasharray="6 3" fill="none"',
+    "s2": 'stroke="#2d6a2d" stroke-width="2" stroke-dasharray="10 2 2 2" fill="none"',
+    "s3": 'stroke="#0b5394" stroke-width="3" fill="#0b5394" fill-opacity="0.12"',
+    "child": 'stroke="#a4000f" stroke-width="3" stroke-dasharray="8 4" fill="none"',
+}
+
+
+def _point(index, value, top, count=8):
+    angle = -math.pi / 2 + 2 * math.pi * index / count
+    r = RADIUS * (value / top if top else 0)
+    return CENTRE + r * math.cos(angle), CENTRE + r * math.sin(angle)
+
+
+def compass_svg(assessments, rows, *, title: str, desc: str, child_label: str) -> str:
+    if not assessments:
+        return ""
+    top = max(a.scale_max for a in assessments)
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="-60 -10 {SIZE + 120} {SIZE + 20}" width="480" height="380" role="img" '
+        f'aria-labelledby="compass-title compass-desc" class="compass-chart">',
+        f'<title id="compass-title">{escape(title)}</title><desc id="compass-desc">{escape(desc)}</desc>',
+    ]
+    for level in range(1, top + 1):
+        ring = " ".join(f"{x:.1f},{y:.1f}" for x, y in (_point(i, level, top) for i in range(8)))
+        parts.append(f'<polygon points="{ring}" class="grid" fill="none" stroke="#c8c8c8"/>')
+    for i, row in enumerate(rows):
+        x, y = _point(i, top, top)
+        lx, ly = _point(i, top * 1.22, top)
+        parts.append(f'<line x1="{CENTRE}" y1="{CENTRE}" x2="{x:.1f}" y2="{y:.1f}" class="axis" stroke="#c8c8c8"/>')
+        anchor = "middle" if abs(lx - CENTRE) < 10 else ("start" if lx > CENTRE else "end")
+        parts.append(f'<text x="{lx:.1f}" y="{ly:.1f}" text-anchor="{anchor}" class="label" font-size="12" fill="#1b1b1b">{escape(str(row["label"]).split(" (")[0])}</text>')
+
+    def polygon(values, cls):
+        points = [_point(i, v or 0, top) for i, v in enumerate(values)]
+        return (f'<polygon points="{" ".join(f"{x:.1f},{y:.1f}" for x, y in points)}" class="series {cls}" '
+                f'{SERIES_STYLE[cls]}/>')
+
+    for n, assessment in enumerate(assessments):
+        values = [(cell.rating if cell else None) for cell in (row["cells"][n] for row in rows)]
+        # The latest assessment always gets the strongest line (s3); older ones fainter.
+        parts.append(polygon(values, SERIES_CLASSES[len(SERIES_CLASSES) - len(assessments) + n]))
+    latest = len(assessments) - 1
+    child_values = [(row["cells"][latest].child_rating if row["cells"][latest] else None) for row in rows]
+    if any(child_values):
+        parts.append(polygon(child_values, "child"))
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def legend(assessments, *, professionals_label: str, child_label: str) -> list[tuple[str, str]]:
+    """(key SVG, text) per line in the chart, in the same styles."""
+    def key(cls):
+        attrs = SERIES_STYLE[cls].replace('fill="#0b5394" fill-opacity="0.12"', 'fill="none"')
+        return f'<svg width="36" height="12" aria-hidden="true" focusable="false"><line x1="0" y1="6" x2="36" y2="6" {attrs}/></svg>'
+
+    items = [
+        (key(SERIES_CLASSES[len(SERIES_CLASSES) - len(assessments) + n]), f"{professionals_label} {a.assessed_on:%Y-%m-%d}")
+        for n, a in enumerate(assessments)
+    ]
+    items.append((key("child"), child_label))
+    return items

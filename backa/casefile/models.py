@@ -1,0 +1,485 @@
+"""The child's file: concerns, conversations, assessments, reports, the plan, meetings, follow-ups, chronology.
+
+Every row carries child_id and municipality_id; every entry belongs to the organisation that wrote it.
+"""
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from backa.accounts.models import Position
+from backa.children.models import Child
+from backa.organisations.models import Municipality, Organisation
+
+from backa.casefile.compass import CompassArea
+
+
+
+
+class Urgency(models.TextChoices):
+    LOW = "low", _("Can wait (weeks)")
+    MEDIUM = "medium", _("Soon (days)")
+    HIGH = "high", _("Urgent (today)")
+
+
+class ConcernStatus(models.TextChoices):
+    NEW = "new", _("New")
+    IN_PROGRESS = "in_progress", _("Being looked into")
+    PLAN = "plan", _("Led to a plan")
+    CLOSED = "closed", _("Closed")
+
+
+class Concern(models.Model):
+    """Something a professional noticed about a child (uppmärksamma)."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    child = models.ForeignKey(Child, on_delete=models.PROTECT, related_name="concerns")
+    municipality = models.ForeignKey(Municipality, on_delete=models.PROTECT, related_name="+")
+    reported_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="concerns_noticed")
+    reporter_position = models.ForeignKey(Position, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    observed_on = models.DateField(_("noticed on"))
+    description = models.TextField(_("what you saw or heard"))
+    areas = models.JSONField(_("compass areas"), default=list)
+    urgency = models.CharField(_("urgency"), max_length=8, choices=Urgency.choices, default=Urgency.MEDIUM)
+    status = models.CharField(_("status"), max_length=12, choices=ConcernStatus.choices, default=ConcernStatus.NEW)
+    status_note = models.CharField(_("status note"), max_length=300, blank=True)
+    barnkontakt_notified_at = models.DateTimeField(null=True, blank=True, editable=False)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["child", "created_at"], name="concern_child_time"),
+            models.Index(fields=["reported_by", "created_at"], name="concern_reporter_time"),
+        ]
+        verbose_name = _("concern")
+        verbose_name_plural = _("concerns")
+
+    def area_labels(self):
+        return [CompassArea(code).label for code in self.areas if code in CompassArea.values]
+
+
+class Notification(models.Model):
+    """A message to one professional about a child (e.g. a new concern for the barnkontakt).
+    It holds ids and a kind, never the concern's text."""
+
+    class Kind(models.TextChoices):
+        NEW_CONCERN = "new_concern", _("New concern registered")
+        CONCERN_REPORT_FEEDBACK = "report_feedback", _("Feedback on your concern report")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="backa_notifications")
+    child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="+")
+    municipality = models.ForeignKey(Municipality, on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    object_id = models.UUIDField()
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["recipient", "read_at"], name="notification_inbox")]
+
+
+class ConsentStatus(models.TextChoices):
+    NOT_ASKED = "not_asked", _("Not asked")
+    ASKED = "asked", _("Asked, no answer yet")
+    GIVEN = "given", _("Given")
+    REFUSED = "refused", _("Refused")
+
+
+class Conversation(models.Model):
+    """A talk with the child and/or the family. The child's own words are kept apart from the
+    guardians' and from the professional's notes."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    child = models.ForeignKey(Child, on_delete=models.PROTECT, related_name="conversations")
+    municipality = models.ForeignKey(Municipality, on_delete=models.PROTECT, related_name="+")
+    concern = models.ForeignKey(Concern, on_delete=models.PROTECT, null=True, blank=True, related_name="conversations")
+    held_on = models.DateField(_("held on"))
+    held_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    # The organisation that wrote it (OSL secrecy runs between organisations). NULL means
+    # the writer is unknown: default deny, shown to no organisation.
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    child_took_part = models.BooleanField(_("the child took part"), default=True)
+    guardians_took_part = models.BooleanField(_("guardians took part"), default=True)
+    child_words = models.TextField(_("the child's own words"), blank=True)
+    guardian_words = models.TextField(_("the guardians' words"), blank=True)
+    professional_notes = models.TextField(_("professional's notes"), blank=True)
+    consent_status = models.CharField(
+        _("consent to involve others"), max_length=10, choices=ConsentStatus.choices, default=ConsentStatus.NOT_ASKED
+    )
+    # The consent object comes with the sharing feature; until then a reference to it.
+    consent_ref = models.UUIDField(_("consent reference"), null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        indexes = [models.Index(fields=["child", "held_on"], name="conversation_child_day")]
+        verbose_name = _("conversation")
+        verbose_name_plural = _("conversations")
+
+
+class Assessment(models.Model):
+    """One Behovskompassen assessment: eight areas, each with the professionals' view, the
+    child's own view and the guardians' view kept apart."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    child = models.ForeignKey(Child, on_delete=models.PROTECT, related_name="assessments")
+    municipality = models.ForeignKey(Municipality, on_delete=models.PROTECT, related_name="+")
+    concern = models.ForeignKey(Concern, on_delete=models.PROTECT, null=True, blank=True, related_name="assessments")
+    assessed_on = models.DateField(_("assessed on"))
+    assessed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    # The organisation that wrote it (OSL secrecy runs between organisations). NULL means
+    # the writer is unknown: default deny, shown to no organisation.
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    scale_max = models.PositiveSmallIntegerField(default=5)
+    summary = models.TextField(_("summary"), blank=True)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        indexes = [models.Index(fields=["child", "assessed_on"], name="assessment_child_day")]
+        constraints = [models.CheckConstraint(condition=Q(scale_max__gte=2), name="assessment_scale_at_least_2")]
+        verbose_name = _("assessment")
+        verbose_name_plural = _("assessments")
+
+
+class AssessmentArea(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="areas")
+    area = models.CharField(max_length=16, choices=CompassArea.choices)
+    strengths = models.TextField(_("strengths"), blank=True)
+    needs = models.TextField(_("needs"), blank=True)
+    rating = models.PositiveSmallIntegerField(_("professionals' rating"), null=True, blank=True)
+    child_rating = models.PositiveSmallIntegerField(_("the child's own rating"), null=True, blank=True)
+    child_view = models.TextField(_("the child's view"), blank=True)
+    guardian_rating = models.PositiveSmallIntegerField(_("the guardians' rating"), null=True, blank=True)
+    guardian_view = models.TextField(_("the guardians' view"), blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["assessment", "area"], name="assessment_area_once"),
+            models.CheckConstraint(condition=Q(rating__isnull=True) | Q(rating__gte=1), name="assessment_rating_positive"),
+        ]
+        ordering = ["assessment", "area"]
+
+
+class ReportStatus(models.TextChoices):
+    SENT = "sent", _("Sent to social services")
+    PRE_ASSESSMENT = "pre_assessment", _("Förhandsbedömning under way")
+    INVESTIGATION_OPENED = "investigation_opened", _("Investigation opened")
+    NOT_OPENED = "not_opened", _("No investigation opened")
+
+
+class ConcernReport(models.Model):
+    """An orosanmälan under the duty to report (SoL 14 kap. 1 §). Never blocked by missing
+    consent: nothing in this model or its service looks at consent."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    child = models.ForeignKey(Child, on_delete=models.PROTECT, related_name="concern_reports")
+    municipality = models.ForeignKey(Municipality, on_delete=models.PROTECT, related_name="+")
+    concern = models.ForeignKey(Concern, on_delete=models.PROTECT, null=True, blank=True, related_name="reports")
+    reported_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    reporter_position = models.ForeignKey(Position, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    reported_at = models.DateTimeField(default=timezone.now)
+    information = models.TextField(_("what is passed on to social services"))
+    acute = models.BooleanField(_("the child may be in acute danger"), default=False)
+    guardians_informed = models.BooleanField(_("the guardians have been told about the report"), default=False)
+    # Recorded by social services.
+    status = models.CharField(max_length=24, choices=ReportStatus.choices, default=ReportStatus.SENT)
+    received_on = models.DateField(_("received on"), null=True, blank=True)
+    pre_assessment_decided_on = models.DateField(_("förhandsbedömning decided on"), null=True, blank=True)
+    investigation_opened = models.BooleanField(_("investigation opened"), null=True, blank=True)
+    investigation_decided_on = models.DateField(_("investigation decision on"), null=True, blank=True)
+    child_spoken_with = models.BooleanField(_("the child was spoken with"), null=True, blank=True)
+    feedback_to_reporter = models.TextField(_("feedback to the reporter"), blank=True)
+    feedback_given_on = models.DateField(_("feedback given on"), null=True, blank=True)
+    outcome_recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(pre_assessment_decided_on__isnull=True) | Q(received_on__isnull=False)
+                & Q(pre_assessment_decided_on__gte=F("received_on")),
+                name="report_pre_assessment_after_receipt",
+            ),
+            models.CheckConstraint(
+                condition=Q(investigation_decided_on__isnull=True) | Q(received_on__isnull=False)
+                & Q(investigation_decided_on__gte=F("received_on")),
+                name="report_decision_after_receipt",
+            ),
+        ]
+        indexes = [models.Index(fields=["child", "reported_at"], name="report_child_time")]
+        verbose_name = _("concern report (orosanmälan)")
+        verbose_name_plural = _("concern reports (orosanmälningar)")
+
+
+class PlanKind(models.TextChoices):
+    SINGLE = "single", _("Help within one organisation")
+    TEAM = "team", _("Barnets team (several organisations)")
+
+
+class PlanStatus(models.TextChoices):
+    ACTIVE = "active", _("Active")
+    CLOSED = "closed", _("Closed")
+    HANDED_OVER = "handed_over", _("Handed over")
+
+
+class ExternalRef(models.TextChoices):
+    NONE = "", _("None")
+    SIP = "sip", _("SIP (samordnad individuell plan)")
+    BBIC = "bbic", _("BBIC case in social services")
+
+
+class Plan(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    child = models.ForeignKey(Child, on_delete=models.PROTECT, related_name="plans")
+    municipality = models.ForeignKey(Municipality, on_delete=models.PROTECT, related_name="+")
+    concern = models.ForeignKey(Concern, on_delete=models.SET_NULL, null=True, blank=True, related_name="plans")
+    kind = models.CharField(_("kind of plan"), max_length=8, choices=PlanKind.choices, default=PlanKind.SINGLE)
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="+", verbose_name=_("responsible organisation")
+    )
+    reason = models.TextField(_("why the plan exists"))
+    needs = models.JSONField(_("needs per compass area"), default=dict)
+    child_view = models.TextField(_("the child's view of the plan"), blank=True)
+    guardian_view = models.TextField(_("the guardians' view of the plan"), blank=True)
+    review_date = models.DateField(_("review date"))
+    coordinator = models.ForeignKey(
+        Position, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("stödsamordnare")
+    )
+    external_kind = models.CharField(_("external plan or case"), max_length=4, choices=ExternalRef.choices, blank=True)
+    external_ref = models.CharField(_("reference"), max_length=64, blank=True)
+    status = models.CharField(max_length=12, choices=PlanStatus.choices, default=PlanStatus.ACTIVE)
+    end_reason = models.TextField(_("reason"), blank=True)
+    handed_over_to = models.CharField(_("handed over to"), max_length=200, blank=True)
+    ended_on = models.DateField(null=True, blank=True)
+    version = models.PositiveIntegerField(default=1)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["child"], condition=Q(status="active"), name="one_active_plan_per_child"),
+            models.CheckConstraint(
+                condition=Q(status="active") | Q(ended_on__isnull=False), name="plan_ended_has_date"
+            ),
+            models.CheckConstraint(
+                condition=Q(external_kind="") | ~Q(external_ref=""), name="plan_external_ref_given"
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "review_date"], name="plan_status_review")]
+        verbose_name = _("plan")
+        verbose_name_plural = _("plans")
+
+    @property
+    def is_active(self):
+        return self.status == PlanStatus.ACTIVE
+
+    def needs_list(self):
+        return [(CompassArea(code).label, text) for code, text in self.needs.items() if code in CompassArea.values and text]
+
+
+class PlanVersion(models.Model):
+    """An immutable snapshot of the plan after each save."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="versions")
+    number = models.PositiveIntegerField()
+    snapshot = models.JSONField()
+    change = models.CharField(max_length=200)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["plan", "number"], name="plan_version_unique")]
+        ordering = ["plan", "-number"]
+
+
+class GoalStatus(models.TextChoices):
+    OPEN = "open", _("Open")
+    ACHIEVED = "achieved", _("Achieved")
+    DROPPED = "dropped", _("No longer relevant")
+
+
+class Goal(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="goals")
+    area = models.CharField(_("compass area"), max_length=16, choices=CompassArea.choices, blank=True)
+    description = models.TextField(_("goal"))
+    target_date = models.DateField(_("by when"), null=True, blank=True)
+    status = models.CharField(max_length=10, choices=GoalStatus.choices, default=GoalStatus.OPEN)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["created_at"]
+
+
+class Action(models.Model):
+    """What someone will do: owned by an organisation and a named person."""
+
+    class Status(models.TextChoices):
+        PLANNED = "planned", _("Planned")
+        ONGOING = "ongoing", _("Ongoing")
+        DONE = "done", _("Done")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="actions")
+    goal = models.ForeignKey(Goal, on_delete=models.SET_NULL, null=True, blank=True, related_name="actions")
+    description = models.TextField(_("what will be done"))
+    how = models.TextField(_("how"), blank=True)
+    owner_organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    starts_on = models.DateField(_("from"), null=True, blank=True)
+    due_on = models.DateField(_("until"), null=True, blank=True)
+    expected_improvement = models.TextField(_("expected improvement"), blank=True)
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.PLANNED)
+    from_decision = models.OneToOneField(
+        "Decision", on_delete=models.SET_NULL, null=True, blank=True, related_name="action"
+    )
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(starts_on__isnull=True) | Q(due_on__isnull=True) | Q(due_on__gte=F("starts_on")),
+                name="action_dates_in_order",
+            )
+        ]
+
+
+class ChildHeard(models.TextChoices):
+    TOOK_PART = "took_part", _("The child took part")
+    OTHER_WAY = "other_way", _("The child was heard another way")
+    NOT_HEARD = "not_heard", _("The child was not heard")
+
+
+class Meeting(models.Model):
+    """A meeting of barnets team."""
+
+    class Status(models.TextChoices):
+        PLANNED = "planned", _("Planned")
+        HELD = "held", _("Held")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    child = models.ForeignKey(Child, on_delete=models.PROTECT, related_name="team_meetings")
+    municipality = models.ForeignKey(Municipality, on_delete=models.PROTECT, related_name="+")
+    plan = models.ForeignKey(Plan, on_delete=models.SET_NULL, null=True, blank=True, related_name="meetings")
+    starts_at = models.DateTimeField(_("date and time"))
+    place = models.CharField(_("place"), max_length=200, blank=True)
+    agenda = models.TextField(_("agenda"), blank=True)
+    minutes = models.TextField(_("minutes"), blank=True)
+    # Whose agenda and minutes these are (category meeting_minutes); the meeting itself is
+    # the team's. NULL means the writer is unknown: default deny, shown to no organisation.
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PLANNED)
+    child_heard = models.CharField(_("the child's voice"), max_length=10, choices=ChildHeard.choices, blank=True)
+    child_heard_how = models.TextField(_("how the child was heard, or why not"), blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["-starts_at"]
+        constraints = [
+            # A held meeting always says whether and how the child was heard.
+            models.CheckConstraint(
+                condition=~Q(status="held") | (~Q(child_heard="") & (Q(child_heard="took_part") | ~Q(child_heard_how=""))),
+                name="meeting_held_records_child_voice",
+            )
+        ]
+        indexes = [models.Index(fields=["child", "starts_at"], name="meeting_child_time")]
+
+
+class Participant(models.Model):
+    class Kind(models.TextChoices):
+        PROFESSIONAL = "professional", _("Professional")
+        CHILD = "child", _("The child")
+        GUARDIAN = "guardian", _("Guardian")
+        OTHER = "other", _("Other")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="participants")
+    kind = models.CharField(max_length=12, choices=Kind.choices)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    name = models.CharField(_("name"), max_length=200)
+    attended = models.BooleanField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["kind", "name"]
+
+
+class Decision(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="decisions")
+    text = models.TextField(_("decision"))
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["created_at"]
+
+
+class FollowUpOutcome(models.TextChoices):
+    CONTINUE = "continue", _("Continue the plan")
+    REVISE = "revise", _("Revise the plan")
+    CLOSE = "close", _("Close the plan")
+
+
+class FollowUp(models.Model):
+    """Uppföljning on the review date: progress per goal, a new assessment, and a decision."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    plan = models.ForeignKey(Plan, on_delete=models.PROTECT, related_name="follow_ups")
+    child = models.ForeignKey(Child, on_delete=models.PROTECT, related_name="+")
+    municipality = models.ForeignKey(Municipality, on_delete=models.PROTECT, related_name="+")
+    held_on = models.DateField(_("held on"))
+    assessment = models.ForeignKey(Assessment, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    summary = models.TextField(_("summary"), blank=True)
+    child_view = models.TextField(_("the child's view of how it went"), blank=True)
+    outcome = models.CharField(_("decision"), max_length=10, choices=FollowUpOutcome.choices)
+    next_review_date = models.DateField(_("next review date"), null=True, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["-held_on"]
+
+
+class Progress(models.TextChoices):
+    ACHIEVED = "achieved", _("Achieved")
+    PROGRESS = "progress", _("Some progress")
+    NO_CHANGE = "no_change", _("No change")
+    WORSE = "worse", _("Worse")
+
+
+class GoalProgress(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    follow_up = models.ForeignKey(FollowUp, on_delete=models.CASCADE, related_name="progress")
+    goal = models.ForeignKey(Goal, on_delete=models.CASCADE, related_name="progress")
+    progress = models.CharField(max_length=10, choices=Progress.choices)
+    comment = models.TextField(blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["follow_up", "goal"], name="goal_progress_once")]
+
+
+class ChronologyEntry(models.Model):
+    """A significant event entered by hand (the rest of the chronology comes from records)."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    child = models.ForeignKey(Child, on_delete=models.PROTECT, related_name="chronology_entries")
+    municipality = models.ForeignKey(Municipality, on_delete=models.PROTECT, related_name="+")
+    occurred_on = models.DateField(_("date"))
+    title = models.CharField(_("event"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["-occurred_on"]

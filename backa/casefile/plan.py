@@ -1,0 +1,342 @@
+"""One plan per child: versions with snapshots, goals, actions, ending the plan."""
+from datetime import date
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _, gettext_lazy
+
+from backa.accounts.models import Position
+from backa.audit.log import Action as LogAction
+from backa.casefile.compass import AREA_CODES, area_label
+from backa.casefile.models import ConcernStatus, Concern
+
+from backa.casefile.models import Action, Decision, ExternalRef, Goal, Plan, PlanKind, PlanStatus, PlanVersion
+
+
+# Plan fields people edit in the plan form; all are compared on a conflict.
+EDITABLE_FIELDS = (
+    "kind", "organisation_id", "reason", "needs", "child_view", "guardian_view", "review_date", "external_kind",
+    "external_ref",
+)
+
+
+class PlanConflict(Exception):
+    """Someone saved the plan after the version this edit started from. `changes` lists
+    (field, value in the version the editor saw, value now) for what the other person changed."""
+
+    def __init__(self, plan, based_on: int, changes: list, changed_by):
+        super().__init__("plan version conflict")
+        self.plan, self.based_on, self.changes, self.changed_by = plan, based_on, changes, changed_by
+
+
+def snapshot(plan: Plan, *, items: dict | None = None) -> dict:
+    """The plan as plain JSON: stored with every version, compared on conflicts.
+
+    `items` ({"goals": …, "actions": …}) reuses the goals and actions of an earlier snapshot of
+    the same locked plan when only the plan's own fields changed (two queries fewer per save).
+    """
+    return {
+        "kind": plan.kind, "organisation_id": str(plan.organisation_id), "reason": plan.reason,
+        "needs": dict(plan.needs), "child_view": plan.child_view, "guardian_view": plan.guardian_view,
+        "review_date": plan.review_date.isoformat() if plan.review_date else None,
+        "external_kind": plan.external_kind, "external_ref": plan.external_ref, "status": plan.status,
+        "coordinator_id": str(plan.coordinator_id) if plan.coordinator_id else None,
+        **(items if items is not None else _items_snapshot(plan)),
+    }
+
+
+def _items_snapshot(plan: Plan) -> dict:
+    return {
+        "goals": [
+            {"id": str(g.id), "area": g.area, "description": g.description, "status": g.status,
+             "target_date": g.target_date.isoformat() if g.target_date else None}
+            for g in plan.goals.order_by("created_at")
+        ],
+        "actions": [
+            {"id": str(a.id), "description": a.description, "how": a.how, "owner_id": str(a.owner_id),
+             "owner_organisation_id": str(a.owner_organisation_id), "status": a.status,
+             "starts_on": a.starts_on.isoformat() if a.starts_on else None,
+             "due_on": a.due_on.isoformat() if a.due_on else None, "expected_improvement": a.expected_improvement}
+            for a in plan.actions.order_by("created_at")
+        ],
+    }
+
+
+FIELD_LABELS = {
+    "kind": gettext_lazy("kind of plan"),
+    "organisation_id": gettext_lazy("responsible organisation"),
+    "reason": gettext_lazy("why the plan exists"),
+    "needs": gettext_lazy("needs per compass area"),
+    "child_view": gettext_lazy("the child's view of the plan"),
+    "guardian_view": gettext_lazy("the guardians' view of the plan"),
+    "review_date": gettext_lazy("review date"),
+    "external_kind": gettext_lazy("external plan or case"),
+    "external_ref": gettext_lazy("reference"),
+    "goals": gettext_lazy("goals"),
+    "actions": gettext_lazy("actions"),
+    "coordinator_id": gettext_lazy("stödsamordnare"),
+    "status": gettext_lazy("status"),
+}
+
+
+def diff_snapshots(before: dict, after: dict) -> list[tuple[str, object, object]]:
+    changes = []
+    for key in FIELD_LABELS:
+        if before.get(key) != after.get(key):
+            if key == "needs":
+                for code in AREA_CODES:
+                    old, new = before.get("needs", {}).get(code, ""), after.get("needs", {}).get(code, "")
+                    if old != new:
+                        changes.append((f"{_('needs')}: {area_label(code)}", old, new))
+                continue
+            if key in ("goals", "actions"):
+                old = [item["description"] for item in before.get(key, [])]
+                new = [item["description"] for item in after.get(key, [])]
+                changes.append((str(FIELD_LABELS[key]), "; ".join(old), "; ".join(new)))
+                continue
+            changes.append((str(FIELD_LABELS[key]), before.get(key), after.get(key)))
+    return changes
+
+
+def _new_version(plan: Plan, user, change: str, snap: dict | None = None) -> PlanVersion:
+    return PlanVersion.objects.create(plan=plan, number=plan.version, snapshot=snap if snap is not None else snapshot(plan),
+                                      change=change[:200], created_by=user)
+
+
+def _bump(plan: Plan, user, change: str, request=None, purpose="", snap: dict | None = None) -> Plan:
+    """Record a change to a locked plan: next version number, snapshot (`snap` if the caller
+    already took it of the changed plan), log row."""
+    plan.version += 1
+    plan.save()
+    _new_version(plan, user, change, snap)
+    _log(request, user, plan.child, LogAction.UPDATE, "plan", plan.id, purpose or change[:64])
+    return plan
+
+
+def _lock(plan: Plan) -> Plan:
+    return Plan.objects.select_for_update().select_related("child").get(pk=plan.pk)
+
+
+def _validate_plan_fields(values: dict, errors: dict, *, today: date):
+    if not (values.get("reason") or "").strip():
+        errors["reason"] = _("Say why the plan exists.")
+    if not values.get("organisation_id"):
+        errors["organisation"] = _("Choose the responsible organisation.")
+    review = values.get("review_date")
+    if not review:
+        errors["review_date"] = _("Set a review date.")
+    elif review < today:
+        errors["review_date"] = _("The review date cannot be in the past.")
+    if values.get("kind") not in PlanKind.values:
+        errors["kind"] = _("Choose the kind of plan.")
+    if values.get("external_kind") not in ExternalRef.values:
+        errors["external_kind"] = _("Unknown kind of external plan.")
+    elif values.get("external_kind") and not (values.get("external_ref") or "").strip():
+        errors["external_ref"] = _("Give the reference of the SIP or BBIC case.")
+    unknown = [code for code in (values.get("needs") or {}) if code not in AREA_CODES]
+    if unknown:
+        errors["needs"] = _("Unknown compass area: %(codes)s") % {"codes": ", ".join(unknown)}
+
+
+def _clean_plan_values(values: dict) -> dict:
+    cleaned = dict(values)
+    if "organisation" in cleaned:
+        org = cleaned.pop("organisation")
+        cleaned["organisation_id"] = org.pk if org is not None else None
+    for key in ("reason", "child_view", "guardian_view", "external_ref"):
+        if key in cleaned:
+            cleaned[key] = (cleaned[key] or "").strip()
+    if "needs" in cleaned:
+        cleaned["needs"] = {code: text.strip() for code, text in (cleaned["needs"] or {}).items() if (text or "").strip()}
+    cleaned.setdefault("external_kind", "")
+    if not cleaned.get("external_kind"):
+        cleaned["external_ref"] = ""
+    return cleaned
+
+
+def do_create_plan(*, acting_user, child, concern: Concern | None = None, request=None, **values) -> Plan:
+    """Start the child's one plan. Refused with a clear message if one is already active
+    (the database constraint one_active_plan_per_child is the final guard)."""
+    values = _clean_plan_values({"kind": PlanKind.SINGLE, "needs": {}, "child_view": "", "guardian_view": "", **values})
+    errors: dict = {}
+    _validate_plan_fields(values, errors, today=timezone.localdate())
+    if errors:
+        raise ValidationError(errors)
+    try:
+        with transaction.atomic():
+            plan = Plan.objects.create(
+                child=child, municipality_id=child.municipality_id, concern=concern, created_by=acting_user,
+                **{k: values[k] for k in EDITABLE_FIELDS if k in values},
+            )
+            _new_version(plan, acting_user, "created")
+            if concern is not None:
+                Concern.objects.filter(pk=concern.pk).update(status=ConcernStatus.PLAN)
+            _log(request, acting_user, child, LogAction.CREATE, "plan", plan.id)
+    except IntegrityError as exc:
+        if "one_active_plan_per_child" in str(exc):
+            raise ValidationError({"__all__": _("This child already has an active plan. Open it and change it instead.")}) from None
+        raise
+    return plan
+
+
+def do_update_plan(*, acting_user, plan: Plan, based_on_version: int, request=None, **values) -> Plan:
+    """Save changes to the plan. `based_on_version` is the version the editor loaded; if
+    someone saved since, PlanConflict tells what they changed and nothing is saved."""
+    with transaction.atomic():
+        locked = _lock(plan)
+        if locked.status != PlanStatus.ACTIVE:
+            raise ValidationError({"__all__": _("The plan is closed and can no longer be changed.")})
+        if locked.version != based_on_version:
+            seen = PlanVersion.objects.filter(plan=locked, number=based_on_version).first()
+            latest = PlanVersion.objects.filter(plan=locked).select_related("created_by").order_by("-number").first()
+            changes = diff_snapshots(seen.snapshot if seen else {}, snapshot(locked))
+            raise PlanConflict(locked, based_on_version, changes, latest.created_by if latest else None)
+        current = {k: getattr(locked, k) for k in EDITABLE_FIELDS}
+        merged = _clean_plan_values({**current, **values})
+        errors: dict = {}
+        _validate_plan_fields(merged, errors, today=timezone.localdate())
+        if errors and not ("review_date" in errors and merged.get("review_date") == locked.review_date):
+            raise ValidationError(errors)
+        before = snapshot(locked)
+        for key in EDITABLE_FIELDS:
+            setattr(locked, key, merged[key])
+        # Taken once, for the diff and as the new version; an edit changes no goal or action (S6).
+        after = snapshot(locked, items={"goals": before["goals"], "actions": before["actions"]})
+        changed = [label for label, _old, _new in diff_snapshots(before, after)]
+        if not changed:
+            return locked
+        return _bump(locked, acting_user, ", ".join(changed), request, "edit", snap=after)
+
+
+def do_add_goal(*, acting_user, plan: Plan, description: str, area: str = "", target_date: date | None = None,
+                request=None) -> Goal:
+    """Add a goal to the plan (a new plan version)."""
+    errors = {}
+    if not (description or "").strip():
+        errors["description"] = _("Describe the goal.")
+    if area and area not in AREA_CODES:
+        errors["area"] = _("Unknown compass area.")
+    if target_date and target_date < timezone.localdate():
+        errors["target_date"] = _("The goal date cannot be in the past.")
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        locked = _lock(plan)
+        _require_active(locked)
+        goal = Goal.objects.create(plan=locked, area=area, description=description.strip(), target_date=target_date)
+        _bump(locked, acting_user, _("goal added"), request, "goal")
+    return goal
+
+
+def _require_active(plan):
+    if plan.status != PlanStatus.ACTIVE:
+        raise ValidationError({"__all__": _("The plan is closed and can no longer be changed.")})
+
+
+def validate_action(*, description, owner_organisation, owner, starts_on, due_on, goal, plan) -> dict:
+    errors = {}
+    if not (description or "").strip():
+        errors["description"] = _("Describe what will be done.")
+    if owner_organisation is None:
+        errors["owner_organisation"] = _("An action must have an owning organisation.")
+    if owner is None:
+        errors["owner"] = _("An action must have an owner: the person responsible.")
+    elif owner_organisation is not None and not Position.objects.filter(
+        user=owner, unit__organisation=owner_organisation
+    ).exists():
+        errors["owner"] = _("The owner must work in the owning organisation.")
+    if starts_on and due_on and due_on < starts_on:
+        errors["due_on"] = _("The end date must not be before the start date.")
+    if goal is not None and goal.plan_id != plan.pk:
+        errors["goal"] = _("The goal belongs to another plan.")
+    return errors
+
+
+def do_add_action(
+    *, acting_user, plan: Plan, description: str, owner_organisation, owner, how: str = "",
+    starts_on: date | None = None, due_on: date | None = None, expected_improvement: str = "", goal: Goal | None = None,
+    from_decision: Decision | None = None, request=None,
+) -> Action:
+    """Add an action owned by an organisation and a named person (a new plan version)."""
+    errors = validate_action(description=description, owner_organisation=owner_organisation, owner=owner,
+                             starts_on=starts_on, due_on=due_on, goal=goal, plan=plan)
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        locked = _lock(plan)
+        _require_active(locked)
+        action = Action.objects.create(
+            plan=locked, goal=goal, description=description.strip(), how=(how or "").strip(),
+            owner_organisation=owner_organisation, owner=owner, starts_on=starts_on, due_on=due_on,
+            expected_improvement=(expected_improvement or "").strip(), from_decision=from_decision,
+        )
+        _bump(locked, acting_user, _("action added"), request, "action")
+    return action
+
+
+def do_set_action_status(*, acting_user, action: Action, status: str, request=None) -> Action:
+    if status not in Action.Status.values:
+        raise ValidationError({"status": _("Unknown status.")})
+    with transaction.atomic():
+        locked = _lock(action.plan)
+        _require_active(locked)
+        Action.objects.filter(pk=action.pk).update(status=status)
+        _bump(locked, acting_user, _("action status changed"), request, "action")
+    action.status = status
+    return action
+
+
+def do_end_plan(*, acting_user, plan: Plan, status: str, reason: str, handed_over_to: str = "",
+                ended_on: date | None = None, request=None) -> Plan:
+    """Close the plan or hand it over, always with a reason."""
+    errors = {}
+    if status not in (PlanStatus.CLOSED, PlanStatus.HANDED_OVER):
+        errors["status"] = _("Choose close or hand over.")
+    if not (reason or "").strip():
+        errors["reason"] = _("Give the reason.")
+    if status == PlanStatus.HANDED_OVER and not (handed_over_to or "").strip():
+        errors["handed_over_to"] = _("Say who the plan is handed over to.")
+    ended_on = ended_on or timezone.localdate()
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        locked = _lock(plan)
+        _require_active(locked)
+        if ended_on < timezone.localdate(locked.created_at):
+            raise ValidationError({"ended_on": _("A plan cannot end before it started.")})
+        locked.status, locked.end_reason = status, reason.strip()
+        locked.handed_over_to, locked.ended_on = (handed_over_to or "").strip(), ended_on
+        _bump(locked, acting_user, str(PlanStatus(status).label), request, status)
+    return locked
+
+
+from datetime import date
+
+from django.utils.translation import gettext_lazy
+
+from backa.casefile.models import Concern
+
+from backa.casefile.models import Plan, PlanVersion
+from backa.casefile.common import _log
+
+
+def with_open_plan(children):
+    """Annotate `open_plans` (0 or 1: one active plan per child) and `plan_review_date` (the
+    active plan's next review) on a gate-filtered queryset of children; two subqueries,
+    whatever the number of children."""
+    from django.db.models import Count, IntegerField, OuterRef, Subquery, Value
+    from django.db.models.functions import Coalesce
+
+    active = Plan.objects.filter(child_id=OuterRef("pk"), status=PlanStatus.ACTIVE).order_by()
+    count = active.values("child_id").annotate(n=Count("pk")).values("n")[:1]
+    return children.annotate(
+        open_plans=Coalesce(Subquery(count, output_field=IntegerField()), Value(0)),
+        plan_review_date=Subquery(active.order_by("review_date").values("review_date")[:1]),
+    )
+
+
+def active_plan(child):
+    return Plan.objects.filter(child=child, status=PlanStatus.ACTIVE).select_related(
+        "organisation", "coordinator__user", "coordinator__unit"
+    ).first()

@@ -1,0 +1,89 @@
+"""The concern report to social services (orosanmälan) and its outcome."""
+from datetime import date
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from backa.audit.log import Action, log_access
+
+from backa.casefile.models import Concern, ConcernReport, Notification, ReportStatus
+from backa.casefile.common import _not_in_future
+
+
+def do_report_to_social_services(
+    *, acting_user, child, information: str, concern: Concern | None = None, acute: bool = False,
+    guardians_informed: bool = False, position=None, request=None,
+) -> ConcernReport:
+    """File an orosanmälan. Deliberately independent of consent: the duty to report
+    overrides secrecy, so no consent is looked up and none can block it."""
+    if not (information or "").strip():
+        raise ValidationError({"information": _("Say what you pass on to social services.")})
+    if concern is not None and concern.child_id != child.pk:
+        raise ValidationError({"concern": _("The concern belongs to another child.")})
+    with transaction.atomic():
+        report = ConcernReport.objects.create(
+            child=child, municipality_id=child.municipality_id, concern=concern, reported_by=acting_user,
+            reporter_position=position, information=information.strip(), acute=acute,
+            guardians_informed=guardians_informed,
+        )
+        log_access(request=request, user=acting_user, child=child, action=Action.DISCLOSE, object_type="concern_report",
+                   object_id=report.id, purpose="duty_to_report")
+    return report
+
+
+def do_record_report_outcome(
+    *, acting_user, report: ConcernReport, received_on: date, pre_assessment_decided_on: date | None = None,
+    investigation_opened: bool | None = None, investigation_decided_on: date | None = None,
+    child_spoken_with: bool | None = None, feedback_to_reporter: str = "", feedback_given_on: date | None = None,
+    request=None,
+) -> ConcernReport:
+    """Social services records what came of a report: förhandsbedömning, whether an
+    investigation was opened (with dates), whether the child was spoken with, feedback."""
+    errors = {}
+    reported_day = timezone.localdate(report.reported_at)
+    if not received_on:
+        errors["received_on"] = _("Give the date the report was received.")
+    elif received_on < reported_day:
+        errors["received_on"] = _("A report cannot be received before it was sent.")
+    _not_in_future(received_on, "received_on", errors)
+    if pre_assessment_decided_on and received_on and pre_assessment_decided_on < received_on:
+        errors["pre_assessment_decided_on"] = _("The förhandsbedömning cannot be decided before the report was received.")
+    if investigation_opened is not None and not investigation_decided_on:
+        errors["investigation_decided_on"] = _("Give the date of the decision on investigation.")
+    if investigation_decided_on and investigation_opened is None:
+        errors["investigation_opened"] = _("Say whether an investigation was opened.")
+    if investigation_decided_on and received_on and investigation_decided_on < received_on:
+        errors["investigation_decided_on"] = _("The decision cannot be before the report was received.")
+    if feedback_given_on and not feedback_to_reporter.strip():
+        errors["feedback_to_reporter"] = _("Write the feedback given to the reporter.")
+    if feedback_given_on and received_on and feedback_given_on < received_on:
+        errors["feedback_given_on"] = _("Feedback cannot be given before the report was received.")
+    if errors:
+        raise ValidationError(errors)
+    if investigation_opened is True:
+        status = ReportStatus.INVESTIGATION_OPENED
+    elif investigation_opened is False:
+        status = ReportStatus.NOT_OPENED
+    else:
+        status = ReportStatus.PRE_ASSESSMENT
+    with transaction.atomic():
+        locked = ConcernReport.objects.select_for_update().get(pk=report.pk)
+        had_feedback = bool(locked.feedback_given_on)
+        for field, value in dict(
+            received_on=received_on, pre_assessment_decided_on=pre_assessment_decided_on,
+            investigation_opened=investigation_opened, investigation_decided_on=investigation_decided_on,
+            child_spoken_with=child_spoken_with, feedback_to_reporter=feedback_to_reporter.strip(),
+            feedback_given_on=feedback_given_on, status=status, outcome_recorded_by=acting_user,
+        ).items():
+            setattr(locked, field, value)
+        locked.save()
+        if feedback_given_on and not had_feedback:
+            Notification.objects.create(
+                recipient_id=locked.reported_by_id, child_id=locked.child_id, municipality_id=locked.municipality_id,
+                kind=Notification.Kind.CONCERN_REPORT_FEEDBACK, object_id=locked.id,
+            )
+        log_access(request=request, user=acting_user, child_id=locked.child_id, municipality_id=locked.municipality_id,
+                   action=Action.UPDATE, object_type="concern_report", object_id=locked.id, purpose="report_outcome")
+    return locked

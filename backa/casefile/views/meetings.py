@@ -1,0 +1,95 @@
+"""Barnets team meetings."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from backa.audit.log import Action as LogAction
+from backa.access.gate import ChildNotFound, get_child_for_request, visible_entry_scope
+from backa.casefile import secrecy
+
+from backa.casefile import forms
+from backa.casefile.models import Action, Meeting
+from backa.casefile.plan import active_plan
+from backa.casefile.meetings import do_record_meeting, do_schedule_meeting
+from backa.casefile.team import active_team
+from backa.casefile.views.common import _object
+
+
+# -- meetings -----------------------------------------------------------------------------------
+
+@login_required
+def meetings(request, child_id):
+    child = get_child_for_request(request, child_id, object_type="meeting")
+    items = list(Meeting.objects.filter(child=child).prefetch_related("participants"))
+    return render(request, "casefile/meetings.html", {"child": child, "meetings": items})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def new_meeting(request, child_id):
+    child = get_child_for_request(request, child_id, object_type="meeting")
+    team_members = active_team(child)
+    guardians = [c.guardian for c in child.custodies.select_related("guardian") if c.has_custody]
+    form = forms.MeetingForm(request.POST or None, team=team_members, guardians=guardians)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            meeting = do_schedule_meeting(
+                acting_user=request.user, child=child, plan=active_plan(child), starts_at=data["starts_at"],
+                place=data["place"], agenda=data["agenda"],
+                professionals=list({uid: form.users[uid] for uid in data["professionals"]}.values()),
+                invite_child=data["invite_child"], guardians=[form.guardian_map[g] for g in data["guardians"]],
+                others=data["others"].splitlines(), request=request,
+            )
+        except ValidationError as error:
+            form.apply_service_errors(error)
+        else:
+            messages.success(request, _("The meeting is planned and the participants are invited."))
+            return redirect("casefile:meeting", child_id=child.id, meeting_id=meeting.id)
+    return render(request, "casefile/simple_form.html", {"child": child, "form": form,
+                                                      "title": _("Plan a meeting of barnets team"),
+                                                      "button": _("Plan the meeting")})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def meeting(request, child_id, meeting_id):
+    child = get_child_for_request(request, child_id, object_type="meeting", object_id=meeting_id)
+    item = _object(Meeting.objects.select_related("plan"), child, meeting_id, "meeting", child=child)
+    participants = list(item.participants.all())
+    # The meeting is the team's; its agenda and minutes belong to the organisation that wrote them.
+    record_visible = visible_entry_scope(request, child).allows(item.organisation_id, secrecy.MEETING_MINUTES)
+    # Writing minutes over a record one may not read would overwrite it unseen (and take it over).
+    can_record = record_visible or not (item.agenda or item.minutes)
+    form = None
+    if can_record:
+        initial = {"minutes": item.minutes if record_visible else "", "child_heard": item.child_heard,
+                   "child_heard_how": item.child_heard_how, "attended": [str(p.id) for p in participants if p.attended]}
+        form = forms.MinutesForm(request.POST or None, participants=participants, initial=initial)
+    elif request.method == "POST":
+        raise ChildNotFound(child.pk, action=LogAction.UPDATE, object_type="meeting", object_id=item.id)
+    if form is not None and request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            do_record_meeting(acting_user=request.user, meeting=item, minutes=data["minutes"],
+                                       child_heard=data["child_heard"], child_heard_how=data["child_heard_how"],
+                                       attended_ids=data["attended"], decisions=data["decisions"].splitlines(),
+                                       request=request)
+        except ValidationError as error:
+            form.apply_service_errors(error)
+        else:
+            messages.success(request, _("The minutes are saved."))
+            return redirect("casefile:meeting", child_id=child.id, meeting_id=item.id)
+    decisions = list(item.decisions.all())
+    made = set(Action.objects.filter(from_decision__in=decisions).values_list("from_decision_id", flat=True))
+    for d in decisions:
+        d.has_action = d.id in made
+    return render(request, "casefile/meeting.html", {"child": child, "meeting": item, "participants": participants,
+                                                  "form": form, "decisions": decisions,
+                                                  "plan": item.plan or active_plan(child),
+                                                  "record_visible": record_visible,
+                                                  "hidden": not record_visible and bool(item.agenda or item.minutes)})

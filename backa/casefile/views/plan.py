@@ -1,0 +1,236 @@
+"""The plan: page, versions, the child's version, goals, actions, ending, PDF."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from backa.audit.log import Action as LogAction
+from backa.access.gate import ChildNotFound, get_child_for_request
+from backa.casefile.compass import area_label
+from backa.casefile.models import Concern
+from backa.operations import idempotency
+
+from backa.casefile import forms
+from backa.casefile.models import Action, Decision, FollowUp, Plan, PlanStatus, PlanVersion
+from backa.casefile.plan import active_plan
+
+
+@login_required
+def plan_page(request, child_id):
+    child = get_child_for_request(request, child_id, object_type="plan")
+    plan = active_plan(child)
+    past = list(Plan.objects.filter(child=child).exclude(status=PlanStatus.ACTIVE).order_by("-ended_on"))
+    context = {"child": child, "plan": plan, "past_plans": past}
+    if plan is not None:
+        context.update(
+            goals=list(plan.goals.all()),
+            actions=list(plan.actions.select_related("owner", "owner_organisation", "goal")),
+            versions=list(PlanVersion.objects.filter(plan=plan).select_related("created_by")[:20]),
+            follow_ups=list(FollowUp.objects.filter(plan=plan)),
+            overdue=plan.review_date < timezone.localdate(),
+            action_statuses=Action.Status.choices,
+        )
+    return render(request, "casefile/plan.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def new_plan(request, child_id):
+    child = get_child_for_request(request, child_id, object_type="plan")
+    existing = active_plan(child)
+    # A start-plan form sent again after it was saved lands here, on the saved plan.
+    if existing is not None:
+        messages.info(request, _("This child already has an active plan. Open it and change it instead."))
+        return redirect("casefile:plan", child_id=child.id)
+    concern_id = request.GET.get("oro") or request.POST.get("concern_id")
+    concern = Concern.objects.filter(child=child, pk=concern_id).first() if _is_uuid(concern_id) else None
+    form = forms.PlanForm(request.POST or None, municipality=child.municipality)
+    if request.method == "POST" and form.is_valid():
+        try:
+            idempotency.run_once(
+                user=request.user, scope="plan.create", key=idempotency.form_key(request),
+                payload_fingerprint=idempotency.fingerprint_post(request), object_type="plan",
+                create=lambda: do_create_plan(acting_user=request.user, child=child, concern=concern,
+                                                       request=request, **form.plan_values()))
+        except ValidationError as error:
+            form.apply_service_errors(error)
+        except idempotency.IdempotencyMismatch:
+            return idempotency.form_sent_before(request)
+        else:
+            messages.success(request, _("The plan is saved."))
+            return redirect("casefile:plan", child_id=child.id)
+    return render(request, "casefile/plan_form.html", {"child": child, "form": form, "concern": concern})
+
+
+def _is_uuid(value):
+    import uuid
+
+    try:
+        uuid.UUID(str(value))
+        return True
+    except ValueError:
+        return False
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def edit_plan(request, child_id, plan_id):
+    child = get_child_for_request(request, child_id, object_type="plan", object_id=plan_id)
+    plan = _plan(child, plan_id)
+    conflict = None
+    form = forms.PlanForm(request.POST or None, municipality=child.municipality,
+                          initial=forms.PlanForm.initial_from(plan))
+    if request.method == "POST" and form.is_valid():
+        based_on = form.cleaned_data.get("version") or 0
+        try:
+            do_update_plan(acting_user=request.user, plan=plan, based_on_version=based_on, request=request,
+                                    **form.plan_values())
+        except PlanConflict as exc:
+            conflict = exc
+            # Keep what this person typed; the next save is based on the version they have now seen.
+            data = request.POST.copy()
+            data["version"] = exc.plan.version
+            form = forms.PlanForm(data, municipality=child.municipality)
+            form.is_valid()
+        except ValidationError as error:
+            form.apply_service_errors(error)
+        else:
+            messages.success(request, _("The plan is saved as a new version."))
+            return redirect("casefile:plan", child_id=child.id)
+    return render(request, "casefile/plan_form.html", {"child": child, "form": form, "plan": plan, "conflict": conflict})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def add_goal(request, child_id, plan_id):
+    child = get_child_for_request(request, child_id, object_type="plan", object_id=plan_id)
+    plan = _plan(child, plan_id)
+    form = forms.GoalForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            do_add_goal(acting_user=request.user, plan=plan, request=request, **form.cleaned_data)
+        except ValidationError as error:
+            form.apply_service_errors(error)
+        else:
+            messages.success(request, _("The goal is added."))
+            return redirect("casefile:plan", child_id=child.id)
+    return render(request, "casefile/simple_form.html", {"child": child, "form": form, "title": _("Add a goal"),
+                                                      "button": _("Add the goal")})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def add_action(request, child_id, plan_id):
+    child = get_child_for_request(request, child_id, object_type="plan", object_id=plan_id)
+    plan = _plan(child, plan_id)
+    decision = None
+    decision_id = request.GET.get("beslut") or request.POST.get("decision_id")
+    if _is_uuid(decision_id):
+        decision = Decision.objects.filter(pk=decision_id, meeting__child=child).first()
+    initial = {"description": decision.text} if decision else {}
+    form = forms.ActionForm(request.POST or None, plan=plan, municipality=child.municipality, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            if decision is not None:
+                do_decision_to_action(acting_user=request.user, decision=decision, plan=plan,
+                                               request=request, **form.action_values())
+            else:
+                do_add_action(acting_user=request.user, plan=plan, request=request, **form.action_values())
+        except ValidationError as error:
+            form.apply_service_errors(error)
+        else:
+            messages.success(request, _("The action is added to the plan."))
+            return redirect("casefile:plan", child_id=child.id)
+    return render(request, "casefile/simple_form.html", {
+        "child": child, "form": form, "title": _("Add an action"), "button": _("Add the action"),
+        "hidden": {"decision_id": decision.id} if decision else {},
+    })
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def end_plan(request, child_id, plan_id):
+    child = get_child_for_request(request, child_id, object_type="plan", object_id=plan_id)
+    plan = _plan(child, plan_id)
+    form = forms.EndPlanForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            do_end_plan(acting_user=request.user, plan=plan, request=request, **form.cleaned_data)
+        except ValidationError as error:
+            form.apply_service_errors(error)
+        else:
+            messages.success(request, _("The plan is closed."))
+            return redirect("casefile:plan", child_id=child.id)
+    return render(request, "casefile/simple_form.html", {"child": child, "form": form,
+                                                      "title": _("Close or hand over the plan"), "button": _("Save")})
+
+
+@login_required
+def plan_version(request, child_id, plan_id, number):
+    """One saved version of the plan, as it was."""
+    child = get_child_for_request(request, child_id, object_type="plan_version", object_id=plan_id)
+    plan = _plan(child, plan_id)
+    version = PlanVersion.objects.filter(plan=plan, number=number).select_related("created_by").first()
+    if version is None:
+        raise ChildNotFound(child.pk, object_type="plan_version", object_id=plan_id)
+    previous = PlanVersion.objects.filter(plan=plan, number=number - 1).first()
+    changes = diff_snapshots(previous.snapshot, version.snapshot) if previous else []
+    snap = version.snapshot
+    needs = [(area_label(code), text) for code, text in snap.get("needs", {}).items()]
+    return render(request, "casefile/plan_version.html", {
+        "child": child, "plan": plan, "version": version, "snap": snap, "needs": needs, "changes": changes,
+    })
+
+
+@login_required
+def child_version(request, child_id, plan_id):
+    """The plan in plain Swedish for the child and family."""
+    child = get_child_for_request(request, child_id, object_type="plan", object_id=plan_id, action=LogAction.PRINT)
+    plan = _plan(child, plan_id)
+    return render(request, "casefile/child_version.html", {
+        "child": child, "plan": plan, "goals": list(plan.goals.all()),
+        "actions": list(plan.actions.select_related("owner", "owner_organisation")),
+    })
+
+
+@login_required
+@require_http_methods(["POST"])
+def action_status(request, child_id, plan_id, action_id):
+    child = get_child_for_request(request, child_id, action=LogAction.UPDATE, object_type="plan", object_id=plan_id)
+    plan = _plan(child, plan_id)
+    action = _object(Action.objects.select_related("plan"), child, action_id, "action", plan=plan)
+    try:
+        do_set_action_status(acting_user=request.user, action=action, status=request.POST.get("status", ""),
+                                      request=request)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("The action's status is changed."))
+    return redirect("casefile:plan", child_id=child.id)
+
+
+from django.contrib.auth.decorators import login_required
+
+from backa.lib.pdf import render_pdf_ua
+
+from backa.casefile.views.common import _plan
+from backa.casefile.meetings import do_decision_to_action
+from backa.casefile.plan import PlanConflict, diff_snapshots, do_add_action, do_add_goal, do_create_plan, do_end_plan, do_set_action_status, do_update_plan
+from backa.casefile.views.common import _object
+
+
+@login_required
+def plan_pdf(request, child_id, plan_id):
+    child = get_child_for_request(request, child_id, object_type="plan", object_id=plan_id, action=LogAction.PRINT)
+    plan = _plan(child, plan_id)
+    for_child = request.GET.get("for") == "barn"
+    context = {
+        "child": child, "plan": plan, "for_child": for_child, "goals": list(plan.goals.all()),
+        "actions": list(plan.actions.select_related("owner", "owner_organisation")),
+    }
+    name = "din-plan" if for_child else "barnets-plan"
+    return render_pdf_ua(request, "casefile/plan_print.html", context, filename=f"{name}-{plan.id}-v{plan.version}.pdf")

@@ -1,0 +1,1 @@
+"""Start pages and worklists: what each person does today. Depends on everything below it."""

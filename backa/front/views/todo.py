@@ -1,0 +1,49 @@
+"""Att göra: notifications, due reviews; the Upptäckare's own concerns."""
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods
+
+from backa.audit.log import Action, log_access_many
+
+
+from backa.casefile.models import Concern
+
+
+@login_required
+def my_concerns(request):
+    concerns = list(Concern.objects.filter(reported_by=request.user).select_related("child").order_by("-created_at")[:100])
+    log_access_many(request=request, action=Action.LIST, children=[c.child for c in concerns], purpose="my_concerns",
+                    object_type="concern")
+    return render(request, "front/my_concerns.html", {"concerns": concerns})
+
+
+
+from django.contrib.auth.decorators import login_required
+from django.utils import timezone
+
+from backa.audit.log import Action as LogAction
+from backa.casefile.models import Notification
+
+from backa.casefile.followups import due_reviews
+
+
+# -- start page ---------------------------------------------------------------------------------
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def todo(request):
+    """Due and overdue reviews for the barnkontakt and stödsamordnare, and new notifications."""
+    if request.method == "POST" and request.POST.get("do") == "read":
+        from backa.casefile.concerns import do_mark_notifications_read
+
+        do_mark_notifications_read(acting_user=request.user)
+        return redirect("front:todo")
+    reviews = due_reviews(request.user)
+    notes = list(Notification.objects.filter(recipient=request.user, read_at__isnull=True)
+                 .select_related("child").order_by("-created_at")[:50])
+    log_access_many(request=request, action=LogAction.LIST, children=[p.child for p in reviews], purpose="due_reviews",
+                    object_type="plan")
+    log_access_many(request=request, action=LogAction.LIST, children=[n.child for n in notes], purpose="notifications",
+                    object_type="notification")
+    return render(request, "front/todo.html", {"reviews": reviews, "notifications": notes,
+                                                "today": timezone.localdate()})
