@@ -98,6 +98,7 @@ INSTALLED_APPS = [
     "axes",
     "django_otp",
     "django_otp.plugins.otp_totp",
+    "backa.lib",
     "backa.accounts",
     "backa.organisations",
     "backa.children",

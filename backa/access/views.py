@@ -12,8 +12,9 @@ from backa.accounts.models import PositionKind
 from backa.accounts.positions import administered_district_ids, current_position
 from backa.audit.log import Action, Outcome, log_access
 from backa.audit.models import LogReviewItem
-from backa.audit.review import do_record_review, overdue_emergency_accesses
-from backa.access.gate import find_child_for_emergency_access, find_child_for_log_extract
+from backa.audit.review import do_record_review
+from backa.consent.services import overdue_emergency_accesses
+from backa.access.lookups import find_child_for_emergency_access, find_child_for_log_extract
 
 from backa.lib.pdf import render_pdf_ua
 
@@ -165,7 +166,7 @@ def admin_log_extract_show(request):
     child_id = request.session.get("log_extract_child")
     if not administered_district_ids(request) or not child_id:
         raise PermissionDenied
-    from backa.access.gate import child_for_log_extract_by_id
+    from backa.access.lookups import child_for_log_extract_by_id
 
     child = child_for_log_extract_by_id(request.user, child_id)
     if child is None:

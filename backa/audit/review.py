@@ -17,13 +17,16 @@ from django.utils.translation import gettext as _
 
 from backa.audit.log import Action, log_access
 from backa.audit.models import AccessLog, LogReviewItem, Outcome, ReviewReason
+from backa.children.models import Child
+from backa.accounts.models import User
+from backa.children.models import Custody
+from backa.lib import identity
 
 logger = logging.getLogger("backa.audit.review")
 
 SAMPLE_SIZE = 20
 MANY_CHILDREN_PER_DAY = 30
 WORKING_HOURS = (7, 19)  # local time, Monday to Friday
-EMERGENCY_REVIEW_DAYS = 3
 
 
 def _day_bounds(day: date):
@@ -47,8 +50,6 @@ def draw_daily_sample(day: date, *, sample_size: int = SAMPLE_SIZE, seed=None) -
     passed. The random sample is drawn once per day: running the job again adds only rule
     hits not yet there. Items are written in batches of INSERT … ON CONFLICT DO NOTHING.
     """
-    from backa.access.gate import family_names_for_log_review, shared_addresses_for_log_review
-
     start, end = _day_bounds(day)
     rows = list(
         AccessLog.objects.filter(occurred_at__gte=start, occurred_at__lt=end, outcome=Outcome.ALLOWED, child_id__isnull=False)
@@ -122,20 +123,52 @@ def do_record_review(*, acting_user, item: LogReviewItem, outcome: str, note: st
     log_access(request=request, user=acting_user, child_id=item.child_id, municipality_id=item.municipality_id,
                action=Action.UPDATE, object_type="log_review", object_id=item.pk, purpose=outcome)
     return item
+# -- the surname and address rules: compared in memory, never stored or logged ----------------------
+
+def family_names_for_log_review(child_ids, user_ids) -> set:
+    """{(child_id, user_id)} pairs where the professional shares the child's surname.
+
+    Log review only: the names are compared in memory and never stored or logged.
+    """
+    from django.db.models.functions import Lower
+
+    if not child_ids or not user_ids:
+        return set()
+    users = User.objects.filter(pk__in=list(user_ids)).annotate(ln=Lower("last_name")).exclude(ln="")
+    pairs = set()
+    by_name: dict = {}
+    for child_id, name in Child.objects.filter(pk__in=list(child_ids)).annotate(fn=Lower("family_name")).filter(
+        fn__in=users.values("ln")
+    ).values_list("pk", "fn"):
+        by_name.setdefault(name, []).append(child_id)
+    for user_id, name in users.filter(ln__in=list(by_name)).values_list("pk", "ln"):
+        pairs.update((child_id, user_id) for child_id in by_name[name])
+    return pairs
 
 
-def overdue_emergency_accesses(*, now=None, days: int = EMERGENCY_REVIEW_DAYS):
-    """Emergency accesses still unreviewed more than `days` after they were granted."""
-    from backa.consent.models import EmergencyAccess
+def shared_addresses_for_log_review(child_ids, user_ids) -> set:
+    """{(child_id, user_id)} pairs where the professional lives at the child's address.
 
-    now = now or timezone.now()
-    return EmergencyAccess.objects.filter(reviewed_at__isnull=True, granted_at__lt=now - timedelta(days=days))
+    The child's address is its guardians' (with custody): the platform stores no address on
+    the child. Each guardian address is normalised and keyed-hashed in memory
+    (children.identity.address_hash) and compared with the professional's provisioned
+    home_address_hash. Log review only: nothing is stored or logged.
+    """
 
 
-def raise_emergency_review_alerts(*, now=None) -> int:
-    """Warn (ids only) about unreviewed emergency accesses; returns how many are overdue."""
-    overdue = list(overdue_emergency_accesses(now=now).values_list("id", flat=True))
-    if overdue:
-        logger.warning("ALERT unreviewed emergency accesses overdue count=%s ids=%s", len(overdue),
-                       ",".join(str(i) for i in overdue[:50]))
-    return len(overdue)
+    if not child_ids or not user_ids:
+        return set()
+    by_hash: dict = {}
+    for user_id, digest in User.objects.filter(pk__in=list(user_ids)).exclude(home_address_hash="").values_list(
+        "pk", "home_address_hash"
+    ):
+        by_hash.setdefault(digest, []).append(user_id)
+    if not by_hash:
+        return set()
+    pairs = set()
+    for child_id, address in Custody.objects.filter(child_id__in=list(child_ids), has_custody=True).exclude(
+        guardian__address=""
+    ).values_list("child_id", "guardian__address"):
+        for user_id in by_hash.get(identity.address_hash(address), ()):
+            pairs.add((child_id, user_id))
+    return pairs

@@ -4,6 +4,7 @@ Every function takes keyword-only `acting_user`, runs in one transaction and wri
 access-log row in it. Free text (purpose, notes, reasons) goes to the database only,
 never to the access log or the application log.
 """
+import logging
 from datetime import date, timedelta
 
 from django.contrib.auth import authenticate
@@ -293,3 +294,26 @@ def create_expiry_reminders(*, today: date | None = None) -> int:
         )
         created += made
     return created
+
+logger = logging.getLogger("backa.audit.review")
+
+
+# -- emergency access still unreviewed --------------------------------------------------------
+
+EMERGENCY_REVIEW_DAYS = 3
+
+def overdue_emergency_accesses(*, now=None, days: int = EMERGENCY_REVIEW_DAYS):
+    """Emergency accesses still unreviewed more than `days` after they were granted."""
+    now = now or timezone.now()
+    return EmergencyAccess.objects.filter(reviewed_at__isnull=True, granted_at__lt=now - timedelta(days=days))
+
+
+
+def raise_emergency_review_alerts(*, now=None) -> int:
+    """Warn (ids only) about unreviewed emergency accesses; returns how many are overdue."""
+    overdue = list(overdue_emergency_accesses(now=now).values_list("id", flat=True))
+    if overdue:
+        logger.warning("ALERT unreviewed emergency accesses overdue count=%s ids=%s", len(overdue),
+                       ",".join(str(i) for i in overdue[:50]))
+    return len(overdue)
+

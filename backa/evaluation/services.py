@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from backa.audit.log import Action, log_access, log_access_many
-from backa.access import gate
+from backa.access import lookups
 from backa.forums.burden import suppress_small
 from backa.organisations.models import District, EvaluationArm
 
@@ -243,7 +243,7 @@ def do_research_extract(*, acting_user, approval, start: date, stop: date, granu
         raise ValidationError({"approval": _("You are not named on a valid ethics approval.")})
     with transaction.atomic():
         children = list(
-            gate.children_for_research_extract(acting_user, approval)
+            lookups.children_for_research_extract(acting_user, approval)
             .values("id", "birth_date", "sex", "municipality_id", "protected_identity", "home_district__code",
                     "home_district__evaluation_arm")
         )

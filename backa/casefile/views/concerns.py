@@ -8,7 +8,8 @@ from django.views.decorators.http import require_http_methods
 
 from backa.accounts.positions import current_position
 from backa.audit.log import Action, log_access
-from backa.access.gate import ChildNotFound, find_child_for_concern, get_child_for_request, visible_children, visible_entry_scope
+from backa.access.gate import ChildNotFound, get_child_for_request, visible_children, visible_entry_scope
+from backa.access.lookups import find_child_for_concern
 
 from backa.operations import idempotency
 

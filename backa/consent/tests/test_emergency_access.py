@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from backa.audit.models import AccessLog
-from backa.audit.review import raise_emergency_review_alerts
+from backa.consent.services import raise_emergency_review_alerts
 from backa.access.gate import visible_children
 from backa.consent.models import EmergencyAccess
 from backa.consent.services import do_grant_emergency_access, do_review_emergency_access

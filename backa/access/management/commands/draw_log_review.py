@@ -5,7 +5,8 @@ from datetime import date, timedelta
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 
-from backa.audit.review import SAMPLE_SIZE, draw_daily_sample, raise_emergency_review_alerts
+from backa.audit.review import SAMPLE_SIZE, draw_daily_sample
+from backa.consent.services import raise_emergency_review_alerts
 
 
 class Command(BaseCommand):

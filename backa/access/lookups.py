@@ -1,0 +1,97 @@
+"""Lookups for the purposes that reach a child without a relationship.
+
+Each is named for its one purpose and returns a child (or the children) only under that
+purpose's own rule; none opens the file. The caller logs what it does with the answer in
+the same transaction: an emergency access granted or refused, a log extract produced, a
+concern registered, a research extract drawn.
+"""
+import uuid
+
+from django.db.models import Exists, OuterRef
+from django.utils import timezone
+
+
+from backa.children.models import Child
+from backa.accounts.models import Position, PositionKind
+from backa.lib import identity
+from backa.organisations.models import EvaluationArm, UnitType
+from backa.roles.models import active_on
+
+
+def find_child_for_emergency_access(number) -> Child | None:
+    """The child with this identity number, for the emergency-access form only.
+
+    Whoever uses it must grant and log an emergency access (or log the refusal) in the
+    same transaction: this is the one lookup outside the user's scope.
+    """
+
+    return Child.objects.filter(pnr_hash=identity.lookup_hash(number)).first()
+
+
+def _log_extract_children(user, on=None):
+    """Children in the districts where user is a district administrator today (none otherwise)."""
+
+    if user is None or not user.is_authenticated or not user.is_active:
+        return Child.objects.none()
+    on = on or timezone.localdate()
+    # The same rule as accounts.positions.administered_district_ids, as a query.
+    admin_posts = Position.objects.filter(
+        active_on(on), user=user, kind=PositionKind.DISTRICT_ADMIN, unit__unit_type=UnitType.ADMINISTRATION,
+        unit__district__isnull=False,
+    )
+    return Child.objects.filter(Exists(admin_posts.filter(unit__district_id=OuterRef("home_district_id"))))
+
+
+def find_child_for_log_extract(user, number, *, on=None) -> Child | None:
+    """The child with this number if user is a district administrator for the child's district.
+
+    A guardian's or child's request for a log extract arrives with a personnummer at the
+    district administration; the administrator needs no role for the child to answer it,
+    and sees nothing of the child but the extract.
+    """
+
+    return _log_extract_children(user, on).filter(pnr_hash=identity.lookup_hash(number)).first()
+
+
+def child_for_log_extract_by_id(user, child_id) -> Child | None:
+    """The same rule, for the extract page the administrator is sent on to."""
+    try:
+        return _log_extract_children(user).filter(pk=uuid.UUID(str(child_id))).first()
+    except ValueError:
+        return None
+
+
+def children_for_research_extract(user, approval, *, on=None):
+    """Children for a pseudonymised research extract under an ethics approval.
+
+    The children of the approval's municipality living in a district in the evaluation
+    (pilot or comparison arm), if user is named on the approval and it is valid on `on`;
+    no children otherwise. The extraction opens no file: the caller writes one access-log
+    row per child included (log_access_many, action export) in the extraction's transaction.
+    """
+
+    on = on or timezone.localdate()
+    if (
+        user is None or not user.is_authenticated or not user.is_active or approval is None
+        or not approval.is_valid_on(on) or not approval.extractors.filter(pk=user.pk).exists()
+    ):
+        return Child.objects.none()
+    return Child.objects.filter(
+        municipality_id=approval.municipality_id,
+        home_district__evaluation_arm__in=[EvaluationArm.PILOT, EvaluationArm.COMPARISON],
+    )
+
+
+def find_child_for_concern(user, number, *, municipality_id):
+    """The child with this identity number, for registering a concern (Upptäckare) only.
+
+    Anyone who meets a child in their work may raise a concern about it, so an exact
+    number finds a child of the municipality even without a relationship. It opens
+    nothing of the child's file: the caller may only create a concern, whose write is
+    logged (and, having no relationship behind it, surfaces in log review). Name
+    fragments never reach this function.
+    """
+
+    if user is None or not user.is_authenticated or not user.is_active:
+        return None
+    return Child.objects.filter(municipality_id=municipality_id, pnr_hash=identity.lookup_hash(number)).first()
