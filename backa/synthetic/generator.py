@@ -19,6 +19,7 @@ from backa.lib import identity
 from backa.children.lifephase import LifePhase, add_years, life_phase, school_start
 from backa.children.models import Child, Custody, Enrolment, Guardian, IdType, Sex
 from backa.forums.demo import add_demo_forums
+from backa.impact.demo import add_demo_assessment
 from backa.casefile.demo import add_demo_flow
 from backa.organisations.models import District, EvaluationArm, Municipality, Organisation, OrganisationKind, Unit, UnitType
 from backa.roles.config import rules_by_phase
@@ -388,6 +389,7 @@ class Generator:
         with transaction.atomic():
             self.build_teams()
         add_demo_forums(self)
+        add_demo_assessment(self)
         add_demo_flow(self.rng, self.today)
         return self.personas
 
