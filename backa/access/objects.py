@@ -43,17 +43,17 @@ class ToolRefused(PermissionDenied):
         self.action = action
 
 
-def child_object(queryset, child, object_id, object_type: str, **within):
+def child_object(queryset, gated_child, object_id, object_type: str, **within):
     """The row `object_id` of this (gated) child's file, or the child's 404.
 
     The row must belong to the child (`child=child`), or to what `within` names when the row
     hangs off another row of the same child (an action: `plan=plan`)."""
     from backa.access.gate import ChildNotFound
 
-    within = within or {"child": child}
+    within = within or {"child": gated_child}
     obj = queryset.filter(pk=object_id, **within).first() if object_id else None
     if obj is None:
-        raise ChildNotFound(child.pk, object_type=object_type, object_id=object_id)
+        raise ChildNotFound(gated_child.pk, object_type=object_type, object_id=object_id)
     return obj
 
 
