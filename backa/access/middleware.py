@@ -34,6 +34,8 @@ def log_denied(request, exception):
         # A tool the position lacks, or a write a service refused: the page's route name says what.
         match = getattr(request, "resolver_match", None)
         tool = exception.tool if isinstance(exception, ToolRefused) else "page"
-        fields = {"action": getattr(exception, "action", Action.VIEW), "object_type": tool,
+        # Under a child's route the refusal is about that child, and is logged on it.
+        child_id = match.kwargs.get("child_id") if match is not None else None
+        fields = {"action": getattr(exception, "action", Action.VIEW), "object_type": tool, "child_id": child_id,
                   "object_id": match.view_name[:64] if match is not None else None}
     log_access(request=request, outcome=Outcome.DENIED, standalone=True, **fields)
