@@ -57,7 +57,7 @@ def new_concern(request, child_id):
 
 def _find_child_for_upptackare(request, number):
     """A child this professional meets in their own work, found by exact number within the
-    municipality of their active position (see children.access.find_child_for_concern)."""
+    municipality of their active position (see backa.access.lookups.find_child_for_concern)."""
     position = current_position(request)
     if position is None:
         return None
