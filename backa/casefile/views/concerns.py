@@ -74,7 +74,6 @@ def new_concern_by_number(request):
         if child is None:
             form.add_error("number", _("No child with that number lives in the municipality. Check the number. If you "
                                        "fear for the child, make a concern report to social services."))
-            form.mark_fields()
         else:
             try:
                 concern = do_register_concern(acting_user=request.user, child=child, request=request,
