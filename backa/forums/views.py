@@ -14,6 +14,7 @@ from django.views.decorators.http import require_http_methods
 from backa.accounts.positions import current_position
 from backa.audit.log import Action
 from backa.access.gate import get_child_for_request
+from backa.children.lifephase import add_years
 from backa.organisations.models import District
 
 from backa.forums import burden
@@ -185,7 +186,7 @@ def child_meetings(request, child_id):
             return redirect("forums:child_meetings", child_id=child.id)
     meetings = list(ForumMeeting.objects.filter(child=child).select_related("forum__district").order_by("-held_on", "-recorded_at"))
     today = timezone.localdate()
-    events = burden.meeting_events(start=today.replace(year=today.year - 2), end=today, child=child)
+    events = burden.meeting_events(start=add_years(today, -2), end=today, child=child)  # 29 Feb -> 28 Feb
     counts = burden.child_term_counts(events)
     current_term = burden.Term.of(today)
     term_events = [e for e in events if current_term.start <= e.held_on <= current_term.end]

@@ -1,5 +1,5 @@
 """Meetings in any forum on the child's page, through the access gate."""
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 import pytest
 from django.urls import reverse
@@ -78,3 +78,15 @@ def test_the_page_shows_every_forum_the_counter_and_the_same_month_flag(world, c
     assert "BUS Farsta (Farsta)" in body and "EHT Ängsskolan" in body
     assert "Discussed in several forums in" in body
     assert "<td>3</td><td>3</td><td>10</td>" in body  # meetings, forums, professionals this term
+
+
+def test_the_page_opens_on_a_leap_day(world, client_for):
+    """Two years back from 29 February is 28 February (the page once failed with a 500 that day)."""
+    from zoneinfo import ZoneInfo
+
+    import time_machine
+
+    with time_machine.travel(datetime(2028, 2, 29, 10, tzinfo=ZoneInfo("Europe/Stockholm")), tick=True):
+        meet(world, world.sigrid, make_forum(world, "SSPF Järva"), date(2026, 2, 28))
+        response = client_for("sara").get(reverse("forums:child_meetings", args=[world.sigrid.id]))
+    assert response.status_code == 200
