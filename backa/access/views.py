@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from backa.audit.context import Acting
 from backa.accounts.models import PositionKind
 from backa.accounts.positions import administered_district_ids, current_position
 from backa.audit.log import Action, Outcome, log_access
@@ -68,9 +69,9 @@ def emergency_access(request):
                            outcome=Outcome.DENIED, emergency=True, object_id="")
                 form.add_error("q", _("No child with that number is registered here."))
             else:
-                services.do_grant_emergency_access(acting_user=request.user, child=child,
+                services.do_grant_emergency_access(acting_user=Acting.of(request), child=child,
                                                    reason=form.cleaned_data["reason"],
-                                                   organisation=current_organisation(request), request=request)
+                                                   organisation=current_organisation(request))
                 messages.warning(request, _("Emergency access is open for %(hours)s hours and will be reviewed.")
                                  % {"hours": services.EMERGENCY_ACCESS_HOURS})
                 return redirect("casefile:overview", child_id=child.pk)
@@ -110,7 +111,7 @@ def review_emergency(request, grant_id):
     form = ReviewForm(request.POST)
     if form.is_valid():
         try:
-            services.do_review_emergency_access(acting_user=request.user, grant=grant, request=request,
+            services.do_review_emergency_access(acting_user=Acting.of(request), grant=grant,
                                                 **form.cleaned_data)
         except ValidationError as error:
             messages.error(request, " ".join(error_messages(error)))
@@ -132,7 +133,7 @@ def review_item(request, item_id):
         raise Http404
     form = ReviewForm(request.POST)
     if form.is_valid():
-        do_record_review(acting_user=request.user, item=item, request=request, **form.cleaned_data)
+        do_record_review(acting_user=Acting.of(request), item=item, **form.cleaned_data)
         messages.success(request, _("The review is recorded."))
     else:
         messages.error(request, _("Choose an outcome."))

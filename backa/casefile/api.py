@@ -9,6 +9,7 @@ from django.utils import translation
 from ninja import Router, Schema
 from ninja.responses import Status
 
+from backa.audit.context import Acting
 from backa.accounts.positions import current_position
 from backa.access.gate import ChildNotFound, get_child_for_request, visible_entry_scope
 from backa.casefile import secrecy
@@ -99,7 +100,7 @@ def create_concern(request, child_id: uuid.UUID, payload: ConcernIn):
         # With an Idempotency-Key header, the same request sent again creates nothing and gets the same answer.
         concern, _replayed = idempotency.api_once(
             request, scope="concern.create", payload=payload.dict(), object_type="concern",
-            create=lambda: do_register_concern(acting_user=request.user, child=child, request=request,
+            create=lambda: do_register_concern(acting_user=Acting.of(request), child=child,
                                                                 position=current_position(request), **payload.dict()),
             load=lambda pk: Concern.objects.get(child=child, pk=pk))
         return Status(201, concern)
@@ -161,8 +162,8 @@ def create_assessment(request, child_id: uuid.UUID, payload: AssessmentIn):
     child = get_child_for_request(request, child_id, object_type="assessment")
     try:
         return Status(201, do_record_assessment(
-            acting_user=request.user, child=child, assessed_on=payload.assessed_on, summary=payload.summary,
-            areas={code: values.dict() for code, values in payload.areas.items()}, request=request,
+            acting_user=Acting.of(request), child=child, assessed_on=payload.assessed_on, summary=payload.summary,
+            areas={code: values.dict() for code, values in payload.areas.items()},
         ))
     except ValidationError as error:
         return _errors(error)
@@ -205,8 +206,7 @@ def create_report(request, child_id: uuid.UUID, payload: ReportIn):
     concern = Concern.objects.filter(child=child, pk=concern_id).first() if concern_id else None
     try:
         return Status(201, do_report_to_social_services(
-            acting_user=request.user, child=child, concern=concern, position=current_position(request),
-            request=request, **data))
+            acting_user=Acting.of(request), child=child, concern=concern, position=current_position(request), **data))
     except ValidationError as error:
         return _errors(error)
 
@@ -305,7 +305,7 @@ def create_plan(request, child_id: uuid.UUID, payload: PlanIn):
     try:
         plan, _replayed = idempotency.api_once(
             request, scope="plan.create", payload=payload.dict(), object_type="plan",
-            create=lambda: do_create_plan(acting_user=request.user, child=child, request=request, **data),
+            create=lambda: do_create_plan(acting_user=Acting.of(request), child=child, **data),
             load=lambda pk: Plan.objects.get(child=child, pk=pk))
         return Status(201, plan)
     except ValidationError as error:
@@ -326,8 +326,7 @@ def update_plan(request, child_id: uuid.UUID, plan_id: uuid.UUID, payload: PlanP
     if "organisation_id" in data:
         data["organisation"] = _organisation(child, data.pop("organisation_id"))
     try:
-        return Status(200, do_update_plan(acting_user=request.user, plan=plan, based_on_version=version,
-                                                   request=request, **data))
+        return Status(200, do_update_plan(acting_user=Acting.of(request), plan=plan, based_on_version=version, **data))
     except PlanConflict as conflict:
         return Status(409, {
             "detail": "The plan was changed by someone else since your version.",

@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from backa.audit.context import as_acting
 from backa.audit.log import Action, log_access, log_access_many
 from backa.access import lookups
 from backa.forums.burden import suppress_small
@@ -225,10 +226,12 @@ def do_import_baseline(*, acting_user, text: str, municipality) -> int:
 # -- the research extract -----------------------------------------------------------------------
 
 
-def do_research_extract(*, acting_user, approval, start: date, stop: date, granularity: str, file_format: str,
-                        request=None) -> tuple[bytes, ExtractionRecord]:
+def do_research_extract(*, acting_user, approval, start: date, stop: date, granularity: str,
+                        file_format: str) -> tuple[bytes, ExtractionRecord]:
     """Build a pseudonymised extract under an ethics approval, record it, and log one
     access-log row (action export) per child included, in one transaction."""
+    acting = as_acting(acting_user)
+    acting_user = acting.user
     errors = {}
     if granularity not in ("month", "week"):
         errors["granularity"] = _("Choose month or week.")
@@ -262,11 +265,11 @@ def do_research_extract(*, acting_user, approval, start: date, stop: date, granu
             dataset_version=research.DATASET_VERSION,
         )
         log_access_many(
-            request=request, user=acting_user, action=Action.EXPORT, purpose=f"research:{approval.reference}",
+            acting=acting, action=Action.EXPORT, purpose=f"research:{approval.reference}",
             object_type="research_extract",
             children=[_ChildRef(c) for c in included_children],
         )
-        log_access(request=request, user=acting_user, action=Action.EXPORT, object_type="research_extract",
+        log_access(acting=acting, action=Action.EXPORT, object_type="research_extract",
                    object_id=record.pk, purpose=f"research:{approval.reference}")
     content = research.to_parquet(rows) if file_format == "parquet" else research.to_csv(rows)
     return content, record

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from backa.audit.context import Acting
 from backa.consent.extract import _cell as neutralise  # the one CSV-injection guard
 from backa.organisations.models import EvaluationArm
 
@@ -135,9 +136,8 @@ def research_extract(request):
         if not errors:
             try:
                 content, record = services.do_research_extract(
-                    acting_user=request.user, approval=approval, start=start, stop=stop,
+                    acting_user=Acting.of(request), approval=approval, start=start, stop=stop,
                     granularity=request.POST.get("granularity", ""), file_format=request.POST.get("file_format", ""),
-                    request=request,
                 )
             except ValidationError as exc:
                 errors = {k: " ".join(v) for k, v in exc.message_dict.items()}

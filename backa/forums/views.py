@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from backa.audit.context import Acting
 from backa.accounts.positions import current_position
 from backa.audit.log import Action
 from backa.access.gate import get_child_for_request
@@ -189,7 +190,7 @@ def child_meetings(request, child_id):
         fields = dict(form.cleaned_data)
         forum = fields.pop("forum")
         try:
-            do_record_forum_meeting(acting_user=request.user, child=child, forum=forum, request=request, **fields)
+            do_record_forum_meeting(acting_user=Acting.of(request), child=child, forum=forum, **fields)
         except ValidationError as error:
             form.add_error(None, error)
         else:

@@ -6,6 +6,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from backa.audit.context import Acting
 from backa.access.gate import get_child_for_request, visible_entry_scope
 
 
@@ -62,8 +63,8 @@ def new_assessment(request, child_id):
     if request.method == "POST" and form.is_valid():
         try:
             do_record_assessment(
-                acting_user=request.user, child=child, assessed_on=form.cleaned_data["assessed_on"],
-                summary=form.cleaned_data["summary"], areas=form.area_values(), request=request,
+                acting_user=Acting.of(request), child=child, assessed_on=form.cleaned_data["assessed_on"],
+                summary=form.cleaned_data["summary"], areas=form.area_values(),
             )
         except ValidationError as error:
             form.apply_service_errors(error)

@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from backa.audit.context import Acting
 from backa.accounts.models import Position
 from backa.audit.log import Action
 from backa.access.gate import get_child_for_request
@@ -40,8 +41,8 @@ def child_barnkontakt(request, child_id):
         if form.is_valid():
             position = next(p for p in positions if str(p.id) == form.cleaned_data["position"])
             try:
-                do_override_barnkontakt(acting_user=request.user, child=child, position=position,
-                                        reason=form.cleaned_data["reason"], request=request)
+                do_override_barnkontakt(acting_user=Acting.of(request), child=child, position=position,
+                                        reason=form.cleaned_data["reason"])
                 messages.success(request, _("The barnkontakt is changed."))
                 return redirect("casefile:barnkontakt", child_id=child.id)
             except ValidationError as exc:

@@ -6,6 +6,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from backa.audit.context import Acting
 from backa.accounts.positions import current_position
 from backa.audit.log import Action, log_access
 from backa.access.gate import ChildNotFound, get_child_for_request, visible_children, visible_entry_scope
@@ -43,7 +44,7 @@ def new_concern(request, child_id):
             once = idempotency.run_once(
                 user=request.user, scope="concern.create", key=idempotency.form_key(request),
                 payload_fingerprint=idempotency.fingerprint_post(request), object_type="concern",
-                create=lambda: do_register_concern(acting_user=request.user, child=child, request=request,
+                create=lambda: do_register_concern(acting_user=Acting.of(request), child=child,
                                                             position=current_position(request), **form.cleaned_data))
         except ValidationError as error:
             form.apply_service_errors(error)
@@ -77,7 +78,7 @@ def new_concern_by_number(request):
             form.mark_fields()
         else:
             try:
-                concern = do_register_concern(acting_user=request.user, child=child, request=request,
+                concern = do_register_concern(acting_user=Acting.of(request), child=child,
                                                        position=current_position(request), **data)
             except ValidationError as error:
                 form.apply_service_errors(error)
@@ -114,7 +115,7 @@ def concern_detail(request, concern_id):
         status_form = forms.ConcernStatusForm(request.POST or None, initial={"status": concern.status})
         if request.method == "POST" and status_form.is_valid():
             try:
-                do_set_concern_status(acting_user=request.user, concern=concern, request=request,
+                do_set_concern_status(acting_user=Acting.of(request), concern=concern,
                                                **status_form.cleaned_data)
             except ValidationError as error:
                 status_form.apply_service_errors(error)

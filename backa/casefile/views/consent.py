@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from backa.audit.context import Acting
 from backa.access.gate import get_child_for_request, relationship_kinds
 
 from backa.operations import idempotency
@@ -76,17 +77,17 @@ def consent_new(request, child_id):
             # One savepoint: a request that cannot be recorded as given is not kept either.
             with transaction.atomic():
                 consent = services.do_request_consent(
-                    acting_user=request.user, child=child, disclosing_organisation=organisation,
+                    acting_user=Acting.of(request), child=child, disclosing_organisation=organisation,
                     recipients=list(data["recipients"]), categories=data["categories"], purpose=data["purpose"],
-                    valid_from=data["valid_from"], valid_to=data["valid_to"], request=request,
+                    valid_from=data["valid_from"], valid_to=data["valid_to"],
                 )
                 if data["given_now"]:
                     chosen = {str(g.pk) for g in guardians} & set(data["guardians"])
                     services.do_record_consent(
-                        acting_user=request.user, consent=consent,
+                        acting_user=Acting.of(request), consent=consent,
                         guardians=[g for g in guardians if str(g.pk) in chosen], by_child=data["by_child"],
                         child_judged_mature=data["child_judged_mature"], form=data["form"],
-                        form_note=data["form_note"], request=request,
+                        form_note=data["form_note"],
                     )
             return consent
 
@@ -127,29 +128,28 @@ def consent_detail(request, child_id, consent_id):
                 data = given_form.cleaned_data
                 with transaction.atomic():
                     services.do_record_consent(
-                        acting_user=request.user, consent=consent,
+                        acting_user=Acting.of(request), consent=consent,
                         guardians=[g for g in guardians if str(g.pk) in set(data["guardians"])],
                         by_child=data["by_child"], child_judged_mature=data["child_judged_mature"], form=data["form"],
-                        form_note=data["form_note"], request=request,
+                        form_note=data["form_note"],
                     )
                 messages.success(request, _("The consent is recorded."))
                 return redirect("casefile:consent_detail", child_id=child.pk, consent_id=consent.pk)
             if action == "refused":
-                services.do_refuse_consent(acting_user=request.user, consent=consent, request=request)
+                services.do_refuse_consent(acting_user=Acting.of(request), consent=consent)
                 messages.success(request, _("The decision is recorded."))
                 return redirect("casefile:consent_detail", child_id=child.pk, consent_id=consent.pk)
             if action == "withdraw" and withdraw_form.is_valid():
                 who = withdraw_form.cleaned_data["withdrawn_by"]
                 guardian = next((g for g in guardians if str(g.pk) == who), None)
-                services.do_withdraw_consent(acting_user=request.user, consent=consent, by_guardian=guardian,
-                                             by_child=who == "child", note=withdraw_form.cleaned_data["note"],
-                                             request=request)
+                services.do_withdraw_consent(acting_user=Acting.of(request), consent=consent, by_guardian=guardian,
+                                             by_child=who == "child", note=withdraw_form.cleaned_data["note"])
                 messages.success(request, _("The consent is withdrawn. Shared information is hidden from now on."))
                 return redirect("casefile:consent_detail", child_id=child.pk, consent_id=consent.pk)
             if action == "renew":
                 renewal = services.do_renew_consent(
-                    acting_user=request.user, consent=consent,
-                    valid_to=consent.valid_to + (consent.valid_to - consent.valid_from), request=request,
+                    acting_user=Acting.of(request), consent=consent,
+                    valid_to=consent.valid_to + (consent.valid_to - consent.valid_from),
                 )
                 messages.success(request, _("A renewal is requested. Record it when the consent is given again."))
                 return redirect("casefile:consent_detail", child_id=child.pk, consent_id=renewal.pk)
@@ -180,10 +180,10 @@ def disclosure_new(request, child_id):
             ).first()
         try:
             services.do_record_disclosure(
-                acting_user=request.user, child=child, from_organisation=organisation,
+                acting_user=Acting.of(request), child=child, from_organisation=organisation,
                 to_organisation=data["to_organisation"], shared=data["shared"], basis=data["basis"] if data["shared"] else "none",
                 categories=data["categories"], what=data["what"], provision=data["provision"], consent=consent,
-                justification=data["justification"], request=request,
+                justification=data["justification"],
             )
         except ValidationError as error:
             errors = error_messages(error)

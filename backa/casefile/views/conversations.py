@@ -6,6 +6,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from backa.audit.context import Acting
 from backa.access.gate import get_child_for_request
 
 
@@ -26,7 +27,7 @@ def new_conversation(request, child_id):
         concern_id = data.pop("concern")
         concern = next((c for c in concerns if str(c.id) == concern_id), None)
         try:
-            do_record_conversation(acting_user=request.user, child=child, concern=concern, request=request,
+            do_record_conversation(acting_user=Acting.of(request), child=child, concern=concern,
                                             **data)
         except ValidationError as error:
             form.apply_service_errors(error)

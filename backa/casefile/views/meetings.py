@@ -7,6 +7,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from backa.audit.context import Acting
 from backa.audit.log import Action as LogAction
 from backa.access.gate import ChildNotFound, get_child_for_request, visible_entry_scope
 from backa.casefile import secrecy
@@ -39,11 +40,11 @@ def new_meeting(request, child_id):
         data = form.cleaned_data
         try:
             meeting = do_schedule_meeting(
-                acting_user=request.user, child=child, plan=active_plan(child), starts_at=data["starts_at"],
+                acting_user=Acting.of(request), child=child, plan=active_plan(child), starts_at=data["starts_at"],
                 place=data["place"], agenda=data["agenda"],
                 professionals=list({uid: form.users[uid] for uid in data["professionals"]}.values()),
                 invite_child=data["invite_child"], guardians=[form.guardian_map[g] for g in data["guardians"]],
-                others=data["others"].splitlines(), request=request,
+                others=data["others"].splitlines(),
             )
         except ValidationError as error:
             form.apply_service_errors(error)
@@ -75,10 +76,9 @@ def meeting(request, child_id, meeting_id):
     if form is not None and request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            do_record_meeting(acting_user=request.user, meeting=item, minutes=data["minutes"],
+            do_record_meeting(acting_user=Acting.of(request), meeting=item, minutes=data["minutes"],
                                        child_heard=data["child_heard"], child_heard_how=data["child_heard_how"],
-                                       attended_ids=data["attended"], decisions=data["decisions"].splitlines(),
-                                       request=request)
+                                       attended_ids=data["attended"], decisions=data["decisions"].splitlines())
         except ValidationError as error:
             form.apply_service_errors(error)
         else:

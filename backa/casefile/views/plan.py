@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from backa.audit.context import Acting
 from backa.audit.log import Action as LogAction
 from backa.access.gate import ChildNotFound, get_child_for_request
 from backa.casefile.compass import area_label
@@ -54,8 +55,8 @@ def new_plan(request, child_id):
             idempotency.run_once(
                 user=request.user, scope="plan.create", key=idempotency.form_key(request),
                 payload_fingerprint=idempotency.fingerprint_post(request), object_type="plan",
-                create=lambda: do_create_plan(acting_user=request.user, child=child, concern=concern,
-                                                       request=request, **form.plan_values()))
+                create=lambda: do_create_plan(acting_user=Acting.of(request), child=child, concern=concern,
+                                                       **form.plan_values()))
         except ValidationError as error:
             form.apply_service_errors(error)
         except idempotency.IdempotencyMismatch:
@@ -87,7 +88,7 @@ def edit_plan(request, child_id, plan_id):
     if request.method == "POST" and form.is_valid():
         based_on = form.cleaned_data.get("version") or 0
         try:
-            do_update_plan(acting_user=request.user, plan=plan, based_on_version=based_on, request=request,
+            do_update_plan(acting_user=Acting.of(request), plan=plan, based_on_version=based_on,
                                     **form.plan_values())
         except PlanConflict as exc:
             conflict = exc
@@ -112,7 +113,7 @@ def add_goal(request, child_id, plan_id):
     form = forms.GoalForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            do_add_goal(acting_user=request.user, plan=plan, request=request, **form.cleaned_data)
+            do_add_goal(acting_user=Acting.of(request), plan=plan, **form.cleaned_data)
         except ValidationError as error:
             form.apply_service_errors(error)
         else:
@@ -136,10 +137,10 @@ def add_action(request, child_id, plan_id):
     if request.method == "POST" and form.is_valid():
         try:
             if decision is not None:
-                do_decision_to_action(acting_user=request.user, decision=decision, plan=plan,
-                                               request=request, **form.action_values())
+                do_decision_to_action(acting_user=Acting.of(request), decision=decision, plan=plan,
+                                               **form.action_values())
             else:
-                do_add_action(acting_user=request.user, plan=plan, request=request, **form.action_values())
+                do_add_action(acting_user=Acting.of(request), plan=plan, **form.action_values())
         except ValidationError as error:
             form.apply_service_errors(error)
         else:
@@ -159,7 +160,7 @@ def end_plan(request, child_id, plan_id):
     form = forms.EndPlanForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            do_end_plan(acting_user=request.user, plan=plan, request=request, **form.cleaned_data)
+            do_end_plan(acting_user=Acting.of(request), plan=plan, **form.cleaned_data)
         except ValidationError as error:
             form.apply_service_errors(error)
         else:
@@ -204,8 +205,7 @@ def action_status(request, child_id, plan_id, action_id):
     plan = _plan(child, plan_id)
     action = _object(Action.objects.select_related("plan"), child, action_id, "action", plan=plan)
     try:
-        do_set_action_status(acting_user=request.user, action=action, status=request.POST.get("status", ""),
-                                      request=request)
+        do_set_action_status(acting_user=Acting.of(request), action=action, status=request.POST.get("status", ""))
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:

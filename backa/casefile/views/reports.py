@@ -6,6 +6,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from backa.audit.context import Acting
 from backa.accounts.positions import current_position
 from backa.audit.log import Action
 from backa.access.gate import ChildNotFound, get_child_for_request
@@ -39,8 +40,8 @@ def _report_form(request, child, concern):
     if request.method == "POST" and form.is_valid():
         try:
             report = do_report_to_social_services(
-                acting_user=request.user, child=child, concern=concern, position=current_position(request),
-                request=request, **form.cleaned_data,
+                acting_user=Acting.of(request), child=child, concern=concern, position=current_position(request),
+                **form.cleaned_data,
             )
         except ValidationError as error:
             form.apply_service_errors(error)
@@ -72,7 +73,7 @@ def report_detail(request, child_id, report_id):
         form = forms.ReportOutcomeForm(request.POST or None, initial=initial)
         if request.method == "POST" and form.is_valid():
             try:
-                do_record_report_outcome(acting_user=request.user, report=report, request=request,
+                do_record_report_outcome(acting_user=Acting.of(request), report=report,
                                                   **form.cleaned_data)
             except ValidationError as error:
                 form.apply_service_errors(error)

@@ -7,6 +7,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from backa.audit.context import Acting
 from backa.access.gate import get_child_for_request
 from backa.roles.models import RoleAssignment, RoleKind
 
@@ -32,14 +33,14 @@ def team(request, child_id):
         action = request.POST.get("do")
         try:
             if action == "add" and member_form.is_valid():
-                do_add_team_member(acting_user=request.user, child=child, request=request,
+                do_add_team_member(acting_user=Acting.of(request), child=child,
                                             **member_form.cleaned_data)
                 messages.success(request, _("The member is added and can now see the child."))
                 return redirect("casefile:team", child_id=child.id)
             if action == "coordinator" and coordinator_form.is_valid():
                 if plan is None:
                     raise ValidationError({"coordinator": _("Start the plan before appointing a stödsamordnare.")})
-                do_appoint_coordinator(acting_user=request.user, plan=plan, request=request,
+                do_appoint_coordinator(acting_user=Acting.of(request), plan=plan,
                                                 position=coordinator_form.cleaned_data["coordinator"])
                 messages.success(request, _("The stödsamordnare is appointed."))
                 return redirect("casefile:team", child_id=child.id)
@@ -48,7 +49,7 @@ def team(request, child_id):
                                      request.POST.get("assignment") if _is_uuid(request.POST.get("assignment")) else None,
                                      "role_assignment", child=child,
                                      kind__in=(RoleKind.TEAM_MEMBER, RoleKind.STODSAMORDNARE))
-                do_leave_team(acting_user=request.user, assignment=assignment, request=request)
+                do_leave_team(acting_user=Acting.of(request), assignment=assignment)
                 messages.success(request, _("The role has ended. The person no longer sees the child."))
                 return redirect("casefile:team", child_id=child.id)
         except ValidationError as error:

@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from backa.audit.context import Acting
 from backa.accounts.positions import administered_district_ids
 from backa.audit.log import Action, log_access, log_access_many
 from backa.access.gate import ChildNotFound
@@ -101,7 +102,7 @@ def handover_detail(request, handover_id):
             if action == "prepare" and as_sender:
                 prepare_form = PrepareHandoverForm(request.POST)
                 if prepare_form.is_valid():
-                    do_prepare_handover(acting_user=request.user, handover=handover, request=request, **prepare_form.cleaned_data)
+                    do_prepare_handover(acting_user=Acting.of(request), handover=handover, **prepare_form.cleaned_data)
                     messages.success(request, _("What is passed on, and why, is recorded."))
                     return redirect("front:handover", handover_id=handover.id)
             elif action in ("accept", "close"):
@@ -109,8 +110,8 @@ def handover_detail(request, handover_id):
                 if complete_form.is_valid():
                     how = complete_form.cleaned_data["family_informed_how"]
                     if action == "accept" and as_receiver:
-                        accepted = do_accept_handover(acting_user=request.user, handover=handover,
-                                                      family_informed_how=how, request=request)
+                        accepted = do_accept_handover(acting_user=Acting.of(request), handover=handover,
+                                                      family_informed_how=how)
                         if accepted.to_assignment.valid_from > timezone.localdate():
                             messages.success(request, _("You become the child's barnkontakt on %(day)s.")
                                              % {"day": accepted.to_assignment.valid_from.isoformat()})
@@ -118,7 +119,7 @@ def handover_detail(request, handover_id):
                         messages.success(request, _("You are now the child's barnkontakt."))
                         return redirect("casefile:overview", child_id=handover.child_id)
                     if action == "close" and as_sender and handover.to_position is None:
-                        do_close_handover(acting_user=request.user, handover=handover, family_informed_how=how, request=request)
+                        do_close_handover(acting_user=Acting.of(request), handover=handover, family_informed_how=how)
                         messages.success(request, _("The handover is closed and your barnkontakt role has ended."))
                         return redirect("front:handovers")
                     raise PermissionDenied
