@@ -20,6 +20,7 @@ from django.db.models import CharField, QuerySet, Value
 from django.http import Http404
 from django.utils import timezone
 
+from backa.audit.vocabulary import ObjectType
 from backa.audit.log import Action, log_access
 
 from backa.children.models import Child
@@ -30,7 +31,7 @@ from backa.roles.models import FILE_ACCESS_ROLES, RoleAssignment, role_active_on
 
 
 class ChildNotFound(Http404):
-    def __init__(self, child_id, *, action=Action.VIEW, object_type="child", object_id=None):
+    def __init__(self, child_id, *, action=Action.VIEW, object_type=ObjectType.CHILD, object_id=None):
         super().__init__("Not found")
         self.child_id = child_id
         self.action = action
@@ -99,7 +100,8 @@ def visible_entry_scope(request, child, *, lock: bool = True):
 
 
 def get_child_for_request(
-    request, child_id, *, action: str = Action.VIEW, object_type: str = "child", object_id=None, purpose: str = ""
+    request, child_id, *, action: str = Action.VIEW, object_type: str = ObjectType.CHILD, object_id=None,
+    purpose: str = ""
 ) -> Child:
     """The child, if this user may see it, with the access logged; otherwise ChildNotFound."""
     try:

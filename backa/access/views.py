@@ -11,6 +11,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from backa.audit.context import Acting
 from backa.accounts.models import PositionKind
 from backa.accounts.positions import administered_district_ids, current_position
+from backa.audit.vocabulary import ObjectType, Purpose
 from backa.audit.log import Action, Outcome, log_access
 from backa.audit.models import LogReviewItem
 from backa.audit.review import do_record_review
@@ -37,7 +38,7 @@ def _extract_response(request, child, may_produce, url_name, url_kwargs):
         rows = extract.rows_for(child, data["start"], data["end"], names=data["names"])
         output = request.GET.get("format", "")
         log_access(request=request, action=Action.EXPORT if output in ("csv", "pdf") else Action.VIEW, child=child,
-                   object_type="log_extract", purpose="log_extract")
+                   object_type=ObjectType.LOG_EXTRACT, purpose=Purpose.LOG_EXTRACT)
         if output == "csv":
             return extract.csv_response(rows, names=data["names"])
         if output == "pdf":
@@ -65,7 +66,7 @@ def emergency_access(request):
         else:
             child = find_child_for_emergency_access(form.cleaned_data["number"])
             if child is None:
-                log_access(request=request, action=Action.EMERGENCY_ACCESS, object_type="emergency_access",
+                log_access(request=request, action=Action.EMERGENCY_ACCESS, object_type=ObjectType.EMERGENCY_ACCESS,
                            outcome=Outcome.DENIED, emergency=True, object_id="")
                 form.add_error("q", _("No child with that number is registered here."))
             else:
@@ -155,8 +156,8 @@ def admin_log_extract(request):
         if child is None:
             form.add_error("q", _("No child with that number lives in your district."))
         else:
-            log_access(request=request, action=Action.VIEW, child=child, object_type="log_extract_lookup",
-                       purpose="log_extract_request")
+            log_access(request=request, action=Action.VIEW, child=child, object_type=ObjectType.LOG_EXTRACT_LOOKUP,
+                       purpose=Purpose.LOG_EXTRACT_REQUEST)
             request.session["log_extract_child"] = str(child.pk)
             return redirect("access:admin_log_extract_show")
     return render(request, "access/admin_extract_lookup.html", {"form": form}, status=400 if form.errors else 200)

@@ -14,8 +14,12 @@ from backa.accounts.positions import current_position
 
 from backa.audit.context import Acting, as_acting
 from backa.audit.models import AccessLog, Action, Outcome
+from backa.audit.vocabulary import ObjectType, Purpose, check_object_type, check_purpose
 
-__all__ = ["Acting", "Action", "Outcome", "actor_fields", "as_acting", "log_access", "log_access_many"]
+__all__ = [
+    "Acting", "Action", "ObjectType", "Outcome", "Purpose", "actor_fields", "as_acting", "log_access",
+    "log_access_many",
+]
 
 
 # Operations alert on this logger (docs/operations.md): CRITICAL means data was refused
@@ -81,12 +85,15 @@ def _require_transaction(standalone: bool):
 
 def log_access(
     *, request=None, user=None, acting=None, action: str, child=None, child_id=None, municipality_id=None,
-    object_type: str = "child", object_id=None, purpose: str = "", outcome: str = Outcome.ALLOWED,
+    object_type: str = ObjectType.CHILD, object_id=None, purpose: str = "", outcome: str = Outcome.ALLOWED,
     emergency: bool = False, standalone: bool = False,
 ) -> AccessLog:
-    """One row. Services pass `acting=`; views that read pass `request=`; jobs may pass `user=`."""
+    """One row. Services pass `acting=`; views that read pass `request=`; jobs may pass `user=`.
+
+    `object_type` must be an ObjectType and each part of `purpose` a Purpose (ValueError otherwise).
+    """
     _require_transaction(standalone)
-    purpose = purpose or _acting_purpose(acting)
+    object_type, purpose = check_object_type(object_type), check_purpose(purpose or _acting_purpose(acting))
     with _alert_on_failure(action, object_type, _request_id(request, acting)):
         return AccessLog.objects.create(
             **actor_fields(request, user, acting=acting),
@@ -98,10 +105,10 @@ def log_access(
 
 
 def log_access_many(*, request=None, user=None, acting=None, action: str, children, purpose: str = "",
-                    object_type: str = "child"):
+                    object_type: str = ObjectType.CHILD):
     """One row per child shown in a list or search result, in a single INSERT."""
     _require_transaction(False)
-    purpose = purpose or _acting_purpose(acting)
+    object_type, purpose = check_object_type(object_type), check_purpose(purpose or _acting_purpose(acting))
     actor = actor_fields(request, user, acting=acting)
     rows = [
         AccessLog(

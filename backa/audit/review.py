@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from backa.audit.context import as_acting
+from backa.audit.vocabulary import ObjectType
 from backa.audit.log import Action, log_access
 from backa.audit.models import AccessLog, LogReviewItem, Outcome, ReviewReason
 from backa.children.models import Child
@@ -124,7 +125,7 @@ def do_record_review(*, acting_user, item: LogReviewItem, outcome: str, note: st
     item.reviewer_id, item.reviewed_at, item.outcome, item.note = acting_user.pk, timezone.now(), outcome, note
     item.save()
     log_access(acting=acting, child_id=item.child_id, municipality_id=item.municipality_id,
-               action=Action.UPDATE, object_type="log_review", object_id=item.pk, purpose=outcome)
+               action=Action.UPDATE, object_type=ObjectType.LOG_REVIEW, object_id=item.pk, purpose=outcome)
     return item
 # -- the surname and address rules: compared in memory, never stored or logged ----------------------
 

@@ -6,6 +6,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from backa.audit.context import as_acting
+from backa.audit.vocabulary import ObjectType
 from backa.audit.log import Action
 
 from backa.casefile.compass import AREA_CODES, scale_max
@@ -62,7 +63,7 @@ def do_record_assessment(
         )
         if concern is not None and concern.status == ConcernStatus.NEW:
             Concern.objects.filter(pk=concern.pk).update(status=ConcernStatus.IN_PROGRESS)
-        _log(acting, child, Action.CREATE, "assessment", assessment.id)
+        _log(acting, child, Action.CREATE, ObjectType.ASSESSMENT, assessment.id)
     return assessment
 
 

@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _, gettext_lazy
 
 from backa.audit.context import as_acting
+from backa.audit.vocabulary import ObjectType
 from backa.audit.log import Action as LogAction
 from backa.casefile.models import Concern
 from backa.roles.models import RoleAssignment
@@ -31,7 +32,7 @@ def do_add_chronology_entry(*, acting_user, child, occurred_on: date, title: str
         entry = ChronologyEntry.objects.create(child=child, municipality_id=child.municipality_id,
                                                occurred_on=occurred_on, title=title.strip()[:200],
                                                description=description.strip(), created_by=acting_user)
-        _log(acting, child, LogAction.CREATE, "chronology_entry", entry.id)
+        _log(acting, child, LogAction.CREATE, ObjectType.CHRONOLOGY_ENTRY, entry.id)
     return entry
 
 

@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from backa.audit.context import as_acting
+from backa.audit.vocabulary import ObjectType, Purpose
 from backa.audit.log import Action
 from backa.roles.models import RoleAssignment, RoleKind, role_active_on
 
@@ -49,7 +50,7 @@ def do_register_concern(
             observed_on=observed_on, description=description.strip(), areas=[a for a in AREA_CODES if a in areas],
             urgency=urgency,
         )
-        _log(acting, child, Action.CREATE, "concern", concern.id, "upptackare")
+        _log(acting, child, Action.CREATE, ObjectType.CONCERN, concern.id, Purpose.UPPTACKARE)
         recipients = [u for u in barnkontakt_users(child) if u.pk != acting_user.pk]
         Notification.objects.bulk_create(
             Notification(recipient=u, child=child, municipality_id=child.municipality_id,
@@ -73,7 +74,7 @@ def do_set_concern_status(*, acting_user, concern: Concern, status: str, note: s
         concern = Concern.objects.select_for_update().get(pk=concern.pk)
         concern.status, concern.status_note = status, note.strip()[:300]
         concern.save(update_fields=["status", "status_note", "updated_at"])
-        _log(acting, concern.child, Action.UPDATE, "concern", concern.id, status)
+        _log(acting, concern.child, Action.UPDATE, ObjectType.CONCERN, concern.id, status)
     return concern
 
 

@@ -6,6 +6,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from backa.audit.context import as_acting
+from backa.audit.vocabulary import ObjectType
 from backa.audit.log import Action
 
 from backa.casefile.models import Concern, ConcernStatus, ConsentStatus, Conversation
@@ -46,5 +47,5 @@ def do_record_conversation(
         )
         if concern is not None and concern.status == ConcernStatus.NEW:
             Concern.objects.filter(pk=concern.pk).update(status=ConcernStatus.IN_PROGRESS)
-        _log(acting, child, Action.CREATE, "conversation", conversation.id)
+        _log(acting, child, Action.CREATE, ObjectType.CONVERSATION, conversation.id)
     return conversation

@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from backa.audit.context import as_acting
+from backa.audit.vocabulary import ObjectType, Purpose
 from backa.audit.log import Action as LogAction
 from backa.roles.models import RoleAssignment, RoleKind, role_active_on
 
@@ -66,11 +67,11 @@ def do_follow_up(
         Goal.objects.filter(pk__in=achieved).update(status=GoalStatus.ACHIEVED)
         if outcome == FollowUpOutcome.CLOSE:
             locked.status, locked.end_reason, locked.ended_on = PlanStatus.CLOSED, (end_reason or summary).strip(), held_on
-            _bump(locked, acting, _("followed up and closed"), "follow_up")
+            _bump(locked, acting, _("followed up and closed"), Purpose.FOLLOW_UP)
         else:
             locked.review_date = next_review_date
-            _bump(locked, acting, _("followed up"), "follow_up")
-        _log(acting, locked.child, LogAction.CREATE, "follow_up", follow_up.id)
+            _bump(locked, acting, _("followed up"), Purpose.FOLLOW_UP)
+        _log(acting, locked.child, LogAction.CREATE, ObjectType.FOLLOW_UP, follow_up.id)
     return follow_up
 
 

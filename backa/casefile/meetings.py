@@ -6,6 +6,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from backa.audit.context import as_acting
+from backa.audit.vocabulary import ObjectType, Purpose
 from backa.audit.log import Action as LogAction
 from backa.casefile.common import writing_organisation_id
 
@@ -45,7 +46,7 @@ def do_schedule_meeting(
         rows += [Participant(meeting=meeting, kind=Participant.Kind.GUARDIAN, name=g.full_name) for g in guardians]
         rows += [Participant(meeting=meeting, kind=Participant.Kind.OTHER, name=n.strip()) for n in others if n.strip()]
         Participant.objects.bulk_create(rows)
-        _log(acting, child, LogAction.CREATE, "meeting", meeting.id)
+        _log(acting, child, LogAction.CREATE, ObjectType.MEETING, meeting.id)
     return meeting
 
 
@@ -80,7 +81,7 @@ def do_record_meeting(
             participant.attended = str(participant.id) in attended
             participant.save(update_fields=["attended"])
         Decision.objects.bulk_create(Decision(meeting=locked, text=t.strip()) for t in decisions if t.strip())
-        _log(acting, meeting.child, LogAction.UPDATE, "meeting", meeting.id, "minutes")
+        _log(acting, meeting.child, LogAction.UPDATE, ObjectType.MEETING, meeting.id, Purpose.MINUTES)
     return locked
 
 

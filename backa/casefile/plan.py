@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _, gettext_lazy
 
 from backa.accounts.models import Position
 from backa.audit.context import as_acting
+from backa.audit.vocabulary import ObjectType, Purpose
 from backa.audit.log import Action as LogAction
 from backa.casefile.compass import AREA_CODES, area_label
 from backa.casefile.models import ConcernStatus, Concern
@@ -112,7 +113,7 @@ def _bump(plan: Plan, acting, change: str, purpose: str, snap: dict | None = Non
     plan.version += 1
     plan.save()
     _new_version(plan, acting.user, change, snap)
-    _log(acting, plan.child, LogAction.UPDATE, "plan", plan.id, purpose)
+    _log(acting, plan.child, LogAction.UPDATE, ObjectType.PLAN, plan.id, purpose)
     return plan
 
 
@@ -176,7 +177,7 @@ def do_create_plan(*, acting_user, child, concern: Concern | None = None, **valu
             _new_version(plan, acting_user, "created")
             if concern is not None:
                 Concern.objects.filter(pk=concern.pk).update(status=ConcernStatus.PLAN)
-            _log(acting, child, LogAction.CREATE, "plan", plan.id)
+            _log(acting, child, LogAction.CREATE, ObjectType.PLAN, plan.id)
     except IntegrityError as exc:
         if "one_active_plan_per_child" in str(exc):
             raise ValidationError({"__all__": _("This child already has an active plan. Open it and change it instead.")}) from None
@@ -211,7 +212,7 @@ def do_update_plan(*, acting_user, plan: Plan, based_on_version: int, **values) 
         changed = [label for label, _old, _new in diff_snapshots(before, after)]
         if not changed:
             return locked
-        return _bump(locked, acting, ", ".join(changed), "edit", snap=after)
+        return _bump(locked, acting, ", ".join(changed), Purpose.EDIT, snap=after)
 
 
 def do_add_goal(*, acting_user, plan: Plan, description: str, area: str = "", target_date: date | None = None) -> Goal:
@@ -230,7 +231,7 @@ def do_add_goal(*, acting_user, plan: Plan, description: str, area: str = "", ta
         locked = _lock(plan)
         _require_active(locked)
         goal = Goal.objects.create(plan=locked, area=area, description=description.strip(), target_date=target_date)
-        _bump(locked, acting, _("goal added"), "goal")
+        _bump(locked, acting, _("goal added"), Purpose.GOAL)
     return goal
 
 
@@ -277,7 +278,7 @@ def do_add_action(
             owner_organisation=owner_organisation, owner=owner, starts_on=starts_on, due_on=due_on,
             expected_improvement=(expected_improvement or "").strip(), from_decision=from_decision,
         )
-        _bump(locked, acting, _("action added"), "action")
+        _bump(locked, acting, _("action added"), Purpose.ACTION)
     return action
 
 
@@ -289,7 +290,7 @@ def do_set_action_status(*, acting_user, action: Action, status: str) -> Action:
         locked = _lock(action.plan)
         _require_active(locked)
         Action.objects.filter(pk=action.pk).update(status=status)
-        _bump(locked, acting, _("action status changed"), "action")
+        _bump(locked, acting, _("action status changed"), Purpose.ACTION)
     action.status = status
     return action
 

@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from backa.audit.context import as_acting
+from backa.audit.vocabulary import ObjectType, Purpose
 from backa.audit.log import Action, log_access
 
 from backa.casefile.models import Concern, ConcernReport, Notification, ReportStatus
@@ -31,8 +32,8 @@ def do_report_to_social_services(
             reporter_position=position, information=information.strip(), acute=acute,
             guardians_informed=guardians_informed,
         )
-        log_access(acting=acting, child=child, action=Action.DISCLOSE, object_type="concern_report",
-                   object_id=report.id, purpose="duty_to_report")
+        log_access(acting=acting, child=child, action=Action.DISCLOSE, object_type=ObjectType.CONCERN_REPORT,
+                   object_id=report.id, purpose=Purpose.DUTY_TO_REPORT)
     return report
 
 
@@ -89,5 +90,6 @@ def do_record_report_outcome(
                 kind=Notification.Kind.CONCERN_REPORT_FEEDBACK, object_id=locked.id,
             )
         log_access(acting=acting, child_id=locked.child_id, municipality_id=locked.municipality_id,
-                   action=Action.UPDATE, object_type="concern_report", object_id=locked.id, purpose="report_outcome")
+                   action=Action.UPDATE, object_type=ObjectType.CONCERN_REPORT, object_id=locked.id,
+                   purpose=Purpose.REPORT_OUTCOME)
     return locked

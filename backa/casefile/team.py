@@ -1,4 +1,5 @@
 """Barnets team and the stödsamordnare (the rows are roles.RoleAssignment)."""
+from backa.audit.vocabulary import Purpose
 from backa.audit.context import as_acting
 from datetime import date
 
@@ -46,7 +47,7 @@ def do_leave_team(*, acting_user, assignment: RoleAssignment):
                 child_id=assignment.child_id, status=PlanStatus.ACTIVE, coordinator=assignment.position
             ):
                 plan.coordinator = None
-                _bump(plan, acting, _("stödsamordnare left"), "coordinator")
+                _bump(plan, acting, _("stödsamordnare left"), Purpose.COORDINATOR)
     return ended
 
 
@@ -66,5 +67,5 @@ def do_appoint_coordinator(*, acting_user, plan: Plan, position: Position) -> Pl
             do_assign_role(acting_user=acting, child=locked.child, position=position,
                            kind=RoleKind.STODSAMORDNARE, reason="stödsamordnare")
         locked.coordinator, locked.kind = position, PlanKind.TEAM
-        _bump(locked, acting, _("stödsamordnare appointed"), "coordinator")
+        _bump(locked, acting, _("stödsamordnare appointed"), Purpose.COORDINATOR)
     return locked

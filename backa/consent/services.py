@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from backa.audit.context import as_acting
+from backa.audit.vocabulary import ObjectType, Purpose
 from backa.audit.log import Action, log_access
 from backa.children.lifephase import age_in_years
 from backa.children.models import Custody
@@ -87,8 +88,8 @@ def do_request_consent(
         status=ConsentStatus.REQUESTED, created_by=acting_user,
     )
     consent.recipients.set(recipients)
-    log_access(acting=acting, child=child, action=Action.CREATE, object_type="consent",
-               object_id=consent.pk, purpose="consent_request")
+    log_access(acting=acting, child=child, action=Action.CREATE, object_type=ObjectType.CONSENT,
+               object_id=consent.pk, purpose=Purpose.CONSENT_REQUEST)
     return consent
 
 
@@ -119,8 +120,8 @@ def do_record_consent(
     consent.given_at = timezone.now()
     consent.version += 1
     consent.save()
-    log_access(acting=acting, child=consent.child, action=Action.UPDATE, object_type="consent",
-               object_id=consent.pk, purpose="consent_given")
+    log_access(acting=acting, child=consent.child, action=Action.UPDATE, object_type=ObjectType.CONSENT,
+               object_id=consent.pk, purpose=Purpose.CONSENT_GIVEN)
     return consent
 
 
@@ -135,8 +136,8 @@ def do_refuse_consent(*, acting_user, consent: Consent, note: str = "") -> Conse
     consent.form_note = note
     consent.version += 1
     consent.save()
-    log_access(acting=acting, child=consent.child, action=Action.UPDATE, object_type="consent",
-               object_id=consent.pk, purpose="consent_refused")
+    log_access(acting=acting, child=consent.child, action=Action.UPDATE, object_type=ObjectType.CONSENT,
+               object_id=consent.pk, purpose=Purpose.CONSENT_REFUSED)
     return consent
 
 
@@ -166,8 +167,8 @@ def do_withdraw_consent(
     consent.withdrawal_note = note
     consent.version += 1
     consent.save()
-    log_access(acting=acting, child=consent.child, action=Action.UPDATE, object_type="consent",
-               object_id=consent.pk, purpose="consent_withdrawn")
+    log_access(acting=acting, child=consent.child, action=Action.UPDATE, object_type=ObjectType.CONSENT,
+               object_id=consent.pk, purpose=Purpose.CONSENT_WITHDRAWN)
     return consent
 
 
@@ -205,7 +206,7 @@ def do_record_legal_basis(
         recipient=recipient, kind=kind, provision=provision, reason=reason, categories=encode_categories(categories),
         valid_from=valid_from, valid_to=valid_to, recorded_by=acting_user,
     )
-    log_access(acting=acting, child=child, action=Action.CREATE, object_type="legal_basis",
+    log_access(acting=acting, child=child, action=Action.CREATE, object_type=ObjectType.LEGAL_BASIS,
                object_id=basis.pk, purpose=kind)
     return basis
 
@@ -244,8 +245,8 @@ def do_record_disclosure(
         to_organisation=to_organisation, shared=shared, basis=basis, provision=provision, consent=consent,
         categories=encode_categories(categories), what=what, justification=justification, decided_by=acting_user,
     )
-    log_access(acting=acting, child=child, action=Action.DISCLOSE, object_type="disclosure",
-               object_id=record.pk, purpose=basis if shared else "not_shared")
+    log_access(acting=acting, child=child, action=Action.DISCLOSE, object_type=ObjectType.DISCLOSURE,
+               object_id=record.pk, purpose=basis if shared else Purpose.NOT_SHARED)
     return record
 
 
@@ -270,7 +271,7 @@ def do_grant_emergency_access(*, acting_user, child, reason: str, organisation=N
         reason=reason.strip(), granted_at=now, expires_at=now + timedelta(hours=hours),
     )
     log_access(acting=acting, child=child, action=Action.EMERGENCY_ACCESS,
-               object_type="emergency_access", object_id=grant.pk, purpose="emergency", emergency=True)
+               object_type=ObjectType.EMERGENCY_ACCESS, object_id=grant.pk, purpose=Purpose.EMERGENCY, emergency=True)
     return grant
 
 
@@ -290,7 +291,7 @@ def do_review_emergency_access(*, acting_user, grant: EmergencyAccess, outcome: 
     grant.review_outcome, grant.review_note = outcome, note
     grant.save()
     log_access(acting=acting, child_id=grant.child_id, municipality_id=grant.municipality_id,
-               action=Action.UPDATE, object_type="emergency_review", object_id=grant.pk, purpose=outcome)
+               action=Action.UPDATE, object_type=ObjectType.EMERGENCY_REVIEW, object_id=grant.pk, purpose=outcome)
     return grant
 
 

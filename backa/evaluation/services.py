@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from backa.audit.context import as_acting
+from backa.audit.vocabulary import ObjectType, Purpose
 from backa.audit.log import Action, log_access, log_access_many
 from backa.access import lookups
 from backa.forums.burden import suppress_small
@@ -142,7 +143,8 @@ def breakdown(indicator, *, districts, start: date, stop: date) -> list[dict]:
 
 def log_dashboard_view(request, what: str):
     """The dashboard opens no child file: one aggregate row in the access log, without a child."""
-    log_access(request=request, action=Action.VIEW, object_type="evaluation", object_id=what, purpose="evaluation")
+    log_access(request=request, action=Action.VIEW, object_type=ObjectType.EVALUATION, object_id=what,
+               purpose=Purpose.EVALUATION)
 
 
 # -- the baseline import -------------------------------------------------------------------------
@@ -265,12 +267,12 @@ def do_research_extract(*, acting_user, approval, start: date, stop: date, granu
             dataset_version=research.DATASET_VERSION,
         )
         log_access_many(
-            acting=acting, action=Action.EXPORT, purpose=f"research:{approval.reference}",
-            object_type="research_extract",
+            acting=acting, action=Action.EXPORT, purpose=f"{Purpose.RESEARCH.value}:{approval.reference}",
+            object_type=ObjectType.RESEARCH_EXTRACT,
             children=[_ChildRef(c) for c in included_children],
         )
-        log_access(acting=acting, action=Action.EXPORT, object_type="research_extract",
-                   object_id=record.pk, purpose=f"research:{approval.reference}")
+        log_access(acting=acting, action=Action.EXPORT, object_type=ObjectType.RESEARCH_EXTRACT,
+                   object_id=record.pk, purpose=f"{Purpose.RESEARCH.value}:{approval.reference}")
     content = research.to_parquet(rows) if file_format == "parquet" else research.to_csv(rows)
     return content, record
 

@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from backa.audit.context import as_acting
+from backa.audit.vocabulary import ObjectType
 from backa.audit.log import Action, log_access
 
 from backa.forums.models import BurdenSettings, Forum, ForumMeeting
@@ -68,7 +69,7 @@ def do_record_forum_meeting(*, acting_user, child, forum: Forum, **fields) -> Fo
         meeting.save()
         log_access(
             acting=acting, child=child, action=Action.CREATE,
-            object_type="forum_meeting", object_id=meeting.id, purpose=forum.kind,
+            object_type=ObjectType.FORUM_MEETING, object_id=meeting.id, purpose=forum.kind,
         )
     return meeting
 

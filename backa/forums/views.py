@@ -15,6 +15,7 @@ from django.views.decorators.http import require_http_methods
 
 from backa.audit.context import Acting
 from backa.accounts.positions import current_position
+from backa.audit.vocabulary import ObjectType
 from backa.audit.log import Action
 from backa.access.gate import get_child_for_request
 from backa.organisations.models import District
@@ -183,7 +184,7 @@ def child_meetings(request, child_id):
     """All meetings about the child across forums, the per-term counter, and recording a meeting."""
     is_post = request.method == "POST"
     child = get_child_for_request(
-        request, child_id, action=Action.CREATE if is_post else Action.VIEW, object_type="forum_meetings",
+        request, child_id, action=Action.CREATE if is_post else Action.VIEW, object_type=ObjectType.FORUM_MEETINGS,
     )
     form = ForumMeetingForm(request.POST or None, municipality_id=child.municipality_id)
     if is_post and form.is_valid():

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 
 from backa.accounts.models import Position, PositionKind
 from backa.audit.context import as_acting
+from backa.audit.vocabulary import ObjectType, Purpose
 from backa.audit.log import Action, log_access
 from backa.children.lifephase import LifePhase, life_phase
 from backa.children.models import Child
@@ -33,7 +34,7 @@ def do_assign_role(
         )
         log_access(
             acting=acting, child=child, action=Action.CREATE,
-            object_type="role_assignment", object_id=assignment.id, purpose=kind,
+            object_type=ObjectType.ROLE_ASSIGNMENT, object_id=assignment.id, purpose=kind,
         )
     return assignment
 
@@ -52,7 +53,7 @@ def do_end_role(*, acting_user, assignment: RoleAssignment) -> RoleAssignment:
         locked.save(update_fields=["ended_at", "valid_to"])
         log_access(
             acting=acting, child_id=locked.child_id, municipality_id=locked.municipality_id,
-            action=Action.UPDATE, object_type="role_assignment", object_id=locked.id, purpose="end_role",
+            action=Action.UPDATE, object_type=ObjectType.ROLE_ASSIGNMENT, object_id=locked.id, purpose=Purpose.END_ROLE,
         )
     return locked
 
@@ -325,7 +326,8 @@ def _cancel(handover: Handover, acting):
     handover.completed_at = timezone.now()
     handover.save(update_fields=["status", "completed_at"])
     log_access(acting=acting, child_id=handover.child_id, municipality_id=handover.municipality_id,
-               action=Action.UPDATE, object_type="handover", object_id=handover.id, purpose="cancel_handover")
+               action=Action.UPDATE, object_type=ObjectType.HANDOVER, object_id=handover.id,
+               purpose=Purpose.CANCEL_HANDOVER)
 
 
 def do_start_handover(
@@ -350,7 +352,7 @@ def do_start_handover(
             from_position_id=from_assignment.position_id, to_position=to_position,
             target_date=target_date or timezone.localdate() + timedelta(days=30), transition_on=transition_on,
         )
-        log_access(acting=acting, child=child, action=Action.CREATE, object_type="handover",
+        log_access(acting=acting, child=child, action=Action.CREATE, object_type=ObjectType.HANDOVER,
                    object_id=handover.id, purpose=trigger)
     return handover
 
@@ -385,7 +387,8 @@ def do_prepare_handover(
         locked.prepared_at = timezone.now()
         locked.save(update_fields=["basis", "items", "consent_reference", "legal_basis", "prepared_at"])
         log_access(acting=acting, child_id=locked.child_id, municipality_id=locked.municipality_id,
-                   action=Action.UPDATE, object_type="handover", object_id=locked.id, purpose="prepare_handover")
+                   action=Action.UPDATE, object_type=ObjectType.HANDOVER, object_id=locked.id,
+                   purpose=Purpose.PREPARE_HANDOVER)
     return locked
 
 
@@ -396,7 +399,7 @@ def _end_assignment(assignment: RoleAssignment, acting, purpose):
         assignment.valid_to = max(assignment.valid_from, today)
     assignment.save(update_fields=["ended_at", "valid_to"])
     log_access(acting=acting, child_id=assignment.child_id, municipality_id=assignment.municipality_id,
-               action=Action.UPDATE, object_type="role_assignment", object_id=assignment.id, purpose=purpose)
+               action=Action.UPDATE, object_type=ObjectType.ROLE_ASSIGNMENT, object_id=assignment.id, purpose=purpose)
 
 
 def _hand_over_on(assignment: RoleAssignment, day: date, acting, purpose):
@@ -406,7 +409,7 @@ def _hand_over_on(assignment: RoleAssignment, day: date, acting, purpose):
         assignment.valid_to = max(assignment.valid_from, last)
         assignment.save(update_fields=["valid_to"])
     log_access(acting=acting, child_id=assignment.child_id, municipality_id=assignment.municipality_id,
-               action=Action.UPDATE, object_type="role_assignment", object_id=assignment.id, purpose=purpose)
+               action=Action.UPDATE, object_type=ObjectType.ROLE_ASSIGNMENT, object_id=assignment.id, purpose=purpose)
 
 
 def do_accept_handover(*, acting_user, handover: Handover, family_informed_how: str) -> Handover:
@@ -433,12 +436,13 @@ def do_accept_handover(*, acting_user, handover: Handover, family_informed_how: 
             kind=RoleKind.BARNKONTAKT, valid_from=starts, reason=f"handover:{locked.trigger}", source=AssignmentSource.HANDOVER,
         )
         log_access(acting=acting, child_id=locked.child_id, municipality_id=locked.municipality_id,
-                   action=Action.CREATE, object_type="role_assignment", object_id=new.id, purpose="accept_handover")
+                   action=Action.CREATE, object_type=ObjectType.ROLE_ASSIGNMENT, object_id=new.id,
+                   purpose=Purpose.ACCEPT_HANDOVER)
         if from_assignment.ended_at is None:
             if starts > today:
-                _hand_over_on(from_assignment, starts, acting, "handover_done")
+                _hand_over_on(from_assignment, starts, acting, Purpose.HANDOVER_DONE)
             else:
-                _end_assignment(from_assignment, acting, "handover_done")
+                _end_assignment(from_assignment, acting, Purpose.HANDOVER_DONE)
         if not locked.basis:
             locked.basis = SharingBasis.CONTACT_ONLY
         locked.status, locked.to_assignment = HandoverStatus.ACCEPTED, new
@@ -462,9 +466,9 @@ def do_close_handover(*, acting_user, handover: Handover, family_informed_how: s
         if from_assignment.ended_at is None:
             if locked.transition_on is not None and locked.transition_on > timezone.localdate():
                 # Closed ahead of the 18th birthday (or a known move): the role lasts until the day before.
-                _hand_over_on(from_assignment, locked.transition_on, acting, "handover_closed")
+                _hand_over_on(from_assignment, locked.transition_on, acting, Purpose.HANDOVER_CLOSED)
             else:
-                _end_assignment(from_assignment, acting, "handover_closed")
+                _end_assignment(from_assignment, acting, Purpose.HANDOVER_CLOSED)
         if not locked.basis:
             locked.basis = SharingBasis.CONTACT_ONLY
         locked.status = HandoverStatus.CLOSED
@@ -506,5 +510,5 @@ def do_override_barnkontakt(*, acting_user, child: Child, position: Position, re
                              reason=f"override:{reason.strip()}"[:200], source=AssignmentSource.OVERRIDE)
         for assignment in current:
             if assignment.position_id != position.id:
-                _end_assignment(assignment, acting, "override")
+                _end_assignment(assignment, acting, Purpose.OVERRIDE)
     return new

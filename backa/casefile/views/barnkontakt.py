@@ -9,6 +9,7 @@ from django.views.decorators.http import require_http_methods
 
 from backa.audit.context import Acting
 from backa.accounts.models import Position
+from backa.audit.vocabulary import ObjectType
 from backa.audit.log import Action
 from backa.access.gate import get_child_for_request
 
@@ -33,7 +34,7 @@ def _override_positions(user):
 @require_http_methods(["GET", "POST"])
 def child_barnkontakt(request, child_id):
     """Who is the child's barnkontakt, any handover under way, the history; a manager may choose another."""
-    child = get_child_for_request(request, child_id, action=Action.VIEW, object_type="barnkontakt")
+    child = get_child_for_request(request, child_id, action=Action.VIEW, object_type=ObjectType.BARNKONTAKT)
     positions = _override_positions(request.user)
     form = OverrideForm(positions=positions)
     if request.method == "POST" and positions:

@@ -8,6 +8,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from backa.audit.vocabulary import ObjectType
 from backa.audit.context import Acting
 from backa.access.gate import get_child_for_request, visible_entry_scope
 
@@ -28,7 +29,7 @@ def _date_param(value):
 @login_required
 @require_http_methods(["GET", "POST"])
 def chronology_page(request, child_id):
-    child = get_child_for_request(request, child_id, object_type="chronology")
+    child = get_child_for_request(request, child_id, object_type=ObjectType.CHRONOLOGY)
     form = forms.ChronologyEntryForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:

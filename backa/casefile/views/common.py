@@ -1,5 +1,6 @@
 """Fetching a row of the child's file for a page: through the gate, then by child."""
 
+from backa.audit.vocabulary import ObjectType
 from backa.access.gate import ChildNotFound
 
 
@@ -26,5 +27,6 @@ def _object(queryset, gated_child, object_id, object_type, **filters):
 
 
 def _plan(child, plan_id):
-    return _object(Plan.objects.select_related("organisation", "coordinator__user", "child"), child, plan_id, "plan",
+    return _object(Plan.objects.select_related("organisation", "coordinator__user", "child"), child, plan_id,
+                   ObjectType.PLAN,
                    child=child)

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from backa.audit.vocabulary import ObjectType
 from backa.audit.context import Acting
 from backa.access.gate import get_child_for_request, relationship_kinds
 
@@ -38,7 +39,7 @@ def _visible_consents(child, organisation):
 
 @login_required
 def consent_list(request, child_id):
-    child = get_child_for_request(request, child_id, object_type="consent_list")
+    child = get_child_for_request(request, child_id, object_type=ObjectType.CONSENT_LIST)
     organisation = current_organisation(request)
     consents = list(_visible_consents(child, organisation))
     now = timezone.now()
@@ -62,7 +63,7 @@ def _guardians(child):
 @login_required
 @require_http_methods(["GET", "POST"])
 def consent_new(request, child_id):
-    child = get_child_for_request(request, child_id, object_type="consent_form")
+    child = get_child_for_request(request, child_id, object_type=ObjectType.CONSENT_FORM)
     organisation = current_organisation(request)
     guardians = _guardians(child)
     form = NewConsentForm(request.POST or None, own_organisation=organisation, municipality=child.municipality,
@@ -110,7 +111,7 @@ def consent_new(request, child_id):
 @login_required
 @require_http_methods(["GET", "POST"])
 def consent_detail(request, child_id, consent_id):
-    child = get_child_for_request(request, child_id, object_type="consent", object_id=consent_id)
+    child = get_child_for_request(request, child_id, object_type=ObjectType.CONSENT, object_id=consent_id)
     organisation = current_organisation(request)
     consent = _visible_consents(child, organisation).filter(pk=consent_id).first()
     if consent is None:
@@ -166,7 +167,7 @@ def consent_detail(request, child_id, consent_id):
 @login_required
 @require_http_methods(["GET", "POST"])
 def disclosure_new(request, child_id):
-    child = get_child_for_request(request, child_id, object_type="disclosure_form")
+    child = get_child_for_request(request, child_id, object_type=ObjectType.DISCLOSURE_FORM)
     organisation = current_organisation(request)
     form = DisclosureForm(request.POST or None, own_organisation=organisation, municipality=child.municipality)
     errors = []
@@ -198,6 +199,6 @@ def disclosure_new(request, child_id):
 @require_http_methods(["GET", "POST"])
 def log_extract(request, child_id):
     """Loggutdrag for one child. Produced by the child's barnkontakt; others see who can."""
-    child = get_child_for_request(request, child_id, object_type="log_extract_form")
+    child = get_child_for_request(request, child_id, object_type=ObjectType.LOG_EXTRACT_FORM)
     may_produce = "barnkontakt" in relationship_kinds(request.user, [child.pk]).get(child.pk, [])
     return _extract_response(request, child, may_produce, "casefile:log_extract", {"child_id": child.pk})

@@ -7,6 +7,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from backa.audit.vocabulary import ObjectType
 from backa.audit.context import Acting
 from backa.access.gate import get_child_for_request, visible_entry_scope
 from backa.casefile import secrecy
@@ -20,7 +21,7 @@ from backa.casefile.views.common import _plan
 @login_required
 @require_http_methods(["GET", "POST"])
 def follow_up(request, child_id, plan_id):
-    child = get_child_for_request(request, child_id, object_type="follow_up", object_id=plan_id)
+    child = get_child_for_request(request, child_id, object_type=ObjectType.FOLLOW_UP, object_id=plan_id)
     plan = _plan(child, plan_id)
     goals = list(plan.goals.filter(status="open"))
     scope = visible_entry_scope(request, child)

@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from backa.audit.context import Acting
+from backa.audit.vocabulary import ObjectType
 from backa.audit.log import Action as LogAction
 from backa.access.gate import ChildNotFound, get_child_for_request, visible_entry_scope
 from backa.casefile import secrecy
@@ -24,7 +25,7 @@ from backa.casefile.views.common import _object
 
 @login_required
 def meetings(request, child_id):
-    child = get_child_for_request(request, child_id, object_type="meeting")
+    child = get_child_for_request(request, child_id, object_type=ObjectType.MEETING)
     items = list(Meeting.objects.filter(child=child).prefetch_related("participants"))
     return render(request, "casefile/meetings.html", {"child": child, "meetings": items})
 
@@ -32,7 +33,7 @@ def meetings(request, child_id):
 @login_required
 @require_http_methods(["GET", "POST"])
 def new_meeting(request, child_id):
-    child = get_child_for_request(request, child_id, object_type="meeting")
+    child = get_child_for_request(request, child_id, object_type=ObjectType.MEETING)
     team_members = active_team(child)
     guardians = [c.guardian for c in child.custodies.select_related("guardian") if c.has_custody]
     form = forms.MeetingForm(request.POST or None, team=team_members, guardians=guardians)
@@ -59,8 +60,8 @@ def new_meeting(request, child_id):
 @login_required
 @require_http_methods(["GET", "POST"])
 def meeting(request, child_id, meeting_id):
-    child = get_child_for_request(request, child_id, object_type="meeting", object_id=meeting_id)
-    item = _object(Meeting.objects.select_related("plan"), child, meeting_id, "meeting", child=child)
+    child = get_child_for_request(request, child_id, object_type=ObjectType.MEETING, object_id=meeting_id)
+    item = _object(Meeting.objects.select_related("plan"), child, meeting_id, ObjectType.MEETING, child=child)
     participants = list(item.participants.all())
     # The meeting is the team's; its agenda and minutes belong to the organisation that wrote them.
     record_visible = visible_entry_scope(request, child).allows(item.organisation_id, secrecy.MEETING_MINUTES)
@@ -72,7 +73,7 @@ def meeting(request, child_id, meeting_id):
                    "child_heard_how": item.child_heard_how, "attended": [str(p.id) for p in participants if p.attended]}
         form = forms.MinutesForm(request.POST or None, participants=participants, initial=initial)
     elif request.method == "POST":
-        raise ChildNotFound(child.pk, action=LogAction.UPDATE, object_type="meeting", object_id=item.id)
+        raise ChildNotFound(child.pk, action=LogAction.UPDATE, object_type=ObjectType.MEETING, object_id=item.id)
     if form is not None and request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from backa.audit.context import Acting
+from backa.audit.vocabulary import ObjectType
 from backa.audit.log import Action as LogAction
 from backa.access.gate import ChildNotFound, get_child_for_request
 from backa.casefile.compass import area_label
@@ -22,7 +23,7 @@ from backa.casefile.plan import active_plan
 
 @login_required
 def plan_page(request, child_id):
-    child = get_child_for_request(request, child_id, object_type="plan")
+    child = get_child_for_request(request, child_id, object_type=ObjectType.PLAN)
     plan = active_plan(child)
     past = list(Plan.objects.filter(child=child).exclude(status=PlanStatus.ACTIVE).order_by("-ended_on"))
     context = {"child": child, "plan": plan, "past_plans": past}
@@ -41,7 +42,7 @@ def plan_page(request, child_id):
 @login_required
 @require_http_methods(["GET", "POST"])
 def new_plan(request, child_id):
-    child = get_child_for_request(request, child_id, object_type="plan")
+    child = get_child_for_request(request, child_id, object_type=ObjectType.PLAN)
     existing = active_plan(child)
     # A start-plan form sent again after it was saved lands here, on the saved plan.
     if existing is not None:
@@ -80,7 +81,7 @@ def _is_uuid(value):
 @login_required
 @require_http_methods(["GET", "POST"])
 def edit_plan(request, child_id, plan_id):
-    child = get_child_for_request(request, child_id, object_type="plan", object_id=plan_id)
+    child = get_child_for_request(request, child_id, object_type=ObjectType.PLAN, object_id=plan_id)
     plan = _plan(child, plan_id)
     conflict = None
     form = forms.PlanForm(request.POST or None, municipality=child.municipality,
@@ -108,7 +109,7 @@ def edit_plan(request, child_id, plan_id):
 @login_required
 @require_http_methods(["GET", "POST"])
 def add_goal(request, child_id, plan_id):
-    child = get_child_for_request(request, child_id, object_type="plan", object_id=plan_id)
+    child = get_child_for_request(request, child_id, object_type=ObjectType.PLAN, object_id=plan_id)
     plan = _plan(child, plan_id)
     form = forms.GoalForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -126,7 +127,7 @@ def add_goal(request, child_id, plan_id):
 @login_required
 @require_http_methods(["GET", "POST"])
 def add_action(request, child_id, plan_id):
-    child = get_child_for_request(request, child_id, object_type="plan", object_id=plan_id)
+    child = get_child_for_request(request, child_id, object_type=ObjectType.PLAN, object_id=plan_id)
     plan = _plan(child, plan_id)
     decision = None
     decision_id = request.GET.get("beslut") or request.POST.get("decision_id")
@@ -155,7 +156,7 @@ def add_action(request, child_id, plan_id):
 @login_required
 @require_http_methods(["GET", "POST"])
 def end_plan(request, child_id, plan_id):
-    child = get_child_for_request(request, child_id, object_type="plan", object_id=plan_id)
+    child = get_child_for_request(request, child_id, object_type=ObjectType.PLAN, object_id=plan_id)
     plan = _plan(child, plan_id)
     form = forms.EndPlanForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -173,11 +174,11 @@ def end_plan(request, child_id, plan_id):
 @login_required
 def plan_version(request, child_id, plan_id, number):
     """One saved version of the plan, as it was."""
-    child = get_child_for_request(request, child_id, object_type="plan_version", object_id=plan_id)
+    child = get_child_for_request(request, child_id, object_type=ObjectType.PLAN_VERSION, object_id=plan_id)
     plan = _plan(child, plan_id)
     version = PlanVersion.objects.filter(plan=plan, number=number).select_related("created_by").first()
     if version is None:
-        raise ChildNotFound(child.pk, object_type="plan_version", object_id=plan_id)
+        raise ChildNotFound(child.pk, object_type=ObjectType.PLAN_VERSION, object_id=plan_id)
     previous = PlanVersion.objects.filter(plan=plan, number=number - 1).first()
     changes = diff_snapshots(previous.snapshot, version.snapshot) if previous else []
     snap = version.snapshot
@@ -190,7 +191,8 @@ def plan_version(request, child_id, plan_id, number):
 @login_required
 def child_version(request, child_id, plan_id):
     """The plan in plain Swedish for the child and family."""
-    child = get_child_for_request(request, child_id, object_type="plan", object_id=plan_id, action=LogAction.PRINT)
+    child = get_child_for_request(request, child_id, object_type=ObjectType.PLAN, object_id=plan_id,
+                                  action=LogAction.PRINT)
     plan = _plan(child, plan_id)
     return render(request, "casefile/child_version.html", {
         "child": child, "plan": plan, "goals": list(plan.goals.all()),
@@ -201,9 +203,10 @@ def child_version(request, child_id, plan_id):
 @login_required
 @require_http_methods(["POST"])
 def action_status(request, child_id, plan_id, action_id):
-    child = get_child_for_request(request, child_id, action=LogAction.UPDATE, object_type="plan", object_id=plan_id)
+    child = get_child_for_request(request, child_id, action=LogAction.UPDATE, object_type=ObjectType.PLAN,
+                                  object_id=plan_id)
     plan = _plan(child, plan_id)
-    action = _object(Action.objects.select_related("plan"), child, action_id, "action", plan=plan)
+    action = _object(Action.objects.select_related("plan"), child, action_id, ObjectType.ACTION, plan=plan)
     try:
         do_set_action_status(acting_user=Acting.of(request), action=action, status=request.POST.get("status", ""))
     except ValidationError as error:
@@ -225,7 +228,8 @@ from backa.casefile.views.common import _object
 
 @login_required
 def plan_pdf(request, child_id, plan_id):
-    child = get_child_for_request(request, child_id, object_type="plan", object_id=plan_id, action=LogAction.PRINT)
+    child = get_child_for_request(request, child_id, object_type=ObjectType.PLAN, object_id=plan_id,
+                                  action=LogAction.PRINT)
     plan = _plan(child, plan_id)
     for_child = request.GET.get("for") == "barn"
     context = {

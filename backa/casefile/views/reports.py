@@ -8,6 +8,7 @@ from django.views.decorators.http import require_http_methods
 
 from backa.audit.context import Acting
 from backa.accounts.positions import current_position
+from backa.audit.vocabulary import ObjectType
 from backa.audit.log import Action
 from backa.access.gate import ChildNotFound, get_child_for_request
 from backa.organisations.models import UnitType
@@ -23,7 +24,7 @@ from backa.casefile.views.concerns import get_concern_for_request
 @login_required
 @require_http_methods(["GET", "POST"])
 def new_report(request, child_id):
-    child = get_child_for_request(request, child_id, object_type="concern_report")
+    child = get_child_for_request(request, child_id, object_type=ObjectType.CONCERN_REPORT)
     return _report_form(request, child, None)
 
 
@@ -61,9 +62,9 @@ def is_social_services(request) -> bool:
 @login_required
 @require_http_methods(["GET", "POST"])
 def report_detail(request, child_id, report_id):
-    child = get_child_for_request(request, child_id, object_type="concern_report", object_id=report_id)
+    child = get_child_for_request(request, child_id, object_type=ObjectType.CONCERN_REPORT, object_id=report_id)
     report = _sub_object(ConcernReport.objects.select_related("reported_by", "outcome_recorded_by"), child, report_id,
-                         "concern_report")
+                         ObjectType.CONCERN_REPORT)
     can_record = is_social_services(request)
     form = None
     if can_record:
@@ -81,5 +82,5 @@ def report_detail(request, child_id, report_id):
                 messages.success(request, _("The outcome is recorded."))
                 return redirect("casefile:report", child_id=child.id, report_id=report.id)
     elif request.method == "POST":
-        raise ChildNotFound(child.pk, action=Action.UPDATE, object_type="concern_report", object_id=report_id)
+        raise ChildNotFound(child.pk, action=Action.UPDATE, object_type=ObjectType.CONCERN_REPORT, object_id=report_id)
     return render(request, "casefile/report_detail.html", {"child": child, "report": report, "form": form})

@@ -7,6 +7,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from backa.audit.vocabulary import ObjectType
 from backa.audit.context import Acting
 from backa.access.gate import get_child_for_request
 from backa.roles.models import RoleAssignment, RoleKind
@@ -23,7 +24,7 @@ from backa.casefile.views.plan import _is_uuid
 @login_required
 @require_http_methods(["GET", "POST"])
 def team(request, child_id):
-    child = get_child_for_request(request, child_id, object_type="team")
+    child = get_child_for_request(request, child_id, object_type=ObjectType.TEAM)
     plan = active_plan(child)
     member_form = forms.TeamMemberForm(request.POST if request.POST.get("do") == "add" else None,
                                        municipality=child.municipality, prefix="member")
@@ -47,7 +48,7 @@ def team(request, child_id):
             if action == "leave":
                 assignment = _object(RoleAssignment.objects.select_related("position"), child,
                                      request.POST.get("assignment") if _is_uuid(request.POST.get("assignment")) else None,
-                                     "role_assignment", child=child,
+                                     ObjectType.ROLE_ASSIGNMENT, child=child,
                                      kind__in=(RoleKind.TEAM_MEMBER, RoleKind.STODSAMORDNARE))
                 do_leave_team(acting_user=Acting.of(request), assignment=assignment)
                 messages.success(request, _("The role has ended. The person no longer sees the child."))

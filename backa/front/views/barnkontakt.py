@@ -10,6 +10,7 @@ from django.views.decorators.http import require_http_methods
 
 from backa.audit.context import Acting
 from backa.accounts.positions import administered_district_ids
+from backa.audit.vocabulary import ObjectType, Purpose
 from backa.audit.log import Action, log_access, log_access_many
 from backa.access.gate import ChildNotFound
 from backa.children.lifephase import LifePhase, life_phase
@@ -48,7 +49,7 @@ def barnkontakt_start(request):
         child.next_phase = LifePhase(next_phase).label if next_phase else ""
         child.todo = worklist.what_to_do(child, today)
         child.review_overdue = child.plan_review_date is not None and child.plan_review_date < today
-    log_access_many(request=request, action=Action.LIST, children=children, purpose="barnkontakt_start")
+    log_access_many(request=request, action=Action.LIST, children=children, purpose=Purpose.BARNKONTAKT_START)
     outgoing, incoming = _my_tasks(request.user)
     return render(request, "front/barnkontakt.html", {
         "children": children, "limit": PAGE_SIZE, "outgoing": outgoing, "incoming": incoming, "summary": totals,
@@ -61,7 +62,8 @@ def handover_list(request):
     outgoing, incoming = _my_tasks(request.user)
     # Only ids in the log: a handover names the child, so each row shown is a read of that child.
     with_child = [h.child for h in outgoing + incoming]
-    log_access_many(request=request, action=Action.LIST, children=with_child, purpose="handover_tasks", object_type="handover")
+    log_access_many(request=request, action=Action.LIST, children=with_child, purpose=Purpose.HANDOVER_TASKS,
+                    object_type=ObjectType.HANDOVER)
     return render(request, "front/handover_list.html", {"outgoing": outgoing, "incoming": incoming, "today": timezone.localdate()})
 
 
@@ -77,13 +79,14 @@ def _get_handover_for_request(request, handover_id):
         .filter(Q(from_position__user=request.user) | Q(to_position__user=request.user), pk=handover_id).first()
     )
     if handover is None:
-        raise ChildNotFound(None, object_type="handover", object_id=str(handover_id))
+        raise ChildNotFound(None, object_type=ObjectType.HANDOVER, object_id=str(handover_id))
     as_sender = handover.from_position.user_id == request.user.pk and handover.from_position.is_active_on(today)
     as_receiver = handover.to_position is not None and handover.to_position.user_id == request.user.pk and handover.to_position.is_active_on(today)
     if not (as_sender or as_receiver):
-        raise ChildNotFound(None, object_type="handover", object_id=str(handover_id))
-    log_access(request=request, action=Action.VIEW, child=handover.child, object_type="handover", object_id=handover.id,
-               purpose="handover_sender" if as_sender else "handover_receiver")
+        raise ChildNotFound(None, object_type=ObjectType.HANDOVER, object_id=str(handover_id))
+    log_access(request=request, action=Action.VIEW, child=handover.child, object_type=ObjectType.HANDOVER,
+               object_id=handover.id,
+               purpose=Purpose.HANDOVER_SENDER if as_sender else Purpose.HANDOVER_RECEIVER)
     return handover, as_sender, as_receiver
 
 
