@@ -5,7 +5,7 @@ from ninja import NinjaAPI
 from ninja.security import django_auth
 
 from backa.access.middleware import log_denied
-from backa.access.gate import ChildNotFound
+from backa.access.objects import NotFound
 from backa.casefile.api import children_router
 from backa.forums.api import router as forums_router
 from backa.casefile.api import router as plans_router
@@ -27,6 +27,6 @@ api.add_router("/", plans_router)
 @api.exception_handler(Http404)
 def not_found(request, exc):
     # Unknown id and out-of-scope id give the same response; the refusal is logged.
-    if isinstance(exc, ChildNotFound):
+    if isinstance(exc, NotFound):
         log_denied(request, exc)
     return api.create_response(request, {"detail": "Not Found"}, status=404)

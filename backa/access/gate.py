@@ -17,11 +17,11 @@ never caches its answer.
 import uuid
 
 from django.db.models import CharField, QuerySet, Value
-from django.http import Http404
 from django.utils import timezone
 
-from backa.audit.vocabulary import ObjectType
+from backa.access.objects import NotFound
 from backa.audit.log import Action, log_access
+from backa.audit.vocabulary import ObjectType
 
 from backa.children.models import Child
 from backa.accounts.positions import current_position
@@ -30,13 +30,12 @@ from backa.consent.models import EmergencyAccess
 from backa.roles.models import FILE_ACCESS_ROLES, RoleAssignment, role_active_on
 
 
-class ChildNotFound(Http404):
+class ChildNotFound(NotFound):
+    """Unknown child id and child out of scope: the same 404, logged as denied."""
+
     def __init__(self, child_id, *, action=Action.VIEW, object_type=ObjectType.CHILD, object_id=None):
-        super().__init__("Not found")
-        self.child_id = child_id
-        self.action = action
-        self.object_type = object_type
-        self.object_id = object_id if object_id is not None else child_id
+        super().__init__(child_id=child_id, action=action, object_type=object_type,
+                         object_id=object_id if object_id is not None else child_id)
 
 
 EMERGENCY = "emergency"

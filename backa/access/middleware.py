@@ -1,13 +1,16 @@
-"""Logs refused child lookups after the request's transaction has rolled back.
+"""Logs every refusal of the access convention after the request's transaction has rolled back.
 
-The access gate raises ChildNotFound for both an unknown id and a child out of scope.
-Under ATOMIC_REQUESTS the view's transaction is rolled back by the time the exception
-reaches middleware, so the denied row is written here, on its own, and Django then
-renders the ordinary 404 page: the same status and body for both cases.
+The gate raises ChildNotFound for both an unknown child id and a child out of scope;
+`access.objects` raises NotFound for other objects and ToolRefused for a tool the active
+position lacks. Under ATOMIC_REQUESTS the view's transaction is rolled back by the time the
+exception reaches middleware, so the denied row is written here, on its own; Django then
+renders the ordinary 404 (or 403) page, the same for every case.
 """
-from backa.access.gate import ChildNotFound
+from django.core.exceptions import PermissionDenied
 
-from backa.audit.log import Outcome, log_access
+from backa.access.objects import NotFound, ToolRefused
+from backa.audit.log import Action, Outcome, log_access
+from backa.audit.vocabulary import ObjectType
 
 
 class DeniedAccessMiddleware:
@@ -18,13 +21,22 @@ class DeniedAccessMiddleware:
         return self.get_response(request)
 
     def process_exception(self, request, exception):
-        if isinstance(exception, ChildNotFound):
+        if isinstance(exception, (NotFound, PermissionDenied)):
             log_denied(request, exception)
         return None
 
 
-def log_denied(request, exception: "ChildNotFound"):
-    log_access(
-        request=request, action=exception.action, child_id=exception.child_id, object_type=exception.object_type,
-        object_id=exception.object_id, outcome=Outcome.DENIED, standalone=True,
-    )
+def log_denied(request, exception):
+    """One denied row: the child (if any), what was asked for, and nothing else."""
+    if isinstance(exception, NotFound):
+        fields = {"action": exception.action, "child_id": exception.child_id, "object_type": exception.object_type,
+                  "object_id": exception.object_id}
+    else:
+        # A tool the position lacks, or a write a service refused: the page's route name says what.
+        match = getattr(request, "resolver_match", None)
+        tool = exception.tool if isinstance(exception, ToolRefused) else ObjectType.PAGE
+        # Under a child's route the refusal is about that child, and is logged on it.
+        child_id = match.kwargs.get("child_id") if match is not None else None
+        fields = {"action": getattr(exception, "action", Action.VIEW), "object_type": tool, "child_id": child_id,
+                  "object_id": match.view_name[:64] if match is not None else None}
+    log_access(request=request, outcome=Outcome.DENIED, standalone=True, **fields)

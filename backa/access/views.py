@@ -1,18 +1,16 @@
 """Pages for the purposes that open a child without a role: nödåtkomst, its review, log review, a district administrator's log extract."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404
+from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from backa.accounts.positions import current_position
 from backa.audit.context import Acting
-from backa.accounts.models import PositionKind
-from backa.accounts.positions import administered_district_ids, current_position
-from backa.audit.vocabulary import ObjectType, Purpose
 from backa.audit.log import Action, Outcome, log_access
+from backa.audit.vocabulary import ObjectType, Purpose
 from backa.audit.models import LogReviewItem
 from backa.audit.review import do_record_review
 from backa.consent.services import overdue_emergency_accesses
@@ -23,11 +21,11 @@ from backa.lib.pdf import render_pdf_ua
 from backa.consent import extract, services
 from backa.consent.forms import EmergencyAccessForm, ExtractPeriodForm, ReviewForm
 from backa.consent.models import EmergencyAccess
+from backa.access.lookups import child_for_log_extract_by_id
+from backa.access.objects import ToolRefused, is_district_admin, is_reviewer, reachable_object, tool_required
+from backa.children.forms import ChildSearchForm
 from backa.accounts.positions import current_organisation
 from backa.lib.forms import error_messages
-
-
-REVIEWER_KINDS = (PositionKind.DISTRICT_ADMIN, PositionKind.MANAGER)
 
 
 def _extract_response(request, child, may_produce, url_name, url_kwargs):
@@ -48,11 +46,6 @@ def _extract_response(request, child, may_produce, url_name, url_kwargs):
         "child": child, "form": form, "rows": rows, "may_produce": may_produce,
         "csv_query": request.GET.urlencode(), "action_url": reverse(url_name, kwargs=url_kwargs),
     })
-
-
-def _reviewer(request):
-    position = current_position(request)
-    return position is not None and position.kind in REVIEWER_KINDS
 
 
 @login_required
@@ -81,9 +74,8 @@ def emergency_access(request):
 
 
 @login_required
+@tool_required(is_reviewer, tool=ObjectType.LOG_REVIEW)
 def review_queue(request):
-    if not _reviewer(request):
-        raise PermissionDenied
     position = current_position(request)
     municipality_id = position.unit.organisation.municipality_id
     grants = list(
@@ -102,13 +94,11 @@ def review_queue(request):
 
 @login_required
 @require_POST
+@tool_required(is_reviewer, tool=ObjectType.LOG_REVIEW)
 def review_emergency(request, grant_id):
-    if not _reviewer(request):
-        raise PermissionDenied
     position = current_position(request)
-    grant = EmergencyAccess.objects.filter(pk=grant_id, municipality_id=position.unit.organisation.municipality_id).first()
-    if grant is None:
-        raise Http404
+    grant = reachable_object(EmergencyAccess.objects.filter(municipality_id=position.unit.organisation.municipality_id),
+                             grant_id, ObjectType.EMERGENCY_ACCESS)
     form = ReviewForm(request.POST)
     if form.is_valid():
         try:
@@ -125,13 +115,11 @@ def review_emergency(request, grant_id):
 
 @login_required
 @require_POST
+@tool_required(is_reviewer, tool=ObjectType.LOG_REVIEW)
 def review_item(request, item_id):
-    if not _reviewer(request):
-        raise PermissionDenied
     position = current_position(request)
-    item = LogReviewItem.objects.filter(pk=item_id, municipality_id=position.unit.organisation.municipality_id).first()
-    if item is None:
-        raise Http404
+    item = reachable_object(LogReviewItem.objects.filter(municipality_id=position.unit.organisation.municipality_id),
+                            item_id, ObjectType.LOG_REVIEW)
     form = ReviewForm(request.POST)
     if form.is_valid():
         do_record_review(acting_user=Acting.of(request), item=item, **form.cleaned_data)
@@ -143,12 +131,9 @@ def review_item(request, item_id):
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@tool_required(is_district_admin, tool=ObjectType.LOG_EXTRACT)
 def admin_log_extract(request):
     """A district administrator answers a guardian's or child's request, found by number (POST)."""
-    if not administered_district_ids(request):
-        raise PermissionDenied
-    from backa.children.forms import ChildSearchForm
-
     form = ChildSearchForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         number = form.cleaned_data.get("number")
@@ -164,13 +149,11 @@ def admin_log_extract(request):
 
 
 @login_required
+@tool_required(is_district_admin, tool=ObjectType.LOG_EXTRACT)
 def admin_log_extract_show(request):
     child_id = request.session.get("log_extract_child")
-    if not administered_district_ids(request) or not child_id:
-        raise PermissionDenied
-    from backa.access.lookups import child_for_log_extract_by_id
-
-    child = child_for_log_extract_by_id(request.user, child_id)
+    child = child_for_log_extract_by_id(request.user, child_id) if child_id else None
     if child is None:
-        raise PermissionDenied
+        # The lookup page was skipped or the child left the district: nothing to show.
+        raise ToolRefused(ObjectType.LOG_EXTRACT)
     return _extract_response(request, child, True, "access:admin_log_extract_show", {})

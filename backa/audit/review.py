@@ -2,7 +2,7 @@
 
 Rules: emergency access, access without a relationship to the child, the user sharing
 the child's surname or address (the keyed hash of the professional's home address equals
-that of a guardian with custody; children/access.py), access out of hours, and a user opening unusually many children in
+that of a guardian with custody; see shared_addresses_for_log_review below), access out of hours, and a user opening unusually many children in
 one day. One item per person, child and day; drawing again adds nothing already drawn.
 Names are compared in the database and never written anywhere.
 """

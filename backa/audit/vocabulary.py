@@ -1,5 +1,8 @@
 """The access log's vocabulary: what was accessed (object_type) and why (purpose).
 
+An object type is also what a denied row names: a row, a page, or a tool the active
+position lacks (access.objects.ToolRefused, tool_required).
+
 Every value log_access writes is a member here, and log_access refuses any other, so a
 typo fails in the tests instead of reaching the log. The values are stored as they are
 (and digested by the seals, backa/operations/seal.py): never rename one, only add.
@@ -30,16 +33,24 @@ class ObjectType(models.TextChoices):
     CONSENT_FORM = "consent_form", _("Consent form")
     CONSENT_LIST = "consent_list", _("Consents and legal bases")
     CONVERSATION = "conversation", _("Conversation")
+    DISTRICT = "district", _("District")
+    DISTRICT_DASHBOARD = "district_dashboard", _("District dashboard")
+    DISTRICT_TRANSITION = "district_transition", _("Transitions in the district")
     DISCLOSURE = "disclosure", _("Disclosure record")
     DISCLOSURE_FORM = "disclosure_form", _("Disclosure form")
     EMERGENCY_ACCESS = "emergency_access", _("Emergency access")
     EMERGENCY_REVIEW = "emergency_review", _("Review of an emergency access")
     EVALUATION = "evaluation", _("Evaluation of the pilot")
     FOLLOW_UP = "follow_up", _("Follow-up of the plan")
+    FORUM = "forum", _("Cooperation forum")
     FORUM_MEETING = "forum_meeting", _("Meeting in a cooperation forum")
     FORUM_MEETINGS = "forum_meetings", _("Meetings in cooperation forums")
     HANDOVER = "handover", _("Handover")
     IDENTITY_NUMBER = "identity_number", _("Personal identity number")
+    IMPACT_ASSESSMENT = "impact_assessment", _("Child impact assessment")
+    IMPACT_ASSESSMENT_VERSION = "impact_assessment_version", _("Version of a child impact assessment")
+    IMPORT_RUN = "import_run", _("Import run")
+    IMPORTS = "imports", _("Imports")
     LEGAL_BASIS = "legal_basis", _("Legal basis")
     LOG_EXTRACT = "log_extract", _("Log extract")
     LOG_EXTRACT_FORM = "log_extract_form", _("Log extract form")
@@ -47,6 +58,7 @@ class ObjectType(models.TextChoices):
     LOG_REVIEW = "log_review", _("Log review")
     MEETING = "meeting", _("Meeting")
     NOTIFICATION = "notification", _("Notification")
+    PAGE = "page", _("Page")
     PLAN = "plan", _("Plan")
     PLAN_VERSION = "plan_version", _("Plan version")
     RESEARCH_EXTRACT = "research_extract", _("Research extract")

@@ -101,7 +101,7 @@ def compass_series(child, limit: int = 4, *, scope):
 
 import math
 
-from django.utils.html import escape
+from backa.lib import svg
 from backa.casefile.common import _log, _not_in_future, writing_organisation_id
 
 
@@ -118,14 +118,12 @@ RADIUS = 120
 SERIES_CLASSES = ["s0", "s1", "s2", "s3"]
 
 
-# Presentation attributes, not style=, so the chart looks right under a strict CSP and
-# wherever it is embedded. Colours have at least 3:1 contrast against white.
+# Older assessments in the plain series styles, the latest emphasised and filled, the
+# child's own view as the counterpart (backa.lib.svg).
 SERIES_STYLE = {
-    "s0": 'stroke="#6b6b6b" stroke-width="2" stroke-dasharray="2 3" fill="none"',
-    "s1": 'stroke="#8a4f00" stroke-width="2" stroke-dasharray="6 3" fill="none"',
-    "s2": 'stroke="#2d6a2d" stroke-width="2" stroke-dasharray="10 2 2 2" fill="none"',
-    "s3": 'stroke="#0b5394" stroke-width="3" fill="#0b5394" fill-opacity="0.12"',
-    "child": 'stroke="#a4000f" stroke-width="3" stroke-dasharray="8 4" fill="none"',
+    **{cls: svg.stroke(*svg.SERIES[i], 2) + ' fill="none"' for i, cls in enumerate(SERIES_CLASSES[:3])},
+    "s3": svg.stroke(*svg.EMPHASIS, 3) + f' fill="{svg.EMPHASIS[0]}" fill-opacity="0.12"',
+    "child": svg.stroke(*svg.COUNTERPART, 3) + ' fill="none"',
 }
 
 
@@ -139,25 +137,21 @@ def compass_svg(assessments, rows, *, title: str, desc: str, child_label: str) -
     if not assessments:
         return ""
     top = max(a.scale_max for a in assessments)
-    parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="-60 -10 {SIZE + 120} {SIZE + 20}" width="480" height="380" role="img" '
-        f'aria-labelledby="compass-title compass-desc" class="compass-chart">',
-        f'<title id="compass-title">{escape(title)}</title><desc id="compass-desc">{escape(desc)}</desc>',
-    ]
+    parts = [svg.open_chart(chart_id="compass", title=title, desc=desc, view_box=f"-60 -10 {SIZE + 120} {SIZE + 20}",
+                            width=480, height=380, css_class="compass-chart")]
     for level in range(1, top + 1):
-        ring = " ".join(f"{x:.1f},{y:.1f}" for x, y in (_point(i, level, top) for i in range(8)))
-        parts.append(f'<polygon points="{ring}" class="grid" fill="none" stroke="#c8c8c8"/>')
+        ring = svg.points(_point(i, level, top) for i in range(8))
+        parts.append(f'<polygon points="{ring}" class="grid" fill="none" stroke="{svg.GRID}"/>')
     for i, row in enumerate(rows):
         x, y = _point(i, top, top)
         lx, ly = _point(i, top * 1.22, top)
-        parts.append(f'<line x1="{CENTRE}" y1="{CENTRE}" x2="{x:.1f}" y2="{y:.1f}" class="axis" stroke="#c8c8c8"/>')
+        parts.append(f'<line x1="{CENTRE}" y1="{CENTRE}" x2="{x:.1f}" y2="{y:.1f}" class="axis" stroke="{svg.GRID}"/>')
         anchor = "middle" if abs(lx - CENTRE) < 10 else ("start" if lx > CENTRE else "end")
-        parts.append(f'<text x="{lx:.1f}" y="{ly:.1f}" text-anchor="{anchor}" class="label" font-size="12" fill="#1b1b1b">{escape(str(row["label"]).split(" (")[0])}</text>')
+        parts.append(svg.label(lx, ly, str(row["label"]).split(" (")[0], anchor=anchor, size=12, css_class="label"))
 
     def polygon(values, cls):
-        points = [_point(i, v or 0, top) for i, v in enumerate(values)]
-        return (f'<polygon points="{" ".join(f"{x:.1f},{y:.1f}" for x, y in points)}" class="series {cls}" '
-                f'{SERIES_STYLE[cls]}/>')
+        corners = svg.points(_point(i, v or 0, top) for i, v in enumerate(values))
+        return f'<polygon points="{corners}" class="series {cls}" {SERIES_STYLE[cls]}/>'
 
     for n, assessment in enumerate(assessments):
         values = [(cell.rating if cell else None) for cell in (row["cells"][n] for row in rows)]

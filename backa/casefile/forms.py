@@ -96,7 +96,6 @@ class AssessmentForm(AccessibleForm):
                 names[field] = name
             self.area_fields.append((code, label, [self[n] for n in names.values()]))
         self.scale_max = top
-        self.mark_fields()
 
     def area_values(self):
         data = {}
@@ -175,7 +174,6 @@ class PlanForm(AccessibleForm):
                 label=_("Needs: %(area)s") % {"area": CompassArea(code).label}, required=False,
                 widget=forms.Textarea(attrs={"rows": 2}),
             )
-        self.mark_fields()
 
     def plan_values(self):
         data = {k: v for k, v in self.cleaned_data.items() if not k.startswith("need-") and k != "version"}
@@ -330,7 +328,6 @@ class FollowUpForm(AccessibleForm):
             self.goal_fields.append((goal, self[name], self[f"{name}-comment"]))
         self.assessment_map = {str(a.id): a for a in assessments}
         self.fields["assessment"].choices = [("", _("None"))] + [(str(a.id), f"{a.assessed_on:%Y-%m-%d}") for a in assessments]
-        self.mark_fields()
 
     def progress(self):
         result = {}

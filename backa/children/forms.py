@@ -2,9 +2,10 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from backa.lib import identity
+from backa.lib.forms import AccessibleForm
 
 
-class ChildSearchForm(forms.Form):
+class ChildSearchForm(AccessibleForm):
     q = forms.CharField(
         label=_("Name or personal identity number"), max_length=100, min_length=2,
         help_text=_("At least two letters of a name, or a whole personnummer/samordningsnummer."),

@@ -5,7 +5,6 @@ name only when the producer chooses to release it (GDPR art. 15 as read in C-579
 for public bodies after a secrecy review). Names are looked up per distinct id, so the
 extract costs a fixed number of queries whatever its length.
 """
-import csv
 from datetime import datetime, time, timedelta
 
 from django.http import HttpResponse
@@ -13,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from backa.lib import csv as lib_csv
 from backa.accounts.models import User
 from backa.audit.models import AccessLog, Action
 from backa.organisations.models import Organisation, Unit
@@ -56,20 +56,11 @@ def rows_for(child, start, end, *, names: bool = False) -> list[dict]:
     return out
 
 
-def _cell(value) -> str:
-    # Neutralise spreadsheet formulas (CSV injection).
-    text = str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
 def csv_response(rows, *, names: bool) -> HttpResponse:
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = 'attachment; filename="loggutdrag.csv"'
-    writer = csv.writer(response)
     header = [_("Date and time"), _("Organisation"), _("Unit"), _("Action"), _("Purpose"), _("Outcome")]
-    writer.writerow(header + ([_("Person")] if names else []))
+    lines = []
     for r in rows:
         outcome = _("Denied") if r["denied"] else (_("Emergency access") if r["emergency"] else _("Allowed"))
         line = [r["occurred_at"].strftime("%Y-%m-%d %H:%M"), r["organisation"], r["unit"], r["action"], r["purpose"], outcome]
-        writer.writerow([_cell(v) for v in line + ([r["person"]] if names else [])])
-    return response
+        lines.append([str(v) for v in line + ([r["person"]] if names else [])])
+    return lib_csv.csv_response("loggutdrag.csv", header + ([_("Person")] if names else []), lines)

@@ -5,12 +5,13 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from backa.children.forms import ChildSearchForm
+from backa.lib.forms import AccessibleForm
 from backa.organisations.models import Organisation
 
 from backa.consent.models import Category, ConsentForm, DisclosureBasis, ReviewOutcome
 
 
-class NewConsentForm(forms.Form):
+class NewConsentForm(AccessibleForm):
     recipients = forms.ModelMultipleChoiceField(
         label=_("Recipient organisations"), queryset=Organisation.objects.none(), widget=forms.CheckboxSelectMultiple,
         error_messages={"required": _("Name at least one recipient organisation.")},
@@ -43,7 +44,7 @@ class NewConsentForm(forms.Form):
         self.fields["valid_to"].initial = today + timedelta(days=365)
 
 
-class RecordGivenForm(forms.Form):
+class RecordGivenForm(AccessibleForm):
     guardians = forms.MultipleChoiceField(label=_("Given by guardians with custody"), required=False,
                                           widget=forms.CheckboxSelectMultiple)
     by_child = forms.BooleanField(label=_("Given by the child"), required=False)
@@ -57,7 +58,7 @@ class RecordGivenForm(forms.Form):
         self.fields["guardians"].choices = [(str(g.pk), g.full_name) for g in guardians]
 
 
-class WithdrawConsentForm(forms.Form):
+class WithdrawConsentForm(AccessibleForm):
     withdrawn_by = forms.ChoiceField(label=_("Withdrawn by"))
     note = forms.CharField(label=_("Note"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
 
@@ -66,7 +67,7 @@ class WithdrawConsentForm(forms.Form):
         self.fields["withdrawn_by"].choices = [("child", _("The child"))] + [(str(g.pk), g.full_name) for g in guardians]
 
 
-class DisclosureForm(forms.Form):
+class DisclosureForm(AccessibleForm):
     to_organisation = forms.ModelChoiceField(label=_("To"), queryset=Organisation.objects.none())
     shared = forms.TypedChoiceField(label=_("Decision"), coerce=lambda v: v == "yes",
                                     choices=[("yes", _("Shared")), ("no", _("Not shared"))])
@@ -98,12 +99,12 @@ class EmergencyAccessForm(ChildSearchForm):
         return text
 
 
-class ReviewForm(forms.Form):
+class ReviewForm(AccessibleForm):
     outcome = forms.ChoiceField(label=_("Outcome"), choices=ReviewOutcome.choices)
     note = forms.CharField(label=_("Note"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
 
 
-class ExtractPeriodForm(forms.Form):
+class ExtractPeriodForm(AccessibleForm):
     start = forms.DateField(label=_("From"), widget=forms.DateInput(attrs={"type": "date"}))
     end = forms.DateField(label=_("To"), widget=forms.DateInput(attrs={"type": "date"}))
     names = forms.BooleanField(label=_("Include the names of the professionals (released after secrecy review)"),

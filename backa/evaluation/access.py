@@ -5,7 +5,8 @@
   permission evaluation.view_evaluation, acting in an active position.
 - A research extract: a user named on an ethics approval valid today, in an active position.
 """
-from django.core.exceptions import PermissionDenied
+from backa.audit.vocabulary import ObjectType
+from backa.access.objects import require_tool
 from django.utils import timezone
 
 from backa.accounts.positions import administered_district_ids, current_position
@@ -21,8 +22,7 @@ def can_view_dashboard(request) -> bool:
 
 
 def require_dashboard(request):
-    if not can_view_dashboard(request):
-        raise PermissionDenied
+    require_tool(request, can_view_dashboard, tool=ObjectType.EVALUATION)
 
 
 def extract_approvals(request):

@@ -3,16 +3,12 @@ comparison means as heavier lines. Presentation attributes only (no style=), rol
 title and desc; the table beside the chart carries the same numbers."""
 from django.utils.html import escape
 
+from backa.lib import svg
+
 WIDTH, HEIGHT = 640, 300
 LEFT, RIGHT, TOP, BOTTOM = 56, 32, 16, 40
-# Colours with at least 3:1 contrast against white, and a dash pattern each, so lines can be
-# told apart without colour.
-DISTRICT_STYLES = [
-    ('#6b6b6b', "2 3"), ('#8a4f00', "6 3"), ('#2d6a2d', "10 2 2 2"), ('#5b3a8c', "4 2"), ('#7a5c00', "1 2"),
-    ('#0f5c5c', "8 3 2 3"), ('#8c2f5b', "3 3"), ('#4a4a8a', "12 3"), ('#5c5c00', "2 6"), ('#6b3a1f', "5 5"),
-    ('#3a5f3a', "7 2"),
-]
-ARM_STYLES = {"pilot": ('#0b5394', ""), "comparison": ('#a4000f', "8 4")}
+DISTRICT_STYLES = svg.SERIES
+ARM_STYLES = {"pilot": svg.EMPHASIS, "comparison": svg.COUNTERPART}
 
 
 def line_chart(months, series, *, title: str, desc: str, chart_id: str, marker=None, marker_label: str = "") -> str:
@@ -30,11 +26,8 @@ def line_chart(months, series, *, title: str, desc: str, chart_id: str, marker=N
     def y(v):
         return TOP + plot_h * (1 - (v - low) / (high - low))
 
-    parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {HEIGHT}" width="{WIDTH}" height="{HEIGHT}" '
-        f'role="img" aria-labelledby="{chart_id}-title {chart_id}-desc" class="line-chart">',
-        f'<title id="{chart_id}-title">{escape(title)}</title><desc id="{chart_id}-desc">{escape(desc)}</desc>',
-    ]
+    parts = [svg.open_chart(chart_id=chart_id, title=title, desc=desc, view_box=f"0 0 {WIDTH} {HEIGHT}", width=WIDTH,
+                            height=HEIGHT, css_class="line-chart")]
     for step in range(5):
         v = low + (high - low) * step / 4
         parts.append(f'<line x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{y(v):.1f}" y2="{y(v):.1f}" stroke="#d0d0d0"/>')

@@ -8,7 +8,6 @@ child id under settings.RESEARCH_PSEUDONYM_KEY, held by the key holder; the extr
 names the key's fingerprint, so the same child gets the same id in every extract made
 with the same key, and nobody holding the extract alone can reverse it.
 """
-import csv
 import hashlib
 import hmac
 import io
@@ -19,6 +18,7 @@ from django.conf import settings
 from django.db import connection
 from django.utils.translation import gettext_lazy as _
 
+from backa.lib.csv import write_rows
 from backa.evaluation.indicators import local_date
 
 DATASET_VERSION = "1"
@@ -161,10 +161,7 @@ def build_rows(children: list[dict], *, start: date, stop: date, granularity: st
 
 def to_csv(rows) -> bytes:
     out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow([c.name for c in COLUMNS])
-    for row in rows:
-        writer.writerow(["" if v is None else v for v in row])
+    write_rows(out, [c.name for c in COLUMNS], rows)
     return out.getvalue().encode("utf-8")
 
 

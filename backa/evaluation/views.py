@@ -1,24 +1,25 @@
 """The evaluation pages: dashboard (pilot vs comparison, equality), one indicator over time,
 the research extract. Aggregates only, small cells suppressed; see access.py for who."""
-import csv
 from datetime import date
 
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from backa.audit.vocabulary import ObjectType
 from backa.audit.context import Acting
-from backa.consent.extract import _cell as neutralise  # the one CSV-injection guard
+from backa.lib.csv import csv_response
 from backa.organisations.models import EvaluationArm
 
 from backa.evaluation import access, research, services
 from backa.evaluation.chart import legend_key, line_chart
 from backa.evaluation.indicators import BY_KEY, OUTCOMES, UNITS
 from backa.evaluation.rollup import default_period
+from backa.access.objects import ToolRefused
 
 
 def _fmt(value, digits=1):
@@ -26,13 +27,7 @@ def _fmt(value, digits=1):
 
 
 def csv_download(filename: str, header, rows) -> HttpResponse:
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    writer = csv.writer(response)
-    writer.writerow([neutralise(h) for h in header])
-    for row in rows:
-        writer.writerow([neutralise(v) if isinstance(v, str) else ("" if v is None else v) for v in row])
-    return response
+    return csv_response(filename, header, rows)
 
 
 def _municipality_id(request):
@@ -119,7 +114,7 @@ def indicator(request, key):
 def research_extract(request):
     approvals = list(access.extract_approvals(request))
     if not approvals:
-        raise PermissionDenied
+        raise ToolRefused(ObjectType.RESEARCH_EXTRACT)
     errors = {}
     today = timezone.localdate()
     if request.method == "POST":
@@ -157,7 +152,7 @@ def research_extract(request):
 @login_required
 def codebook(request):
     if not (access.can_view_dashboard(request) or access.extract_approvals(request).exists()):
-        raise PermissionDenied
+        raise ToolRefused(ObjectType.EVALUATION)
     response = HttpResponse(research.codebook_markdown(), content_type="text/markdown; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="kodbok.md"'
     return response

@@ -2,11 +2,11 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from backa.forums.a11y import DescribedFieldsMixin
+from backa.lib.forms import AccessibleModelForm
 from backa.forums.models import BurdenSettings, Forum, ForumMeeting, Purpose, Sector
 
 
-class ForumForm(DescribedFieldsMixin, forms.ModelForm):
+class ForumForm(AccessibleModelForm):
     sectors = forms.MultipleChoiceField(
         label=_("Participating sectors"), choices=Sector.choices, widget=forms.CheckboxSelectMultiple,
     )
@@ -44,7 +44,7 @@ class ForumForm(DescribedFieldsMixin, forms.ModelForm):
         pass
 
 
-class ForumMeetingForm(DescribedFieldsMixin, forms.ModelForm):
+class ForumMeetingForm(AccessibleModelForm):
     sectors = forms.MultipleChoiceField(
         label=_("Participating organisations (sectors)"), choices=Sector.choices, widget=forms.CheckboxSelectMultiple,
     )
@@ -79,7 +79,7 @@ class ForumMeetingForm(DescribedFieldsMixin, forms.ModelForm):
         return data
 
 
-class BurdenSettingsForm(DescribedFieldsMixin, forms.ModelForm):
+class BurdenSettingsForm(AccessibleModelForm):
     class Meta:
         model = BurdenSettings
         fields = ["family_meetings_per_term", "shared_children_per_forum_pair"]

@@ -1,12 +1,10 @@
 """The forum inventory (district level), burden signals (district level, suppressed) and
 meetings per child (child level, through the access gate)."""
-import csv
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db.models import Count
-from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -25,12 +23,14 @@ from backa.forums.access import administered_district_ids, get_district_for_admi
 from backa.forums.forms import BurdenSettingsForm, ForumForm, ForumMeetingForm
 from backa.forums.models import BurdenSettings, Forum, ForumMeeting, Participation
 from backa.forums.services import do_record_forum_meeting, do_save_forum, do_set_burden_thresholds, inventory_overlaps
+from backa.access.objects import NotFound, reachable_object
+from backa.lib.csv import csv_response
 
 
 def _municipality_id(request):
     position = current_position(request)
     if position is None:
-        raise Http404("Not found")
+        raise NotFound(object_type=ObjectType.FORUM)
     return position.unit.organisation.municipality_id
 
 
@@ -69,30 +69,20 @@ def inventory_print(request, district_id):
 @login_required
 def inventory_csv(request, district_id):
     district = get_district_for_reading(request, district_id)
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="forums-{district.code.lower()}.csv"'
-    response.write("\ufeff")  # Excel needs the BOM to read UTF-8 (å, ä, ö).
-    writer = csv.writer(response, delimiter=";")
-    writer.writerow([
+    header = [
         _("Name"), _("Kind"), _("Purpose"), _("Purpose areas"), _("Legal basis"), _("Target group"),
         _("Participating sectors"), _("Participating organisations and roles"), _("Meeting frequency"),
         _("Who convenes"), _("Children take part"), _("Guardians take part"), _("Discusses individual children"),
         _("Active"),
-    ])
-    for f in _forums(district):
-        writer.writerow([
-            _csv_safe(f.name), f.get_kind_display(), _csv_safe(f.purpose), ", ".join(f.get_purposes_display()),
-            _csv_safe(f.legal_basis), _csv_safe(f.target_group), ", ".join(f.get_sectors_display()),
-            _csv_safe(f.participants), f.get_frequency_display(), _csv_safe(f.convener),
-            f.get_children_take_part_display(), f.get_guardians_take_part_display(),
-            _("Yes") if f.discusses_individual_children else _("No"), _("Yes") if f.is_active else _("No"),
-        ])
-    return response
-
-
-def _csv_safe(value: str) -> str:
-    # A cell starting with = + - @ is run as a formula by spreadsheet programs.
-    return "'" + value if value[:1] in ("=", "+", "-", "@") else value
+    ]
+    rows = [[
+        f.name, f.get_kind_display(), f.purpose, ", ".join(f.get_purposes_display()), f.legal_basis, f.target_group,
+        ", ".join(f.get_sectors_display()), f.participants, f.get_frequency_display(), f.convener,
+        f.get_children_take_part_display(), f.get_guardians_take_part_display(),
+        _("Yes") if f.discusses_individual_children else _("No"), _("Yes") if f.is_active else _("No"),
+    ] for f in _forums(district)]
+    # Semicolons and a BOM: the file is for Excel with Swedish settings (å, ä, ö).
+    return csv_response(f"forums-{district.code.lower()}.csv", header, rows, delimiter=";", excel_bom=True)
 
 
 @login_required
@@ -111,9 +101,7 @@ def forum_edit(request, district_id, forum_id=None):
     district = get_district_for_admin(request, district_id)
     forum = None
     if forum_id is not None:
-        forum = Forum.objects.filter(pk=forum_id, district=district).first()
-        if forum is None:
-            raise Http404("Not found")
+        forum = reachable_object(Forum.objects.filter(district=district), forum_id, ObjectType.FORUM)
     form = ForumForm(request.POST or None, instance=forum, district=district)
     if request.method == "POST" and form.is_valid():
         data = {name: form.cleaned_data[name] for name in form.Meta.fields}

@@ -1,7 +1,8 @@
 """Who may read, edit and decide a child impact assessment. Assessments are about
 decisions, not individual children, so they are opened by position, not by the child gate."""
 from django.db.models import Q
-from django.http import Http404
+from backa.audit.vocabulary import ObjectType
+from backa.access.objects import reachable_object
 
 from backa.accounts.positions import administered_district_ids, current_position
 
@@ -29,10 +30,8 @@ def visible_assessments(request):
 
 
 def get_assessment(request, assessment_id) -> ImpactAssessment:
-    assessment = visible_assessments(request).select_related("district", "decision_maker", "created_by").filter(pk=assessment_id).first()
-    if assessment is None:
-        raise Http404("Not found")
-    return assessment
+    return reachable_object(visible_assessments(request).select_related("district", "decision_maker", "created_by"),
+                            assessment_id, ObjectType.IMPACT_ASSESSMENT)
 
 
 def can_edit(request, assessment) -> bool:

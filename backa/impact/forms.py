@@ -4,7 +4,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from backa.accounts.models import PositionKind, User
-from backa.forums.a11y import DescribedFieldsMixin
+from backa.lib.forms import AccessibleForm, AccessibleModelForm
 from backa.organisations.models import District
 
 from backa.impact.indicators import INDICATORS
@@ -13,7 +13,7 @@ from backa.impact.models import ImpactAssessment, ImpactAssessmentVersion, Right
 TEXTAREA = forms.Textarea(attrs={"rows": 4})
 
 
-class AssessmentForm(DescribedFieldsMixin, forms.ModelForm):
+class AssessmentForm(AccessibleModelForm):
     class Meta:
         model = ImpactAssessment
         fields = ["title", "decision_kind", "district"]
@@ -23,7 +23,7 @@ class AssessmentForm(DescribedFieldsMixin, forms.ModelForm):
         self.fields["district"].queryset = District.objects.filter(municipality_id=municipality_id).order_by("name")
 
 
-class VersionForm(DescribedFieldsMixin, forms.ModelForm):
+class VersionForm(AccessibleModelForm):
     rights = forms.MultipleChoiceField(label=_("Rights at stake"), choices=Right.choices, widget=forms.CheckboxSelectMultiple)
     indicators = forms.MultipleChoiceField(
         label=_("The platform's indicators"), choices=INDICATORS, widget=forms.CheckboxSelectMultiple, required=False,
@@ -48,7 +48,7 @@ class VersionForm(DescribedFieldsMixin, forms.ModelForm):
         return day
 
 
-class SendForm(DescribedFieldsMixin, forms.Form):
+class SendForm(AccessibleForm):
     decision_maker = forms.ModelChoiceField(label=_("Decision-maker"), queryset=User.objects.none())
 
     def __init__(self, *args, municipality_id=None, exclude_user=None, **kwargs):
@@ -69,6 +69,6 @@ class SendForm(DescribedFieldsMixin, forms.Form):
         self.fields["decision_maker"].label_from_instance = lambda u: u.get_full_name() or u.username
 
 
-class DecideForm(DescribedFieldsMixin, forms.Form):
+class DecideForm(AccessibleForm):
     comment = forms.CharField(label=_("Comment"), widget=TEXTAREA, required=False, max_length=2000,
                               help_text=_("Required when you return the assessment."))

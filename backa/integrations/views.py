@@ -1,18 +1,20 @@
 """Status of imports, for district administrators. Counts and line-numbered errors only."""
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
-from django.http import Http404
 from django.shortcuts import render
 
-from backa.accounts.positions import administered_district_ids
+from backa.audit.vocabulary import ObjectType
+from backa.access.objects import is_district_admin, reachable_object, require_tool
 
 from backa.integrations.models import ImportRun
 from backa.integrations.runs import RUNNING, show_interrupted
 
 
+def _may_see_imports(request) -> bool:
+    return request.user.is_staff or is_district_admin(request)
+
+
 def _require_admin(request):
-    if not (request.user.is_staff or administered_district_ids(request)):
-        raise PermissionDenied
+    require_tool(request, _may_see_imports, tool=ObjectType.IMPORTS)
 
 
 @login_required
@@ -24,9 +26,7 @@ def run_list(request):
 @login_required
 def run_detail(request, run_id):
     _require_admin(request)
-    run = ImportRun.objects.filter(pk=run_id).first()
-    if run is None:
-        raise Http404
+    run = reachable_object(ImportRun.objects.all(), run_id, ObjectType.IMPORT_RUN)
     show_interrupted([run])
     return render(request, "integrations/run_detail.html", {"run": run})
 

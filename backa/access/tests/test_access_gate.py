@@ -55,8 +55,14 @@ def test_an_unknown_id_and_an_out_of_scope_child_look_the_same(world, client_for
 
 
 ALLOWED_CHILD_QUERIES = {
-    # The gate itself, and the code that creates children in bulk (generator, imports).
+    # The gate itself, the lookups for purposes that reach a child without a relationship
+    # (emergency access, log extract, research extract, concern by number), and the code that
+    # creates children in bulk (generator, imports).
     "backa/access/gate.py",
+    "backa/access/lookups.py",
+    # Log review compares the child's surname and guardians' address with the professional's,
+    # in memory, for the children in the day's log rows (never shown, never stored).
+    "backa/audit/review.py",
     "backa/synthetic/generator.py",
     "backa/testing.py",
     # Whole-population jobs and aggregate counts (barnkontakt derivation, gap dashboard numbers).
@@ -86,7 +92,7 @@ def test_no_code_outside_the_gate_fetches_children_directly():
             if isinstance(node, ast.Call) and getattr(node.func, "id", "") in {"get_object_or_404", "get_list_or_404"}:
                 if node.args and getattr(node.args[0], "id", "") == "Child":
                     offenders.append(f"{relative}:{node.lineno}")
-    assert offenders == [], "Fetch children through backa.children.access: " + ", ".join(offenders)
+    assert offenders == [], "Fetch children through backa.access.gate: " + ", ".join(offenders)
 
 
 def test_scope_starts_from_the_users_relationships_not_from_all_children(world):

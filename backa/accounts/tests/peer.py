@@ -1,22 +1,26 @@
 """The local OpenID Provider for e-ID tests: oidc-provider (npm, MIT) run with Node.js.
 
 `running_peer(redirect_uri, accounts)` starts oidc_peer/provider.js on a free port and yields
-{"issuer", "discovery"}; node_modules is installed with `npm ci` from the committed
-package-lock.json when missing. Without Node.js or npm the test fails with a clear message —
-it never skips (CI has both). Numbers are Skatteverket test numbers made here, never stored
+{"issuer", "discovery"}. The provider runs on the clock of the test that starts it
+(oidc_peer/clock.cjs): start it inside the test, where backa/conftest.py has frozen the clock.
+node_modules is installed with `npm ci` from the committed package-lock.json when missing.
+Without Node.js or npm the test fails with a clear message — it never skips (CI has both). Numbers are Skatteverket test numbers made here, never stored
 in a file.
 """
 import json
+import math
 import os
 import shutil
 import subprocess
 import tempfile
+import time
 from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 
 import pytest
 import requests
+import time_machine
 
 from backa.synthetic.testnumbers import make_number
 
@@ -61,9 +65,13 @@ def running_peer(redirect_uri: str, accounts: dict):
     node = _node()
     _ensure_node_modules()
     config = {"client_id": CLIENT_ID, "client_secret": CLIENT_SECRET, "redirect_uri": redirect_uri, "accounts": accounts}
+    # The test's clock minus the real one, rounded down: the provider is never ahead of the
+    # platform, which refuses an ID token issued in its future ("not yet valid (iat)").
+    offset_ms = math.floor((time.time() - time_machine.escape_hatch.time.time()) * 1000)
+    env = {**os.environ, "PEER_CONFIG": json.dumps(config), "PEER_CLOCK_OFFSET_MS": str(offset_ms)}
     log_dir = os.environ.get("LOG_DIR") or tempfile.gettempdir()
     with open(Path(log_dir) / "oidc-peer.stderr", "a") as log:
-        process = subprocess.Popen([node, "provider.js"], cwd=PEER_DIR, env={**os.environ, "PEER_CONFIG": json.dumps(config)},
+        process = subprocess.Popen([node, "--require", "./clock.cjs", "provider.js"], cwd=PEER_DIR, env=env,
                                    stdout=subprocess.PIPE, stderr=log, text=True)
         try:
             line = process.stdout.readline()

@@ -22,9 +22,10 @@ pytestmark = pytest.mark.django_db
 REDIRECT_URI = "http://testserver" + "/konto/e-legitimation/svar/"
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def peer():
-    """The running provider: {"issuer": ..., "discovery": {...}}."""
+    """The running provider: {"issuer": ..., "discovery": {...}}. One per test, started on the
+    test's frozen clock (backa/conftest.py) so that the provider and the platform agree on the time."""
     with running_peer(REDIRECT_URI, PEER_ACCOUNTS) as running:
         yield running
 

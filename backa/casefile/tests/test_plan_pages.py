@@ -58,11 +58,11 @@ def test_two_people_editing_the_plan_see_a_conflict_not_an_overwrite(world, clie
 
 def test_plan_sub_pages_are_gated(world, client_for):
     plan = make_plan(world)
-    for name in ("edit", "add_goal", "add_action", "end", "follow_up", "child_version"):
-        url = reverse(f"plans:{name}", args=[world.sigrid.id, plan.id])
+    for name in ("edit_plan", "add_goal", "add_action", "end_plan", "follow_up", "child_version"):
+        url = reverse(f"casefile:{name}", args=[world.sigrid.id, plan.id])
         assert client_for("per").get(url).status_code == 200, name
         assert client_for("olle").get(url).status_code == 404, name
-        assert client_for("per").get(reverse(f"plans:{name}", args=[world.sigrid.id, uuid.uuid4()])).status_code == 404
+        assert client_for("per").get(reverse(f"casefile:{name}", args=[world.sigrid.id, uuid.uuid4()])).status_code == 404
     assert AccessLog.objects.filter(user_id=world.olle.id, child_id=world.sigrid.id, outcome="denied").count() == 6
 
 

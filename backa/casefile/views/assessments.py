@@ -14,7 +14,7 @@ from backa.access.gate import get_child_for_request, visible_entry_scope
 from backa.casefile import forms, secrecy
 from backa.casefile.models import Assessment
 from backa.casefile.assessments import do_record_assessment
-from backa.casefile.views.common import _sub_object
+from backa.access.objects import child_object
 
 
 @login_required
@@ -47,7 +47,7 @@ def assessment_detail(request, child_id, assessment_id):
     child = get_child_for_request(request, child_id, object_type=ObjectType.ASSESSMENT, object_id=assessment_id)
     scope = visible_entry_scope(request, child)
     # Another organisation's assessment without consent or legal basis looks like no assessment at all.
-    assessment = _sub_object(
+    assessment = child_object(
         Assessment.objects.select_related("assessed_by").filter(secrecy.entries_q(scope, secrecy.ASSESSMENTS)),
         child, assessment_id, ObjectType.ASSESSMENT,
     )

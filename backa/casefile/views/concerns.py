@@ -59,7 +59,7 @@ def new_concern(request, child_id):
 
 def _find_child_for_upptackare(request, number):
     """A child this professional meets in their own work, found by exact number within the
-    municipality of their active position (see children.access.find_child_for_concern)."""
+    municipality of their active position (see backa.access.lookups.find_child_for_concern)."""
     position = current_position(request)
     if position is None:
         return None
@@ -76,7 +76,6 @@ def new_concern_by_number(request):
         if child is None:
             form.add_error("number", _("No child with that number lives in the municipality. Check the number. If you "
                                        "fear for the child, make a concern report to social services."))
-            form.mark_fields()
         else:
             try:
                 concern = do_register_concern(acting_user=Acting.of(request), child=child,

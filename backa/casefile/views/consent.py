@@ -4,7 +4,6 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
 from django.db import transaction
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -20,6 +19,7 @@ from backa.consent import services
 from backa.consent.forms import DisclosureForm, NewConsentForm, RecordGivenForm, WithdrawConsentForm
 from backa.consent.models import Consent, ConsentStatus, DisclosureRecord
 from backa.access.views import _extract_response
+from backa.access.objects import child_object
 from backa.accounts.positions import current_organisation
 from backa.lib.forms import error_messages
 
@@ -113,9 +113,7 @@ def consent_new(request, child_id):
 def consent_detail(request, child_id, consent_id):
     child = get_child_for_request(request, child_id, object_type=ObjectType.CONSENT, object_id=consent_id)
     organisation = current_organisation(request)
-    consent = _visible_consents(child, organisation).filter(pk=consent_id).first()
-    if consent is None:
-        raise Http404
+    consent = child_object(_visible_consents(child, organisation), child, consent_id, ObjectType.CONSENT)
     guardians = _guardians(child)
     action = request.POST.get("action") if request.method == "POST" else None
     withdraw_form = WithdrawConsentForm(request.POST if action == "withdraw" else None, guardians=guardians)

@@ -18,7 +18,7 @@ from backa.casefile.models import Action, Meeting
 from backa.casefile.plan import active_plan
 from backa.casefile.meetings import do_record_meeting, do_schedule_meeting
 from backa.casefile.team import active_team
-from backa.casefile.views.common import _object
+from backa.access.objects import child_object
 
 
 # -- meetings -----------------------------------------------------------------------------------
@@ -61,7 +61,7 @@ def new_meeting(request, child_id):
 @require_http_methods(["GET", "POST"])
 def meeting(request, child_id, meeting_id):
     child = get_child_for_request(request, child_id, object_type=ObjectType.MEETING, object_id=meeting_id)
-    item = _object(Meeting.objects.select_related("plan"), child, meeting_id, ObjectType.MEETING, child=child)
+    item = child_object(Meeting.objects.select_related("plan"), child, meeting_id, ObjectType.MEETING, child=child)
     participants = list(item.participants.all())
     # The meeting is the team's; its agenda and minutes belong to the organisation that wrote them.
     record_visible = visible_entry_scope(request, child).allows(item.organisation_id, secrecy.MEETING_MINUTES)

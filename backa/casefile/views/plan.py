@@ -206,7 +206,7 @@ def action_status(request, child_id, plan_id, action_id):
     child = get_child_for_request(request, child_id, action=LogAction.UPDATE, object_type=ObjectType.PLAN,
                                   object_id=plan_id)
     plan = _plan(child, plan_id)
-    action = _object(Action.objects.select_related("plan"), child, action_id, ObjectType.ACTION, plan=plan)
+    action = child_object(Action.objects.select_related("plan"), child, action_id, ObjectType.ACTION, plan=plan)
     try:
         do_set_action_status(acting_user=Acting.of(request), action=action, status=request.POST.get("status", ""))
     except ValidationError as error:
@@ -223,7 +223,7 @@ from backa.lib.pdf import render_pdf_ua
 from backa.casefile.views.common import _plan
 from backa.casefile.meetings import do_decision_to_action
 from backa.casefile.plan import PlanConflict, diff_snapshots, do_add_action, do_add_goal, do_create_plan, do_end_plan, do_set_action_status, do_update_plan
-from backa.casefile.views.common import _object
+from backa.access.objects import child_object
 
 
 @login_required

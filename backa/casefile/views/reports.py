@@ -17,7 +17,7 @@ from backa.organisations.models import UnitType
 from backa.casefile import forms
 from backa.casefile.models import ConcernReport
 from backa.casefile.reports import do_record_report_outcome, do_report_to_social_services
-from backa.casefile.views.common import _sub_object
+from backa.access.objects import child_object
 from backa.casefile.views.concerns import get_concern_for_request
 
 
@@ -63,7 +63,7 @@ def is_social_services(request) -> bool:
 @require_http_methods(["GET", "POST"])
 def report_detail(request, child_id, report_id):
     child = get_child_for_request(request, child_id, object_type=ObjectType.CONCERN_REPORT, object_id=report_id)
-    report = _sub_object(ConcernReport.objects.select_related("reported_by", "outcome_recorded_by"), child, report_id,
+    report = child_object(ConcernReport.objects.select_related("reported_by", "outcome_recorded_by"), child, report_id,
                          ObjectType.CONCERN_REPORT)
     can_record = is_social_services(request)
     form = None

@@ -15,7 +15,7 @@ from backa.roles.models import RoleAssignment, RoleKind
 from backa.casefile import forms
 from backa.casefile.plan import active_plan
 from backa.casefile.team import active_team, do_add_team_member, do_appoint_coordinator, do_leave_team
-from backa.casefile.views.common import _object
+from backa.access.objects import child_object
 from backa.casefile.views.plan import _is_uuid
 
 
@@ -46,7 +46,7 @@ def team(request, child_id):
                 messages.success(request, _("The stödsamordnare is appointed."))
                 return redirect("casefile:team", child_id=child.id)
             if action == "leave":
-                assignment = _object(RoleAssignment.objects.select_related("position"), child,
+                assignment = child_object(RoleAssignment.objects.select_related("position"), child,
                                      request.POST.get("assignment") if _is_uuid(request.POST.get("assignment")) else None,
                                      ObjectType.ROLE_ASSIGNMENT, child=child,
                                      kind__in=(RoleKind.TEAM_MEMBER, RoleKind.STODSAMORDNARE))

@@ -1,10 +1,15 @@
 """A small hand-built dataset on top of the test world (backa.testing), September–November 2026.
 
 Järva (pilot): ivar (boy, 0-5), sigrid (girl, 6-12), hemlig (girl, 0-5). Farsta (comparison): nobody (boy).
-Every right answer in test_indicators.py is worked out by hand from the rows below.
+Every right answer in test_indicators.py is worked out by hand from the rows below, on WRITTEN_FOR:
+the world's dates (ages, roles since 30 days ago) are relative to the clock, so a test using this
+dataset asks for the `on_dataset_day` fixture before `world` (the clock stays there for the test).
 """
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
+
+import pytest
+import time_machine
 
 from backa.casefile.models import Assessment, AssessmentArea, Concern, ConcernReport, Conversation
 from backa.consent.models import Consent
@@ -13,6 +18,16 @@ from backa.casefile.models import Action, FollowUp, Meeting, Participant, Plan, 
 from backa.roles.models import Handover, RoleAssignment
 
 SE = ZoneInfo("Europe/Stockholm")
+
+
+WRITTEN_FOR = datetime(2026, 11, 23, 10, 0, tzinfo=SE)  # a Monday; the rollup's "today" in test_indicators.py
+
+
+@pytest.fixture
+def on_dataset_day():
+    """The clock on WRITTEN_FOR (ticking), whatever day the suite runs on (BACKA_TEST_TODAY)."""
+    with time_machine.travel(WRITTEN_FOR, tick=True) as traveller:
+        yield traveller
 
 
 def at(y, m, d, hour=12):

@@ -7,15 +7,16 @@ from backa.evaluation.indicators import BY_KEY, CATALOGUE
 from backa.evaluation.models import ALL, IndicatorValue, ValueSource
 from backa.evaluation.rollup import run_rollup
 
-from backa.evaluation.tests.dataset import build
+from .dataset import WRITTEN_FOR, build, on_dataset_day  # noqa: F401 (a fixture)
 
 SEP, OCT, NOV, HT = date(2026, 9, 1), date(2026, 10, 1), date(2026, 11, 1), date(2026, 7, 1)
 
 
 @pytest.fixture
-def rolled(world):
+def rolled(on_dataset_day, world):
+    """The world built, and the rollup run, on the day the dataset was written for (2026-11-23)."""
     build(world)
-    run_rollup(start=date(2026, 7, 1), stop=date(2026, 12, 1), today=date(2026, 11, 23))
+    run_rollup(start=date(2026, 7, 1), stop=date(2026, 12, 1), today=WRITTEN_FOR.date())
     return world
 
 
@@ -137,7 +138,7 @@ def test_rollup_is_idempotent_and_keeps_baselines(rolled):
                                   numerator=1, denominator=10, n_children=10, source=ValueSource.BASELINE)
     before = sorted(IndicatorValue.objects.filter(source="computed").values_list("indicator", "month", "district", "sex",
                                                                                   "age_band", "value"))
-    run_rollup(start=date(2026, 7, 1), stop=date(2026, 12, 1), today=date(2026, 11, 23))
+    run_rollup(start=date(2026, 7, 1), stop=date(2026, 12, 1), today=WRITTEN_FOR.date())
     after = sorted(IndicatorValue.objects.filter(source="computed").values_list("indicator", "month", "district", "sex",
                                                                                  "age_band", "value"))
     assert before == after

@@ -4,13 +4,14 @@ from datetime import date, timedelta
 
 import pytest
 from django.contrib.auth.models import Permission
+from django.urls import reverse
 from django.utils import timezone
 
 from backa.audit.models import AccessLog
 from backa.evaluation.models import EthicsApproval, ExtractionRecord, IndicatorValue
 from backa.evaluation.rollup import add_months, default_period, run_rollup
 
-from backa.evaluation.tests.dataset import NOTE_TEXTS, build
+from .dataset import NOTE_TEXTS, build, on_dataset_day  # noqa: F401 (a fixture)
 
 DASHBOARD = "/utvardering/"
 
@@ -105,7 +106,7 @@ def test_csv_neutralises_formulas(world, client_for, analyst):
 
 
 @pytest.mark.django_db
-def test_dashboard_reads_the_rollup_of_real_records(world, client_for):
+def test_dashboard_reads_the_rollup_of_real_records(on_dataset_day, world, client_for):
     build(world)
     run_rollup(start=default_period()[0], stop=default_period()[1])
     response = client_for("ada", language="en").get(DASHBOARD + "indikator/meetings_child_heard/")
@@ -135,7 +136,7 @@ def extract(client, approval, fmt="csv", granularity="month"):
 
 
 @pytest.mark.django_db
-def test_research_extract_holds_no_identifiers_or_text(world, client_for, approval):
+def test_research_extract_holds_no_identifiers_or_text(on_dataset_day, world, client_for, approval):
     build(world)
     response = extract(client_for("sara"), approval)
     assert response.status_code == 200, response.content[:500]
@@ -165,7 +166,7 @@ def test_research_extract_holds_no_identifiers_or_text(world, client_for, approv
 
 
 @pytest.mark.django_db
-def test_research_extract_as_parquet_by_week(world, client_for, approval):
+def test_research_extract_as_parquet_by_week(on_dataset_day, world, client_for, approval):
     import pyarrow.parquet as pq
 
     build(world)

@@ -1,7 +1,9 @@
 """The synthetic pilot comes with a forum inventory for every district and meetings for the demo rektor's pupils."""
-from datetime import date
+from datetime import date, datetime, time
+from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from django.urls import reverse
 
 from backa.forums import burden
@@ -13,6 +15,13 @@ from backa.testing import force_verified_login
 
 pytestmark = pytest.mark.django_db
 TODAY = date(2026, 11, 23)
+
+
+@pytest.fixture(autouse=True)
+def on_today():
+    """The pilot is generated for TODAY and the pages read the clock: the test runs on TODAY."""
+    with time_machine.travel(datetime.combine(TODAY, time(10), tzinfo=ZoneInfo("Europe/Stockholm")), tick=True):
+        yield
 
 
 def test_every_district_gets_an_inventory_and_the_rektors_pupils_get_meetings(client):

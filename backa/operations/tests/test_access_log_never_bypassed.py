@@ -6,7 +6,7 @@ import logging
 import pytest
 from django.db import connection
 
-from backa.access.tests.test_permission_matrix import child_routes, fill
+from backa.access.tests.test_permission_matrix import fill, single_child_routes
 
 pytestmark = [
     pytest.mark.django_db,
@@ -35,7 +35,7 @@ def _personal(world):
 
 def test_no_child_data_without_a_log_row_and_the_failure_is_alerted(world, client_for, log_insert_fails, caplog):
     client = client_for("rasmus", raise_request_exception=False)
-    routes = child_routes() + LIST_ROUTES
+    routes = single_child_routes() + LIST_ROUTES
     assert len(routes) > 20
     for route in routes:
         url = fill(route, world.sigrid.id) if "child_id" in route else route
