@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from backa.access.objects import NotFound
 from backa.audit.log import Action, log_access
+from backa.audit.vocabulary import ObjectType
 
 from backa.children.models import Child
 from backa.accounts.positions import current_position
@@ -32,7 +33,7 @@ from backa.roles.models import FILE_ACCESS_ROLES, RoleAssignment, role_active_on
 class ChildNotFound(NotFound):
     """Unknown child id and child out of scope: the same 404, logged as denied."""
 
-    def __init__(self, child_id, *, action=Action.VIEW, object_type="child", object_id=None):
+    def __init__(self, child_id, *, action=Action.VIEW, object_type=ObjectType.CHILD, object_id=None):
         super().__init__(child_id=child_id, action=action, object_type=object_type,
                          object_id=object_id if object_id is not None else child_id)
 
@@ -98,7 +99,8 @@ def visible_entry_scope(request, child, *, lock: bool = True):
 
 
 def get_child_for_request(
-    request, child_id, *, action: str = Action.VIEW, object_type: str = "child", object_id=None, purpose: str = ""
+    request, child_id, *, action: str = Action.VIEW, object_type: str = ObjectType.CHILD, object_id=None,
+    purpose: str = ""
 ) -> Child:
     """The child, if this user may see it, with the access logged; otherwise ChildNotFound."""
     try:

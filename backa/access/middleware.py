@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied
 
 from backa.access.objects import NotFound, ToolRefused
 from backa.audit.log import Action, Outcome, log_access
+from backa.audit.vocabulary import ObjectType
 
 
 class DeniedAccessMiddleware:
@@ -33,7 +34,7 @@ def log_denied(request, exception):
     else:
         # A tool the position lacks, or a write a service refused: the page's route name says what.
         match = getattr(request, "resolver_match", None)
-        tool = exception.tool if isinstance(exception, ToolRefused) else "page"
+        tool = exception.tool if isinstance(exception, ToolRefused) else ObjectType.PAGE
         # Under a child's route the refusal is about that child, and is logged on it.
         child_id = match.kwargs.get("child_id") if match is not None else None
         fields = {"action": getattr(exception, "action", Action.VIEW), "object_type": tool, "child_id": child_id,

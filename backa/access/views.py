@@ -8,7 +8,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from backa.accounts.positions import current_position
+from backa.audit.context import Acting
 from backa.audit.log import Action, Outcome, log_access
+from backa.audit.vocabulary import ObjectType, Purpose
 from backa.audit.models import LogReviewItem
 from backa.audit.review import do_record_review
 from backa.consent.services import overdue_emergency_accesses
@@ -34,7 +36,7 @@ def _extract_response(request, child, may_produce, url_name, url_kwargs):
         rows = extract.rows_for(child, data["start"], data["end"], names=data["names"])
         output = request.GET.get("format", "")
         log_access(request=request, action=Action.EXPORT if output in ("csv", "pdf") else Action.VIEW, child=child,
-                   object_type="log_extract", purpose="log_extract")
+                   object_type=ObjectType.LOG_EXTRACT, purpose=Purpose.LOG_EXTRACT)
         if output == "csv":
             return extract.csv_response(rows, names=data["names"])
         if output == "pdf":
@@ -57,13 +59,13 @@ def emergency_access(request):
         else:
             child = find_child_for_emergency_access(form.cleaned_data["number"])
             if child is None:
-                log_access(request=request, action=Action.EMERGENCY_ACCESS, object_type="emergency_access",
+                log_access(request=request, action=Action.EMERGENCY_ACCESS, object_type=ObjectType.EMERGENCY_ACCESS,
                            outcome=Outcome.DENIED, emergency=True, object_id="")
                 form.add_error("q", _("No child with that number is registered here."))
             else:
-                services.do_grant_emergency_access(acting_user=request.user, child=child,
+                services.do_grant_emergency_access(acting_user=Acting.of(request), child=child,
                                                    reason=form.cleaned_data["reason"],
-                                                   organisation=current_organisation(request), request=request)
+                                                   organisation=current_organisation(request))
                 messages.warning(request, _("Emergency access is open for %(hours)s hours and will be reviewed.")
                                  % {"hours": services.EMERGENCY_ACCESS_HOURS})
                 return redirect("casefile:overview", child_id=child.pk)
@@ -72,7 +74,7 @@ def emergency_access(request):
 
 
 @login_required
-@tool_required(is_reviewer, tool="log_review")
+@tool_required(is_reviewer, tool=ObjectType.LOG_REVIEW)
 def review_queue(request):
     position = current_position(request)
     municipality_id = position.unit.organisation.municipality_id
@@ -92,15 +94,15 @@ def review_queue(request):
 
 @login_required
 @require_POST
-@tool_required(is_reviewer, tool="log_review")
+@tool_required(is_reviewer, tool=ObjectType.LOG_REVIEW)
 def review_emergency(request, grant_id):
     position = current_position(request)
     grant = reachable_object(EmergencyAccess.objects.filter(municipality_id=position.unit.organisation.municipality_id),
-                             grant_id, "emergency_access")
+                             grant_id, ObjectType.EMERGENCY_ACCESS)
     form = ReviewForm(request.POST)
     if form.is_valid():
         try:
-            services.do_review_emergency_access(acting_user=request.user, grant=grant, request=request,
+            services.do_review_emergency_access(acting_user=Acting.of(request), grant=grant,
                                                 **form.cleaned_data)
         except ValidationError as error:
             messages.error(request, " ".join(error_messages(error)))
@@ -113,14 +115,14 @@ def review_emergency(request, grant_id):
 
 @login_required
 @require_POST
-@tool_required(is_reviewer, tool="log_review")
+@tool_required(is_reviewer, tool=ObjectType.LOG_REVIEW)
 def review_item(request, item_id):
     position = current_position(request)
     item = reachable_object(LogReviewItem.objects.filter(municipality_id=position.unit.organisation.municipality_id),
-                            item_id, "log_review")
+                            item_id, ObjectType.LOG_REVIEW)
     form = ReviewForm(request.POST)
     if form.is_valid():
-        do_record_review(acting_user=request.user, item=item, request=request, **form.cleaned_data)
+        do_record_review(acting_user=Acting.of(request), item=item, **form.cleaned_data)
         messages.success(request, _("The review is recorded."))
     else:
         messages.error(request, _("Choose an outcome."))
@@ -129,7 +131,7 @@ def review_item(request, item_id):
 
 @login_required
 @require_http_methods(["GET", "POST"])
-@tool_required(is_district_admin, tool="log_extract")
+@tool_required(is_district_admin, tool=ObjectType.LOG_EXTRACT)
 def admin_log_extract(request):
     """A district administrator answers a guardian's or child's request, found by number (POST)."""
     form = ChildSearchForm(request.POST or None)
@@ -139,19 +141,19 @@ def admin_log_extract(request):
         if child is None:
             form.add_error("q", _("No child with that number lives in your district."))
         else:
-            log_access(request=request, action=Action.VIEW, child=child, object_type="log_extract_lookup",
-                       purpose="log_extract_request")
+            log_access(request=request, action=Action.VIEW, child=child, object_type=ObjectType.LOG_EXTRACT_LOOKUP,
+                       purpose=Purpose.LOG_EXTRACT_REQUEST)
             request.session["log_extract_child"] = str(child.pk)
             return redirect("access:admin_log_extract_show")
     return render(request, "access/admin_extract_lookup.html", {"form": form}, status=400 if form.errors else 200)
 
 
 @login_required
-@tool_required(is_district_admin, tool="log_extract")
+@tool_required(is_district_admin, tool=ObjectType.LOG_EXTRACT)
 def admin_log_extract_show(request):
     child_id = request.session.get("log_extract_child")
     child = child_for_log_extract_by_id(request.user, child_id) if child_id else None
     if child is None:
         # The lookup page was skipped or the child left the district: nothing to show.
-        raise ToolRefused("log_extract")
+        raise ToolRefused(ObjectType.LOG_EXTRACT)
     return _extract_response(request, child, True, "access:admin_log_extract_show", {})

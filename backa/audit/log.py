@@ -12,9 +12,14 @@ from django.db import DatabaseError, connection
 
 from backa.accounts.positions import current_position
 
+from backa.audit.context import Acting, as_acting
 from backa.audit.models import AccessLog, Action, Outcome
+from backa.audit.vocabulary import ObjectType, Purpose, check_object_type, check_purpose
 
-__all__ = ["Action", "Outcome", "log_access", "log_access_many", "actor_fields"]
+__all__ = [
+    "Acting", "Action", "ObjectType", "Outcome", "Purpose", "actor_fields", "as_acting", "log_access",
+    "log_access_many",
+]
 
 
 # Operations alert on this logger (docs/operations.md): CRITICAL means data was refused
@@ -27,30 +32,39 @@ class AccessLogOutsideTransaction(RuntimeError):
 
 
 @contextmanager
-def _alert_on_failure(action, object_type, request):
+def _alert_on_failure(action, object_type, request_id):
     try:
         yield
     except DatabaseError as exc:
         security.critical("access log write failed; the access was refused (action=%s object_type=%s request_id=%s "
-                          "error=%s)", action, object_type, getattr(request, "request_id", None), type(exc).__name__)
+                          "error=%s)", action, object_type, request_id, type(exc).__name__)
         raise
 
 
-def actor_fields(request=None, user=None) -> dict:
-    """Who acts, and in which organisation, unit and role, taken from the active position."""
-    user = user if user is not None else getattr(request, "user", None)
-    position = current_position(request) if request is not None else None
-    if position is None and user is not None and getattr(user, "is_authenticated", False) and request is None:
-        from backa.accounts.positions import active_positions
+def actor_fields(request=None, user=None, *, acting=None) -> dict:
+    """Who acts, and in which organisation, unit and role, taken from the active position.
 
-        positions = active_positions(user)
-        position = positions[0] if positions else None
+    `acting` (a service's Acting, or a User) brings its own position and request id; a view
+    that reads passes its request (the session's position); a user alone acts in their
+    first active position.
+    """
+    if acting is not None:
+        if request is not None or user is not None:
+            raise TypeError("actor_fields takes acting= or request=/user=, not both")
+        acting = as_acting(acting)
+        user, position, request_id = acting.user, acting.position, acting.request_id
+    else:
+        user = user if user is not None else getattr(request, "user", None)
+        position = current_position(request) if request is not None else None
+        if position is None and request is None:
+            position = Acting.as_user(user).position
+        request_id = getattr(request, "request_id", None)
     return {
         "user_id": user.pk if user is not None and getattr(user, "is_authenticated", False) else None,
         "organisation_id": position.unit.organisation_id if position else None,
         "unit_id": position.unit_id if position else None,
         "role": position.kind if position else "",
-        "request_id": getattr(request, "request_id", None),
+        "request_id": request_id,
     }
 
 
@@ -70,14 +84,19 @@ def _require_transaction(standalone: bool):
 
 
 def log_access(
-    *, request=None, user=None, action: str, child=None, child_id=None, municipality_id=None,
-    object_type: str = "child", object_id=None, purpose: str = "", outcome: str = Outcome.ALLOWED,
+    *, request=None, user=None, acting=None, action: str, child=None, child_id=None, municipality_id=None,
+    object_type: str = ObjectType.CHILD, object_id=None, purpose: str = "", outcome: str = Outcome.ALLOWED,
     emergency: bool = False, standalone: bool = False,
 ) -> AccessLog:
+    """One row. Services pass `acting=`; views that read pass `request=`; jobs may pass `user=`.
+
+    `object_type` must be an ObjectType and each part of `purpose` a Purpose (ValueError otherwise).
+    """
     _require_transaction(standalone)
-    with _alert_on_failure(action, object_type, request):
+    object_type, purpose = check_object_type(object_type), check_purpose(purpose or _acting_purpose(acting))
+    with _alert_on_failure(action, object_type, _request_id(request, acting)):
         return AccessLog.objects.create(
-            **actor_fields(request, user),
+            **actor_fields(request, user, acting=acting),
             **_child_fields(child, child_id, municipality_id),
             object_type=object_type,
             object_id=str(object_id if object_id is not None else (child.pk if child is not None else child_id or "")),
@@ -85,10 +104,12 @@ def log_access(
         )
 
 
-def log_access_many(*, request=None, user=None, action: str, children, purpose: str = "", object_type: str = "child"):
+def log_access_many(*, request=None, user=None, acting=None, action: str, children, purpose: str = "",
+                    object_type: str = ObjectType.CHILD):
     """One row per child shown in a list or search result, in a single INSERT."""
     _require_transaction(False)
-    actor = actor_fields(request, user)
+    object_type, purpose = check_object_type(object_type), check_purpose(purpose or _acting_purpose(acting))
+    actor = actor_fields(request, user, acting=acting)
     rows = [
         AccessLog(
             id=uuid.uuid4(), **actor, **_child_fields(child), object_type=object_type, object_id=str(child.pk),
@@ -97,6 +118,14 @@ def log_access_many(*, request=None, user=None, action: str, children, purpose: 
         for child in children
     ]
     if rows:
-        with _alert_on_failure(action, object_type, request):
+        with _alert_on_failure(action, object_type, actor["request_id"]):
             AccessLog.objects.bulk_create(rows)
     return rows
+
+
+def _request_id(request, acting):
+    return acting.request_id if isinstance(acting, Acting) else getattr(request, "request_id", None)
+
+
+def _acting_purpose(acting) -> str:
+    return acting.purpose if isinstance(acting, Acting) else ""

@@ -15,6 +15,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from backa.audit.context import as_acting
+from backa.audit.vocabulary import ObjectType
 from backa.audit.log import Action, log_access
 from backa.audit.models import AccessLog, LogReviewItem, Outcome, ReviewReason
 from backa.children.models import Child
@@ -111,8 +113,10 @@ def draw_daily_sample(day: date, *, sample_size: int = SAMPLE_SIZE, seed=None) -
 
 
 @transaction.atomic
-def do_record_review(*, acting_user, item: LogReviewItem, outcome: str, note: str = "", request=None) -> LogReviewItem:
+def do_record_review(*, acting_user, item: LogReviewItem, outcome: str, note: str = "") -> LogReviewItem:
     """The reviewer's finding on one item. Nobody reviews their own access."""
+    acting = as_acting(acting_user)
+    acting_user = acting.user
     item = LogReviewItem.objects.select_for_update().get(pk=item.pk)
     if item.user_id == acting_user.pk:
         raise PermissionDenied(_("Nobody may review their own access."))
@@ -120,8 +124,8 @@ def do_record_review(*, acting_user, item: LogReviewItem, outcome: str, note: st
         raise ValidationError({"outcome": _("Choose an outcome.")})
     item.reviewer_id, item.reviewed_at, item.outcome, item.note = acting_user.pk, timezone.now(), outcome, note
     item.save()
-    log_access(request=request, user=acting_user, child_id=item.child_id, municipality_id=item.municipality_id,
-               action=Action.UPDATE, object_type="log_review", object_id=item.pk, purpose=outcome)
+    log_access(acting=acting, child_id=item.child_id, municipality_id=item.municipality_id,
+               action=Action.UPDATE, object_type=ObjectType.LOG_REVIEW, object_id=item.pk, purpose=outcome)
     return item
 # -- the surname and address rules: compared in memory, never stored or logged ----------------------
 

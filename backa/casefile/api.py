@@ -9,6 +9,7 @@ from django.utils import translation
 from ninja import Router, Schema
 from ninja.responses import Status
 
+from backa.audit.context import Acting
 from backa.accounts.positions import current_position
 from backa.access.gate import ChildNotFound, get_child_for_request, visible_entry_scope
 from backa.casefile import secrecy
@@ -87,19 +88,19 @@ class ConcernOut(Schema):
 
 @router.get("/children/{child_id}/concerns", response=list[ConcernOut], summary="Concerns about a child")
 def list_concerns(request, child_id: uuid.UUID):
-    child = get_child_for_request(request, child_id, object_type="concerns")
+    child = get_child_for_request(request, child_id, object_type=ObjectType.CONCERNS)
     return list(Concern.objects.filter(child=child).order_by("-observed_on"))
 
 
 @router.post("/children/{child_id}/concerns", response={201: ConcernOut, 422: ErrorOut}, summary="Register a concern",
              description=IDEMPOTENCY_NOTE)
 def create_concern(request, child_id: uuid.UUID, payload: ConcernIn):
-    child = get_child_for_request(request, child_id, object_type="concern")
+    child = get_child_for_request(request, child_id, object_type=ObjectType.CONCERN)
     try:
         # With an Idempotency-Key header, the same request sent again creates nothing and gets the same answer.
         concern, _replayed = idempotency.api_once(
             request, scope="concern.create", payload=payload.dict(), object_type="concern",
-            create=lambda: do_register_concern(acting_user=request.user, child=child, request=request,
+            create=lambda: do_register_concern(acting_user=Acting.of(request), child=child,
                                                                 position=current_position(request), **payload.dict()),
             load=lambda pk: Concern.objects.get(child=child, pk=pk))
         return Status(201, concern)
@@ -149,7 +150,7 @@ class AssessmentOut(Schema):
 
 @router.get("/children/{child_id}/assessments", response=list[AssessmentOut], summary="Behovskompassen assessments")
 def list_assessments(request, child_id: uuid.UUID):
-    child = get_child_for_request(request, child_id, object_type="assessment")
+    child = get_child_for_request(request, child_id, object_type=ObjectType.ASSESSMENT)
     scope = visible_entry_scope(request, child)
     return list(Assessment.objects.filter(secrecy.entries_q(scope, secrecy.ASSESSMENTS), child=child)
                 .prefetch_related("areas").order_by("assessed_on"))
@@ -158,11 +159,11 @@ def list_assessments(request, child_id: uuid.UUID):
 @router.post("/children/{child_id}/assessments", response={201: AssessmentOut, 422: ErrorOut},
              summary="Record an assessment")
 def create_assessment(request, child_id: uuid.UUID, payload: AssessmentIn):
-    child = get_child_for_request(request, child_id, object_type="assessment")
+    child = get_child_for_request(request, child_id, object_type=ObjectType.ASSESSMENT)
     try:
         return Status(201, do_record_assessment(
-            acting_user=request.user, child=child, assessed_on=payload.assessed_on, summary=payload.summary,
-            areas={code: values.dict() for code, values in payload.areas.items()}, request=request,
+            acting_user=Acting.of(request), child=child, assessed_on=payload.assessed_on, summary=payload.summary,
+            areas={code: values.dict() for code, values in payload.areas.items()},
         ))
     except ValidationError as error:
         return _errors(error)
@@ -192,21 +193,20 @@ class ReportOut(Schema):
 
 @router.get("/children/{child_id}/concern-reports", response=list[ReportOut], summary="Concern reports (orosanmälningar)")
 def list_reports(request, child_id: uuid.UUID):
-    child = get_child_for_request(request, child_id, object_type="concern_report")
+    child = get_child_for_request(request, child_id, object_type=ObjectType.CONCERN_REPORT)
     return list(ConcernReport.objects.filter(child=child).order_by("-reported_at"))
 
 
 @router.post("/children/{child_id}/concern-reports", response={201: ReportOut, 422: ErrorOut},
              summary="Report to social services; never blocked by missing consent")
 def create_report(request, child_id: uuid.UUID, payload: ReportIn):
-    child = get_child_for_request(request, child_id, object_type="concern_report")
+    child = get_child_for_request(request, child_id, object_type=ObjectType.CONCERN_REPORT)
     data = payload.dict()
     concern_id = data.pop("concern_id")
     concern = Concern.objects.filter(child=child, pk=concern_id).first() if concern_id else None
     try:
         return Status(201, do_report_to_social_services(
-            acting_user=request.user, child=child, concern=concern, position=current_position(request),
-            request=request, **data))
+            acting_user=Acting.of(request), child=child, concern=concern, position=current_position(request), **data))
     except ValidationError as error:
         return _errors(error)
 
@@ -288,7 +288,7 @@ class PlanPatch(Schema):
 
 @router.get("/children/{child_id}/plan", response=PlanEnvelope, summary="The child's active plan (null if none)")
 def get_plan(request, child_id: uuid.UUID):
-    child = get_child_for_request(request, child_id, object_type="plan")
+    child = get_child_for_request(request, child_id, object_type=ObjectType.PLAN)
     return {"plan": active_plan(child)}
 
 
@@ -299,13 +299,13 @@ def _organisation(child, organisation_id):
 @router.post("/children/{child_id}/plan", response={201: PlanOut, 422: ErrorOut}, summary="Start the child's plan",
              description=IDEMPOTENCY_NOTE)
 def create_plan(request, child_id: uuid.UUID, payload: PlanIn):
-    child = get_child_for_request(request, child_id, object_type="plan")
+    child = get_child_for_request(request, child_id, object_type=ObjectType.PLAN)
     data = payload.dict()
     data["organisation"] = _organisation(child, data.pop("organisation_id"))
     try:
         plan, _replayed = idempotency.api_once(
             request, scope="plan.create", payload=payload.dict(), object_type="plan",
-            create=lambda: do_create_plan(acting_user=request.user, child=child, request=request, **data),
+            create=lambda: do_create_plan(acting_user=Acting.of(request), child=child, **data),
             load=lambda pk: Plan.objects.get(child=child, pk=pk))
         return Status(201, plan)
     except ValidationError as error:
@@ -317,17 +317,16 @@ def create_plan(request, child_id: uuid.UUID, payload: PlanIn):
 @router.patch("/children/{child_id}/plans/{plan_id}", response={200: PlanOut, 409: ConflictOut, 422: ErrorOut},
               summary="Change the plan; 409 with what changed if the version is outdated")
 def update_plan(request, child_id: uuid.UUID, plan_id: uuid.UUID, payload: PlanPatch):
-    child = get_child_for_request(request, child_id, object_type="plan", object_id=plan_id)
+    child = get_child_for_request(request, child_id, object_type=ObjectType.PLAN, object_id=plan_id)
     plan = Plan.objects.filter(child=child, pk=plan_id).first()
     if plan is None:
-        raise ChildNotFound(child.pk, object_type="plan", object_id=plan_id)
+        raise ChildNotFound(child.pk, object_type=ObjectType.PLAN, object_id=plan_id)
     data = {k: v for k, v in payload.dict().items() if v is not None}
     version = data.pop("version")
     if "organisation_id" in data:
         data["organisation"] = _organisation(child, data.pop("organisation_id"))
     try:
-        return Status(200, do_update_plan(acting_user=request.user, plan=plan, based_on_version=version,
-                                                   request=request, **data))
+        return Status(200, do_update_plan(acting_user=Acting.of(request), plan=plan, based_on_version=version, **data))
     except PlanConflict as conflict:
         return Status(409, {
             "detail": "The plan was changed by someone else since your version.",
@@ -348,7 +347,7 @@ class EventOut(Schema):
 
 @router.get("/children/{child_id}/chronology", response=list[EventOut], summary="The child's chronology")
 def get_chronology(request, child_id: uuid.UUID, category: str | None = None):
-    child = get_child_for_request(request, child_id, object_type="chronology")
+    child = get_child_for_request(request, child_id, object_type=ObjectType.CHRONOLOGY)
     return chronology(child, scope=visible_entry_scope(request, child), categories=[category] if category else None)
 
 
@@ -366,7 +365,7 @@ class MeetingOut(Schema):
 
 @router.get("/children/{child_id}/meetings", response=list[MeetingOut], summary="Meetings of barnets team")
 def list_meetings(request, child_id: uuid.UUID):
-    child = get_child_for_request(request, child_id, object_type="meeting")
+    child = get_child_for_request(request, child_id, object_type=ObjectType.MEETING)
     return list(Meeting.objects.filter(child=child))
 
 
@@ -375,6 +374,7 @@ from datetime import date
 
 from ninja import Query, Router, Schema
 
+from backa.audit.vocabulary import ObjectType, Purpose
 from backa.audit.log import Action, log_access_many
 
 from backa.access.gate import visible_children
@@ -416,7 +416,7 @@ def list_children(request, limit: int = Query(50, ge=1, le=200), offset: int = Q
             offset : offset + limit
         ]
     )
-    log_access_many(request=request, action=Action.LIST, children=children, purpose="api_list")
+    log_access_many(request=request, action=Action.LIST, children=children, purpose=Purpose.API_LIST)
     return children
 
 

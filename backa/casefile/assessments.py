@@ -5,6 +5,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from backa.audit.context import as_acting
+from backa.audit.vocabulary import ObjectType
 from backa.audit.log import Action
 
 from backa.casefile.compass import AREA_CODES, scale_max
@@ -19,11 +21,13 @@ TEXT_FIELDS = ("strengths", "needs", "child_view", "guardian_view")
 
 def do_record_assessment(
     *, acting_user, child, assessed_on: date, areas: dict, concern: Concern | None = None, summary: str = "",
-    request=None, position=None,
+    position=None,
 ) -> Assessment:
     """Record a Behovskompassen assessment. `areas` maps an area code to a dict with
     strengths, needs, rating, child_rating, child_view, guardian_rating, guardian_view.
     All eight areas are stored (empty where nothing was said) so assessments compare."""
+    acting = as_acting(acting_user)
+    acting_user = acting.user
     top = scale_max()
     errors = {}
     if not assessed_on:
@@ -47,7 +51,7 @@ def do_record_assessment(
         assessment = Assessment.objects.create(
             child=child, municipality_id=child.municipality_id, concern=concern, assessed_on=assessed_on,
             assessed_by=acting_user, scale_max=top, summary=summary.strip(),
-            organisation_id=writing_organisation_id(acting_user, request, position),
+            organisation_id=writing_organisation_id(acting, position),
         )
         AssessmentArea.objects.bulk_create(
             AssessmentArea(
@@ -59,7 +63,7 @@ def do_record_assessment(
         )
         if concern is not None and concern.status == ConcernStatus.NEW:
             Concern.objects.filter(pk=concern.pk).update(status=ConcernStatus.IN_PROGRESS)
-        _log(request, acting_user, child, Action.CREATE, "assessment", assessment.id)
+        _log(acting, child, Action.CREATE, ObjectType.ASSESSMENT, assessment.id)
     return assessment
 
 

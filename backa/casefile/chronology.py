@@ -6,6 +6,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _, gettext_lazy
 
+from backa.audit.context import as_acting
+from backa.audit.vocabulary import ObjectType
 from backa.audit.log import Action as LogAction
 from backa.casefile.models import Concern
 from backa.roles.models import RoleAssignment
@@ -13,8 +15,10 @@ from backa.roles.models import RoleAssignment
 from backa.casefile.models import ChronologyEntry, FollowUp, Meeting, PlanVersion
 
 
-def do_add_chronology_entry(*, acting_user, child, occurred_on: date, title: str, description: str = "",
-                            request=None) -> ChronologyEntry:
+def do_add_chronology_entry(*, acting_user, child, occurred_on: date, title: str,
+                            description: str = "") -> ChronologyEntry:
+    acting = as_acting(acting_user)
+    acting_user = acting.user
     errors = {}
     if not (title or "").strip():
         errors["title"] = _("Name the event.")
@@ -28,7 +32,7 @@ def do_add_chronology_entry(*, acting_user, child, occurred_on: date, title: str
         entry = ChronologyEntry.objects.create(child=child, municipality_id=child.municipality_id,
                                                occurred_on=occurred_on, title=title.strip()[:200],
                                                description=description.strip(), created_by=acting_user)
-        _log(request, acting_user, child, LogAction.CREATE, "chronology_entry", entry.id)
+        _log(acting, child, LogAction.CREATE, ObjectType.CHRONOLOGY_ENTRY, entry.id)
     return entry
 
 

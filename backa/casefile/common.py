@@ -3,21 +3,22 @@
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from backa.audit.log import actor_fields, log_access
+from backa.audit.context import as_acting
+from backa.audit.log import log_access
 
 
 
-def _log(request, user, child, action, object_type, object_id, purpose=""):
-    log_access(request=request, user=user, child=child, action=action, object_type=object_type,
-               object_id=object_id, purpose=purpose)
+def _log(acting, child, action, object_type, object_id, purpose=""):
+    log_access(acting=acting, child=child, action=action, object_type=object_type, object_id=object_id,
+               purpose=purpose)
 
 
-def writing_organisation_id(acting_user, request=None, position=None):
+def writing_organisation_id(acting, position=None):
     """The organisation an entry belongs to: that of the position written in when the caller
     names one, else the writer's active position (the session's choice on a request)."""
     if position is not None:
         return position.unit.organisation_id
-    return actor_fields(request=request, user=acting_user)["organisation_id"]
+    return as_acting(acting).organisation_id
 
 
 def _not_in_future(day, field, errors):

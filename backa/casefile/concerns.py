@@ -6,6 +6,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from backa.audit.context import as_acting
+from backa.audit.vocabulary import ObjectType, Purpose
 from backa.audit.log import Action
 from backa.roles.models import RoleAssignment, RoleKind, role_active_on
 
@@ -24,9 +26,11 @@ def barnkontakt_users(child, on=None):
 
 def do_register_concern(
     *, acting_user, child, observed_on: date, description: str, areas: list[str], urgency: str = Urgency.MEDIUM,
-    position=None, request=None,
+    position=None,
 ) -> Concern:
     """Register what a professional noticed (uppmärksamma). The child's barnkontakt is notified."""
+    acting = as_acting(acting_user)
+    acting_user = acting.user
     errors = {}
     if not (description or "").strip():
         errors["description"] = _("Describe what you saw or heard.")
@@ -46,7 +50,7 @@ def do_register_concern(
             observed_on=observed_on, description=description.strip(), areas=[a for a in AREA_CODES if a in areas],
             urgency=urgency,
         )
-        _log(request, acting_user, child, Action.CREATE, "concern", concern.id, "upptackare")
+        _log(acting, child, Action.CREATE, ObjectType.CONCERN, concern.id, Purpose.UPPTACKARE)
         recipients = [u for u in barnkontakt_users(child) if u.pk != acting_user.pk]
         Notification.objects.bulk_create(
             Notification(recipient=u, child=child, municipality_id=child.municipality_id,
@@ -59,8 +63,9 @@ def do_register_concern(
     return concern
 
 
-def do_set_concern_status(*, acting_user, concern: Concern, status: str, note: str = "", request=None) -> Concern:
+def do_set_concern_status(*, acting_user, concern: Concern, status: str, note: str = "") -> Concern:
     """Move a concern on (being looked into, led to a plan, closed); closing needs a note."""
+    acting = as_acting(acting_user)
     if status not in ConcernStatus.values:
         raise ValidationError({"status": _("Unknown status.")})
     if status == ConcernStatus.CLOSED and not note.strip():
@@ -69,7 +74,7 @@ def do_set_concern_status(*, acting_user, concern: Concern, status: str, note: s
         concern = Concern.objects.select_for_update().get(pk=concern.pk)
         concern.status, concern.status_note = status, note.strip()[:300]
         concern.save(update_fields=["status", "status_note", "updated_at"])
-        _log(request, acting_user, concern.child, Action.UPDATE, "concern", concern.id, status)
+        _log(acting, concern.child, Action.UPDATE, ObjectType.CONCERN, concern.id, status)
     return concern
 
 

@@ -5,6 +5,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from backa.audit.context import as_acting
+from backa.audit.vocabulary import ObjectType
 from backa.audit.log import Action
 
 from backa.casefile.models import Concern, ConcernStatus, ConsentStatus, Conversation
@@ -14,9 +16,11 @@ from backa.casefile.common import _log, _not_in_future, writing_organisation_id
 def do_record_conversation(
     *, acting_user, child, held_on: date, concern: Concern | None = None, child_words: str = "",
     guardian_words: str = "", professional_notes: str = "", consent_status: str = ConsentStatus.NOT_ASKED,
-    consent_ref=None, child_took_part: bool = True, guardians_took_part: bool = True, request=None, position=None,
+    consent_ref=None, child_took_part: bool = True, guardians_took_part: bool = True, position=None,
 ) -> Conversation:
     """Record a talk with the child and family, the child's words kept apart."""
+    acting = as_acting(acting_user)
+    acting_user = acting.user
     errors = {}
     if not held_on:
         errors["held_on"] = _("Give the date of the conversation.")
@@ -36,12 +40,12 @@ def do_record_conversation(
     with transaction.atomic():
         conversation = Conversation.objects.create(
             child=child, municipality_id=child.municipality_id, concern=concern, held_on=held_on, held_by=acting_user,
-            organisation_id=writing_organisation_id(acting_user, request, position),
+            organisation_id=writing_organisation_id(acting, position),
             child_words=child_words.strip(), guardian_words=guardian_words.strip(),
             professional_notes=professional_notes.strip(), consent_status=consent_status, consent_ref=consent_ref,
             child_took_part=child_took_part, guardians_took_part=guardians_took_part,
         )
         if concern is not None and concern.status == ConcernStatus.NEW:
             Concern.objects.filter(pk=concern.pk).update(status=ConcernStatus.IN_PROGRESS)
-        _log(request, acting_user, child, Action.CREATE, "conversation", conversation.id)
+        _log(acting, child, Action.CREATE, ObjectType.CONVERSATION, conversation.id)
     return conversation

@@ -6,6 +6,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from backa.audit.context import as_acting
+from backa.audit.vocabulary import ObjectType, Purpose
 from backa.audit.log import Action as LogAction
 from backa.roles.models import RoleAssignment, RoleKind, role_active_on
 
@@ -16,10 +18,12 @@ from backa.casefile.models import FollowUp, FollowUpOutcome, Goal, GoalProgress,
 
 def do_follow_up(
     *, acting_user, plan: Plan, held_on: date, outcome: str, progress: dict, summary: str = "", child_view: str = "",
-    next_review_date: date | None = None, assessment=None, end_reason: str = "", request=None,
+    next_review_date: date | None = None, assessment=None, end_reason: str = "",
 ) -> FollowUp:
     """Uppföljning: progress per goal, optionally a new assessment, then continue, revise
     (with a new review date) or close the plan."""
+    acting = as_acting(acting_user)
+    acting_user = acting.user
     errors = {}
     if not held_on:
         errors["held_on"] = _("Give the date of the follow-up.")
@@ -63,11 +67,11 @@ def do_follow_up(
         Goal.objects.filter(pk__in=achieved).update(status=GoalStatus.ACHIEVED)
         if outcome == FollowUpOutcome.CLOSE:
             locked.status, locked.end_reason, locked.ended_on = PlanStatus.CLOSED, (end_reason or summary).strip(), held_on
-            _bump(locked, acting_user, _("followed up and closed"), request, "follow_up")
+            _bump(locked, acting, _("followed up and closed"), Purpose.FOLLOW_UP)
         else:
             locked.review_date = next_review_date
-            _bump(locked, acting_user, _("followed up"), request, "follow_up")
-        _log(request, acting_user, locked.child, LogAction.CREATE, "follow_up", follow_up.id)
+            _bump(locked, acting, _("followed up"), Purpose.FOLLOW_UP)
+        _log(acting, locked.child, LogAction.CREATE, ObjectType.FOLLOW_UP, follow_up.id)
     return follow_up
 
 

@@ -5,6 +5,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from backa.audit.context import as_acting
+from backa.audit.vocabulary import ObjectType, Purpose
 from backa.audit.log import Action as LogAction
 from backa.casefile.common import writing_organisation_id
 
@@ -17,10 +19,12 @@ from backa.casefile.plan import do_add_action
 
 def do_schedule_meeting(
     *, acting_user, child, starts_at: datetime, plan: Plan | None = None, place: str = "", agenda: str = "",
-    professionals: list = (), invite_child: bool = True, guardians: list = (), others: list[str] = (), request=None,
+    professionals: list = (), invite_child: bool = True, guardians: list = (), others: list[str] = (),
     position=None,
 ) -> Meeting:
     """Invite barnets team, the child and guardians to a meeting."""
+    acting = as_acting(acting_user)
+    acting_user = acting.user
     errors = {}
     if not starts_at:
         errors["starts_at"] = _("Give the date and time.")
@@ -34,7 +38,7 @@ def do_schedule_meeting(
         meeting = Meeting.objects.create(child=child, municipality_id=child.municipality_id, plan=plan,
                                          starts_at=starts_at, place=place.strip(), agenda=agenda.strip(),
                                          created_by=acting_user,
-                                         organisation_id=writing_organisation_id(acting_user, request, position))
+                                         organisation_id=writing_organisation_id(acting, position))
         rows = [Participant(meeting=meeting, kind=Participant.Kind.PROFESSIONAL, user=u,
                             name=u.get_full_name() or u.username) for u in professionals]
         if invite_child:
@@ -42,16 +46,17 @@ def do_schedule_meeting(
         rows += [Participant(meeting=meeting, kind=Participant.Kind.GUARDIAN, name=g.full_name) for g in guardians]
         rows += [Participant(meeting=meeting, kind=Participant.Kind.OTHER, name=n.strip()) for n in others if n.strip()]
         Participant.objects.bulk_create(rows)
-        _log(request, acting_user, child, LogAction.CREATE, "meeting", meeting.id)
+        _log(acting, child, LogAction.CREATE, ObjectType.MEETING, meeting.id)
     return meeting
 
 
 def do_record_meeting(
     *, acting_user, meeting: Meeting, minutes: str, child_heard: str, child_heard_how: str = "",
-    attended_ids: list = (), decisions: list[str] = (), request=None, position=None,
+    attended_ids: list = (), decisions: list[str] = (), position=None,
 ) -> Meeting:
     """Record a held meeting: minutes, who attended, decisions, and always whether and how
     the child was heard (or why not)."""
+    acting = as_acting(acting_user)
     errors = {}
     if child_heard not in ChildHeard.values:
         errors["child_heard"] = _("Record whether the child took part, was heard another way, or was not heard.")
@@ -70,24 +75,25 @@ def do_record_meeting(
         locked.minutes, locked.child_heard, locked.child_heard_how = minutes.strip(), child_heard, child_heard_how.strip()
         locked.status = Meeting.Status.HELD
         # Whoever writes the minutes owns the meeting's record (agenda and minutes) from now on.
-        locked.organisation_id = writing_organisation_id(acting_user, request, position)
+        locked.organisation_id = writing_organisation_id(acting, position)
         locked.save()
         for participant in locked.participants.all():
             participant.attended = str(participant.id) in attended
             participant.save(update_fields=["attended"])
         Decision.objects.bulk_create(Decision(meeting=locked, text=t.strip()) for t in decisions if t.strip())
-        _log(request, acting_user, meeting.child, LogAction.UPDATE, "meeting", meeting.id, "minutes")
+        _log(acting, meeting.child, LogAction.UPDATE, ObjectType.MEETING, meeting.id, Purpose.MINUTES)
     return locked
 
 
 def do_decision_to_action(*, acting_user, decision: Decision, owner_organisation, owner, plan: Plan | None = None,
-                          request=None, **fields) -> Action:
+                          **fields) -> Action:
     """Turn a meeting decision into a plan action in one step."""
+    acting = as_acting(acting_user)
     plan = plan or decision.meeting.plan
     if plan is None:
         raise ValidationError({"__all__": _("The meeting is not linked to a plan. Start the plan first.")})
     if hasattr(decision, "action") and Action.objects.filter(from_decision=decision).exists():
         raise ValidationError({"__all__": _("This decision is already a plan action.")})
-    return do_add_action(acting_user=acting_user, plan=plan, description=fields.pop("description", decision.text),
-                         owner_organisation=owner_organisation, owner=owner, from_decision=decision, request=request,
+    return do_add_action(acting_user=acting, plan=plan, description=fields.pop("description", decision.text),
+                         owner_organisation=owner_organisation, owner=owner, from_decision=decision,
                          **fields)

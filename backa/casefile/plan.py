@@ -7,6 +7,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _, gettext_lazy
 
 from backa.accounts.models import Position
+from backa.audit.context import as_acting
+from backa.audit.vocabulary import ObjectType, Purpose
 from backa.audit.log import Action as LogAction
 from backa.casefile.compass import AREA_CODES, area_label
 from backa.casefile.models import ConcernStatus, Concern
@@ -104,13 +106,14 @@ def _new_version(plan: Plan, user, change: str, snap: dict | None = None) -> Pla
                                       change=change[:200], created_by=user)
 
 
-def _bump(plan: Plan, user, change: str, request=None, purpose="", snap: dict | None = None) -> Plan:
+def _bump(plan: Plan, acting, change: str, purpose: str, snap: dict | None = None) -> Plan:
     """Record a change to a locked plan: next version number, snapshot (`snap` if the caller
-    already took it of the changed plan), log row."""
+    already took it of the changed plan), log row with `purpose`."""
+    acting = as_acting(acting)
     plan.version += 1
     plan.save()
-    _new_version(plan, user, change, snap)
-    _log(request, user, plan.child, LogAction.UPDATE, "plan", plan.id, purpose or change[:64])
+    _new_version(plan, acting.user, change, snap)
+    _log(acting, plan.child, LogAction.UPDATE, ObjectType.PLAN, plan.id, purpose)
     return plan
 
 
@@ -155,9 +158,11 @@ def _clean_plan_values(values: dict) -> dict:
     return cleaned
 
 
-def do_create_plan(*, acting_user, child, concern: Concern | None = None, request=None, **values) -> Plan:
+def do_create_plan(*, acting_user, child, concern: Concern | None = None, **values) -> Plan:
     """Start the child's one plan. Refused with a clear message if one is already active
     (the database constraint one_active_plan_per_child is the final guard)."""
+    acting = as_acting(acting_user)
+    acting_user = acting.user
     values = _clean_plan_values({"kind": PlanKind.SINGLE, "needs": {}, "child_view": "", "guardian_view": "", **values})
     errors: dict = {}
     _validate_plan_fields(values, errors, today=timezone.localdate())
@@ -172,7 +177,7 @@ def do_create_plan(*, acting_user, child, concern: Concern | None = None, reques
             _new_version(plan, acting_user, "created")
             if concern is not None:
                 Concern.objects.filter(pk=concern.pk).update(status=ConcernStatus.PLAN)
-            _log(request, acting_user, child, LogAction.CREATE, "plan", plan.id)
+            _log(acting, child, LogAction.CREATE, ObjectType.PLAN, plan.id)
     except IntegrityError as exc:
         if "one_active_plan_per_child" in str(exc):
             raise ValidationError({"__all__": _("This child already has an active plan. Open it and change it instead.")}) from None
@@ -180,9 +185,10 @@ def do_create_plan(*, acting_user, child, concern: Concern | None = None, reques
     return plan
 
 
-def do_update_plan(*, acting_user, plan: Plan, based_on_version: int, request=None, **values) -> Plan:
+def do_update_plan(*, acting_user, plan: Plan, based_on_version: int, **values) -> Plan:
     """Save changes to the plan. `based_on_version` is the version the editor loaded; if
     someone saved since, PlanConflict tells what they changed and nothing is saved."""
+    acting = as_acting(acting_user)
     with transaction.atomic():
         locked = _lock(plan)
         if locked.status != PlanStatus.ACTIVE:
@@ -206,12 +212,12 @@ def do_update_plan(*, acting_user, plan: Plan, based_on_version: int, request=No
         changed = [label for label, _old, _new in diff_snapshots(before, after)]
         if not changed:
             return locked
-        return _bump(locked, acting_user, ", ".join(changed), request, "edit", snap=after)
+        return _bump(locked, acting, ", ".join(changed), Purpose.EDIT, snap=after)
 
 
-def do_add_goal(*, acting_user, plan: Plan, description: str, area: str = "", target_date: date | None = None,
-                request=None) -> Goal:
+def do_add_goal(*, acting_user, plan: Plan, description: str, area: str = "", target_date: date | None = None) -> Goal:
     """Add a goal to the plan (a new plan version)."""
+    acting = as_acting(acting_user)
     errors = {}
     if not (description or "").strip():
         errors["description"] = _("Describe the goal.")
@@ -225,7 +231,7 @@ def do_add_goal(*, acting_user, plan: Plan, description: str, area: str = "", ta
         locked = _lock(plan)
         _require_active(locked)
         goal = Goal.objects.create(plan=locked, area=area, description=description.strip(), target_date=target_date)
-        _bump(locked, acting_user, _("goal added"), request, "goal")
+        _bump(locked, acting, _("goal added"), Purpose.GOAL)
     return goal
 
 
@@ -256,9 +262,10 @@ def validate_action(*, description, owner_organisation, owner, starts_on, due_on
 def do_add_action(
     *, acting_user, plan: Plan, description: str, owner_organisation, owner, how: str = "",
     starts_on: date | None = None, due_on: date | None = None, expected_improvement: str = "", goal: Goal | None = None,
-    from_decision: Decision | None = None, request=None,
+    from_decision: Decision | None = None,
 ) -> Action:
     """Add an action owned by an organisation and a named person (a new plan version)."""
+    acting = as_acting(acting_user)
     errors = validate_action(description=description, owner_organisation=owner_organisation, owner=owner,
                              starts_on=starts_on, due_on=due_on, goal=goal, plan=plan)
     if errors:
@@ -271,25 +278,27 @@ def do_add_action(
             owner_organisation=owner_organisation, owner=owner, starts_on=starts_on, due_on=due_on,
             expected_improvement=(expected_improvement or "").strip(), from_decision=from_decision,
         )
-        _bump(locked, acting_user, _("action added"), request, "action")
+        _bump(locked, acting, _("action added"), Purpose.ACTION)
     return action
 
 
-def do_set_action_status(*, acting_user, action: Action, status: str, request=None) -> Action:
+def do_set_action_status(*, acting_user, action: Action, status: str) -> Action:
+    acting = as_acting(acting_user)
     if status not in Action.Status.values:
         raise ValidationError({"status": _("Unknown status.")})
     with transaction.atomic():
         locked = _lock(action.plan)
         _require_active(locked)
         Action.objects.filter(pk=action.pk).update(status=status)
-        _bump(locked, acting_user, _("action status changed"), request, "action")
+        _bump(locked, acting, _("action status changed"), Purpose.ACTION)
     action.status = status
     return action
 
 
 def do_end_plan(*, acting_user, plan: Plan, status: str, reason: str, handed_over_to: str = "",
-                ended_on: date | None = None, request=None) -> Plan:
+                ended_on: date | None = None) -> Plan:
     """Close the plan or hand it over, always with a reason."""
+    acting = as_acting(acting_user)
     errors = {}
     if status not in (PlanStatus.CLOSED, PlanStatus.HANDED_OVER):
         errors["status"] = _("Choose close or hand over.")
@@ -307,7 +316,7 @@ def do_end_plan(*, acting_user, plan: Plan, status: str, reason: str, handed_ove
             raise ValidationError({"ended_on": _("A plan cannot end before it started.")})
         locked.status, locked.end_reason = status, reason.strip()
         locked.handed_over_to, locked.ended_on = (handed_over_to or "").strip(), ended_on
-        _bump(locked, acting_user, str(PlanStatus(status).label), request, status)
+        _bump(locked, acting, str(PlanStatus(status).label), status)
     return locked
 
 

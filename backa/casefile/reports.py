@@ -6,6 +6,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from backa.audit.context import as_acting
+from backa.audit.vocabulary import ObjectType, Purpose
 from backa.audit.log import Action, log_access
 
 from backa.casefile.models import Concern, ConcernReport, Notification, ReportStatus
@@ -14,10 +16,12 @@ from backa.casefile.common import _not_in_future
 
 def do_report_to_social_services(
     *, acting_user, child, information: str, concern: Concern | None = None, acute: bool = False,
-    guardians_informed: bool = False, position=None, request=None,
+    guardians_informed: bool = False, position=None,
 ) -> ConcernReport:
     """File an orosanmälan. Deliberately independent of consent: the duty to report
     overrides secrecy, so no consent is looked up and none can block it."""
+    acting = as_acting(acting_user)
+    acting_user = acting.user
     if not (information or "").strip():
         raise ValidationError({"information": _("Say what you pass on to social services.")})
     if concern is not None and concern.child_id != child.pk:
@@ -28,8 +32,8 @@ def do_report_to_social_services(
             reporter_position=position, information=information.strip(), acute=acute,
             guardians_informed=guardians_informed,
         )
-        log_access(request=request, user=acting_user, child=child, action=Action.DISCLOSE, object_type="concern_report",
-                   object_id=report.id, purpose="duty_to_report")
+        log_access(acting=acting, child=child, action=Action.DISCLOSE, object_type=ObjectType.CONCERN_REPORT,
+                   object_id=report.id, purpose=Purpose.DUTY_TO_REPORT)
     return report
 
 
@@ -37,10 +41,11 @@ def do_record_report_outcome(
     *, acting_user, report: ConcernReport, received_on: date, pre_assessment_decided_on: date | None = None,
     investigation_opened: bool | None = None, investigation_decided_on: date | None = None,
     child_spoken_with: bool | None = None, feedback_to_reporter: str = "", feedback_given_on: date | None = None,
-    request=None,
 ) -> ConcernReport:
     """Social services records what came of a report: förhandsbedömning, whether an
     investigation was opened (with dates), whether the child was spoken with, feedback."""
+    acting = as_acting(acting_user)
+    acting_user = acting.user
     errors = {}
     reported_day = timezone.localdate(report.reported_at)
     if not received_on:
@@ -84,6 +89,7 @@ def do_record_report_outcome(
                 recipient_id=locked.reported_by_id, child_id=locked.child_id, municipality_id=locked.municipality_id,
                 kind=Notification.Kind.CONCERN_REPORT_FEEDBACK, object_id=locked.id,
             )
-        log_access(request=request, user=acting_user, child_id=locked.child_id, municipality_id=locked.municipality_id,
-                   action=Action.UPDATE, object_type="concern_report", object_id=locked.id, purpose="report_outcome")
+        log_access(acting=acting, child_id=locked.child_id, municipality_id=locked.municipality_id,
+                   action=Action.UPDATE, object_type=ObjectType.CONCERN_REPORT, object_id=locked.id,
+                   purpose=Purpose.REPORT_OUTCOME)
     return locked

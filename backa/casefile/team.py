@@ -1,4 +1,6 @@
 """Barnets team and the stödsamordnare (the rows are roles.RoleAssignment)."""
+from backa.audit.vocabulary import Purpose
+from backa.audit.context import as_acting
 from datetime import date
 
 from django.core.exceptions import ValidationError
@@ -24,32 +26,35 @@ def active_team(child, on=None):
     )
 
 
-def do_add_team_member(*, acting_user, child, position: Position, valid_to: date | None = None, request=None):
+def do_add_team_member(*, acting_user, child, position: Position, valid_to: date | None = None):
     """Make a professional a member of barnets team: they can see the child from now on."""
+    acting = as_acting(acting_user)
     if any(a.position_id == position.pk and a.kind == RoleKind.TEAM_MEMBER for a in active_team(child)):
         raise ValidationError({"position": _("This person is already a member of the child's team.")})
     if not position.is_active_on(timezone.localdate()):
         raise ValidationError({"position": _("This position has ended.")})
-    return do_assign_role(acting_user=acting_user, child=child, position=position, kind=RoleKind.TEAM_MEMBER,
-                          valid_to=valid_to, reason="barnets team", request=request)
+    return do_assign_role(acting_user=acting, child=child, position=position, kind=RoleKind.TEAM_MEMBER,
+                          valid_to=valid_to, reason="barnets team")
 
 
-def do_leave_team(*, acting_user, assignment: RoleAssignment, request=None):
+def do_leave_team(*, acting_user, assignment: RoleAssignment):
     """End a team role or the coordinator role; the person loses access on their next request."""
+    acting = as_acting(acting_user)
     with transaction.atomic():
-        ended = do_end_role(acting_user=acting_user, assignment=assignment, request=request)
+        ended = do_end_role(acting_user=acting, assignment=assignment)
         if assignment.kind == RoleKind.STODSAMORDNARE:
             for plan in Plan.objects.select_for_update().filter(
                 child_id=assignment.child_id, status=PlanStatus.ACTIVE, coordinator=assignment.position
             ):
                 plan.coordinator = None
-                _bump(plan, acting_user, _("stödsamordnare left"), request, "coordinator")
+                _bump(plan, acting, _("stödsamordnare left"), Purpose.COORDINATOR)
     return ended
 
 
-def do_appoint_coordinator(*, acting_user, plan: Plan, position: Position, request=None) -> Plan:
+def do_appoint_coordinator(*, acting_user, plan: Plan, position: Position) -> Plan:
     """Appoint a stödsamordnare (support spans organisations); the plan becomes a team plan.
     A previous coordinator's role ends."""
+    acting = as_acting(acting_user)
     if not position.is_active_on(timezone.localdate()):
         raise ValidationError({"position": _("This position has ended.")})
     with transaction.atomic():
@@ -57,10 +62,10 @@ def do_appoint_coordinator(*, acting_user, plan: Plan, position: Position, reque
         _require_active(locked)
         for assignment in active_team(locked.child):
             if assignment.kind == RoleKind.STODSAMORDNARE and assignment.position_id != position.pk:
-                do_end_role(acting_user=acting_user, assignment=assignment, request=request)
+                do_end_role(acting_user=acting, assignment=assignment)
         if not any(a.kind == RoleKind.STODSAMORDNARE and a.position_id == position.pk for a in active_team(locked.child)):
-            do_assign_role(acting_user=acting_user, child=locked.child, position=position,
-                           kind=RoleKind.STODSAMORDNARE, reason="stödsamordnare", request=request)
+            do_assign_role(acting_user=acting, child=locked.child, position=position,
+                           kind=RoleKind.STODSAMORDNARE, reason="stödsamordnare")
         locked.coordinator, locked.kind = position, PlanKind.TEAM
-        _bump(locked, acting_user, _("stödsamordnare appointed"), request, "coordinator")
+        _bump(locked, acting, _("stödsamordnare appointed"), Purpose.COORDINATOR)
     return locked

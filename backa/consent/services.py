@@ -13,6 +13,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from backa.audit.context import as_acting
+from backa.audit.vocabulary import ObjectType, Purpose
 from backa.audit.log import Action, log_access
 from backa.children.lifephase import age_in_years
 from backa.children.models import Custody
@@ -74,9 +76,11 @@ def _check_givers(child, guardians, by_child, child_judged_mature, on):
 @transaction.atomic
 def do_request_consent(
     *, acting_user, child, disclosing_organisation, recipients, categories, purpose: str,
-    valid_from: date, valid_to: date, request=None,
+    valid_from: date, valid_to: date,
 ) -> Consent:
     """Open a consent request for the disclosing organisation; it opens nothing until given."""
+    acting = as_acting(acting_user)
+    acting_user = acting.user
     _check_scope(child, recipients, categories, valid_from, valid_to, disclosing_organisation)
     consent = Consent.objects.create(
         child=child, municipality_id=child.municipality_id, disclosing_organisation=disclosing_organisation,
@@ -84,20 +88,21 @@ def do_request_consent(
         status=ConsentStatus.REQUESTED, created_by=acting_user,
     )
     consent.recipients.set(recipients)
-    log_access(request=request, user=acting_user, child=child, action=Action.CREATE, object_type="consent",
-               object_id=consent.pk, purpose="consent_request")
+    log_access(acting=acting, child=child, action=Action.CREATE, object_type=ObjectType.CONSENT,
+               object_id=consent.pk, purpose=Purpose.CONSENT_REQUEST)
     return consent
 
 
 @transaction.atomic
 def do_record_consent(
     *, acting_user, consent: Consent, guardians=(), by_child: bool = False, child_judged_mature: bool = False,
-    form: str, form_note: str = "", request=None,
+    form: str, form_note: str = "",
 ) -> Consent:
     """Record that the consent was given: by every guardian with custody, or by a mature child.
 
     The child may also consent alongside the guardians; that is recorded but not required.
     """
+    acting = as_acting(acting_user)
     consent = Consent.objects.select_for_update().select_related("child").get(pk=consent.pk)
     if consent.status != ConsentStatus.REQUESTED:
         raise ValidationError(_("Only a requested consent can be recorded as given."))
@@ -115,14 +120,15 @@ def do_record_consent(
     consent.given_at = timezone.now()
     consent.version += 1
     consent.save()
-    log_access(request=request, user=acting_user, child=consent.child, action=Action.UPDATE, object_type="consent",
-               object_id=consent.pk, purpose="consent_given")
+    log_access(acting=acting, child=consent.child, action=Action.UPDATE, object_type=ObjectType.CONSENT,
+               object_id=consent.pk, purpose=Purpose.CONSENT_GIVEN)
     return consent
 
 
 @transaction.atomic
-def do_refuse_consent(*, acting_user, consent: Consent, note: str = "", request=None) -> Consent:
+def do_refuse_consent(*, acting_user, consent: Consent, note: str = "") -> Consent:
     """The guardians or the child said no: the request closes and nothing is shared."""
+    acting = as_acting(acting_user)
     consent = Consent.objects.select_for_update().select_related("child").get(pk=consent.pk)
     if consent.status != ConsentStatus.REQUESTED:
         raise ValidationError(_("Only a requested consent can be refused."))
@@ -130,20 +136,21 @@ def do_refuse_consent(*, acting_user, consent: Consent, note: str = "", request=
     consent.form_note = note
     consent.version += 1
     consent.save()
-    log_access(request=request, user=acting_user, child=consent.child, action=Action.UPDATE, object_type="consent",
-               object_id=consent.pk, purpose="consent_refused")
+    log_access(acting=acting, child=consent.child, action=Action.UPDATE, object_type=ObjectType.CONSENT,
+               object_id=consent.pk, purpose=Purpose.CONSENT_REFUSED)
     return consent
 
 
 @transaction.atomic
 def do_withdraw_consent(
-    *, acting_user, consent: Consent, by_guardian=None, by_child: bool = False, note: str = "", request=None,
+    *, acting_user, consent: Consent, by_guardian=None, by_child: bool = False, note: str = "",
 ) -> Consent:
     """Withdraw now. Other organisations' entries are hidden from the next request on.
 
     The row lock makes a concurrent read either finish first (and be logged) or see the
     withdrawal; the time of withdrawal is taken after the lock is held.
     """
+    acting = as_acting(acting_user)
     consent = Consent.objects.select_for_update().select_related("child").get(pk=consent.pk)
     if consent.withdrawn_at is not None:
         return consent
@@ -160,22 +167,23 @@ def do_withdraw_consent(
     consent.withdrawal_note = note
     consent.version += 1
     consent.save()
-    log_access(request=request, user=acting_user, child=consent.child, action=Action.UPDATE, object_type="consent",
-               object_id=consent.pk, purpose="consent_withdrawn")
+    log_access(acting=acting, child=consent.child, action=Action.UPDATE, object_type=ObjectType.CONSENT,
+               object_id=consent.pk, purpose=Purpose.CONSENT_WITHDRAWN)
     return consent
 
 
 @transaction.atomic
-def do_renew_consent(*, acting_user, consent: Consent, valid_to: date, request=None) -> Consent:
+def do_renew_consent(*, acting_user, consent: Consent, valid_to: date) -> Consent:
     """Ask again with the same scope, continuing from the old consent's end; it must be given anew."""
+    acting = as_acting(acting_user)
     old = Consent.objects.select_related("child", "disclosing_organisation").get(pk=consent.pk)
     if old.status != ConsentStatus.ACTIVE:
         raise ValidationError(_("Only a consent in force can be renewed."))
     valid_from = max(old.valid_to + timedelta(days=1), timezone.localdate())
     renewal = do_request_consent(
-        acting_user=acting_user, child=old.child, disclosing_organisation=old.disclosing_organisation,
+        acting_user=acting, child=old.child, disclosing_organisation=old.disclosing_organisation,
         recipients=list(old.recipients.all()), categories=old.category_list, purpose=old.purpose,
-        valid_from=valid_from, valid_to=valid_to, request=request,
+        valid_from=valid_from, valid_to=valid_to,
     )
     renewal.renews = old
     renewal.save(update_fields=["renews"])
@@ -185,9 +193,11 @@ def do_renew_consent(*, acting_user, consent: Consent, valid_to: date, request=N
 @transaction.atomic
 def do_record_legal_basis(
     *, acting_user, child, disclosing_organisation, recipient, kind: str, provision: str, reason: str,
-    categories, valid_from: date, valid_to: date, request=None,
+    categories, valid_from: date, valid_to: date,
 ) -> LegalBasis:
     """Record a statutory ground for sharing without consent (e.g. OSL 10 kap. 28 §)."""
+    acting = as_acting(acting_user)
+    acting_user = acting.user
     _check_scope(child, [recipient], categories, valid_from, valid_to, disclosing_organisation)
     if not provision.strip() or not reason.strip():
         raise ValidationError(_("Name the provision and give the reason."))
@@ -196,7 +206,7 @@ def do_record_legal_basis(
         recipient=recipient, kind=kind, provision=provision, reason=reason, categories=encode_categories(categories),
         valid_from=valid_from, valid_to=valid_to, recorded_by=acting_user,
     )
-    log_access(request=request, user=acting_user, child=child, action=Action.CREATE, object_type="legal_basis",
+    log_access(acting=acting, child=child, action=Action.CREATE, object_type=ObjectType.LEGAL_BASIS,
                object_id=basis.pk, purpose=kind)
     return basis
 
@@ -204,13 +214,15 @@ def do_record_legal_basis(
 @transaction.atomic
 def do_record_disclosure(
     *, acting_user, child, from_organisation, to_organisation, shared: bool, basis: str, categories, what: str,
-    provision: str = "", consent: Consent | None = None, justification: str = "", request=None,
+    provision: str = "", consent: Consent | None = None, justification: str = "",
 ) -> DisclosureRecord:
     """Record one crossing of an organisation boundary, or a decision not to share.
 
     A disclosure on consent is refused unless that consent covers the recipient and every
     category today: the record proves a lawful crossing, so it cannot be made for an unlawful one.
     """
+    acting = as_acting(acting_user)
+    acting_user = acting.user
     if from_organisation.pk == to_organisation.pk:
         raise ValidationError(_("A disclosure crosses an organisation boundary; choose another recipient."))
     if not categories:
@@ -233,8 +245,8 @@ def do_record_disclosure(
         to_organisation=to_organisation, shared=shared, basis=basis, provision=provision, consent=consent,
         categories=encode_categories(categories), what=what, justification=justification, decided_by=acting_user,
     )
-    log_access(request=request, user=acting_user, child=child, action=Action.DISCLOSE, object_type="disclosure",
-               object_id=record.pk, purpose=basis if shared else "not_shared")
+    log_access(acting=acting, child=child, action=Action.DISCLOSE, object_type=ObjectType.DISCLOSURE,
+               object_id=record.pk, purpose=basis if shared else Purpose.NOT_SHARED)
     return record
 
 
@@ -246,9 +258,11 @@ def reauthenticate(request, password: str) -> bool:
 
 
 @transaction.atomic
-def do_grant_emergency_access(*, acting_user, child, reason: str, organisation=None, request=None,
+def do_grant_emergency_access(*, acting_user, child, reason: str, organisation=None,
                               hours: int = EMERGENCY_ACCESS_HOURS) -> EmergencyAccess:
     """Open one child to acting_user for a few hours; flagged in the log and queued for review."""
+    acting = as_acting(acting_user)
+    acting_user = acting.user
     if len(reason.strip()) < EMERGENCY_REASON_MIN_LENGTH:
         raise ValidationError({"reason": _("Describe the emergency in at least 20 characters.")})
     now = timezone.now()
@@ -256,15 +270,16 @@ def do_grant_emergency_access(*, acting_user, child, reason: str, organisation=N
         child=child, municipality_id=child.municipality_id, user=acting_user, organisation=organisation,
         reason=reason.strip(), granted_at=now, expires_at=now + timedelta(hours=hours),
     )
-    log_access(request=request, user=acting_user, child=child, action=Action.EMERGENCY_ACCESS,
-               object_type="emergency_access", object_id=grant.pk, purpose="emergency", emergency=True)
+    log_access(acting=acting, child=child, action=Action.EMERGENCY_ACCESS,
+               object_type=ObjectType.EMERGENCY_ACCESS, object_id=grant.pk, purpose=Purpose.EMERGENCY, emergency=True)
     return grant
 
 
 @transaction.atomic
-def do_review_emergency_access(*, acting_user, grant: EmergencyAccess, outcome: str, note: str = "",
-                               request=None) -> EmergencyAccess:
+def do_review_emergency_access(*, acting_user, grant: EmergencyAccess, outcome: str, note: str = "") -> EmergencyAccess:
     """Record the review of an emergency access. Nobody reviews their own."""
+    acting = as_acting(acting_user)
+    acting_user = acting.user
     grant = EmergencyAccess.objects.select_for_update().get(pk=grant.pk)
     if grant.user_id == acting_user.pk:
         raise PermissionDenied(_("Nobody may review their own emergency access."))
@@ -275,8 +290,8 @@ def do_review_emergency_access(*, acting_user, grant: EmergencyAccess, outcome: 
     grant.reviewed_by, grant.reviewed_at = acting_user, timezone.now()
     grant.review_outcome, grant.review_note = outcome, note
     grant.save()
-    log_access(request=request, user=acting_user, child_id=grant.child_id, municipality_id=grant.municipality_id,
-               action=Action.UPDATE, object_type="emergency_review", object_id=grant.pk, purpose=outcome)
+    log_access(acting=acting, child_id=grant.child_id, municipality_id=grant.municipality_id,
+               action=Action.UPDATE, object_type=ObjectType.EMERGENCY_REVIEW, object_id=grant.pk, purpose=outcome)
     return grant
 
 

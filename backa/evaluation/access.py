@@ -5,6 +5,7 @@
   permission evaluation.view_evaluation, acting in an active position.
 - A research extract: a user named on an ethics approval valid today, in an active position.
 """
+from backa.audit.vocabulary import ObjectType
 from backa.access.objects import require_tool
 from django.utils import timezone
 
@@ -21,7 +22,7 @@ def can_view_dashboard(request) -> bool:
 
 
 def require_dashboard(request):
-    require_tool(request, can_view_dashboard, tool="evaluation")
+    require_tool(request, can_view_dashboard, tool=ObjectType.EVALUATION)
 
 
 def extract_approvals(request):

@@ -9,6 +9,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from backa.audit.context import as_acting
+from backa.audit.vocabulary import ObjectType, Purpose
 from backa.audit.log import Action, log_access, log_access_many
 from backa.access import lookups
 from backa.forums.burden import suppress_small
@@ -141,7 +143,8 @@ def breakdown(indicator, *, districts, start: date, stop: date) -> list[dict]:
 
 def log_dashboard_view(request, what: str):
     """The dashboard opens no child file: one aggregate row in the access log, without a child."""
-    log_access(request=request, action=Action.VIEW, object_type="evaluation", object_id=what, purpose="evaluation")
+    log_access(request=request, action=Action.VIEW, object_type=ObjectType.EVALUATION, object_id=what,
+               purpose=Purpose.EVALUATION)
 
 
 # -- the baseline import -------------------------------------------------------------------------
@@ -225,10 +228,12 @@ def do_import_baseline(*, acting_user, text: str, municipality) -> int:
 # -- the research extract -----------------------------------------------------------------------
 
 
-def do_research_extract(*, acting_user, approval, start: date, stop: date, granularity: str, file_format: str,
-                        request=None) -> tuple[bytes, ExtractionRecord]:
+def do_research_extract(*, acting_user, approval, start: date, stop: date, granularity: str,
+                        file_format: str) -> tuple[bytes, ExtractionRecord]:
     """Build a pseudonymised extract under an ethics approval, record it, and log one
     access-log row (action export) per child included, in one transaction."""
+    acting = as_acting(acting_user)
+    acting_user = acting.user
     errors = {}
     if granularity not in ("month", "week"):
         errors["granularity"] = _("Choose month or week.")
@@ -262,12 +267,12 @@ def do_research_extract(*, acting_user, approval, start: date, stop: date, granu
             dataset_version=research.DATASET_VERSION,
         )
         log_access_many(
-            request=request, user=acting_user, action=Action.EXPORT, purpose=f"research:{approval.reference}",
-            object_type="research_extract",
+            acting=acting, action=Action.EXPORT, purpose=f"{Purpose.RESEARCH.value}:{approval.reference}",
+            object_type=ObjectType.RESEARCH_EXTRACT,
             children=[_ChildRef(c) for c in included_children],
         )
-        log_access(request=request, user=acting_user, action=Action.EXPORT, object_type="research_extract",
-                   object_id=record.pk, purpose=f"research:{approval.reference}")
+        log_access(acting=acting, action=Action.EXPORT, object_type=ObjectType.RESEARCH_EXTRACT,
+                   object_id=record.pk, purpose=f"{Purpose.RESEARCH.value}:{approval.reference}")
     content = research.to_parquet(rows) if file_format == "parquet" else research.to_csv(rows)
     return content, record
 

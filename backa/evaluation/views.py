@@ -10,6 +10,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from backa.audit.vocabulary import ObjectType
+from backa.audit.context import Acting
 from backa.lib.csv import csv_response
 from backa.organisations.models import EvaluationArm
 
@@ -112,7 +114,7 @@ def indicator(request, key):
 def research_extract(request):
     approvals = list(access.extract_approvals(request))
     if not approvals:
-        raise ToolRefused("research_extract")
+        raise ToolRefused(ObjectType.RESEARCH_EXTRACT)
     errors = {}
     today = timezone.localdate()
     if request.method == "POST":
@@ -129,9 +131,8 @@ def research_extract(request):
         if not errors:
             try:
                 content, record = services.do_research_extract(
-                    acting_user=request.user, approval=approval, start=start, stop=stop,
+                    acting_user=Acting.of(request), approval=approval, start=start, stop=stop,
                     granularity=request.POST.get("granularity", ""), file_format=request.POST.get("file_format", ""),
-                    request=request,
                 )
             except ValidationError as exc:
                 errors = {k: " ".join(v) for k, v in exc.message_dict.items()}
@@ -151,7 +152,7 @@ def research_extract(request):
 @login_required
 def codebook(request):
     if not (access.can_view_dashboard(request) or access.extract_approvals(request).exists()):
-        raise ToolRefused("evaluation")
+        raise ToolRefused(ObjectType.EVALUATION)
     response = HttpResponse(research.codebook_markdown(), content_type="text/markdown; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="kodbok.md"'
     return response

@@ -6,6 +6,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from backa.audit.context import as_acting
+from backa.audit.vocabulary import ObjectType
 from backa.audit.log import Action, log_access
 
 from backa.forums.models import BurdenSettings, Forum, ForumMeeting
@@ -51,8 +53,10 @@ def do_set_burden_thresholds(*, acting_user, district, family_meetings_per_term:
     return settings
 
 
-def do_record_forum_meeting(*, acting_user, child, forum: Forum, request=None, **fields) -> ForumMeeting:
+def do_record_forum_meeting(*, acting_user, child, forum: Forum, **fields) -> ForumMeeting:
     """Record that a child was discussed in or met a forum. The caller has passed the access gate for child."""
+    acting = as_acting(acting_user)
+    acting_user = acting.user
     if forum.municipality_id != child.municipality_id:
         raise ValidationError(_("Choose a forum in the child's municipality."))
     if not forum.is_active:
@@ -64,8 +68,8 @@ def do_record_forum_meeting(*, acting_user, child, forum: Forum, request=None, *
         meeting.full_clean()
         meeting.save()
         log_access(
-            request=request, user=acting_user, child=child, action=Action.CREATE,
-            object_type="forum_meeting", object_id=meeting.id, purpose=forum.kind,
+            acting=acting, child=child, action=Action.CREATE,
+            object_type=ObjectType.FORUM_MEETING, object_id=meeting.id, purpose=forum.kind,
         )
     return meeting
 

@@ -11,7 +11,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from backa.audit.context import Acting
 from backa.accounts.positions import current_position
+from backa.audit.vocabulary import ObjectType
 from backa.audit.log import Action
 from backa.access.gate import get_child_for_request
 from backa.children.lifephase import add_years
@@ -29,7 +31,7 @@ from backa.lib.csv import csv_response
 def _municipality_id(request):
     position = current_position(request)
     if position is None:
-        raise NotFound(object_type="forum")
+        raise NotFound(object_type=ObjectType.FORUM)
     return position.unit.organisation.municipality_id
 
 
@@ -100,7 +102,7 @@ def forum_edit(request, district_id, forum_id=None):
     district = get_district_for_admin(request, district_id)
     forum = None
     if forum_id is not None:
-        forum = reachable_object(Forum.objects.filter(district=district), forum_id, "forum")
+        forum = reachable_object(Forum.objects.filter(district=district), forum_id, ObjectType.FORUM)
     form = ForumForm(request.POST or None, instance=forum, district=district)
     if request.method == "POST" and form.is_valid():
         data = {name: form.cleaned_data[name] for name in form.Meta.fields}
@@ -171,14 +173,14 @@ def child_meetings(request, child_id):
     """All meetings about the child across forums, the per-term counter, and recording a meeting."""
     is_post = request.method == "POST"
     child = get_child_for_request(
-        request, child_id, action=Action.CREATE if is_post else Action.VIEW, object_type="forum_meetings",
+        request, child_id, action=Action.CREATE if is_post else Action.VIEW, object_type=ObjectType.FORUM_MEETINGS,
     )
     form = ForumMeetingForm(request.POST or None, municipality_id=child.municipality_id)
     if is_post and form.is_valid():
         fields = dict(form.cleaned_data)
         forum = fields.pop("forum")
         try:
-            do_record_forum_meeting(acting_user=request.user, child=child, forum=forum, request=request, **fields)
+            do_record_forum_meeting(acting_user=Acting.of(request), child=child, forum=forum, **fields)
         except ValidationError as error:
             form.add_error(None, error)
         else:

@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from backa.audit.vocabulary import ObjectType
 from backa.accounts.positions import current_position
 from backa.lib.pdf import render_pdf_ua
 
@@ -28,7 +29,7 @@ def assessment_list(request):
 @require_http_methods(["GET", "POST"])
 def assessment_create(request):
     if not is_admin_in_municipality(request):
-        raise NotFound(object_type="impact_assessment")
+        raise NotFound(object_type=ObjectType.IMPACT_ASSESSMENT)
     municipality_id = current_position(request).unit.organisation.municipality_id
     form = AssessmentForm(request.POST or None, municipality_id=municipality_id)
     version_form = VersionForm(request.POST or None, prefix="v")
@@ -52,7 +53,7 @@ def _version(assessment, number=None):
     versions = assessment.versions.select_related("created_by")
     version = versions.filter(number=number).first() if number else versions.filter(number=assessment.current_version).first()
     if version is None:
-        raise NotFound(object_type="impact_assessment_version", object_id=str(assessment.pk))
+        raise NotFound(object_type=ObjectType.IMPACT_ASSESSMENT_VERSION, object_id=str(assessment.pk))
     return version
 
 
@@ -66,7 +67,7 @@ def assessment_detail(request, assessment_id):
     try:
         number = int(request.GET.get("version", "")) if request.GET.get("version") else None
     except ValueError:
-        raise NotFound(object_type="impact_assessment_version", object_id=str(assessment.pk)) from None
+        raise NotFound(object_type=ObjectType.IMPACT_ASSESSMENT_VERSION, object_id=str(assessment.pk)) from None
     version = _version(assessment, number)
     editable = can_edit(request, assessment)
     send_form = None
@@ -86,7 +87,7 @@ def assessment_detail(request, assessment_id):
 def assessment_edit(request, assessment_id):
     assessment = get_assessment(request, assessment_id)
     if not can_edit(request, assessment):
-        raise NotFound(object_type="impact_assessment", object_id=str(assessment.pk))
+        raise NotFound(object_type=ObjectType.IMPACT_ASSESSMENT, object_id=str(assessment.pk))
     current = _version(assessment)
     initial = {f: getattr(current, f) for f in STEP_FIELDS}
     initial["expected_version"] = assessment.current_version
@@ -111,7 +112,7 @@ def assessment_edit(request, assessment_id):
 def assessment_send(request, assessment_id):
     assessment = get_assessment(request, assessment_id)
     if not can_edit(request, assessment):
-        raise NotFound(object_type="impact_assessment", object_id=str(assessment.pk))
+        raise NotFound(object_type=ObjectType.IMPACT_ASSESSMENT, object_id=str(assessment.pk))
     form = SendForm(request.POST, municipality_id=assessment.municipality_id, exclude_user=request.user)
     if form.is_valid():
         try:
@@ -130,7 +131,7 @@ def assessment_send(request, assessment_id):
 def assessment_decide(request, assessment_id):
     assessment = get_assessment(request, assessment_id)
     if not can_decide(request, assessment):
-        raise NotFound(object_type="impact_assessment", object_id=str(assessment.pk))
+        raise NotFound(object_type=ObjectType.IMPACT_ASSESSMENT, object_id=str(assessment.pk))
     form = DecideForm(request.POST)
     form.is_valid()
     try:

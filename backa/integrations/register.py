@@ -18,6 +18,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from backa.audit.vocabulary import Purpose
 from backa.audit.log import Action, log_access_many
 from backa.lib import identity
 from backa.children.lifephase import add_years
@@ -280,7 +281,7 @@ def _mark_moved_out(rows, municipality, report, acting_user, today, max_share) -
         Child.objects.filter(pk__in=missing[start:start + CHUNK]).update(moved_out_on=today, updated_at=timezone.now())
     log_access_many(user=acting_user, action=Action.UPDATE,
                     children=Child.objects.filter(among("id", missing)).only("id", "municipality_id", "protected_identity")
-                    if missing else [], purpose="register_moved_out")
+                    if missing else [], purpose=Purpose.REGISTER_MOVED_OUT)
     report.moved_out = len(missing)
     return missing
 
@@ -375,8 +376,8 @@ def _write_chunk(municipality, report, acting_user, rows, created, updated, g_cr
     custodies = [Custody(id=uuid.uuid4(), child_id=c, guardian_id=g, municipality=municipality, has_custody=True)
                  for c, g in sorted(pairs - have)]
     copy_insert(Custody, custodies)
-    log_access_many(user=acting_user, action=Action.CREATE, children=created, purpose="register_import")
-    log_access_many(user=acting_user, action=Action.UPDATE, children=updated, purpose="register_import")
+    log_access_many(user=acting_user, action=Action.CREATE, children=created, purpose=Purpose.REGISTER_IMPORT)
+    log_access_many(user=acting_user, action=Action.UPDATE, children=updated, purpose=Purpose.REGISTER_IMPORT)
     report.children_created += len(created)
     report.children_updated += len(updated)
     report.guardians_created += len(g_created)

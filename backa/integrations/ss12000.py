@@ -34,6 +34,7 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from backa.accounts.models import Position, PositionKind, User
+from backa.audit.vocabulary import Purpose
 from backa.audit.log import Action, log_access_many
 from backa.lib import identity
 from backa.children.models import Enrolment
@@ -249,7 +250,7 @@ def sync_ss12000(client: SS12000Client, municipality: Municipality, *, acting_us
         _write_positions(wanted_positions, report)
         progress(total, total)
         report.protected_marked = len(marked)
-        log_access_many(user=acting_user, action=Action.UPDATE, children=touched, purpose="ss12000_import")
+        log_access_many(user=acting_user, action=Action.UPDATE, children=touched, purpose=Purpose.SS12000_IMPORT)
     return report
 
 

@@ -2,6 +2,7 @@
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 
+from backa.audit.vocabulary import ObjectType
 from backa.access.objects import is_district_admin, reachable_object, require_tool
 
 from backa.integrations.models import ImportRun
@@ -13,7 +14,7 @@ def _may_see_imports(request) -> bool:
 
 
 def _require_admin(request):
-    require_tool(request, _may_see_imports, tool="imports")
+    require_tool(request, _may_see_imports, tool=ObjectType.IMPORTS)
 
 
 @login_required
@@ -25,7 +26,7 @@ def run_list(request):
 @login_required
 def run_detail(request, run_id):
     _require_admin(request)
-    run = reachable_object(ImportRun.objects.all(), run_id, "import_run")
+    run = reachable_object(ImportRun.objects.all(), run_id, ObjectType.IMPORT_RUN)
     show_interrupted([run])
     return render(request, "integrations/run_detail.html", {"run": run})
 

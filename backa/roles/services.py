@@ -8,6 +8,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from backa.accounts.models import Position, PositionKind
+from backa.audit.context import as_acting
+from backa.audit.vocabulary import ObjectType, Purpose
 from backa.audit.log import Action, log_access
 from backa.children.lifephase import LifePhase, life_phase
 from backa.children.models import Child
@@ -18,9 +20,10 @@ from backa.roles.models import AssignmentSource, Handover, HandoverItem, Handove
 
 def do_assign_role(
     *, acting_user, child: Child, position: Position, kind: str, valid_from: date | None = None,
-    valid_to: date | None = None, reason: str = "", source: str = AssignmentSource.MANUAL, request=None,
+    valid_to: date | None = None, reason: str = "", source: str = AssignmentSource.MANUAL,
 ) -> RoleAssignment:
     """Give a position a time-bounded role for a child; it opens the child's file to its holder."""
+    acting = as_acting(acting_user)
     valid_from = valid_from or timezone.localdate()
     if valid_to is not None and valid_to < valid_from:
         raise ValidationError(_("The end date must not be before the start date."))
@@ -30,14 +33,15 @@ def do_assign_role(
             valid_from=valid_from, valid_to=valid_to, reason=reason, source=source,
         )
         log_access(
-            request=request, user=acting_user, child=child, action=Action.CREATE,
-            object_type="role_assignment", object_id=assignment.id, purpose=kind,
+            acting=acting, child=child, action=Action.CREATE,
+            object_type=ObjectType.ROLE_ASSIGNMENT, object_id=assignment.id, purpose=kind,
         )
     return assignment
 
 
-def do_end_role(*, acting_user, assignment: RoleAssignment, request=None) -> RoleAssignment:
+def do_end_role(*, acting_user, assignment: RoleAssignment) -> RoleAssignment:
     """End a role now; the holder's access ends on their next request (nothing caches the gate)."""
+    acting = as_acting(acting_user)
     with transaction.atomic():
         locked = RoleAssignment.objects.select_for_update().get(pk=assignment.pk)
         if locked.ended_at is not None:
@@ -48,8 +52,8 @@ def do_end_role(*, acting_user, assignment: RoleAssignment, request=None) -> Rol
             locked.valid_to = max(locked.valid_from, today)
         locked.save(update_fields=["ended_at", "valid_to"])
         log_access(
-            request=request, user=acting_user, child_id=locked.child_id, municipality_id=locked.municipality_id,
-            action=Action.UPDATE, object_type="role_assignment", object_id=locked.id, purpose="end_role",
+            acting=acting, child_id=locked.child_id, municipality_id=locked.municipality_id,
+            action=Action.UPDATE, object_type=ObjectType.ROLE_ASSIGNMENT, object_id=locked.id, purpose=Purpose.END_ROLE,
         )
     return locked
 
@@ -317,23 +321,24 @@ def derive_all(*, on: date | None = None, municipality_id=None, child_ids=None, 
 # -- handovers ---------------------------------------------------------------------------------
 
 
-def _cancel(handover: Handover, acting_user):
+def _cancel(handover: Handover, acting):
     handover.status = HandoverStatus.CANCELLED
     handover.completed_at = timezone.now()
     handover.save(update_fields=["status", "completed_at"])
-    log_access(user=acting_user, child_id=handover.child_id, municipality_id=handover.municipality_id,
-               action=Action.UPDATE, object_type="handover", object_id=handover.id, purpose="cancel_handover")
+    log_access(acting=acting, child_id=handover.child_id, municipality_id=handover.municipality_id,
+               action=Action.UPDATE, object_type=ObjectType.HANDOVER, object_id=handover.id,
+               purpose=Purpose.CANCEL_HANDOVER)
 
 
 def do_start_handover(
     *, acting_user, child: Child, trigger: str, from_assignment: RoleAssignment | None = None,
     to_position: Position | None = None, target_date: date | None = None, transition_on: date | None = None,
-    request=None,
 ) -> Handover:
     """Give the current barnkontakt a handover task. Their role stays in force until it is accepted or closed.
 
     `transition_on`: the day a foreseen change takes effect (a handover started ahead of it);
     the sender's role then lasts until the day before, whenever the handover is completed."""
+    acting = as_acting(acting_user)
     with transaction.atomic():
         if from_assignment is None:
             from_assignment = (
@@ -347,7 +352,7 @@ def do_start_handover(
             from_position_id=from_assignment.position_id, to_position=to_position,
             target_date=target_date or timezone.localdate() + timedelta(days=30), transition_on=transition_on,
         )
-        log_access(request=request, user=acting_user, child=child, action=Action.CREATE, object_type="handover",
+        log_access(acting=acting, child=child, action=Action.CREATE, object_type=ObjectType.HANDOVER,
                    object_id=handover.id, purpose=trigger)
     return handover
 
@@ -358,9 +363,11 @@ def _holds(user, position: Position | None) -> bool:
 
 def do_prepare_handover(
     *, acting_user, handover: Handover, basis: str, items: list[str], consent_reference: str = "",
-    legal_basis: str = "", request=None,
+    legal_basis: str = "",
 ) -> Handover:
     """The sender records what is passed on and on which basis (consent with its reference, or a named legal basis)."""
+    acting = as_acting(acting_user)
+    acting_user = acting.user
     with transaction.atomic():
         locked = Handover.objects.select_for_update().get(pk=handover.pk)
         if locked.status != HandoverStatus.PENDING or not _holds(acting_user, locked.from_position):
@@ -379,32 +386,33 @@ def do_prepare_handover(
         locked.legal_basis = legal_basis if basis == SharingBasis.LEGAL_BASIS else ""
         locked.prepared_at = timezone.now()
         locked.save(update_fields=["basis", "items", "consent_reference", "legal_basis", "prepared_at"])
-        log_access(request=request, user=acting_user, child_id=locked.child_id, municipality_id=locked.municipality_id,
-                   action=Action.UPDATE, object_type="handover", object_id=locked.id, purpose="prepare_handover")
+        log_access(acting=acting, child_id=locked.child_id, municipality_id=locked.municipality_id,
+                   action=Action.UPDATE, object_type=ObjectType.HANDOVER, object_id=locked.id,
+                   purpose=Purpose.PREPARE_HANDOVER)
     return locked
 
 
-def _end_assignment(assignment: RoleAssignment, acting_user, request, purpose):
+def _end_assignment(assignment: RoleAssignment, acting, purpose):
     today = timezone.localdate()
     assignment.ended_at = timezone.now()
     if assignment.valid_to is None or assignment.valid_to > today:
         assignment.valid_to = max(assignment.valid_from, today)
     assignment.save(update_fields=["ended_at", "valid_to"])
-    log_access(request=request, user=acting_user, child_id=assignment.child_id, municipality_id=assignment.municipality_id,
-               action=Action.UPDATE, object_type="role_assignment", object_id=assignment.id, purpose=purpose)
+    log_access(acting=acting, child_id=assignment.child_id, municipality_id=assignment.municipality_id,
+               action=Action.UPDATE, object_type=ObjectType.ROLE_ASSIGNMENT, object_id=assignment.id, purpose=purpose)
 
 
-def _hand_over_on(assignment: RoleAssignment, day: date, acting_user, request, purpose):
+def _hand_over_on(assignment: RoleAssignment, day: date, acting, purpose):
     """The sender's role lasts until the day before `day` (a future transition): never zero."""
     last = day - timedelta(days=1)
     if assignment.valid_to is None or assignment.valid_to > last:
         assignment.valid_to = max(assignment.valid_from, last)
         assignment.save(update_fields=["valid_to"])
-    log_access(request=request, user=acting_user, child_id=assignment.child_id, municipality_id=assignment.municipality_id,
-               action=Action.UPDATE, object_type="role_assignment", object_id=assignment.id, purpose=purpose)
+    log_access(acting=acting, child_id=assignment.child_id, municipality_id=assignment.municipality_id,
+               action=Action.UPDATE, object_type=ObjectType.ROLE_ASSIGNMENT, object_id=assignment.id, purpose=purpose)
 
 
-def do_accept_handover(*, acting_user, handover: Handover, family_informed_how: str, request=None) -> Handover:
+def do_accept_handover(*, acting_user, handover: Handover, family_informed_how: str) -> Handover:
     """The receiver takes over: their role starts and the sender's ends in one transaction (never zero).
 
     Accepted ahead of its transition day, the receiver's role starts on that day and the
@@ -412,6 +420,8 @@ def do_accept_handover(*, acting_user, handover: Handover, family_informed_how: 
 
     What was not prepared is recorded as passed on under no basis but the change of contact.
     """
+    acting = as_acting(acting_user)
+    acting_user = acting.user
     if not family_informed_how.strip():
         raise ValidationError(_("Say how the family is told who their new barnkontakt is."))
     with transaction.atomic():
@@ -425,13 +435,14 @@ def do_accept_handover(*, acting_user, handover: Handover, family_informed_how: 
             child_id=locked.child_id, municipality_id=locked.municipality_id, position=locked.to_position,
             kind=RoleKind.BARNKONTAKT, valid_from=starts, reason=f"handover:{locked.trigger}", source=AssignmentSource.HANDOVER,
         )
-        log_access(request=request, user=acting_user, child_id=locked.child_id, municipality_id=locked.municipality_id,
-                   action=Action.CREATE, object_type="role_assignment", object_id=new.id, purpose="accept_handover")
+        log_access(acting=acting, child_id=locked.child_id, municipality_id=locked.municipality_id,
+                   action=Action.CREATE, object_type=ObjectType.ROLE_ASSIGNMENT, object_id=new.id,
+                   purpose=Purpose.ACCEPT_HANDOVER)
         if from_assignment.ended_at is None:
             if starts > today:
-                _hand_over_on(from_assignment, starts, acting_user, request, "handover_done")
+                _hand_over_on(from_assignment, starts, acting, Purpose.HANDOVER_DONE)
             else:
-                _end_assignment(from_assignment, acting_user, request, "handover_done")
+                _end_assignment(from_assignment, acting, Purpose.HANDOVER_DONE)
         if not locked.basis:
             locked.basis = SharingBasis.CONTACT_ONLY
         locked.status, locked.to_assignment = HandoverStatus.ACCEPTED, new
@@ -441,8 +452,10 @@ def do_accept_handover(*, acting_user, handover: Handover, family_informed_how: 
     return locked
 
 
-def do_close_handover(*, acting_user, handover: Handover, family_informed_how: str, request=None) -> Handover:
+def do_close_handover(*, acting_user, handover: Handover, family_informed_how: str) -> Handover:
     """Without a receiver in the system (turned 18, moved away) the sender closes the handover, ending their role."""
+    acting = as_acting(acting_user)
+    acting_user = acting.user
     if not family_informed_how.strip():
         raise ValidationError(_("Say how the family (or the young person) was told."))
     with transaction.atomic():
@@ -453,9 +466,9 @@ def do_close_handover(*, acting_user, handover: Handover, family_informed_how: s
         if from_assignment.ended_at is None:
             if locked.transition_on is not None and locked.transition_on > timezone.localdate():
                 # Closed ahead of the 18th birthday (or a known move): the role lasts until the day before.
-                _hand_over_on(from_assignment, locked.transition_on, acting_user, request, "handover_closed")
+                _hand_over_on(from_assignment, locked.transition_on, acting, Purpose.HANDOVER_CLOSED)
             else:
-                _end_assignment(from_assignment, acting_user, request, "handover_closed")
+                _end_assignment(from_assignment, acting, Purpose.HANDOVER_CLOSED)
         if not locked.basis:
             locked.basis = SharingBasis.CONTACT_ONLY
         locked.status = HandoverStatus.CLOSED
@@ -478,9 +491,11 @@ def can_override_at(user, unit_id) -> bool:
     )
 
 
-def do_override_barnkontakt(*, acting_user, child: Child, position: Position, reason: str, request=None) -> RoleAssignment:
+def do_override_barnkontakt(*, acting_user, child: Child, position: Position, reason: str) -> RoleAssignment:
     """A manager names the barnkontakt (e.g. a rektor's delegate). The change is immediate, so never zero;
     a pending handover is cancelled. Derivation keeps an override while the child stays at that unit."""
+    acting = as_acting(acting_user)
+    acting_user = acting.user
     if not reason.strip():
         raise ValidationError(_("Give a reason for the choice."))
     if not can_override_at(acting_user, position.unit_id) or not position.is_active_on(timezone.localdate()):
@@ -490,10 +505,10 @@ def do_override_barnkontakt(*, acting_user, child: Child, position: Position, re
         current = list(RoleAssignment.objects.select_for_update().filter(role_active_on(today), child=child, kind=RoleKind.BARNKONTAKT))
         pending = Handover.objects.select_for_update().filter(child=child, status=HandoverStatus.PENDING).first()
         if pending is not None:
-            _cancel(pending, acting_user)
-        new = do_assign_role(acting_user=acting_user, child=child, position=position, kind=RoleKind.BARNKONTAKT,
-                             reason=f"override:{reason.strip()}"[:200], source=AssignmentSource.OVERRIDE, request=request)
+            _cancel(pending, acting)
+        new = do_assign_role(acting_user=acting, child=child, position=position, kind=RoleKind.BARNKONTAKT,
+                             reason=f"override:{reason.strip()}"[:200], source=AssignmentSource.OVERRIDE)
         for assignment in current:
             if assignment.position_id != position.id:
-                _end_assignment(assignment, acting_user, request, "override")
+                _end_assignment(assignment, acting, Purpose.OVERRIDE)
     return new

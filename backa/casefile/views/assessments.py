@@ -6,6 +6,8 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from backa.audit.vocabulary import ObjectType
+from backa.audit.context import Acting
 from backa.access.gate import get_child_for_request, visible_entry_scope
 
 
@@ -20,7 +22,7 @@ def compass(request, child_id):
     from backa.casefile.assessments import compass_svg, legend
     from backa.casefile.assessments import compass_series
 
-    child = get_child_for_request(request, child_id, object_type="assessment")
+    child = get_child_for_request(request, child_id, object_type=ObjectType.ASSESSMENT)
     scope = visible_entry_scope(request, child)
     assessments, rows = compass_series(child, scope=scope)
     svg = compass_svg(
@@ -42,12 +44,12 @@ def compass(request, child_id):
 
 @login_required
 def assessment_detail(request, child_id, assessment_id):
-    child = get_child_for_request(request, child_id, object_type="assessment", object_id=assessment_id)
+    child = get_child_for_request(request, child_id, object_type=ObjectType.ASSESSMENT, object_id=assessment_id)
     scope = visible_entry_scope(request, child)
     # Another organisation's assessment without consent or legal basis looks like no assessment at all.
     assessment = child_object(
         Assessment.objects.select_related("assessed_by").filter(secrecy.entries_q(scope, secrecy.ASSESSMENTS)),
-        child, assessment_id, "assessment",
+        child, assessment_id, ObjectType.ASSESSMENT,
     )
     return render(request, "casefile/assessment_detail.html", {
         "child": child, "assessment": assessment, "areas": list(assessment.areas.all()),
@@ -57,13 +59,13 @@ def assessment_detail(request, child_id, assessment_id):
 @login_required
 @require_http_methods(["GET", "POST"])
 def new_assessment(request, child_id):
-    child = get_child_for_request(request, child_id, object_type="assessment")
+    child = get_child_for_request(request, child_id, object_type=ObjectType.ASSESSMENT)
     form = forms.AssessmentForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
             do_record_assessment(
-                acting_user=request.user, child=child, assessed_on=form.cleaned_data["assessed_on"],
-                summary=form.cleaned_data["summary"], areas=form.area_values(), request=request,
+                acting_user=Acting.of(request), child=child, assessed_on=form.cleaned_data["assessed_on"],
+                summary=form.cleaned_data["summary"], areas=form.area_values(),
             )
         except ValidationError as error:
             form.apply_service_errors(error)

@@ -7,7 +7,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from backa.audit.context import Acting
 from backa.accounts.models import Position
+from backa.audit.vocabulary import ObjectType
 from backa.audit.log import Action
 from backa.access.gate import get_child_for_request
 
@@ -32,7 +34,7 @@ def _override_positions(user):
 @require_http_methods(["GET", "POST"])
 def child_barnkontakt(request, child_id):
     """Who is the child's barnkontakt, any handover under way, the history; a manager may choose another."""
-    child = get_child_for_request(request, child_id, action=Action.VIEW, object_type="barnkontakt")
+    child = get_child_for_request(request, child_id, action=Action.VIEW, object_type=ObjectType.BARNKONTAKT)
     positions = _override_positions(request.user)
     form = OverrideForm(positions=positions)
     if request.method == "POST" and positions:
@@ -40,8 +42,8 @@ def child_barnkontakt(request, child_id):
         if form.is_valid():
             position = next(p for p in positions if str(p.id) == form.cleaned_data["position"])
             try:
-                do_override_barnkontakt(acting_user=request.user, child=child, position=position,
-                                        reason=form.cleaned_data["reason"], request=request)
+                do_override_barnkontakt(acting_user=Acting.of(request), child=child, position=position,
+                                        reason=form.cleaned_data["reason"])
                 messages.success(request, _("The barnkontakt is changed."))
                 return redirect("casefile:barnkontakt", child_id=child.id)
             except ValidationError as exc:

@@ -8,6 +8,8 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from backa.audit.vocabulary import ObjectType
+from backa.audit.context import Acting
 from backa.access.gate import get_child_for_request, visible_entry_scope
 
 from backa.casefile import forms
@@ -27,11 +29,11 @@ def _date_param(value):
 @login_required
 @require_http_methods(["GET", "POST"])
 def chronology_page(request, child_id):
-    child = get_child_for_request(request, child_id, object_type="chronology")
+    child = get_child_for_request(request, child_id, object_type=ObjectType.CHRONOLOGY)
     form = forms.ChronologyEntryForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            do_add_chronology_entry(acting_user=request.user, child=child, request=request, **form.cleaned_data)
+            do_add_chronology_entry(acting_user=Acting.of(request), child=child, **form.cleaned_data)
         except ValidationError as error:
             form.apply_service_errors(error)
         else:

@@ -6,7 +6,9 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from backa.audit.context import Acting
 from backa.accounts.positions import current_position
+from backa.audit.vocabulary import ObjectType, Purpose
 from backa.audit.log import Action, log_access
 from backa.access.gate import ChildNotFound, get_child_for_request, visible_children, visible_entry_scope
 from backa.access.lookups import find_child_for_concern
@@ -20,7 +22,7 @@ from backa.casefile.concerns import do_register_concern, do_set_concern_status
 
 @login_required
 def child_concerns(request, child_id):
-    child = get_child_for_request(request, child_id, object_type="concerns")
+    child = get_child_for_request(request, child_id, object_type=ObjectType.CONCERNS)
     concerns = list(Concern.objects.filter(child=child).select_related("reported_by").order_by("-observed_on"))
     scope = visible_entry_scope(request, child)
     conversations, hidden = secrecy.split(
@@ -35,7 +37,7 @@ def child_concerns(request, child_id):
 @login_required
 @require_http_methods(["GET", "POST"])
 def new_concern(request, child_id):
-    child = get_child_for_request(request, child_id, object_type="concern")
+    child = get_child_for_request(request, child_id, object_type=ObjectType.CONCERN)
     form = forms.ConcernForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -43,7 +45,7 @@ def new_concern(request, child_id):
             once = idempotency.run_once(
                 user=request.user, scope="concern.create", key=idempotency.form_key(request),
                 payload_fingerprint=idempotency.fingerprint_post(request), object_type="concern",
-                create=lambda: do_register_concern(acting_user=request.user, child=child, request=request,
+                create=lambda: do_register_concern(acting_user=Acting.of(request), child=child,
                                                             position=current_position(request), **form.cleaned_data))
         except ValidationError as error:
             form.apply_service_errors(error)
@@ -76,7 +78,7 @@ def new_concern_by_number(request):
                                        "fear for the child, make a concern report to social services."))
         else:
             try:
-                concern = do_register_concern(acting_user=request.user, child=child, request=request,
+                concern = do_register_concern(acting_user=Acting.of(request), child=child,
                                                        position=current_position(request), **data)
             except ValidationError as error:
                 form.apply_service_errors(error)
@@ -92,14 +94,14 @@ def get_concern_for_request(request, concern_id):
     concern = Concern.objects.filter(pk=concern_id).select_related("child", "reported_by").first()
     if concern is not None and concern.reported_by_id == request.user.pk:
         if visible_children(request.user).filter(pk=concern.child_id).exists():
-            get_child_for_request(request, concern.child_id, object_type="concern", object_id=concern.id)
+            get_child_for_request(request, concern.child_id, object_type=ObjectType.CONCERN, object_id=concern.id)
             return concern, True
-        log_access(request=request, action=Action.VIEW, child=concern.child, object_type="concern",
-                   object_id=concern.id, purpose="upptackare")
+        log_access(request=request, action=Action.VIEW, child=concern.child, object_type=ObjectType.CONCERN,
+                   object_id=concern.id, purpose=Purpose.UPPTACKARE)
         return concern, False
     if concern is None:
-        raise ChildNotFound(None, object_type="concern", object_id=concern_id)
-    get_child_for_request(request, concern.child_id, object_type="concern", object_id=concern.id)
+        raise ChildNotFound(None, object_type=ObjectType.CONCERN, object_id=concern_id)
+    get_child_for_request(request, concern.child_id, object_type=ObjectType.CONCERN, object_id=concern.id)
     return concern, True
 
 
@@ -113,7 +115,7 @@ def concern_detail(request, concern_id):
         status_form = forms.ConcernStatusForm(request.POST or None, initial={"status": concern.status})
         if request.method == "POST" and status_form.is_valid():
             try:
-                do_set_concern_status(acting_user=request.user, concern=concern, request=request,
+                do_set_concern_status(acting_user=Acting.of(request), concern=concern,
                                                **status_form.cleaned_data)
             except ValidationError as error:
                 status_form.apply_service_errors(error)
@@ -121,7 +123,8 @@ def concern_detail(request, concern_id):
                 messages.success(request, _("The status is changed."))
                 return redirect("casefile:concern", concern_id=concern.id)
     elif request.method == "POST":
-        raise ChildNotFound(concern.child_id, action=Action.UPDATE, object_type="concern", object_id=concern.id)
+        raise ChildNotFound(concern.child_id, action=Action.UPDATE, object_type=ObjectType.CONCERN,
+                            object_id=concern.id)
     reports = list(concern.reports.filter(reported_by=request.user) if not file_access else concern.reports.all())
     return render(request, "casefile/concern_detail.html", {
         "concern": concern, "child": concern.child, "file_access": file_access, "reports": reports,

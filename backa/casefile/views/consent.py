@@ -9,6 +9,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from backa.audit.vocabulary import ObjectType
+from backa.audit.context import Acting
 from backa.access.gate import get_child_for_request, relationship_kinds
 
 from backa.operations import idempotency
@@ -37,7 +39,7 @@ def _visible_consents(child, organisation):
 
 @login_required
 def consent_list(request, child_id):
-    child = get_child_for_request(request, child_id, object_type="consent_list")
+    child = get_child_for_request(request, child_id, object_type=ObjectType.CONSENT_LIST)
     organisation = current_organisation(request)
     consents = list(_visible_consents(child, organisation))
     now = timezone.now()
@@ -61,7 +63,7 @@ def _guardians(child):
 @login_required
 @require_http_methods(["GET", "POST"])
 def consent_new(request, child_id):
-    child = get_child_for_request(request, child_id, object_type="consent_form")
+    child = get_child_for_request(request, child_id, object_type=ObjectType.CONSENT_FORM)
     organisation = current_organisation(request)
     guardians = _guardians(child)
     form = NewConsentForm(request.POST or None, own_organisation=organisation, municipality=child.municipality,
@@ -76,17 +78,17 @@ def consent_new(request, child_id):
             # One savepoint: a request that cannot be recorded as given is not kept either.
             with transaction.atomic():
                 consent = services.do_request_consent(
-                    acting_user=request.user, child=child, disclosing_organisation=organisation,
+                    acting_user=Acting.of(request), child=child, disclosing_organisation=organisation,
                     recipients=list(data["recipients"]), categories=data["categories"], purpose=data["purpose"],
-                    valid_from=data["valid_from"], valid_to=data["valid_to"], request=request,
+                    valid_from=data["valid_from"], valid_to=data["valid_to"],
                 )
                 if data["given_now"]:
                     chosen = {str(g.pk) for g in guardians} & set(data["guardians"])
                     services.do_record_consent(
-                        acting_user=request.user, consent=consent,
+                        acting_user=Acting.of(request), consent=consent,
                         guardians=[g for g in guardians if str(g.pk) in chosen], by_child=data["by_child"],
                         child_judged_mature=data["child_judged_mature"], form=data["form"],
-                        form_note=data["form_note"], request=request,
+                        form_note=data["form_note"],
                     )
             return consent
 
@@ -109,9 +111,9 @@ def consent_new(request, child_id):
 @login_required
 @require_http_methods(["GET", "POST"])
 def consent_detail(request, child_id, consent_id):
-    child = get_child_for_request(request, child_id, object_type="consent", object_id=consent_id)
+    child = get_child_for_request(request, child_id, object_type=ObjectType.CONSENT, object_id=consent_id)
     organisation = current_organisation(request)
-    consent = child_object(_visible_consents(child, organisation), child, consent_id, "consent")
+    consent = child_object(_visible_consents(child, organisation), child, consent_id, ObjectType.CONSENT)
     guardians = _guardians(child)
     action = request.POST.get("action") if request.method == "POST" else None
     withdraw_form = WithdrawConsentForm(request.POST if action == "withdraw" else None, guardians=guardians)
@@ -125,29 +127,28 @@ def consent_detail(request, child_id, consent_id):
                 data = given_form.cleaned_data
                 with transaction.atomic():
                     services.do_record_consent(
-                        acting_user=request.user, consent=consent,
+                        acting_user=Acting.of(request), consent=consent,
                         guardians=[g for g in guardians if str(g.pk) in set(data["guardians"])],
                         by_child=data["by_child"], child_judged_mature=data["child_judged_mature"], form=data["form"],
-                        form_note=data["form_note"], request=request,
+                        form_note=data["form_note"],
                     )
                 messages.success(request, _("The consent is recorded."))
                 return redirect("casefile:consent_detail", child_id=child.pk, consent_id=consent.pk)
             if action == "refused":
-                services.do_refuse_consent(acting_user=request.user, consent=consent, request=request)
+                services.do_refuse_consent(acting_user=Acting.of(request), consent=consent)
                 messages.success(request, _("The decision is recorded."))
                 return redirect("casefile:consent_detail", child_id=child.pk, consent_id=consent.pk)
             if action == "withdraw" and withdraw_form.is_valid():
                 who = withdraw_form.cleaned_data["withdrawn_by"]
                 guardian = next((g for g in guardians if str(g.pk) == who), None)
-                services.do_withdraw_consent(acting_user=request.user, consent=consent, by_guardian=guardian,
-                                             by_child=who == "child", note=withdraw_form.cleaned_data["note"],
-                                             request=request)
+                services.do_withdraw_consent(acting_user=Acting.of(request), consent=consent, by_guardian=guardian,
+                                             by_child=who == "child", note=withdraw_form.cleaned_data["note"])
                 messages.success(request, _("The consent is withdrawn. Shared information is hidden from now on."))
                 return redirect("casefile:consent_detail", child_id=child.pk, consent_id=consent.pk)
             if action == "renew":
                 renewal = services.do_renew_consent(
-                    acting_user=request.user, consent=consent,
-                    valid_to=consent.valid_to + (consent.valid_to - consent.valid_from), request=request,
+                    acting_user=Acting.of(request), consent=consent,
+                    valid_to=consent.valid_to + (consent.valid_to - consent.valid_from),
                 )
                 messages.success(request, _("A renewal is requested. Record it when the consent is given again."))
                 return redirect("casefile:consent_detail", child_id=child.pk, consent_id=renewal.pk)
@@ -164,7 +165,7 @@ def consent_detail(request, child_id, consent_id):
 @login_required
 @require_http_methods(["GET", "POST"])
 def disclosure_new(request, child_id):
-    child = get_child_for_request(request, child_id, object_type="disclosure_form")
+    child = get_child_for_request(request, child_id, object_type=ObjectType.DISCLOSURE_FORM)
     organisation = current_organisation(request)
     form = DisclosureForm(request.POST or None, own_organisation=organisation, municipality=child.municipality)
     errors = []
@@ -178,10 +179,10 @@ def disclosure_new(request, child_id):
             ).first()
         try:
             services.do_record_disclosure(
-                acting_user=request.user, child=child, from_organisation=organisation,
+                acting_user=Acting.of(request), child=child, from_organisation=organisation,
                 to_organisation=data["to_organisation"], shared=data["shared"], basis=data["basis"] if data["shared"] else "none",
                 categories=data["categories"], what=data["what"], provision=data["provision"], consent=consent,
-                justification=data["justification"], request=request,
+                justification=data["justification"],
             )
         except ValidationError as error:
             errors = error_messages(error)
@@ -196,6 +197,6 @@ def disclosure_new(request, child_id):
 @require_http_methods(["GET", "POST"])
 def log_extract(request, child_id):
     """Loggutdrag for one child. Produced by the child's barnkontakt; others see who can."""
-    child = get_child_for_request(request, child_id, object_type="log_extract_form")
+    child = get_child_for_request(request, child_id, object_type=ObjectType.LOG_EXTRACT_FORM)
     may_produce = "barnkontakt" in relationship_kinds(request.user, [child.pk]).get(child.pk, [])
     return _extract_response(request, child, may_produce, "casefile:log_extract", {"child_id": child.pk})

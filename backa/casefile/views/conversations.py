@@ -6,6 +6,8 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from backa.audit.vocabulary import ObjectType
+from backa.audit.context import Acting
 from backa.access.gate import get_child_for_request
 
 
@@ -17,7 +19,7 @@ from backa.casefile.conversations import do_record_conversation
 @login_required
 @require_http_methods(["GET", "POST"])
 def new_conversation(request, child_id):
-    child = get_child_for_request(request, child_id, object_type="conversation")
+    child = get_child_for_request(request, child_id, object_type=ObjectType.CONVERSATION)
     concerns = list(Concern.objects.filter(child=child).exclude(status="closed").order_by("-observed_on"))
     initial = {"concern": request.GET.get("oro", "")}
     form = forms.ConversationForm(request.POST or None, concerns=concerns, initial=initial)
@@ -26,7 +28,7 @@ def new_conversation(request, child_id):
         concern_id = data.pop("concern")
         concern = next((c for c in concerns if str(c.id) == concern_id), None)
         try:
-            do_record_conversation(acting_user=request.user, child=child, concern=concern, request=request,
+            do_record_conversation(acting_user=Acting.of(request), child=child, concern=concern,
                                             **data)
         except ValidationError as error:
             form.apply_service_errors(error)

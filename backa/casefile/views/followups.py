@@ -7,6 +7,8 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from backa.audit.vocabulary import ObjectType
+from backa.audit.context import Acting
 from backa.access.gate import get_child_for_request, visible_entry_scope
 from backa.casefile import secrecy
 from backa.casefile.models import Assessment
@@ -19,7 +21,7 @@ from backa.casefile.views.common import _plan
 @login_required
 @require_http_methods(["GET", "POST"])
 def follow_up(request, child_id, plan_id):
-    child = get_child_for_request(request, child_id, object_type="follow_up", object_id=plan_id)
+    child = get_child_for_request(request, child_id, object_type=ObjectType.FOLLOW_UP, object_id=plan_id)
     plan = _plan(child, plan_id)
     goals = list(plan.goals.filter(status="open"))
     scope = visible_entry_scope(request, child)
@@ -30,10 +32,9 @@ def follow_up(request, child_id, plan_id):
         data = dict(form.cleaned_data)
         try:
             do_follow_up(
-                acting_user=request.user, plan=plan, held_on=data["held_on"], outcome=data["outcome"],
+                acting_user=Acting.of(request), plan=plan, held_on=data["held_on"], outcome=data["outcome"],
                 progress=form.progress(), summary=data["summary"], child_view=data["child_view"],
                 next_review_date=data["next_review_date"], assessment=form.assessment_map.get(data["assessment"] or ""),
-                request=request,
             )
         except ValidationError as error:
             form.apply_service_errors(error)

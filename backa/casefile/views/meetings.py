@@ -7,6 +7,8 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from backa.audit.context import Acting
+from backa.audit.vocabulary import ObjectType
 from backa.audit.log import Action as LogAction
 from backa.access.gate import ChildNotFound, get_child_for_request, visible_entry_scope
 from backa.casefile import secrecy
@@ -23,7 +25,7 @@ from backa.access.objects import child_object
 
 @login_required
 def meetings(request, child_id):
-    child = get_child_for_request(request, child_id, object_type="meeting")
+    child = get_child_for_request(request, child_id, object_type=ObjectType.MEETING)
     items = list(Meeting.objects.filter(child=child).prefetch_related("participants"))
     return render(request, "casefile/meetings.html", {"child": child, "meetings": items})
 
@@ -31,7 +33,7 @@ def meetings(request, child_id):
 @login_required
 @require_http_methods(["GET", "POST"])
 def new_meeting(request, child_id):
-    child = get_child_for_request(request, child_id, object_type="meeting")
+    child = get_child_for_request(request, child_id, object_type=ObjectType.MEETING)
     team_members = active_team(child)
     guardians = [c.guardian for c in child.custodies.select_related("guardian") if c.has_custody]
     form = forms.MeetingForm(request.POST or None, team=team_members, guardians=guardians)
@@ -39,11 +41,11 @@ def new_meeting(request, child_id):
         data = form.cleaned_data
         try:
             meeting = do_schedule_meeting(
-                acting_user=request.user, child=child, plan=active_plan(child), starts_at=data["starts_at"],
+                acting_user=Acting.of(request), child=child, plan=active_plan(child), starts_at=data["starts_at"],
                 place=data["place"], agenda=data["agenda"],
                 professionals=list({uid: form.users[uid] for uid in data["professionals"]}.values()),
                 invite_child=data["invite_child"], guardians=[form.guardian_map[g] for g in data["guardians"]],
-                others=data["others"].splitlines(), request=request,
+                others=data["others"].splitlines(),
             )
         except ValidationError as error:
             form.apply_service_errors(error)
@@ -58,8 +60,8 @@ def new_meeting(request, child_id):
 @login_required
 @require_http_methods(["GET", "POST"])
 def meeting(request, child_id, meeting_id):
-    child = get_child_for_request(request, child_id, object_type="meeting", object_id=meeting_id)
-    item = child_object(Meeting.objects.select_related("plan"), child, meeting_id, "meeting", child=child)
+    child = get_child_for_request(request, child_id, object_type=ObjectType.MEETING, object_id=meeting_id)
+    item = child_object(Meeting.objects.select_related("plan"), child, meeting_id, ObjectType.MEETING, child=child)
     participants = list(item.participants.all())
     # The meeting is the team's; its agenda and minutes belong to the organisation that wrote them.
     record_visible = visible_entry_scope(request, child).allows(item.organisation_id, secrecy.MEETING_MINUTES)
@@ -71,14 +73,13 @@ def meeting(request, child_id, meeting_id):
                    "child_heard_how": item.child_heard_how, "attended": [str(p.id) for p in participants if p.attended]}
         form = forms.MinutesForm(request.POST or None, participants=participants, initial=initial)
     elif request.method == "POST":
-        raise ChildNotFound(child.pk, action=LogAction.UPDATE, object_type="meeting", object_id=item.id)
+        raise ChildNotFound(child.pk, action=LogAction.UPDATE, object_type=ObjectType.MEETING, object_id=item.id)
     if form is not None and request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            do_record_meeting(acting_user=request.user, meeting=item, minutes=data["minutes"],
+            do_record_meeting(acting_user=Acting.of(request), meeting=item, minutes=data["minutes"],
                                        child_heard=data["child_heard"], child_heard_how=data["child_heard_how"],
-                                       attended_ids=data["attended"], decisions=data["decisions"].splitlines(),
-                                       request=request)
+                                       attended_ids=data["attended"], decisions=data["decisions"].splitlines())
         except ValidationError as error:
             form.apply_service_errors(error)
         else:

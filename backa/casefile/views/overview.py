@@ -4,6 +4,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
+from backa.audit.vocabulary import ObjectType, Purpose
 from backa.audit.log import Action, log_access
 from backa.roles.models import RoleAssignment, role_active_on
 
@@ -17,7 +18,8 @@ def child_overview(request, child_id):
     show_number = False
     if request.method == "POST" and request.POST.get("show") == "identity_number":
         # Showing the whole number is its own, separately logged read.
-        log_access(request=request, action=Action.VIEW, child=child, object_type="identity_number", purpose="verify_identity")
+        log_access(request=request, action=Action.VIEW, child=child, object_type=ObjectType.IDENTITY_NUMBER,
+                   purpose=Purpose.VERIFY_IDENTITY)
         show_number = True
     today = timezone.localdate()
     custodies = list(child.custodies.select_related("guardian").order_by("guardian__family_name", "guardian__given_name"))

@@ -8,6 +8,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from backa.audit.context import Acting
+from backa.audit.vocabulary import ObjectType
 from backa.audit.log import Action as LogAction
 from backa.access.gate import ChildNotFound, get_child_for_request
 from backa.casefile.compass import area_label
@@ -21,7 +23,7 @@ from backa.casefile.plan import active_plan
 
 @login_required
 def plan_page(request, child_id):
-    child = get_child_for_request(request, child_id, object_type="plan")
+    child = get_child_for_request(request, child_id, object_type=ObjectType.PLAN)
     plan = active_plan(child)
     past = list(Plan.objects.filter(child=child).exclude(status=PlanStatus.ACTIVE).order_by("-ended_on"))
     context = {"child": child, "plan": plan, "past_plans": past}
@@ -40,7 +42,7 @@ def plan_page(request, child_id):
 @login_required
 @require_http_methods(["GET", "POST"])
 def new_plan(request, child_id):
-    child = get_child_for_request(request, child_id, object_type="plan")
+    child = get_child_for_request(request, child_id, object_type=ObjectType.PLAN)
     existing = active_plan(child)
     # A start-plan form sent again after it was saved lands here, on the saved plan.
     if existing is not None:
@@ -54,8 +56,8 @@ def new_plan(request, child_id):
             idempotency.run_once(
                 user=request.user, scope="plan.create", key=idempotency.form_key(request),
                 payload_fingerprint=idempotency.fingerprint_post(request), object_type="plan",
-                create=lambda: do_create_plan(acting_user=request.user, child=child, concern=concern,
-                                                       request=request, **form.plan_values()))
+                create=lambda: do_create_plan(acting_user=Acting.of(request), child=child, concern=concern,
+                                                       **form.plan_values()))
         except ValidationError as error:
             form.apply_service_errors(error)
         except idempotency.IdempotencyMismatch:
@@ -79,7 +81,7 @@ def _is_uuid(value):
 @login_required
 @require_http_methods(["GET", "POST"])
 def edit_plan(request, child_id, plan_id):
-    child = get_child_for_request(request, child_id, object_type="plan", object_id=plan_id)
+    child = get_child_for_request(request, child_id, object_type=ObjectType.PLAN, object_id=plan_id)
     plan = _plan(child, plan_id)
     conflict = None
     form = forms.PlanForm(request.POST or None, municipality=child.municipality,
@@ -87,7 +89,7 @@ def edit_plan(request, child_id, plan_id):
     if request.method == "POST" and form.is_valid():
         based_on = form.cleaned_data.get("version") or 0
         try:
-            do_update_plan(acting_user=request.user, plan=plan, based_on_version=based_on, request=request,
+            do_update_plan(acting_user=Acting.of(request), plan=plan, based_on_version=based_on,
                                     **form.plan_values())
         except PlanConflict as exc:
             conflict = exc
@@ -107,12 +109,12 @@ def edit_plan(request, child_id, plan_id):
 @login_required
 @require_http_methods(["GET", "POST"])
 def add_goal(request, child_id, plan_id):
-    child = get_child_for_request(request, child_id, object_type="plan", object_id=plan_id)
+    child = get_child_for_request(request, child_id, object_type=ObjectType.PLAN, object_id=plan_id)
     plan = _plan(child, plan_id)
     form = forms.GoalForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            do_add_goal(acting_user=request.user, plan=plan, request=request, **form.cleaned_data)
+            do_add_goal(acting_user=Acting.of(request), plan=plan, **form.cleaned_data)
         except ValidationError as error:
             form.apply_service_errors(error)
         else:
@@ -125,7 +127,7 @@ def add_goal(request, child_id, plan_id):
 @login_required
 @require_http_methods(["GET", "POST"])
 def add_action(request, child_id, plan_id):
-    child = get_child_for_request(request, child_id, object_type="plan", object_id=plan_id)
+    child = get_child_for_request(request, child_id, object_type=ObjectType.PLAN, object_id=plan_id)
     plan = _plan(child, plan_id)
     decision = None
     decision_id = request.GET.get("beslut") or request.POST.get("decision_id")
@@ -136,10 +138,10 @@ def add_action(request, child_id, plan_id):
     if request.method == "POST" and form.is_valid():
         try:
             if decision is not None:
-                do_decision_to_action(acting_user=request.user, decision=decision, plan=plan,
-                                               request=request, **form.action_values())
+                do_decision_to_action(acting_user=Acting.of(request), decision=decision, plan=plan,
+                                               **form.action_values())
             else:
-                do_add_action(acting_user=request.user, plan=plan, request=request, **form.action_values())
+                do_add_action(acting_user=Acting.of(request), plan=plan, **form.action_values())
         except ValidationError as error:
             form.apply_service_errors(error)
         else:
@@ -154,12 +156,12 @@ def add_action(request, child_id, plan_id):
 @login_required
 @require_http_methods(["GET", "POST"])
 def end_plan(request, child_id, plan_id):
-    child = get_child_for_request(request, child_id, object_type="plan", object_id=plan_id)
+    child = get_child_for_request(request, child_id, object_type=ObjectType.PLAN, object_id=plan_id)
     plan = _plan(child, plan_id)
     form = forms.EndPlanForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            do_end_plan(acting_user=request.user, plan=plan, request=request, **form.cleaned_data)
+            do_end_plan(acting_user=Acting.of(request), plan=plan, **form.cleaned_data)
         except ValidationError as error:
             form.apply_service_errors(error)
         else:
@@ -172,11 +174,11 @@ def end_plan(request, child_id, plan_id):
 @login_required
 def plan_version(request, child_id, plan_id, number):
     """One saved version of the plan, as it was."""
-    child = get_child_for_request(request, child_id, object_type="plan_version", object_id=plan_id)
+    child = get_child_for_request(request, child_id, object_type=ObjectType.PLAN_VERSION, object_id=plan_id)
     plan = _plan(child, plan_id)
     version = PlanVersion.objects.filter(plan=plan, number=number).select_related("created_by").first()
     if version is None:
-        raise ChildNotFound(child.pk, object_type="plan_version", object_id=plan_id)
+        raise ChildNotFound(child.pk, object_type=ObjectType.PLAN_VERSION, object_id=plan_id)
     previous = PlanVersion.objects.filter(plan=plan, number=number - 1).first()
     changes = diff_snapshots(previous.snapshot, version.snapshot) if previous else []
     snap = version.snapshot
@@ -189,7 +191,8 @@ def plan_version(request, child_id, plan_id, number):
 @login_required
 def child_version(request, child_id, plan_id):
     """The plan in plain Swedish for the child and family."""
-    child = get_child_for_request(request, child_id, object_type="plan", object_id=plan_id, action=LogAction.PRINT)
+    child = get_child_for_request(request, child_id, object_type=ObjectType.PLAN, object_id=plan_id,
+                                  action=LogAction.PRINT)
     plan = _plan(child, plan_id)
     return render(request, "casefile/child_version.html", {
         "child": child, "plan": plan, "goals": list(plan.goals.all()),
@@ -200,12 +203,12 @@ def child_version(request, child_id, plan_id):
 @login_required
 @require_http_methods(["POST"])
 def action_status(request, child_id, plan_id, action_id):
-    child = get_child_for_request(request, child_id, action=LogAction.UPDATE, object_type="plan", object_id=plan_id)
+    child = get_child_for_request(request, child_id, action=LogAction.UPDATE, object_type=ObjectType.PLAN,
+                                  object_id=plan_id)
     plan = _plan(child, plan_id)
-    action = child_object(Action.objects.select_related("plan"), child, action_id, "action", plan=plan)
+    action = child_object(Action.objects.select_related("plan"), child, action_id, ObjectType.ACTION, plan=plan)
     try:
-        do_set_action_status(acting_user=request.user, action=action, status=request.POST.get("status", ""),
-                                      request=request)
+        do_set_action_status(acting_user=Acting.of(request), action=action, status=request.POST.get("status", ""))
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
@@ -225,7 +228,8 @@ from backa.access.objects import child_object
 
 @login_required
 def plan_pdf(request, child_id, plan_id):
-    child = get_child_for_request(request, child_id, object_type="plan", object_id=plan_id, action=LogAction.PRINT)
+    child = get_child_for_request(request, child_id, object_type=ObjectType.PLAN, object_id=plan_id,
+                                  action=LogAction.PRINT)
     plan = _plan(child, plan_id)
     for_child = request.GET.get("for") == "barn"
     context = {

@@ -6,7 +6,9 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from backa.audit.context import Acting
 from backa.accounts.positions import current_position
+from backa.audit.vocabulary import ObjectType
 from backa.audit.log import Action
 from backa.access.gate import ChildNotFound, get_child_for_request
 from backa.organisations.models import UnitType
@@ -22,7 +24,7 @@ from backa.casefile.views.concerns import get_concern_for_request
 @login_required
 @require_http_methods(["GET", "POST"])
 def new_report(request, child_id):
-    child = get_child_for_request(request, child_id, object_type="concern_report")
+    child = get_child_for_request(request, child_id, object_type=ObjectType.CONCERN_REPORT)
     return _report_form(request, child, None)
 
 
@@ -39,8 +41,8 @@ def _report_form(request, child, concern):
     if request.method == "POST" and form.is_valid():
         try:
             report = do_report_to_social_services(
-                acting_user=request.user, child=child, concern=concern, position=current_position(request),
-                request=request, **form.cleaned_data,
+                acting_user=Acting.of(request), child=child, concern=concern, position=current_position(request),
+                **form.cleaned_data,
             )
         except ValidationError as error:
             form.apply_service_errors(error)
@@ -60,9 +62,9 @@ def is_social_services(request) -> bool:
 @login_required
 @require_http_methods(["GET", "POST"])
 def report_detail(request, child_id, report_id):
-    child = get_child_for_request(request, child_id, object_type="concern_report", object_id=report_id)
+    child = get_child_for_request(request, child_id, object_type=ObjectType.CONCERN_REPORT, object_id=report_id)
     report = child_object(ConcernReport.objects.select_related("reported_by", "outcome_recorded_by"), child, report_id,
-                         "concern_report")
+                         ObjectType.CONCERN_REPORT)
     can_record = is_social_services(request)
     form = None
     if can_record:
@@ -72,7 +74,7 @@ def report_detail(request, child_id, report_id):
         form = forms.ReportOutcomeForm(request.POST or None, initial=initial)
         if request.method == "POST" and form.is_valid():
             try:
-                do_record_report_outcome(acting_user=request.user, report=report, request=request,
+                do_record_report_outcome(acting_user=Acting.of(request), report=report,
                                                   **form.cleaned_data)
             except ValidationError as error:
                 form.apply_service_errors(error)
@@ -80,5 +82,5 @@ def report_detail(request, child_id, report_id):
                 messages.success(request, _("The outcome is recorded."))
                 return redirect("casefile:report", child_id=child.id, report_id=report.id)
     elif request.method == "POST":
-        raise ChildNotFound(child.pk, action=Action.UPDATE, object_type="concern_report", object_id=report_id)
+        raise ChildNotFound(child.pk, action=Action.UPDATE, object_type=ObjectType.CONCERN_REPORT, object_id=report_id)
     return render(request, "casefile/report_detail.html", {"child": child, "report": report, "form": form})

@@ -6,7 +6,7 @@ import time
 import pytest
 from django.db import connection, transaction
 
-from backa.audit.log import Action, log_access
+from backa.audit.log import Action, ObjectType, log_access
 from backa.audit.models import AccessLog
 from backa.consent.access import sharing_scope
 from backa.consent.models import Consent
@@ -24,7 +24,7 @@ def _read(world, child, result):
             scope = sharing_scope(orgs(world)["school"], child, lock=True)
             allowed = scope.allows(orgs(world)["ifo"], "notes")
             if allowed:
-                log_access(user=world.rasmus, action=Action.VIEW, child=child, object_type="shared_entries",
+                log_access(user=world.rasmus, action=Action.VIEW, child=child, object_type=ObjectType.CHILD,
                            purpose="consent")
                 time.sleep(0.3)  # hold the read open while the withdrawal tries
             result["allowed"] = allowed
@@ -50,7 +50,7 @@ def test_a_read_that_starts_first_is_logged_before_the_withdrawal(world):
     reader.start(); writer.start(); reader.join(); writer.join()
     consent = Consent.objects.get(pk=consent.pk)
     assert result["allowed"] is True
-    read = AccessLog.objects.get(object_type="shared_entries")
+    read = AccessLog.objects.get(object_type=ObjectType.CHILD)
     assert read.occurred_at < consent.withdrawn_at
 
 
@@ -61,4 +61,4 @@ def test_a_read_that_arrives_during_a_withdrawal_is_denied(world):
     reader = threading.Thread(target=lambda: (time.sleep(0.1), _read(world, world.sigrid, result)))
     writer.start(); reader.start(); writer.join(); reader.join()
     assert result["allowed"] is False
-    assert not AccessLog.objects.filter(object_type="shared_entries").exists()
+    assert not AccessLog.objects.filter(object_type=ObjectType.CHILD).exists()

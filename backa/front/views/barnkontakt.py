@@ -8,7 +8,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from backa.audit.context import Acting
 from backa.accounts.positions import administered_district_ids
+from backa.audit.vocabulary import ObjectType, Purpose
 from backa.audit.log import Action, log_access, log_access_many
 from backa.access.gate import ChildNotFound
 from backa.children.lifephase import LifePhase, life_phase
@@ -47,7 +49,7 @@ def barnkontakt_start(request):
         child.next_phase = LifePhase(next_phase).label if next_phase else ""
         child.todo = worklist.what_to_do(child, today)
         child.review_overdue = child.plan_review_date is not None and child.plan_review_date < today
-    log_access_many(request=request, action=Action.LIST, children=children, purpose="barnkontakt_start")
+    log_access_many(request=request, action=Action.LIST, children=children, purpose=Purpose.BARNKONTAKT_START)
     outgoing, incoming = _my_tasks(request.user)
     return render(request, "front/barnkontakt.html", {
         "children": children, "limit": PAGE_SIZE, "outgoing": outgoing, "incoming": incoming, "summary": totals,
@@ -60,7 +62,8 @@ def handover_list(request):
     outgoing, incoming = _my_tasks(request.user)
     # Only ids in the log: a handover names the child, so each row shown is a read of that child.
     with_child = [h.child for h in outgoing + incoming]
-    log_access_many(request=request, action=Action.LIST, children=with_child, purpose="handover_tasks", object_type="handover")
+    log_access_many(request=request, action=Action.LIST, children=with_child, purpose=Purpose.HANDOVER_TASKS,
+                    object_type=ObjectType.HANDOVER)
     return render(request, "front/handover_list.html", {"outgoing": outgoing, "incoming": incoming, "today": timezone.localdate()})
 
 
@@ -76,13 +79,14 @@ def _get_handover_for_request(request, handover_id):
         .filter(Q(from_position__user=request.user) | Q(to_position__user=request.user), pk=handover_id).first()
     )
     if handover is None:
-        raise ChildNotFound(None, object_type="handover", object_id=str(handover_id))
+        raise ChildNotFound(None, object_type=ObjectType.HANDOVER, object_id=str(handover_id))
     as_sender = handover.from_position.user_id == request.user.pk and handover.from_position.is_active_on(today)
     as_receiver = handover.to_position is not None and handover.to_position.user_id == request.user.pk and handover.to_position.is_active_on(today)
     if not (as_sender or as_receiver):
-        raise ChildNotFound(None, object_type="handover", object_id=str(handover_id))
-    log_access(request=request, action=Action.VIEW, child=handover.child, object_type="handover", object_id=handover.id,
-               purpose="handover_sender" if as_sender else "handover_receiver")
+        raise ChildNotFound(None, object_type=ObjectType.HANDOVER, object_id=str(handover_id))
+    log_access(request=request, action=Action.VIEW, child=handover.child, object_type=ObjectType.HANDOVER,
+               object_id=handover.id,
+               purpose=Purpose.HANDOVER_SENDER if as_sender else Purpose.HANDOVER_RECEIVER)
     return handover, as_sender, as_receiver
 
 
@@ -101,7 +105,7 @@ def handover_detail(request, handover_id):
             if action == "prepare" and as_sender:
                 prepare_form = PrepareHandoverForm(request.POST)
                 if prepare_form.is_valid():
-                    do_prepare_handover(acting_user=request.user, handover=handover, request=request, **prepare_form.cleaned_data)
+                    do_prepare_handover(acting_user=Acting.of(request), handover=handover, **prepare_form.cleaned_data)
                     messages.success(request, _("What is passed on, and why, is recorded."))
                     return redirect("front:handover", handover_id=handover.id)
             elif action in ("accept", "close"):
@@ -109,8 +113,8 @@ def handover_detail(request, handover_id):
                 if complete_form.is_valid():
                     how = complete_form.cleaned_data["family_informed_how"]
                     if action == "accept" and as_receiver:
-                        accepted = do_accept_handover(acting_user=request.user, handover=handover,
-                                                      family_informed_how=how, request=request)
+                        accepted = do_accept_handover(acting_user=Acting.of(request), handover=handover,
+                                                      family_informed_how=how)
                         if accepted.to_assignment.valid_from > timezone.localdate():
                             messages.success(request, _("You become the child's barnkontakt on %(day)s.")
                                              % {"day": accepted.to_assignment.valid_from.isoformat()})
@@ -118,7 +122,7 @@ def handover_detail(request, handover_id):
                         messages.success(request, _("You are now the child's barnkontakt."))
                         return redirect("casefile:overview", child_id=handover.child_id)
                     if action == "close" and as_sender and handover.to_position is None:
-                        do_close_handover(acting_user=request.user, handover=handover, family_informed_how=how, request=request)
+                        do_close_handover(acting_user=Acting.of(request), handover=handover, family_informed_how=how)
                         messages.success(request, _("The handover is closed and your barnkontakt role has ended."))
                         return redirect("front:handovers")
                     raise PermissionDenied

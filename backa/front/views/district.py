@@ -4,6 +4,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from backa.audit.vocabulary import ObjectType
 from backa.access.objects import NotFound, is_district_admin, require_tool
 from backa.accounts.positions import current_position
 
@@ -14,7 +15,7 @@ from backa.roles import dashboard
 
 
 def _district_for(request):
-    require_tool(request, is_district_admin, tool="district_dashboard")
+    require_tool(request, is_district_admin, tool=ObjectType.DISTRICT_DASHBOARD)
     return current_position(request).unit.district
 
 
@@ -50,7 +51,7 @@ TRANSITION_TITLES = {
 def district_transition(request, kind):
     district = _district_for(request)
     if kind not in TRANSITION_TITLES:
-        raise NotFound(object_type="district_transition", object_id=kind[:64])
+        raise NotFound(object_type=ObjectType.DISTRICT_TRANSITION, object_id=kind[:64])
     today = timezone.localdate()
     return render(request, "front/dashboard_breakdown.html", {
         "district": district, "title": TRANSITION_TITLES[kind](dashboard.next_school_year(today)),

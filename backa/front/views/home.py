@@ -5,6 +5,7 @@ from django.db.models import Q
 from django.shortcuts import render
 from django.views.decorators.http import require_http_methods
 
+from backa.audit.vocabulary import Purpose
 from backa.audit.log import Action, log_access_many
 
 from backa.lib import identity
@@ -27,7 +28,7 @@ def my_children(request):
     queryset = visible_children(request.user).select_related("home_district").order_by("family_name", "given_name", "id")
     page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
     children = _with_relationships(request.user, list(page.object_list))
-    log_access_many(request=request, action=Action.LIST, children=children, purpose="my_children")
+    log_access_many(request=request, action=Action.LIST, children=children, purpose=Purpose.MY_CHILDREN)
     return render(request, "front/my_children.html", {"page": page, "children": children, "search_form": ChildSearchForm()})
 
 
@@ -46,5 +47,5 @@ def search(request):
             for word in form.cleaned_data["q"].split()[:3]:
                 queryset = queryset.filter(Q(given_name__icontains=word) | Q(family_name__icontains=word))
         children = _with_relationships(request.user, list(queryset.order_by("family_name", "given_name", "id")[:PAGE_SIZE]))
-        log_access_many(request=request, action=Action.SEARCH, children=children, purpose="search")
+        log_access_many(request=request, action=Action.SEARCH, children=children, purpose=Purpose.SEARCH)
     return render(request, "front/search.html", {"form": form, "children": children, "limit": PAGE_SIZE})

@@ -3,6 +3,7 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
+from backa.audit.vocabulary import ObjectType, Purpose
 from backa.audit.log import Action, log_access_many
 
 
@@ -12,8 +13,9 @@ from backa.casefile.models import Concern
 @login_required
 def my_concerns(request):
     concerns = list(Concern.objects.filter(reported_by=request.user).select_related("child").order_by("-created_at")[:100])
-    log_access_many(request=request, action=Action.LIST, children=[c.child for c in concerns], purpose="my_concerns",
-                    object_type="concern")
+    log_access_many(request=request, action=Action.LIST, children=[c.child for c in concerns],
+                    purpose=Purpose.MY_CONCERNS,
+                    object_type=ObjectType.CONCERN)
     return render(request, "front/my_concerns.html", {"concerns": concerns})
 
 
@@ -41,9 +43,11 @@ def todo(request):
     reviews = due_reviews(request.user)
     notes = list(Notification.objects.filter(recipient=request.user, read_at__isnull=True)
                  .select_related("child").order_by("-created_at")[:50])
-    log_access_many(request=request, action=LogAction.LIST, children=[p.child for p in reviews], purpose="due_reviews",
-                    object_type="plan")
-    log_access_many(request=request, action=LogAction.LIST, children=[n.child for n in notes], purpose="notifications",
-                    object_type="notification")
+    log_access_many(request=request, action=LogAction.LIST, children=[p.child for p in reviews],
+                    purpose=Purpose.DUE_REVIEWS,
+                    object_type=ObjectType.PLAN)
+    log_access_many(request=request, action=LogAction.LIST, children=[n.child for n in notes],
+                    purpose=Purpose.NOTIFICATIONS,
+                    object_type=ObjectType.NOTIFICATION)
     return render(request, "front/todo.html", {"reviews": reviews, "notifications": notes,
                                                 "today": timezone.localdate()})
