@@ -1,5 +1,6 @@
 """The documented JSON API (OpenAPI at /api/openapi.json). Session auth for now; the
 identity-provider token flow comes with e-ID login."""
+
 from django.http import Http404
 from ninja import NinjaAPI
 from ninja.security import django_auth
@@ -7,8 +8,8 @@ from ninja.security import django_auth
 from backa.access.middleware import log_denied
 from backa.access.objects import NotFound
 from backa.casefile.api import children_router
-from backa.forums.api import router as forums_router
 from backa.casefile.api import router as plans_router
+from backa.forums.api import router as forums_router
 
 api = NinjaAPI(
     title="Backa barnet API",

@@ -4,6 +4,7 @@ Mounted at /bench/trivial only when BACKA_BENCH=1 (and never in production); it 
 nothing but the session and the user the middleware already load, so the difference to a
 real page is the page's own work.
 """
+
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 

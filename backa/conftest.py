@@ -48,8 +48,10 @@ def pytest_collection(session):
 
 
 # Test modules that read the clock: their tests get the `clock` marker (pytest.ini).
-READS_CLOCK = re.compile(r"date\.today\(|localdate\(|timezone\.now\(|datetime\.now\(|time\.time\(|\bTODAY\b"
-                         r"|time_machine|default_period\(")
+READS_CLOCK = re.compile(
+    r"date\.today\(|localdate\(|timezone\.now\(|datetime\.now\(|time\.time\(|\bTODAY\b"
+    r"|time_machine|default_period\("
+)
 _reads_clock: dict[Path, bool] = {}
 
 

@@ -1,4 +1,5 @@
 """Cross-cutting HTTP middleware: request ids and cache control."""
+
 import uuid
 
 from django.conf import settings

@@ -4,6 +4,7 @@ Defaults give the zero-setup demo (SQLite in ./var). Production and the test sui
 DATABASE_URL to PostgreSQL. Secrets come from the environment; the demo derives
 stable local keys so a laptop needs nothing configured.
 """
+
 import hashlib
 import os
 from pathlib import Path
@@ -155,9 +156,7 @@ TEMPLATES = [
     }
 ]
 
-DATABASES = {
-    "default": database_from_url(env_str("DATABASE_URL", f"sqlite:///{BASE_DIR / 'var' / 'demo.sqlite3'}"))
-}
+DATABASES = {"default": database_from_url(env_str("DATABASE_URL", f"sqlite:///{BASE_DIR / 'var' / 'demo.sqlite3'}"))}
 # Every request is one transaction: the access-log row and the read it records commit
 # together or not at all (fail closed).
 DATABASES["default"]["ATOMIC_REQUESTS"] = True

@@ -11,6 +11,7 @@ Personas (all in the pilot district Järva unless said):
 Children: ivar (infant), sigrid (pupil), hemlig (protected identity, barnkontakt britta),
 nobody (no one holds a role).
 """
+
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -18,7 +19,15 @@ from django.utils import timezone
 
 from backa.accounts.models import Position, PositionKind, User
 from backa.children.models import Child, Custody, Enrolment, Guardian, Sex
-from backa.organisations.models import District, EvaluationArm, Municipality, Organisation, OrganisationKind, Unit, UnitType
+from backa.organisations.models import (
+    District,
+    EvaluationArm,
+    Municipality,
+    Organisation,
+    OrganisationKind,
+    Unit,
+    UnitType,
+)
 from backa.roles.models import RoleAssignment, RoleKind
 from backa.synthetic.testnumbers import make_number
 
@@ -58,16 +67,31 @@ class World:
         raise AttributeError(name)
 
 
-def make_user(username: str, first: str, last: str, unit: Unit, kind: str, title: str, **position_kwargs) -> tuple[User, Position]:
+def make_user(
+    username: str, first: str, last: str, unit: Unit, kind: str, title: str, **position_kwargs
+) -> tuple[User, Position]:
     user = User.objects.create_user(username=username, password=PASSWORD, first_name=first, last_name=last)
-    position = Position.objects.create(user=user, unit=unit, kind=kind, role_title=title,
-                                       valid_from=position_kwargs.pop("valid_from", date(2020, 1, 1)), **position_kwargs)
+    position = Position.objects.create(
+        user=user,
+        unit=unit,
+        kind=kind,
+        role_title=title,
+        valid_from=position_kwargs.pop("valid_from", date(2020, 1, 1)),
+        **position_kwargs,
+    )
     return user, position
 
 
 def make_child(world_municipality, district, given, family, born, *, serial=980, sex=Sex.FEMALE, **kwargs) -> Child:
-    child = Child(municipality=world_municipality, home_district=district, given_name=given, family_name=family,
-                  birth_date=born, sex=sex, **kwargs)
+    child = Child(
+        municipality=world_municipality,
+        home_district=district,
+        given_name=given,
+        family_name=family,
+        birth_date=born,
+        sex=sex,
+        **kwargs,
+    )
     child.set_identity_number(make_number(born, serial) if born else None)
     child.save()
     return child
@@ -76,19 +100,38 @@ def make_child(world_municipality, district, given, family, born, *, serial=980,
 def build_world() -> World:
     today = timezone.localdate()
     muni = Municipality.objects.create(code="0180", name="Stockholm")
-    jarva = District.objects.create(municipality=muni, code="JARVA", name="Järva", evaluation_arm=EvaluationArm.PILOT,
-                                    pilot_start=date(2026, 3, 1))
-    farsta = District.objects.create(municipality=muni, code="FARSTA", name="Farsta", evaluation_arm=EvaluationArm.COMPARISON)
-    board = Organisation.objects.create(municipality=muni, name="Järva stadsdelsnämnd", kind=OrganisationKind.MUNICIPAL_BOARD, is_osl_authority=True)
-    education = Organisation.objects.create(municipality=muni, name="Utbildningsnämnden", kind=OrganisationKind.MUNICIPAL_BOARD, is_osl_authority=True)
-    region = Organisation.objects.create(municipality=muni, name="Region Stockholm", kind=OrganisationKind.REGION, is_osl_authority=True)
-    police = Organisation.objects.create(municipality=muni, name="Polismyndigheten", kind=OrganisationKind.POLICE, is_osl_authority=True)
+    jarva = District.objects.create(
+        municipality=muni, code="JARVA", name="Järva", evaluation_arm=EvaluationArm.PILOT, pilot_start=date(2026, 3, 1)
+    )
+    farsta = District.objects.create(
+        municipality=muni, code="FARSTA", name="Farsta", evaluation_arm=EvaluationArm.COMPARISON
+    )
+    board = Organisation.objects.create(
+        municipality=muni, name="Järva stadsdelsnämnd", kind=OrganisationKind.MUNICIPAL_BOARD, is_osl_authority=True
+    )
+    education = Organisation.objects.create(
+        municipality=muni, name="Utbildningsnämnden", kind=OrganisationKind.MUNICIPAL_BOARD, is_osl_authority=True
+    )
+    region = Organisation.objects.create(
+        municipality=muni, name="Region Stockholm", kind=OrganisationKind.REGION, is_osl_authority=True
+    )
+    police = Organisation.objects.create(
+        municipality=muni, name="Polismyndigheten", kind=OrganisationKind.POLICE, is_osl_authority=True
+    )
     units = {
         "bvc": Unit.objects.create(organisation=region, district=jarva, unit_type=UnitType.BVC, name="BVC Järva"),
-        "school": Unit.objects.create(organisation=education, district=jarva, unit_type=UnitType.GRUNDSKOLA, name="Ängsskolan"),
-        "ifo": Unit.objects.create(organisation=board, district=jarva, unit_type=UnitType.SOCIALTJANST, name="Socialtjänsten Järva"),
-        "lpo": Unit.objects.create(organisation=police, district=jarva, unit_type=UnitType.LOKALPOLISOMRADE, name="LPO Järva"),
-        "admin": Unit.objects.create(organisation=board, district=jarva, unit_type=UnitType.ADMINISTRATION, name="Järva stadsdelsförvaltning"),
+        "school": Unit.objects.create(
+            organisation=education, district=jarva, unit_type=UnitType.GRUNDSKOLA, name="Ängsskolan"
+        ),
+        "ifo": Unit.objects.create(
+            organisation=board, district=jarva, unit_type=UnitType.SOCIALTJANST, name="Socialtjänsten Järva"
+        ),
+        "lpo": Unit.objects.create(
+            organisation=police, district=jarva, unit_type=UnitType.LOKALPOLISOMRADE, name="LPO Järva"
+        ),
+        "admin": Unit.objects.create(
+            organisation=board, district=jarva, unit_type=UnitType.ADMINISTRATION, name="Järva stadsdelsförvaltning"
+        ),
     }
     users, positions = {}, {}
     for key, first, last, unit, kind, title in [
@@ -101,28 +144,51 @@ def build_world() -> World:
     ]:
         users[key], positions[key] = make_user(key, first, last, units[unit], kind, title)
     users["former"], positions["former"] = make_user(
-        "former", "Frida", "Förra", units["bvc"], PositionKind.BVC_NURSE, "BVC-sjuksköterska",
-        valid_from=date(2020, 1, 1), valid_to=today - timedelta(days=1),
+        "former",
+        "Frida",
+        "Förra",
+        units["bvc"],
+        PositionKind.BVC_NURSE,
+        "BVC-sjuksköterska",
+        valid_from=date(2020, 1, 1),
+        valid_to=today - timedelta(days=1),
     )
     children = {
         "ivar": make_child(muni, jarva, "Ivar", "Andersson", today - timedelta(days=200), serial=981, sex=Sex.MALE),
         "sigrid": make_child(muni, jarva, "Sigrid", "Nilsson", date(today.year - 10, 3, 14), serial=982),
-        "hemlig": make_child(muni, jarva, "Hedda", "Hemlig", today - timedelta(days=400), serial=984, protected_identity=True),
+        "hemlig": make_child(
+            muni, jarva, "Hedda", "Hemlig", today - timedelta(days=400), serial=984, protected_identity=True
+        ),
         "nobody": make_child(muni, farsta, "Nils", "Ingen", date(today.year - 8, 6, 1), serial=983, sex=Sex.MALE),
     }
     guardian = Guardian(municipality=muni, given_name="Anna", family_name="Nilsson", phone="070-0000000")
     guardian.set_identity_number(make_number(date(1985, 5, 5), 986))
     guardian.save()
     Custody.objects.create(child=children["sigrid"], municipality=muni, guardian=guardian)
-    Enrolment.objects.create(child=children["sigrid"], municipality=muni, unit=units["school"], kind=Enrolment.Kind.PUPIL,
-                             valid_from=date(today.year - 4, 8, 1))
-    Enrolment.objects.create(child=children["ivar"], municipality=muni, unit=units["bvc"], kind=Enrolment.Kind.LISTING,
-                             valid_from=children["ivar"].birth_date)
+    Enrolment.objects.create(
+        child=children["sigrid"],
+        municipality=muni,
+        unit=units["school"],
+        kind=Enrolment.Kind.PUPIL,
+        valid_from=date(today.year - 4, 8, 1),
+    )
+    Enrolment.objects.create(
+        child=children["ivar"],
+        municipality=muni,
+        unit=units["bvc"],
+        kind=Enrolment.Kind.LISTING,
+        valid_from=children["ivar"].birth_date,
+    )
     since = today - timedelta(days=30)
     for key, child, kind in [
-        ("britta", "ivar", RoleKind.BARNKONTAKT), ("britta", "hemlig", RoleKind.BARNKONTAKT),
-        ("rasmus", "sigrid", RoleKind.BARNKONTAKT), ("sara", "sigrid", RoleKind.STODSAMORDNARE),
-        ("per", "sigrid", RoleKind.TEAM_MEMBER), ("former", "ivar", RoleKind.BARNKONTAKT),
+        ("britta", "ivar", RoleKind.BARNKONTAKT),
+        ("britta", "hemlig", RoleKind.BARNKONTAKT),
+        ("rasmus", "sigrid", RoleKind.BARNKONTAKT),
+        ("sara", "sigrid", RoleKind.STODSAMORDNARE),
+        ("per", "sigrid", RoleKind.TEAM_MEMBER),
+        ("former", "ivar", RoleKind.BARNKONTAKT),
     ]:
-        RoleAssignment.objects.create(child=children[child], municipality=muni, position=positions[key], kind=kind, valid_from=since)
+        RoleAssignment.objects.create(
+            child=children[child], municipality=muni, position=positions[key], kind=kind, valid_from=since
+        )
     return World(muni, jarva, farsta, units, users, positions, children)

@@ -1,6 +1,7 @@
 """Shared helpers for the benchmark scripts: Django setup, machine facts, timing statistics,
 result files. Nothing here runs in the normal test run.
 """
+
 import json
 import os
 import platform
@@ -8,7 +9,7 @@ import statistics
 import subprocess
 import sys
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -55,8 +56,14 @@ def libpq_env() -> dict:
 
     u = urlparse(database_url())
     env = dict(os.environ)
-    env.update({"PGHOST": u.hostname or "127.0.0.1", "PGPORT": str(u.port or 5432),
-                "PGUSER": u.username or "postgres", "PGDATABASE": u.path.lstrip("/")})
+    env.update(
+        {
+            "PGHOST": u.hostname or "127.0.0.1",
+            "PGPORT": str(u.port or 5432),
+            "PGUSER": u.username or "postgres",
+            "PGDATABASE": u.path.lstrip("/"),
+        }
+    )
     if u.password:
         env["PGPASSWORD"] = u.password
     return env
@@ -89,10 +96,17 @@ def loadavg() -> list[float]:
 
 
 def machine() -> dict:
-    pg = subprocess.run([pg_bin("psql"), "-XAtc", "show server_version"], env=libpq_env(),
-                        capture_output=True, text=True).stdout.strip()
-    return {"cpu": cpu_model(), "cores": os.cpu_count(), "postgresql": pg, "python": platform.python_version(),
-            "date": datetime.now(timezone.utc).isoformat(timespec="seconds"), "loadavg": loadavg()}
+    pg = subprocess.run(
+        [pg_bin("psql"), "-XAtc", "show server_version"], env=libpq_env(), capture_output=True, text=True
+    ).stdout.strip()
+    return {
+        "cpu": cpu_model(),
+        "cores": os.cpu_count(),
+        "postgresql": pg,
+        "python": platform.python_version(),
+        "date": datetime.now(UTC).isoformat(timespec="seconds"),
+        "loadavg": loadavg(),
+    }
 
 
 def summary(values) -> dict:
@@ -136,8 +150,10 @@ def dataset_marker() -> dict | None:
         row = cursor.fetchone()
     if not row:
         return None
-    return {"params": json.loads(row[0]) if isinstance(row[0], str) else row[0],
-            "stages": json.loads(row[1]) if isinstance(row[1], str) else row[1]}
+    return {
+        "params": json.loads(row[0]) if isinstance(row[0], str) else row[0],
+        "stages": json.loads(row[1]) if isinstance(row[1], str) else row[1],
+    }
 
 
 def write_result(name: str, data: dict):

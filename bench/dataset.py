@@ -15,9 +15,9 @@ Children get identity numbers only from Skatteverket's test series (980–999, 4
 date with samordningsnummer); past the series' capacity (about 263,000 birth-date slots over
 18 years) children have no number (id type "none"), as documented in docs/performance.md.
 """
+
 import argparse
 import json
-import os
 import sys
 import time
 from datetime import date
@@ -38,9 +38,15 @@ PYTHON_CHILDREN = 100_000
 
 
 def params_for(scale: float, seed: int) -> dict:
-    return {"version": VERSION, "scale": scale, "seed": seed, "today": TODAY.isoformat(),
-            "children": max(200, int(FULL["children"] * scale)), "accesslog": int(FULL["accesslog"] * scale),
-            "python_children": min(PYTHON_CHILDREN, max(200, int(FULL["children"] * scale)))}
+    return {
+        "version": VERSION,
+        "scale": scale,
+        "seed": seed,
+        "today": TODAY.isoformat(),
+        "children": max(200, int(FULL["children"] * scale)),
+        "accesslog": int(FULL["accesslog"] * scale),
+        "python_children": min(PYTHON_CHILDREN, max(200, int(FULL["children"] * scale))),
+    }
 
 
 def copy_writer(model, rows):
@@ -77,13 +83,16 @@ def load_marker(cursor, params):
     cursor.execute(MARKER_DDL)
     cursor.execute("SELECT params, stages, complete FROM bench_dataset")
     rows = cursor.fetchall()
-    rows = [(json.loads(p) if isinstance(p, str) else p, json.loads(s) if isinstance(s, str) else s, c)
-            for p, s, c in rows]  # Django loads jsonb as text
+    rows = [
+        (json.loads(p) if isinstance(p, str) else p, json.loads(s) if isinstance(s, str) else s, c) for p, s, c in rows
+    ]  # Django loads jsonb as text
     for p, stages, complete in rows:
         if p == params:
             return stages, complete
     if rows:
-        raise SystemExit(f"This database holds another benchmark dataset ({rows[0][0]}); use another database or --force.")
+        raise SystemExit(
+            f"This database holds another benchmark dataset ({rows[0][0]}); use another database or --force."
+        )
     return {}, False
 
 
@@ -111,8 +120,9 @@ def stage_children(params, log):
         if done % 50_000 == 0 or done == total:
             log(f"  children {done}/{total}")
 
-    BenchGenerator(children=params["children"], seed=params["seed"], today=TODAY, progress=progress,
-                   writer=copy_writer).run()
+    BenchGenerator(
+        children=params["children"], seed=params["seed"], today=TODAY, progress=progress, writer=copy_writer
+    ).run()
 
 
 def main(argv=None):
@@ -120,7 +130,9 @@ def main(argv=None):
     parser.add_argument("--scale", type=float, default=1.0)
     parser.add_argument("--seed", type=int, default=2026)
     parser.add_argument("--force", action="store_true", help="empty the database and build again")
-    parser.add_argument("--only", choices=["children", "variations", "events", "accesslog", "finish"], help="stop after this stage")
+    parser.add_argument(
+        "--only", choices=["children", "variations", "events", "accesslog", "finish"], help="stop after this stage"
+    )
     args = parser.parse_args(argv)
     database_url()
     setup_django()
@@ -141,8 +153,13 @@ def main(argv=None):
     if complete:
         log(f"Dataset already built: {json.dumps(params)}; stages {json.dumps(stages)}")
         return params, stages
-    steps = [("children", stage_children), ("variations", dataset_sql.stage_variations), ("events", dataset_sql.stage_events),
-             ("accesslog", dataset_sql.stage_accesslog), ("finish", dataset_sql.stage_finish)]
+    steps = [
+        ("children", stage_children),
+        ("variations", dataset_sql.stage_variations),
+        ("events", dataset_sql.stage_events),
+        ("accesslog", dataset_sql.stage_accesslog),
+        ("finish", dataset_sql.stage_finish),
+    ]
     for name, fn in steps:
         if name in stages:
             log(f"stage {name}: done before ({stages[name]['seconds']} s)")

@@ -14,6 +14,7 @@ Distributions (per 1,000 children, scale-free):
   - the access log: staff views and lists over five years in monthly partitions, skewed to
     recent months, to children with a plan, and to a minority of heavy users; 0.05 % emergency.
 """
+
 from django.db import connection
 
 AREAS = ["trygghet", "halsa", "utveckling", "omsorg", "fritid", "respekt", "ansvar", "tillhorighet"]
@@ -36,7 +37,7 @@ def run(cursor, sql, params, log, label):
     return cursor.rowcount
 
 
-FOCUS = f"""
+FOCUS = """
 CREATE UNLOGGED TABLE bench_focus AS
 SELECT c.id AS child_id, c.municipality_id AS m, c.home_district_id AS dist, c.birth_date AS born,
        r.position_id AS bk_pos, p.user_id AS bk_user, u.organisation_id AS bk_org,
@@ -80,57 +81,87 @@ def events_sql():
     goal = uid("goal", "f.child_id", "g")
     assessment = uid("assessment", "f.child_id")
     consent = uid("consent", "f.child_id")
-    yield "concerns", f"""
+    yield (
+        "concerns",
+        f"""
 INSERT INTO casefile_concern (id, observed_on, description, areas, urgency, status, status_note,
   barnkontakt_notified_at, created_at, updated_at, child_id, municipality_id, reported_by_id, reporter_position_id)
-SELECT {uid("concern", "f.child_id", "g")}, d, {pick("Ofta ensam på rasten.", "Kommer hungrig till skolan.",
-  "Stor frånvaro denna termin.", "Verkar orolig och trött.", "Har slutat göra läxor.")},
+SELECT {uid("concern", "f.child_id", "g")}, d, {
+            pick(
+                "Ofta ensam på rasten.",
+                "Kommer hungrig till skolan.",
+                "Stor frånvaro denna termin.",
+                "Verkar orolig och trött.",
+                "Har slutat göra läxor.",
+            )
+        },
   '["trygghet", "omsorg"]'::jsonb, {pick("low", "medium", "high")},
   CASE WHEN f.has_plan AND g = 1 THEN 'plan' ELSE {pick("new", "in_progress", "closed")} END, '',
   d::timestamptz + interval '1 hour', d::timestamptz, d::timestamptz, f.child_id, f.m, f.bk_user, f.bk_pos
-FROM bench_focus f, generate_series(1, 1 + f.h %% 2) g, LATERAL (SELECT greatest(f.born, {T0}) AS d) x"""
-    yield "conversations", f"""
+FROM bench_focus f, generate_series(1, 1 + f.h %% 2) g, LATERAL (SELECT greatest(f.born, {T0}) AS d) x""",
+    )
+    yield (
+        "conversations",
+        f"""
 INSERT INTO casefile_conversation (id, held_on, child_took_part, guardians_took_part, child_words, guardian_words,
   professional_notes, consent_status, consent_ref, created_at, child_id, concern_id, held_by_id, municipality_id, organisation_id)
 SELECT {uid("conversation", "f.child_id", "g")}, d, random() < 0.7, random() < 0.8,
   {pick("Det är jobbigt hemma ibland.", "Jag vill ha fler kompisar.", "Det går bra nu.", "")},
   {pick("Vi är oroliga för sömnen.", "Vi vill ha hjälp.", "")}, {pick("Samtal om skolsituationen.", "Uppföljande samtal.")},
   {pick("not_asked", "asked", "given")}, NULL, d::timestamptz, f.child_id, {concern}, f.bk_user, f.m, f.bk_org
-FROM bench_focus f, generate_series(1, 3) g, LATERAL (SELECT greatest(f.born, {T0}) AS d) x"""
-    yield "assessments", f"""
+FROM bench_focus f, generate_series(1, 3) g, LATERAL (SELECT greatest(f.born, {T0}) AS d) x""",
+    )
+    yield (
+        "assessments",
+        f"""
 INSERT INTO casefile_assessment (id, assessed_on, scale_max, summary, created_at, assessed_by_id, child_id,
   municipality_id, concern_id, organisation_id)
 SELECT {assessment}, d, 5, {pick("Behov av stöd kring trygghet.", "Mest styrkor, visst behov i skolan.")},
   d::timestamptz, f.bk_user, f.child_id, f.m, {concern}, f.bk_org
-FROM bench_focus f, LATERAL (SELECT greatest(f.born, {T0}) AS d) x"""
-    yield "assessment areas", f"""
+FROM bench_focus f, LATERAL (SELECT greatest(f.born, {T0}) AS d) x""",
+    )
+    yield (
+        "assessment areas",
+        f"""
 INSERT INTO casefile_assessmentarea (id, area, strengths, needs, rating, child_rating, child_view, guardian_rating,
   guardian_view, assessment_id)
 SELECT {uid("area", "f.child_id", "a")}, a, {pick("Har en god vän.", "Tycker om idrott.", "")},
   {pick("Behöver stöd", "")}, 1 + floor(random() * 5)::int, 1 + floor(random() * 5)::int, {pick("Det är okej", "Jobbigt")},
   1 + floor(random() * 5)::int, '', {assessment}
-FROM bench_focus f, unnest(%(areas)s::text[]) a"""
-    yield "notifications", f"""
+FROM bench_focus f, unnest(%(areas)s::text[]) a""",
+    )
+    yield (
+        "notifications",
+        f"""
 INSERT INTO casefile_notification (id, kind, object_id, created_at, read_at, child_id, municipality_id, recipient_id)
 SELECT {uid("notification", "f.child_id", "g")}, 'new_concern', {concern}, t, CASE WHEN random() < 0.9 THEN t + interval '1 day' END,
   f.child_id, f.m, f.bk_user
-FROM bench_focus f, generate_series(1, 2) g, LATERAL (SELECT greatest(f.born, {T0})::timestamptz AS t) x"""
-    yield "concern reports", f"""
+FROM bench_focus f, generate_series(1, 2) g, LATERAL (SELECT greatest(f.born, {T0})::timestamptz AS t) x""",
+    )
+    yield (
+        "concern reports",
+        f"""
 INSERT INTO casefile_concernreport (id, reported_at, information, acute, guardians_informed, status, received_on,
   pre_assessment_decided_on, investigation_opened, investigation_decided_on, child_spoken_with, feedback_to_reporter,
   feedback_given_on, created_at, child_id, concern_id, municipality_id, outcome_recorded_by_id, reported_by_id, reporter_position_id)
 SELECT {uid("report", "f.child_id")}, d::timestamptz, 'Oro för barnets situation hemma.', random() < 0.1, random() < 0.7,
   'pre_assessment', d, NULL, NULL, NULL, NULL, '', NULL, d::timestamptz, f.child_id, {concern}, f.m, NULL, f.bk_user, f.bk_pos
-FROM bench_focus f, LATERAL (SELECT greatest(f.born, {T0}) AS d) x WHERE f.h %% 10 = 0"""
-    yield "plans", f"""
+FROM bench_focus f, LATERAL (SELECT greatest(f.born, {T0}) AS d) x WHERE f.h %% 10 = 0""",
+    )
+    yield (
+        "plans",
+        f"""
 INSERT INTO casefile_plan (id, kind, reason, needs, child_view, guardian_view, review_date, external_kind, external_ref,
   status, end_reason, handed_over_to, ended_on, version, created_at, updated_at, child_id, concern_id, coordinator_id,
   created_by_id, municipality_id, organisation_id)
 SELECT {plan}, 'team', 'Behov av samordnat stöd.', '{{"trygghet": "Behöver en trygg vuxen", "utveckling": "Stöd i skolarbetet"}}'::jsonb, 'Jag vill att det blir lugnare.',
   'Vi vill ha hjälp med samordning.', %(today)s::date + (f.h %% 120) - 30, '', '', 'active', '', '', NULL,
   3 + f.h %% 6, t, t, f.child_id, {concern}, f.sw_pos, f.sw_user, f.m, f.sw_org
-FROM bench_focus f, LATERAL (SELECT greatest(f.born, {T0})::timestamptz AS t) x WHERE f.has_plan"""
-    yield "plan versions", f"""
+FROM bench_focus f, LATERAL (SELECT greatest(f.born, {T0})::timestamptz AS t) x WHERE f.has_plan""",
+    )
+    yield (
+        "plan versions",
+        f"""
 INSERT INTO casefile_planversion (id, number, snapshot, change, created_at, created_by_id, plan_id)
 SELECT {uid("planversion", "f.child_id", "g")}, g,
   jsonb_build_object('kind', 'team', 'organisation_id', f.sw_org::text, 'reason', 'Behov av samordnat stöd.',
@@ -139,13 +170,19 @@ SELECT {uid("planversion", "f.child_id", "g")}, g,
     'coordinator_id', f.sw_pos::text, 'goals', '[]'::jsonb, 'actions', '[]'::jsonb),
   {pick("created", "goal added", "action added", "review date changed", "follow-up")},
   %(today)s::timestamptz - ((10 - g) * interval '20 days'), f.sw_user, {plan}
-FROM bench_focus f, generate_series(1, 3 + f.h %% 6) g WHERE f.has_plan"""
-    yield "goals", f"""
+FROM bench_focus f, generate_series(1, 3 + f.h %% 6) g WHERE f.has_plan""",
+    )
+    yield (
+        "goals",
+        f"""
 INSERT INTO casefile_goal (id, area, description, target_date, status, created_at, plan_id)
 SELECT {goal}, (%(areas)s::text[])[1 + (g + f.h) %% 8], {pick("Trivs i skolan.", "Sover bättre.", "Har en fritidsaktivitet.")},
   %(today)s::date + 90, {pick("open", "open", "achieved")}, %(today)s::timestamptz - interval '200 days', {plan}
-FROM bench_focus f, generate_series(1, 3) g WHERE f.has_plan"""
-    yield "actions", f"""
+FROM bench_focus f, generate_series(1, 3) g WHERE f.has_plan""",
+    )
+    yield (
+        "actions",
+        f"""
 INSERT INTO casefile_action (id, description, how, starts_on, due_on, expected_improvement, status, created_at, owner_id,
   owner_organisation_id, from_decision_id, goal_id, plan_id)
 SELECT {uid("action", "f.child_id", "g")}, {pick("Samtal varje vecka.", "Läxhjälp.", "Kontakt med fritidsgården.")},
@@ -153,8 +190,11 @@ SELECT {uid("action", "f.child_id", "g")}, {pick("Samtal varje vecka.", "Läxhj�
   {pick("planned", "ongoing", "done")}, %(today)s::timestamptz - interval '100 days',
   CASE WHEN g %% 2 = 0 THEN f.nurse_user ELSE f.sw_user END, CASE WHEN g %% 2 = 0 THEN f.nurse_org ELSE f.sw_org END,
   NULL, {uid("goal", "f.child_id", "1 + g %% 3")}, {plan}
-FROM bench_focus f, generate_series(1, 5) g WHERE f.has_plan AND f.nurse_user IS NOT NULL"""
-    yield "meetings", f"""
+FROM bench_focus f, generate_series(1, 5) g WHERE f.has_plan AND f.nurse_user IS NOT NULL""",
+    )
+    yield (
+        "meetings",
+        f"""
 INSERT INTO casefile_meeting (id, starts_at, place, agenda, minutes, status, child_heard, child_heard_how, created_at,
   child_id, created_by_id, municipality_id, plan_id, organisation_id)
 SELECT {meeting}, t, {pick("Skolan", "Stadsdelsförvaltningen", "Digitalt")}, 'Uppföljning av planen.',
@@ -163,63 +203,97 @@ SELECT {meeting}, t, {pick("Skolan", "Stadsdelsförvaltningen", "Digitalt")}, 'U
   CASE WHEN t < %(today)s::timestamptz THEN 'took_part' ELSE '' END, '', t - interval '14 days',
   f.child_id, f.sw_user, f.m, {plan}, f.sw_org
 FROM bench_focus f, generate_series(1, 3) g,
-  LATERAL (SELECT %(today)s::timestamptz - ((3 - g) * interval '60 days') + interval '10 hours' AS t) x WHERE f.has_plan"""
-    yield "participants", f"""
+  LATERAL (SELECT %(today)s::timestamptz - ((3 - g) * interval '60 days') + interval '10 hours' AS t) x WHERE f.has_plan""",
+    )
+    yield (
+        "participants",
+        f"""
 INSERT INTO casefile_participant (id, kind, name, attended, meeting_id, user_id)
 SELECT {uid("participant", "f.child_id", "g", "p")}, (ARRAY['professional', 'professional', 'child', 'guardian'])[p],
   (ARRAY['', '', 'Barnet', 'Vårdnadshavare'])[p], random() < 0.9, {meeting},
   (ARRAY[f.sw_user, f.nurse_user, NULL, NULL])[p]
-FROM bench_focus f, generate_series(1, 3) g, generate_series(1, 4) p WHERE f.has_plan"""
-    yield "decisions", f"""
+FROM bench_focus f, generate_series(1, 3) g, generate_series(1, 4) p WHERE f.has_plan""",
+    )
+    yield (
+        "decisions",
+        f"""
 INSERT INTO casefile_decision (id, text, created_at, meeting_id)
 SELECT {uid("decision", "f.child_id", "g")}, {pick("Fortsätt enligt planen.", "Nytt mål om sömn.")},
   %(today)s::timestamptz - ((3 - g) * interval '60 days'), {meeting}
-FROM bench_focus f, generate_series(1, 2) g WHERE f.has_plan"""
-    yield "follow-ups", f"""
+FROM bench_focus f, generate_series(1, 2) g WHERE f.has_plan""",
+    )
+    yield (
+        "follow-ups",
+        f"""
 INSERT INTO casefile_followup (id, held_on, summary, child_view, outcome, next_review_date, created_at, assessment_id,
   child_id, created_by_id, municipality_id, plan_id)
 SELECT {followup}, %(today)s::date - (3 - g) * 90, 'Viss förbättring.', 'Det känns bättre.', {pick("continue", "revise")},
   %(today)s::date + 90, %(today)s::timestamptz - ((3 - g) * interval '90 days'), NULL, f.child_id, f.sw_user, f.m, {plan}
-FROM bench_focus f, generate_series(1, 2) g WHERE f.has_plan"""
-    yield "goal progress", f"""
+FROM bench_focus f, generate_series(1, 2) g WHERE f.has_plan""",
+    )
+    yield (
+        "goal progress",
+        f"""
 INSERT INTO casefile_goalprogress (id, progress, comment, follow_up_id, goal_id)
 SELECT {uid("progress", "f.child_id", "g", "k")}, {pick("achieved", "progress", "no_change", "worse")}, '', {followup},
   {uid("goal", "f.child_id", "k")}
-FROM bench_focus f, generate_series(1, 2) g, generate_series(1, 3) k WHERE f.has_plan"""
-    yield "chronology", f"""
+FROM bench_focus f, generate_series(1, 2) g, generate_series(1, 3) k WHERE f.has_plan""",
+    )
+    yield (
+        "chronology",
+        f"""
 INSERT INTO casefile_chronologyentry (id, occurred_on, title, description, created_at, child_id, created_by_id, municipality_id)
-SELECT {uid("chronology", "f.child_id", "g")}, d, {pick("Samtal med vårdnadshavare", "Möte med skolan", "Kontakt med BUP",
-  "Hembesök")}, 'Anteckning.', d::timestamptz, f.child_id, f.sw_user, f.m
-FROM bench_focus f, generate_series(1, 10) g, LATERAL (SELECT greatest(f.born, {T0}) AS d) x WHERE f.has_plan"""
-    yield "team roles", f"""
+SELECT {uid("chronology", "f.child_id", "g")}, d, {
+            pick("Samtal med vårdnadshavare", "Möte med skolan", "Kontakt med BUP", "Hembesök")
+        }, 'Anteckning.', d::timestamptz, f.child_id, f.sw_user, f.m
+FROM bench_focus f, generate_series(1, 10) g, LATERAL (SELECT greatest(f.born, {T0}) AS d) x WHERE f.has_plan""",
+    )
+    yield (
+        "team roles",
+        f"""
 INSERT INTO roles_roleassignment (id, kind, valid_from, valid_to, reason, ended_at, created_at, child_id, municipality_id,
   position_id, source)
 SELECT {uid("role", "f.child_id", "g")}, (ARRAY['stodsamordnare', 'team_member'])[g], %(today)s::date - 200, NULL, 'team',
   NULL, %(today)s::timestamptz - interval '200 days', f.child_id, f.m, (ARRAY[f.sw_pos, f.nurse_pos])[g], 'manual'
-FROM bench_focus f, generate_series(1, 2) g WHERE f.has_plan AND f.nurse_pos IS NOT NULL"""
-    yield "consents", f"""
+FROM bench_focus f, generate_series(1, 2) g WHERE f.has_plan AND f.nurse_pos IS NOT NULL""",
+    )
+    yield (
+        "consents",
+        f"""
 INSERT INTO consent_consent (categories, id, purpose, status, form, form_note, child_judged_mature, valid_from, valid_to,
   given_at, withdrawn_at, withdrawn_by_child, withdrawal_note, created_at, version, child_id, created_by_id,
   disclosing_organisation_id, municipality_id, renews_id, withdrawn_by_guardian_id)
 SELECT 'notes,assessments', {consent}, 'Samordning i barnets team', 'active', 'written', '', false,
   %(today)s::date - 100, %(today)s::date + 265, %(today)s::timestamptz - interval '100 days', NULL, false, '',
   %(today)s::timestamptz - interval '101 days', 1, f.child_id, f.sw_user, f.sw_org, f.m, NULL, NULL
-FROM bench_focus f WHERE f.has_plan AND f.nurse_org IS NOT NULL"""
-    yield "consent recipients", f"""
+FROM bench_focus f WHERE f.has_plan AND f.nurse_org IS NOT NULL""",
+    )
+    yield (
+        "consent recipients",
+        f"""
 INSERT INTO consent_consent_recipients (consent_id, organisation_id)
 SELECT DISTINCT {consent}, o FROM bench_focus f, unnest(ARRAY[f.nurse_org, f.bk_org]) o
-WHERE f.has_plan AND f.nurse_org IS NOT NULL AND o <> f.sw_org"""
-    yield "consent givers", f"""
+WHERE f.has_plan AND f.nurse_org IS NOT NULL AND o <> f.sw_org""",
+    )
+    yield (
+        "consent givers",
+        f"""
 INSERT INTO consent_consentgiver (id, is_child, given_on, consent_id, guardian_id)
 SELECT {uid("giver", "f.child_id", "cu.guardian_id")}, false, %(today)s::date - 100, {consent}, cu.guardian_id
-FROM bench_focus f JOIN children_custody cu ON cu.child_id = f.child_id WHERE f.has_plan AND f.nurse_org IS NOT NULL"""
-    yield "disclosures", f"""
+FROM bench_focus f JOIN children_custody cu ON cu.child_id = f.child_id WHERE f.has_plan AND f.nurse_org IS NOT NULL""",
+    )
+    yield (
+        "disclosures",
+        f"""
 INSERT INTO consent_disclosurerecord (categories, id, shared, basis, provision, what, justification, decided_at, child_id,
   consent_id, decided_by_id, from_organisation_id, municipality_id, to_organisation_id)
 SELECT 'notes', {uid("disclosure", "f.child_id", "g")}, true, 'consent', '', 'Anteckningar inför möte', '',
   %(today)s::timestamptz - (g * interval '30 days'), f.child_id, {consent}, f.sw_user, f.sw_org, f.m, f.nurse_org
-FROM bench_focus f, generate_series(1, 3) g WHERE f.has_plan AND f.nurse_org IS NOT NULL AND f.nurse_org <> f.sw_org"""
-    yield "forum meetings", f"""
+FROM bench_focus f, generate_series(1, 3) g WHERE f.has_plan AND f.nurse_org IS NOT NULL AND f.nurse_org <> f.sw_org""",
+    )
+    yield (
+        "forum meetings",
+        f"""
 INSERT INTO forums_forummeeting (id, held_on, sectors, professionals, child_took_part, guardians_invited,
   guardians_took_part, duration_minutes, external_reference, recorded_at, is_synthetic, child_id, forum_id,
   municipality_id, recorded_by_id)
@@ -232,7 +306,8 @@ JOIN LATERAL (SELECT id, coalesce(updated_by_id, (SELECT user_id FROM bench_staf
               FROM forums_forum fo WHERE fo.district_id = c.home_district_id AND fo.discusses_individual_children
               ORDER BY fo.id LIMIT 1 OFFSET abs(hashtext(c.id::text)) %% 2) fo ON true,
   generate_series(1, 4) g, LATERAL (SELECT greatest(c.birth_date, {T0}) AS d) x
-WHERE c.birth_date IS NOT NULL AND abs(hashtext(%(seed)s::text || c.id::text)) %% 1000 BETWEEN 300 AND 699"""
+WHERE c.birth_date IS NOT NULL AND abs(hashtext(%(seed)s::text || c.id::text)) %% 1000 BETWEEN 300 AND 699""",
+    )
 
 
 VARIATION_SETUP = """
@@ -273,7 +348,9 @@ def stage_variations(params, log):
                                 AND ub.i = (ua.i + %(k)s) %% ua.n"""
         with transaction.atomic(), connection.cursor() as cursor:
             statements = [
-                ("children", f"""
+                (
+                    "children",
+                    f"""
 INSERT INTO children_child (id_type, pnr_encrypted, pnr_hash, given_name, family_name, protected_identity, is_synthetic,
   id, sex, birth_date, expected_birth_date, created_at, updated_at, version, home_district_id, municipality_id)
 SELECT 'none', NULL, NULL,
@@ -281,26 +358,38 @@ SELECT 'none', NULL, NULL,
        ELSE (%(boys)s::text[])[1 + abs(hashtext(c.id::text || %(k)s::text)) %% cardinality(%(boys)s::text[])] END,
   c.family_name, c.protected_identity, true, {child}, c.sex, c.birth_date, c.expected_birth_date, now(), now(), 1,
   c.home_district_id, c.municipality_id
-FROM children_child c JOIN bench_base b ON b.id = c.id WHERE b.rn <= %(take)s"""),
-                ("guardians", f"""
+FROM children_child c JOIN bench_base b ON b.id = c.id WHERE b.rn <= %(take)s""",
+                ),
+                (
+                    "guardians",
+                    f"""
 INSERT INTO children_guardian (id_type, pnr_encrypted, pnr_hash, given_name, family_name, protected_identity, is_synthetic,
   id, phone, email, address, municipality_id)
 SELECT 'none', NULL, NULL, g.given_name, g.family_name, g.protected_identity, true, {guardian}, g.phone, '', '',
   g.municipality_id
 FROM children_guardian g WHERE g.id IN (SELECT cu.guardian_id FROM children_custody cu JOIN bench_base b
-                                        ON b.id = cu.child_id WHERE b.rn <= %(take)s)"""),
-                ("custodies", f"""
+                                        ON b.id = cu.child_id WHERE b.rn <= %(take)s)""",
+                ),
+                (
+                    "custodies",
+                    f"""
 INSERT INTO children_custody (id, relation, has_custody, valid_from, valid_to, child_id, municipality_id, guardian_id)
 SELECT {uid("custody", "%(k)s", "cu.id")}, cu.relation, cu.has_custody, cu.valid_from, cu.valid_to,
   {uid("child", "%(k)s", "cu.child_id")}, cu.municipality_id, {uid("guardian", "%(k)s", "cu.guardian_id")}
-FROM children_custody cu JOIN bench_base b ON b.id = cu.child_id WHERE b.rn <= %(take)s"""),
-                ("enrolments", f"""
+FROM children_custody cu JOIN bench_base b ON b.id = cu.child_id WHERE b.rn <= %(take)s""",
+                ),
+                (
+                    "enrolments",
+                    f"""
 INSERT INTO children_enrolment (id, kind, valid_from, valid_to, child_id, municipality_id, unit_id)
 SELECT {uid("enrolment", "%(k)s", "e.id")}, e.kind, e.valid_from, e.valid_to, {uid("child", "%(k)s", "e.child_id")},
   e.municipality_id, ub.id
 FROM children_enrolment e JOIN bench_base b ON b.id = e.child_id {unit_map.format(col="e.unit_id")}
-WHERE b.rn <= %(take)s"""),
-                ("barnkontakt roles", f"""
+WHERE b.rn <= %(take)s""",
+                ),
+                (
+                    "barnkontakt roles",
+                    f"""
 INSERT INTO roles_roleassignment (id, kind, valid_from, valid_to, reason, ended_at, created_at, child_id, municipality_id,
   position_id, source)
 SELECT {uid("role", "%(k)s", "r.id")}, r.kind, r.valid_from, r.valid_to, r.reason, r.ended_at, r.created_at,
@@ -309,15 +398,18 @@ FROM roles_roleassignment r JOIN bench_base b ON b.id = r.child_id
 JOIN accounts_position p ON p.id = r.position_id {unit_map.format(col="p.unit_id")}
 LEFT JOIN LATERAL (SELECT id FROM accounts_position q WHERE q.unit_id = ub.id AND q.kind = p.kind
                    ORDER BY id LIMIT 1) np ON true
-WHERE b.rn <= %(take)s AND r.source = 'derived'"""),
+WHERE b.rn <= %(take)s AND r.source = 'derived'""",
+                ),
             ]
             for label, sql in statements:
                 cursor.execute(sql, a)
                 counts[label] = counts.get(label, 0) + cursor.rowcount
         log(f"  variation {k}: {take} children")
     with connection.cursor() as cursor:
-        cursor.execute("ANALYZE children_child; ANALYZE children_guardian; ANALYZE children_custody; "
-                       "ANALYZE children_enrolment; ANALYZE roles_roleassignment")
+        cursor.execute(
+            "ANALYZE children_child; ANALYZE children_guardian; ANALYZE children_custody; "
+            "ANALYZE children_enrolment; ANALYZE roles_roleassignment"
+        )
     return {"rows": counts}
 
 
@@ -426,10 +518,14 @@ def stage_accesslog(params, log):
                     raise SystemExit(f"{table} already holds rows; rebuild with --force")
                 c2.execute(f"DROP TABLE {table}")
                 c2.execute(f"CREATE TABLE {table} (LIKE audit_accesslog INCLUDING DEFAULTS)")
-                c2.execute(MONTH.format(table=table), {"pool": pool, "start": month.isoformat(),
-                                                       "days": max(1, (end - month).days), "rows": rows})
-                c2.execute(f"ALTER TABLE {table} ADD CONSTRAINT {table}_bounds CHECK "
-                           f"(occurred_at >= '{month.isoformat()}' AND occurred_at < '{next_month(month).isoformat()}')")
+                c2.execute(
+                    MONTH.format(table=table),
+                    {"pool": pool, "start": month.isoformat(), "days": max(1, (end - month).days), "rows": rows},
+                )
+                c2.execute(
+                    f"ALTER TABLE {table} ADD CONSTRAINT {table}_bounds CHECK "
+                    f"(occurred_at >= '{month.isoformat()}' AND occurred_at < '{next_month(month).isoformat()}')"
+                )
                 c2.execute(f"ALTER TABLE {table} ADD PRIMARY KEY (occurred_at, id)")
                 c2.execute(f"CREATE INDEX ON {table} (child_id, occurred_at)")
                 c2.execute(f"CREATE INDEX ON {table} (user_id, occurred_at)")

@@ -12,6 +12,7 @@ As scenario S4 of bench/run_all.py it also writes bench/results/latest-s4.json (
 issue 8: the full set ≤ 30 s cold from the base tables, ≤ 2 s read from the rollup; ratio gate
 app ≤ 1.2× psql).
 """
+
 import argparse
 import os
 import statistics
@@ -25,9 +26,6 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "backa.settings")
 django.setup()
 
-from bench.common import loadavg, ratio, write_result  # noqa: E402
-from bench.common import summary as stats  # noqa: E402
-
 from django.conf import settings  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
 from django.utils import timezone  # noqa: E402
@@ -35,6 +33,8 @@ from django.utils import timezone  # noqa: E402
 from backa.evaluation import services  # noqa: E402
 from backa.evaluation.indicators import CATALOGUE  # noqa: E402
 from backa.evaluation.rollup import SESSION_SETTINGS, TABLE, default_period, run_rollup, statement  # noqa: E402
+from bench.common import loadavg, ratio, write_result  # noqa: E402
+from bench.common import summary as stats  # noqa: E402
 
 
 class Rollback(Exception):
@@ -53,7 +53,11 @@ def django_run(start, stop):
 
 def psql_script(start, stop, today) -> str:
     """The same statements with the parameters inlined, as psql would run them."""
-    lines = ["BEGIN;", SESSION_SETTINGS + ";", f"DELETE FROM {TABLE} WHERE source = 'computed' AND month >= '{start}' AND month < '{stop}';"]
+    lines = [
+        "BEGIN;",
+        SESSION_SETTINGS + ";",
+        f"DELETE FROM {TABLE} WHERE source = 'computed' AND month >= '{start}' AND month < '{stop}';",
+    ]
     now = timezone.now().isoformat()
     population_first = sorted(CATALOGUE, key=lambda i: i.key != "children")
     with connection.cursor() as cursor:
@@ -67,8 +71,21 @@ def psql_script(start, stop, today) -> str:
 def psql_run(script: str) -> float:
     db = settings.DATABASES["default"]
     env = dict(os.environ, PGPASSWORD=db.get("PASSWORD") or "")
-    cmd = ["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "-h", db.get("HOST") or "127.0.0.1", "-p", str(db.get("PORT") or 5432),
-           "-U", db.get("USER") or "postgres", "-d", db["NAME"]]
+    cmd = [
+        "psql",
+        "-X",
+        "-q",
+        "-v",
+        "ON_ERROR_STOP=1",
+        "-h",
+        db.get("HOST") or "127.0.0.1",
+        "-p",
+        str(db.get("PORT") or 5432),
+        "-U",
+        db.get("USER") or "postgres",
+        "-d",
+        db["NAME"],
+    ]
     began = time.perf_counter()
     subprocess.run(cmd, input=script.encode(), check=True, env=env, stdout=subprocess.DEVNULL)
     return time.perf_counter() - began
@@ -93,8 +110,10 @@ def main():
         children = cursor.fetchone()[0]
         cursor.execute("SELECT count(*) FROM organisations_district WHERE evaluation_arm <> 'none'")
         districts = cursor.fetchone()[0]
-    print(f"database {settings.DATABASES['default']['NAME']}: {children} children, {districts} districts in the "
-          f"evaluation, months {start:%Y-%m}..{stop:%Y-%m} (exclusive), {len(CATALOGUE)} indicators")
+    print(
+        f"database {settings.DATABASES['default']['NAME']}: {children} children, {districts} districts in the "
+        f"evaluation, months {start:%Y-%m}..{stop:%Y-%m} (exclusive), {len(CATALOGUE)} indicators"
+    )
     script = psql_script(start, stop, today)
     ours, theirs, per_indicator, loads = [], [], {}, []
     for _ in range(args.runs):
@@ -119,16 +138,25 @@ def main():
         reads.append(time.perf_counter() - began)
     print(f"dashboard overview read of the rollup (DiD + spread, all indicators): {summary(reads)}")
     slowest = sorted(per_indicator.items(), key=lambda kv: -statistics.median(kv[1]))[:6]
-    write_result("s4", {
-        "children": children, "districts": districts, "months": args.months, "indicators": len(CATALOGUE),
-        "app": {"rollup_s": stats(ours), "dashboard_read_s": stats(reads)},
-        "floors": {"psql_s": stats(theirs)},
-        "ratios": {"rollup_over_psql": ratio(statistics.median(ours), statistics.median(theirs))},
-        "met": {"cold_le_30s": statistics.median(ours) <= 30, "rollup_read_le_2s": statistics.median(reads) <= 2,
-                "app_le_1.2x_psql": statistics.median(ours) <= 1.2 * statistics.median(theirs)},
-        "slowest_indicators_s": {key: round(statistics.median(values), 3) for key, values in slowest},
-        "loadavg_per_round": loads,
-    })
+    write_result(
+        "s4",
+        {
+            "children": children,
+            "districts": districts,
+            "months": args.months,
+            "indicators": len(CATALOGUE),
+            "app": {"rollup_s": stats(ours), "dashboard_read_s": stats(reads)},
+            "floors": {"psql_s": stats(theirs)},
+            "ratios": {"rollup_over_psql": ratio(statistics.median(ours), statistics.median(theirs))},
+            "met": {
+                "cold_le_30s": statistics.median(ours) <= 30,
+                "rollup_read_le_2s": statistics.median(reads) <= 2,
+                "app_le_1.2x_psql": statistics.median(ours) <= 1.2 * statistics.median(theirs),
+            },
+            "slowest_indicators_s": {key: round(statistics.median(values), 3) for key, values in slowest},
+            "loadavg_per_round": loads,
+        },
+    )
 
 
 if __name__ == "__main__":

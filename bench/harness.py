@@ -1,6 +1,7 @@
 """HTTP and SQL harness shared by the scenarios: bench sessions, a gunicorn server on
 loopback, wrk runs with percentiles, the SQL a page runs (for pgbench), pgbench and psql.
 """
+
 import json
 import os
 import re
@@ -63,14 +64,39 @@ def gunicorn(workers: int = 4):
     """The app under gunicorn sync workers on loopback, with the bench view enabled."""
     port = free_port()
     env = bench_env()
-    env.update({"BACKA_BENCH": "1", "DATABASE_URL": database_url(), "LOG_LEVEL": "WARNING", "DEBUG": "0",
-                "SECURE_COOKIES": "0"})
+    env.update(
+        {
+            "BACKA_BENCH": "1",
+            "DATABASE_URL": database_url(),
+            "LOG_LEVEL": "WARNING",
+            "DEBUG": "0",
+            "SECURE_COOKIES": "0",
+        }
+    )
     log = open(tempfile.mktemp(prefix="bench-gunicorn-", suffix=".log"), "w")
     proc = subprocess.Popen(
-        [str(ROOT / ".venv/bin/gunicorn"), "backa.wsgi:application", "-b", f"127.0.0.1:{port}", "-w", str(workers),
-         "--worker-class", "sync", "--timeout", "60", "--log-level", "warning", "--access-logfile", "-",
-         "--access-logformat", "%(s)s"],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=log,
+        [
+            str(ROOT / ".venv/bin/gunicorn"),
+            "backa.wsgi:application",
+            "-b",
+            f"127.0.0.1:{port}",
+            "-w",
+            str(workers),
+            "--worker-class",
+            "sync",
+            "--timeout",
+            "60",
+            "--log-level",
+            "warning",
+            "--access-logfile",
+            "-",
+            "--access-logformat",
+            "%(s)s",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=log,
     )
     base = f"http://127.0.0.1:{port}"
     import signal
@@ -107,8 +133,23 @@ def wrk(base: str, pairs, *, connections: int, seconds: int, seed: int = 1) -> d
     script.close()
     threads = min(2, connections)
     out = subprocess.run(
-        ["wrk", "-t", str(threads), "-c", str(connections), "-d", f"{seconds}s", "--timeout", "10s", "-s", script.name,
-         base + pairs[0][1]], capture_output=True, text=True, timeout=seconds + 60,
+        [
+            "wrk",
+            "-t",
+            str(threads),
+            "-c",
+            str(connections),
+            "-d",
+            f"{seconds}s",
+            "--timeout",
+            "10s",
+            "-s",
+            script.name,
+            base + pairs[0][1],
+        ],
+        capture_output=True,
+        text=True,
+        timeout=seconds + 60,
     ).stdout
     os.unlink(script.name)
     line = next((ln for ln in out.splitlines() if ln.startswith("WRKJSON ")), None)
@@ -148,12 +189,17 @@ STRING_LITERAL = re.compile(r"\bE?'(?:[^']|'')*'|(?<![\w])'(?:[^']|'')*'")
 
 def pgbench_safe(sql: str) -> str:
     """pgbench reads :name as a variable even inside strings; spell such colons as chr(58)."""
+
     def fix(m):
         text = m.group(0)
         prefix = "E" if text.startswith("E") else ""
-        inner = text[len(prefix) + 1:-1]
-        return text if ":" not in inner else "(" + " || chr(58) || ".join(
-            (prefix + "'" + part + "'") for part in inner.split(":")) + ")"
+        inner = text[len(prefix) + 1 : -1]
+        return (
+            text
+            if ":" not in inner
+            else "(" + " || chr(58) || ".join((prefix + "'" + part + "'") for part in inner.split(":")) + ")"
+        )
+
     return STRING_LITERAL.sub(fix, sql)
 
 
@@ -166,8 +212,19 @@ def pgbench(scripts: list[list[str]], *, clients: int, seconds: int, protocol: s
         f.write(body if any(s.strip() == "BEGIN" for s in statements) else "BEGIN;\n" + body + "COMMIT;\n")
         f.close()
         files.append(f.name)
-    cmd = [pg_bin("pgbench"), "-n", "-M", protocol, "-c", str(clients), "-j", str(min(clients, 2)), "-T", str(seconds),
-           "-r"]
+    cmd = [
+        pg_bin("pgbench"),
+        "-n",
+        "-M",
+        protocol,
+        "-c",
+        str(clients),
+        "-j",
+        str(min(clients, 2)),
+        "-T",
+        str(seconds),
+        "-r",
+    ]
     for name in files:
         cmd += ["-f", name]
     log = tempfile.mkdtemp(prefix="bench-pgbench-")
@@ -186,16 +243,26 @@ def pgbench(scripts: list[list[str]], *, clients: int, seconds: int, protocol: s
                 latencies.append(int(parts[2]) / 1000)
     from bench.common import percentile
 
-    return {"tps": round(float(tps.group(1)), 1), "p50_ms": round(percentile(latencies, 50), 3),
-            "p95_ms": round(percentile(latencies, 95), 3), "transactions": len(latencies),
-            "failed": int(m.group(1)) if (m := re.search(r"number of failed transactions: (\d+)", out.stdout)) else 0}
+    return {
+        "tps": round(float(tps.group(1)), 1),
+        "p50_ms": round(percentile(latencies, 50), 3),
+        "p95_ms": round(percentile(latencies, 95), 3),
+        "transactions": len(latencies),
+        "failed": int(m.group(1)) if (m := re.search(r"number of failed transactions: (\d+)", out.stdout)) else 0,
+    }
 
 
 def psql_time(sql: str, repeat: int = 5) -> list[float]:
     """Wall time in ms of the statement in psql (\\timing), repeated; the first run warms the cache."""
     body = "\\timing on\n" + "".join(sql.rstrip(";") + ";\n" for _ in range(repeat + 1))
-    out = subprocess.run([pg_bin("psql"), "-X", "-q", "-o", "/dev/null"], input=body, env=libpq_env(),
-                         capture_output=True, text=True, timeout=600)
+    out = subprocess.run(
+        [pg_bin("psql"), "-X", "-q", "-o", "/dev/null"],
+        input=body,
+        env=libpq_env(),
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     times = [float(m) for m in re.findall(r"Time: ([0-9.]+) ms", out.stdout + out.stderr)]
     if not times:
         raise RuntimeError("psql failed: " + out.stderr[-500:])

@@ -4,6 +4,7 @@ Each simulated professional has a bench session and the children they hold a rol
 Mix: 60 % child overview, 20 % search (POST, name fragment), 15 % the child's plan page
 (children with a plan) or the to-do start page, 5 % my children list; think time 5–15 s.
 """
+
 import json
 import os
 import random
@@ -30,8 +31,12 @@ class Staff(HttpUser):
     @task(20)
     def search(self):
         token = self.client.cookies.get("csrftoken", "")
-        self.client.post("/barn/sok/", {"q": random.choice(self.names), "csrfmiddlewaretoken": token},
-                         headers={"Referer": self.host + "/barn/sok/"}, name="search")
+        self.client.post(
+            "/barn/sok/",
+            {"q": random.choice(self.names), "csrfmiddlewaretoken": token},
+            headers={"Referer": self.host + "/barn/sok/"},
+            name="search",
+        )
 
     @task(15)
     def plan(self):

@@ -3,6 +3,7 @@ middleware) plus the page's queries with their database time.
 
     DATABASE_URL=... .venv/bin/python bench/profile_page.py [overview|search|trivial] [-n 50]
 """
+
 import argparse
 import cProfile
 import io
@@ -55,13 +56,25 @@ def main(argv=None):
     out = io.StringIO()
     pstats.Stats(profile, stream=out).sort_stats("tottime").print_stats(25)
     cumulative = io.StringIO()
-    pstats.Stats(profile, stream=cumulative).sort_stats("cumulative").print_stats("backa|django/(template|db/models/query|test/client|core/handlers)", 40)
-    report = [f"# Profile of the {args.page} page: {args.n} requests, {wall:.1f} ms each (in-process)", "",
-              f"## Queries of one request ({len(queries)}, {sum(t for t, _ in queries):.1f} ms in the database)", ""]
+    pstats.Stats(profile, stream=cumulative).sort_stats("cumulative").print_stats(
+        "backa|django/(template|db/models/query|test/client|core/handlers)", 40
+    )
+    report = [
+        f"# Profile of the {args.page} page: {args.n} requests, {wall:.1f} ms each (in-process)",
+        "",
+        f"## Queries of one request ({len(queries)}, {sum(t for t, _ in queries):.1f} ms in the database)",
+        "",
+    ]
     report += [f"- {t:.2f} ms  {sql}" for t, sql in queries]
     report += ["", "## cProfile, by own time", "", "```", out.getvalue()[:12000], "```"]
-    report += ["", "## cProfile, cumulative (project code, templates, querysets)", "", "```",
-               cumulative.getvalue()[:16000], "```"]
+    report += [
+        "",
+        "## cProfile, cumulative (project code, templates, querysets)",
+        "",
+        "```",
+        cumulative.getvalue()[:16000],
+        "```",
+    ]
     path = RESULTS / f"profile-{args.page}.md"
     path.write_text("\n".join(report) + "\n")
     print("\n".join(report[:40]))

@@ -3,7 +3,7 @@ of the same rows into a scratch table. Usage (against a migrated database):
 
     DATABASE_URL=... .venv/bin/python bench/register_import.py 200000
 """
-import io
+
 import os
 import sys
 import time
@@ -67,9 +67,11 @@ def main(n: int):
             copy_s = time.perf_counter() - t0
         transaction.set_rollback(True)
     total = done - started
-    print(f"rows={n} parse={parsed - started:.1f}s write={done - parsed:.1f}s total={total:.1f}s "
-          f"copy={copy_s:.2f}s ratio={total / copy_s:.0f}x rerun={rerun:.1f}s created={report.children_created} "
-          f"second_run_changes={again.changes}")
+    print(
+        f"rows={n} parse={parsed - started:.1f}s write={done - parsed:.1f}s total={total:.1f}s "
+        f"copy={copy_s:.2f}s ratio={total / copy_s:.0f}x rerun={rerun:.1f}s created={report.children_created} "
+        f"second_run_changes={again.changes}"
+    )
 
 
 if __name__ == "__main__":

@@ -7,14 +7,14 @@ that takes a while once, then it is reused). Writes bench/results/<date>-<cpu>.j
 --quick shortens every run (for smoke tests and --scale 0.001); --only S1,S6 picks scenarios.
 S4 (evaluation indicators) runs bench/evaluation_indicators.py when that file exists.
 """
+
 import argparse
 import json
-import os
 import re
 import subprocess
 import sys
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -41,30 +41,47 @@ def headline(name, r):
     if r is None:
         return "not run"
     a, ratios, met = r.get("app", {}), r.get("ratios", {}), r.get("met", {})
-    fmt = lambda d: f"{d['median']:.1f} ({d['min']:.1f}–{d['max']:.1f})" if isinstance(d, dict) and "median" in d else str(d)  # noqa: E731
+    fmt = lambda d: (
+        f"{d['median']:.1f} ({d['min']:.1f}–{d['max']:.1f})" if isinstance(d, dict) and "median" in d else str(d)
+    )  # noqa: E731
     if name == "S1":
-        text = (f"c=1 p95 {fmt(a['page_c1']['p95_ms'])} ms; c=16 {fmt(a['page_c16']['rps'])} pages/s, "
-                f"p95 {fmt(a['page_c16']['p95_ms'])} ms")
+        text = (
+            f"c=1 p95 {fmt(a['page_c1']['p95_ms'])} ms; c=16 {fmt(a['page_c16']['rps'])} pages/s, "
+            f"p95 {fmt(a['page_c16']['p95_ms'])} ms"
+        )
     elif name == "S2":
         text = "; ".join(f"{k} p95 {v['p95_ms']:.1f} ms" for k, v in a.items())
     elif name == "S3":
-        text = (f"first {fmt(a['first_load_s'])} s, re-run {fmt(a['rerun_s'])} s ({a['rerun_changes']} changes), "
-                f"killed at {a['killed_at_fraction']} left {a['interrupted_left_children']} children")
+        text = (
+            f"first {fmt(a['first_load_s'])} s, re-run {fmt(a['rerun_s'])} s ({a['rerun_changes']} changes), "
+            f"killed at {a['killed_at_fraction']} left {a['interrupted_left_children']} children"
+        )
     elif name == "S4":
-        text = (f"rollup {fmt(a['rollup_s'])} s over {r['children']} children, {r['districts']} districts × "
-                f"{r['months']} months, {r['indicators']} indicators; dashboard read {fmt(a['dashboard_read_s'])} s")
+        text = (
+            f"rollup {fmt(a['rollup_s'])} s over {r['children']} children, {r['districts']} districts × "
+            f"{r['months']} months, {r['indicators']} indicators; dashboard read {fmt(a['dashboard_read_s'])} s"
+        )
     elif name == "S5":
         text = f"p95 {a['p95_ms']:.0f} ms, {a['requests']} requests, error rate {a['error_rate']:.2%}, {a['rps']:.1f} req/s"
     elif name == "S6":
-        text = (f"{fmt(a['saves_per_s'])} saves/s, p95 {fmt(a['p95_ms'])} ms; contended: "
-                f"{a['contended']['conflicts']} conflicts refused, {a['contended']['lost_updates']} lost updates")
+        text = (
+            f"{fmt(a['saves_per_s'])} saves/s, p95 {fmt(a['p95_ms'])} ms; contended: "
+            f"{a['contended']['conflicts']} conflicts refused, {a['contended']['lost_updates']} lost updates"
+        )
     elif name == "S7":
-        text = (f"extract {fmt(a['extract_ms'])} ms ({r['extract_rows']} rows, {r['extract_partitions_in_plan']} "
-                f"partitions in plan); review {fmt(a['review_ms'])} ms")
+        text = (
+            f"extract {fmt(a['extract_ms'])} ms ({r['extract_rows']} rows, {r['extract_partitions_in_plan']} "
+            f"partitions in plan); review {fmt(a['review_ms'])} ms"
+        )
     else:
         text = json.dumps(a)[:200]
-    return text + " | " + ", ".join(f"{k} {v}" for k, v in ratios.items()) + " | " + ", ".join(
-        f"{k} {'n/a' if v is None else ('yes' if v else 'NO')}" for k, v in met.items())
+    return (
+        text
+        + " | "
+        + ", ".join(f"{k} {v}" for k, v in ratios.items())
+        + " | "
+        + ", ".join(f"{k} {'n/a' if v is None else ('yes' if v else 'NO')}" for k, v in met.items())
+    )
 
 
 def main(argv=None):
@@ -97,8 +114,11 @@ def main(argv=None):
             latest.unlink()
         t1 = time.perf_counter()
         proc = subprocess.run([PY, *cmd], cwd=ROOT, env=env, capture_output=True, text=True)
-        logs[name] = {"seconds": round(time.perf_counter() - t1, 1), "returncode": proc.returncode,
-                      "stderr_tail": proc.stderr[-3000:]}
+        logs[name] = {
+            "seconds": round(time.perf_counter() - t1, 1),
+            "returncode": proc.returncode,
+            "stderr_tail": proc.stderr[-3000:],
+        }
         if proc.returncode:
             print(f"   failed ({proc.returncode}):\n{proc.stderr[-3000:]}", flush=True)
         results[name] = json.loads(latest.read_text()) if latest.exists() else None
@@ -109,20 +129,32 @@ def main(argv=None):
     from bench.common import dataset_marker, machine
 
     marker = dataset_marker()
-    stem = args.out or f"{datetime.now(timezone.utc):%Y-%m-%d}-{re.sub(r'[^A-Za-z0-9]+', '-', cpu_model()).strip('-')}"
-    report = {"machine": machine(), "scale": args.scale, "quick": args.quick, "dataset": marker,
-              "dataset_check_seconds": round(dataset_s, 1), "started": datetime.fromtimestamp(started, timezone.utc).isoformat(),
-              "loadavg_end": loadavg(), "scenarios": results, "logs": logs}
+    stem = args.out or f"{datetime.now(UTC):%Y-%m-%d}-{re.sub(r'[^A-Za-z0-9]+', '-', cpu_model()).strip('-')}"
+    report = {
+        "machine": machine(),
+        "scale": args.scale,
+        "quick": args.quick,
+        "dataset": marker,
+        "dataset_check_seconds": round(dataset_s, 1),
+        "started": datetime.fromtimestamp(started, UTC).isoformat(),
+        "loadavg_end": loadavg(),
+        "scenarios": results,
+        "logs": logs,
+    }
     RESULTS.mkdir(parents=True, exist_ok=True)
     (RESULTS / f"{stem}.json").write_text(json.dumps(report, indent=2, default=str))
     m = report["machine"]
     size = (marker or {}).get("stages", {}).get("size_bytes")
     lines = [
-        f"# Benchmark results {m['date']}", "",
+        f"# Benchmark results {m['date']}",
+        "",
         f"- CPU: {m['cpu']} ({m['cores']} cores); PostgreSQL {m['postgresql']}; Python {m['python']}",
-        f"- Dataset: {json.dumps((marker or {}).get('params'))}; on disk {size / 1e9:.1f} GB" if size else "- Dataset: (none)",
+        f"- Dataset: {json.dumps((marker or {}).get('params'))}; on disk {size / 1e9:.1f} GB"
+        if size
+        else "- Dataset: (none)",
         f"- Load average at the end: {report['loadavg_end']} (each scenario's JSON has it per round)",
-        f"- Command: `bench/run_all.py --scale {args.scale}{' --quick' if args.quick else ''}`", "",
+        f"- Command: `bench/run_all.py --scale {args.scale}{' --quick' if args.quick else ''}`",
+        "",
         "| Scenario | Result (median, min–max) | Ratios to floors (same run) | Targets met |",
         "|---|---|---|---|",
     ]

@@ -5,6 +5,7 @@ Runs are interleaved, --rounds times (default 5).
 
     DATABASE_URL=... .venv/bin/python bench/s1_overview.py [--seconds 5] [--rounds 5] [--workers 4]
 """
+
 import argparse
 import random
 import sys
@@ -71,8 +72,19 @@ def main(argv=None):
     page = [(keys[u.pk], f"/barn/{c}/") for u, children in pairs for c in children]
     trivial = [(keys[u.pk], "/bench/trivial") for u, _ in pairs]
     scripts = [page_sql(k, p) for k, p in page[:: max(1, len(page) // 12)][:12]]
-    runs = {name: [] for name in ("trivial_c1", "page_c1", "trivial_c16", "page_c16",
-                                  "pgbench_prepared_c1", "pgbench_simple_c1", "pgbench_prepared_c16", "pgbench_simple_c16")}
+    runs = {
+        name: []
+        for name in (
+            "trivial_c1",
+            "page_c1",
+            "trivial_c16",
+            "page_c16",
+            "pgbench_prepared_c1",
+            "pgbench_simple_c1",
+            "pgbench_prepared_c16",
+            "pgbench_simple_c16",
+        )
+    }
     loads = []
     with gunicorn(args.workers) as base:
         wrk(base, page, connections=2, seconds=2)  # warm-up: workers, connections, caches
@@ -86,17 +98,28 @@ def main(argv=None):
             runs["page_c16"].append(wrk(base, page, connections=16, seconds=args.seconds, seed=r))
             runs["pgbench_prepared_c16"].append(pgbench(scripts, clients=16, seconds=args.seconds, protocol="prepared"))
             runs["pgbench_simple_c16"].append(pgbench(scripts, clients=16, seconds=args.seconds, protocol="simple"))
-            print(f"round {r + 1}/{args.rounds}: page c1 p95 {runs['page_c1'][-1]['p95_ms']} ms, "
-                  f"c16 {runs['page_c16'][-1]['rps']}/s; trivial c16 {runs['trivial_c16'][-1]['rps']}/s", flush=True)
+            print(
+                f"round {r + 1}/{args.rounds}: page c1 p95 {runs['page_c1'][-1]['p95_ms']} ms, "
+                f"c16 {runs['page_c16'][-1]['rps']}/s; trivial c16 {runs['trivial_c16'][-1]['rps']}/s",
+                flush=True,
+            )
 
     def med(name, key):
         return summary([x[key] for x in runs[name]])
 
     errors = sum(x["errors"] + x["non2xx"] for n, v in runs.items() if not n.startswith("pgbench") for x in v)
-    page_c1_p95, page_c16_rps, page_c16_p95 = med("page_c1", "p95_ms"), med("page_c16", "rps"), med("page_c16", "p95_ms")
+    page_c1_p95, page_c16_rps, page_c16_p95 = (
+        med("page_c1", "p95_ms"),
+        med("page_c16", "rps"),
+        med("page_c16", "p95_ms"),
+    )
     result = {
-        "scenario": "S1 child overview", "machine": machine(), "dataset": marker and marker["params"],
-        "settings": vars(args), "queries_per_page": len(scripts[0]), "loadavg_per_round": loads,
+        "scenario": "S1 child overview",
+        "machine": machine(),
+        "dataset": marker and marker["params"],
+        "settings": vars(args),
+        "queries_per_page": len(scripts[0]),
+        "loadavg_per_round": loads,
         "app": {
             "page_c1": {"p50_ms": med("page_c1", "p50_ms"), "p95_ms": page_c1_p95, "rps": med("page_c1", "rps")},
             "page_c16": {"p50_ms": med("page_c16", "p50_ms"), "p95_ms": page_c16_p95, "rps": page_c16_rps},
@@ -109,10 +132,15 @@ def main(argv=None):
         },
         "ratios": {
             "page_rps_over_trivial_c16": ratio(page_c16_rps["median"], med("trivial_c16", "rps")["median"]),
-            "page_p50_over_trivial_p50_c1": ratio(med("page_c1", "p50_ms")["median"], med("trivial_c1", "p50_ms")["median"]),
-            "page_p50_over_pgbench_simple_p50_c1": ratio(med("page_c1", "p50_ms")["median"],
-                                                         med("pgbench_simple_c1", "p50_ms")["median"]),
-            "page_rps_over_pgbench_simple_tps_c16": ratio(page_c16_rps["median"], med("pgbench_simple_c16", "tps")["median"]),
+            "page_p50_over_trivial_p50_c1": ratio(
+                med("page_c1", "p50_ms")["median"], med("trivial_c1", "p50_ms")["median"]
+            ),
+            "page_p50_over_pgbench_simple_p50_c1": ratio(
+                med("page_c1", "p50_ms")["median"], med("pgbench_simple_c1", "p50_ms")["median"]
+            ),
+            "page_rps_over_pgbench_simple_tps_c16": ratio(
+                page_c16_rps["median"], med("pgbench_simple_c16", "tps")["median"]
+            ),
         },
         "targets": TARGETS,
         "met": {

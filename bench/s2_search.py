@@ -5,6 +5,7 @@ Also checks scope: no result outside the user's visible children.
 
     DATABASE_URL=... .venv/bin/python bench/s2_search.py [--rounds 5] [--users 8]
 """
+
 import argparse
 import random
 import sys
@@ -24,12 +25,15 @@ def pick_users(n, seed=2):
     from backa.accounts.models import User
 
     with connection.cursor() as cursor:
-        cursor.execute("""
+        cursor.execute(
+            """
             SELECT p.user_id, count(*) FROM roles_roleassignment r JOIN accounts_position p ON p.id = r.position_id
-            WHERE r.valid_to IS NULL GROUP BY p.user_id ORDER BY count(*) DESC, p.user_id LIMIT %s""", [n * 3])
+            WHERE r.valid_to IS NULL GROUP BY p.user_id ORDER BY count(*) DESC, p.user_id LIMIT %s""",
+            [n * 3],
+        )
         rows = cursor.fetchall()
     rng = random.Random(seed)
-    chosen = rows[: n // 2] + rng.sample(rows[n // 2:], min(len(rows) - n // 2, n - n // 2))
+    chosen = rows[: n // 2] + rng.sample(rows[n // 2 :], min(len(rows) - n // 2, n - n // 2))
     users = User.objects.in_bulk([u for u, _ in chosen])
     return [(users[u], count) for u, count in chosen]
 
@@ -46,9 +50,9 @@ def main(argv=None):
 
     setup_test_environment()  # so the response carries the template context (the children found)
 
+    from backa.access.gate import visible_children
     from bench.common import dataset_marker
     from bench.harness import bench_session, explain_analyze
-    from backa.access.gate import visible_children
 
     users = pick_users(args.users)
     cases = []  # (client, kind, query, visible ids)
@@ -79,21 +83,36 @@ def main(argv=None):
             found = response.context["children"] or []
             allowed = set(visible_children(user).filter(pk__in=[c.pk for c in found]).values_list("pk", flat=True))
             out_of_scope += sum(1 for c in found if c.pk not in allowed)
-            search_sql = next(q_["sql"] for q_ in ctx.captured_queries
-                              if q_["sql"].startswith("SELECT") and '"children_child"' in q_["sql"].split(" FROM ")[1][:40]
-                              and "LIMIT" in q_["sql"])
+            search_sql = next(
+                q_["sql"]
+                for q_ in ctx.captured_queries
+                if q_["sql"].startswith("SELECT")
+                and '"children_child"' in q_["sql"].split(" FROM ")[1][:40]
+                and "LIMIT" in q_["sql"]
+            )
             ms, plan = explain_analyze(search_sql)
             floor[kind].append(ms)
             plans.setdefault(kind, plan)
-        print(f"round {r + 1}: name p95 {percentile(times['name'], 95):.1f} ms, "
-              f"pnr p95 {percentile(times['personnummer'], 95):.1f} ms", flush=True)
+        print(
+            f"round {r + 1}: name p95 {percentile(times['name'], 95):.1f} ms, "
+            f"pnr p95 {percentile(times['personnummer'], 95):.1f} ms",
+            flush=True,
+        )
     result = {
-        "scenario": "S2 search", "machine": machine(), "dataset": (dataset_marker() or {}).get("params"),
-        "settings": vars(args), "cases": len(cases), "loadavg_per_round": loads,
+        "scenario": "S2 search",
+        "machine": machine(),
+        "dataset": (dataset_marker() or {}).get("params"),
+        "settings": vars(args),
+        "cases": len(cases),
+        "loadavg_per_round": loads,
         "users_visible_children": [c for _, c in users],
-        "app": {k: {"p50_ms": round(percentile(v, 50), 2), "p95_ms": round(percentile(v, 95), 2), **summary(v)}
-                for k, v in times.items()},
-        "floors": {f"explain_analyze_{k}": {"p50_ms": round(percentile(v, 50), 2), **summary(v)} for k, v in floor.items()},
+        "app": {
+            k: {"p50_ms": round(percentile(v, 50), 2), "p95_ms": round(percentile(v, 95), 2), **summary(v)}
+            for k, v in times.items()
+        },
+        "floors": {
+            f"explain_analyze_{k}": {"p50_ms": round(percentile(v, 50), 2), **summary(v)} for k, v in floor.items()
+        },
         "ratios": {f"{k}_p50_over_explain": ratio(percentile(times[k], 50), percentile(floor[k], 50)) for k in times},
         "out_of_scope_results": out_of_scope,
         "targets": TARGETS,

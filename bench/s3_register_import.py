@@ -9,6 +9,7 @@ and migrated here, dropped afterwards) so the cached dataset is never changed:
 
     DATABASE_URL=... .venv/bin/python bench/s3_register_import.py [--scale 1.0] [--rounds 2]
 """
+
 import argparse
 import os
 import re
@@ -42,8 +43,15 @@ def admin(sql):
 def manage(args, url, **kw):
     env = bench_env()
     env["DATABASE_URL"] = url
-    return subprocess.Popen([str(ROOT / ".venv/bin/python"), str(ROOT / "manage.py"), *args], env=env, cwd=ROOT,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, **kw)
+    return subprocess.Popen(
+        [str(ROOT / ".venv/bin/python"), str(ROOT / "manage.py"), *args],
+        env=env,
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        **kw,
+    )
 
 
 def count_children(url):
@@ -57,7 +65,9 @@ def processed(url):
     import psycopg
 
     with psycopg.connect(url) as conn:
-        row = conn.execute("SELECT processed, rows FROM integrations_importrun ORDER BY started_at DESC LIMIT 1").fetchone()
+        row = conn.execute(
+            "SELECT processed, rows FROM integrations_importrun ORDER BY started_at DESC LIMIT 1"
+        ).fetchone()
         return row or (0, 0)
 
 
@@ -90,8 +100,15 @@ def main(argv=None):
     path = Path(tempfile.mkdtemp(prefix="bench-s3-")) / "register.csv"
     path.write_bytes(data)
     body = data.decode().split("\n", 1)[1].rsplit("#ANTAL", 1)[0]
-    runs = {"interrupted_left_children": [], "killed_at_fraction": [], "first_s": [], "first_changes": [], "rerun_s": [],
-            "rerun_changes": [], "copy_s": []}
+    runs = {
+        "interrupted_left_children": [],
+        "killed_at_fraction": [],
+        "first_s": [],
+        "first_changes": [],
+        "rerun_s": [],
+        "rerun_changes": [],
+        "copy_s": [],
+    }
     loads = []
     for r in range(args.rounds):
         loads.append(loadavg())
@@ -102,11 +119,16 @@ def main(argv=None):
         import psycopg
 
         with psycopg.connect(url) as conn:
-            muni = conn.execute("INSERT INTO organisations_municipality (id, code, name) VALUES (gen_random_uuid(), "
-                                "'9999', 'Benchkommun') RETURNING id").fetchone()[0]
+            muni = conn.execute(
+                "INSERT INTO organisations_municipality (id, code, name) VALUES (gen_random_uuid(), "
+                "'9999', 'Benchkommun') RETURNING id"
+            ).fetchone()[0]
             for code in ("BENCH1", "BENCH2", "BENCH3"):
-                conn.execute("INSERT INTO organisations_district (id, municipality_id, code, name, evaluation_arm) "
-                             "VALUES (gen_random_uuid(), %s, %s, %s, 'none')", [muni, code, code])
+                conn.execute(
+                    "INSERT INTO organisations_district (id, municipality_id, code, name, evaluation_arm) "
+                    "VALUES (gen_random_uuid(), %s, %s, %s, 'none')",
+                    [muni, code, code],
+                )
         # 1. interrupted at about half the rows
         proc = manage(["import_register", str(path), "--municipality", "9999", "--no-progress"], url)
         fraction = None
@@ -133,32 +155,51 @@ def main(argv=None):
         runs["rerun_changes"].append(changes)
         # 4. COPY floor
         with psycopg.connect(url) as conn:
-            conn.execute("CREATE TEMP TABLE bench_copy (" + ", ".join(f"c{i} text" for i in range(body.split('\n')[0].count(';') + 1)) + ")")
+            conn.execute(
+                "CREATE TEMP TABLE bench_copy ("
+                + ", ".join(f"c{i} text" for i in range(body.split("\n")[0].count(";") + 1))
+                + ")"
+            )
             t0 = time.perf_counter()
             with conn.cursor().copy("COPY bench_copy FROM STDIN (FORMAT csv, DELIMITER ';')") as copy:
                 copy.write(body)
             conn.commit()
             runs["copy_s"].append(time.perf_counter() - t0)
-        print(f"round {r + 1}: killed at {fraction:.0%} -> {runs['interrupted_left_children'][-1]} children left; "
-              f"first {runs['first_s'][-1]:.1f} s ({line}); rerun {runs['rerun_s'][-1]:.1f} s "
-              f"({runs['rerun_changes'][-1]} changes); COPY {runs['copy_s'][-1]:.2f} s", flush=True)
+        print(
+            f"round {r + 1}: killed at {fraction:.0%} -> {runs['interrupted_left_children'][-1]} children left; "
+            f"first {runs['first_s'][-1]:.1f} s ({line}); rerun {runs['rerun_s'][-1]:.1f} s "
+            f"({runs['rerun_changes'][-1]} changes); COPY {runs['copy_s'][-1]:.2f} s",
+            flush=True,
+        )
     admin(f'DROP DATABASE IF EXISTS "{name}"')
     first, rerun, copy = summary(runs["first_s"]), summary(runs["rerun_s"]), summary(runs["copy_s"])
     result = {
-        "scenario": "S3 register import", "machine": machine(), "rows": n, "settings": vars(args),
+        "scenario": "S3 register import",
+        "machine": machine(),
+        "rows": n,
+        "settings": vars(args),
         "loadavg_per_round": loads,
-        "app": {"first_load_s": first, "rerun_s": rerun, "rerun_changes": runs["rerun_changes"],
-                "first_changes": runs["first_changes"], "interrupted_left_children": runs["interrupted_left_children"],
-                "killed_at_fraction": runs["killed_at_fraction"]},
+        "app": {
+            "first_load_s": first,
+            "rerun_s": rerun,
+            "rerun_changes": runs["rerun_changes"],
+            "first_changes": runs["first_changes"],
+            "interrupted_left_children": runs["interrupted_left_children"],
+            "killed_at_fraction": runs["killed_at_fraction"],
+        },
         "floors": {"copy_s": copy},
-        "ratios": {"first_over_copy": ratio(first["median"], copy["median"]),
-                   "rerun_over_first": ratio(rerun["median"], first["median"])},
+        "ratios": {
+            "first_over_copy": ratio(first["median"], copy["median"]),
+            "rerun_over_first": ratio(rerun["median"], first["median"]),
+        },
         "targets": TARGETS,
         # Time targets are for 200,000 rows; at a smaller scale only the invariants are judged.
-        "met": {"first_load": first["median"] <= TARGETS["first_load_s"] if args.scale >= 1 else None,
-                "rerun": rerun["median"] <= TARGETS["rerun_s"] if args.scale >= 1 else None,
-                "rerun_zero_changes": all(c == 0 for c in runs["rerun_changes"]),
-                "interrupted_leaves_nothing": all(c == 0 for c in runs["interrupted_left_children"])},
+        "met": {
+            "first_load": first["median"] <= TARGETS["first_load_s"] if args.scale >= 1 else None,
+            "rerun": rerun["median"] <= TARGETS["rerun_s"] if args.scale >= 1 else None,
+            "rerun_zero_changes": all(c == 0 for c in runs["rerun_changes"]),
+            "interrupted_leaves_nothing": all(c == 0 for c in runs["interrupted_left_children"]),
+        },
         "raw": runs,
     }
     write_result("s3", result)

@@ -3,6 +3,7 @@ time: --minutes, default 3). Reports p95 and error rate, and CPU seconds of the 
 
     DATABASE_URL=... .venv/bin/python bench/s5_staff.py [--users 200] [--minutes 3] [--workers 4]
 """
+
 import argparse
 import csv
 import json
@@ -37,8 +38,15 @@ def user_pool(n, seed=5):
     rng = random.Random(seed)
     chosen = rng.sample(rows, min(n, len(rows)))
     users = User.objects.in_bulk([r[0] for r in chosen])
-    return [{"session": bench_session(users[u]), "children": [str(c) for c in kids],
-             "plans": [str(c) for c in (plans or [])], "names": names} for u, kids, plans, names in chosen]
+    return [
+        {
+            "session": bench_session(users[u]),
+            "children": [str(c) for c in kids],
+            "plans": [str(c) for c in (plans or [])],
+            "names": names,
+        }
+        for u, kids, plans, names in chosen
+    ]
 
 
 def main(argv=None):
@@ -65,25 +73,64 @@ def main(argv=None):
     with gunicorn(args.workers) as base:
         cpu0 = _cpu_of_children(base)
         out = subprocess.run(
-            [str(ROOT / ".venv/bin/locust"), "-f", str(ROOT / "bench/locustfile.py"), "--headless", "-u", str(args.users),
-             "-r", str(max(1, args.users // 20)), "--run-time", f"{seconds}s", "--host", base, "--csv", prefix,
-             "--only-summary", "--stop-timeout", "10"],
-            env=env, capture_output=True, text=True, timeout=seconds + 180, cwd=ROOT,
+            [
+                str(ROOT / ".venv/bin/locust"),
+                "-f",
+                str(ROOT / "bench/locustfile.py"),
+                "--headless",
+                "-u",
+                str(args.users),
+                "-r",
+                str(max(1, args.users // 20)),
+                "--run-time",
+                f"{seconds}s",
+                "--host",
+                base,
+                "--csv",
+                prefix,
+                "--only-summary",
+                "--stop-timeout",
+                "10",
+            ],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=seconds + 180,
+            cwd=ROOT,
         )
         cpu1 = _cpu_of_children(base)
     rows = list(csv.DictReader(open(prefix + "_stats.csv")))
     total = next(r for r in rows if r["Name"] == "Aggregated")
-    per = {r["Name"]: {"requests": int(r["Request Count"]), "failures": int(r["Failure Count"]),
-                       "p50_ms": float(r["50%"]), "p95_ms": float(r["95%"]), "rps": float(r["Requests/s"])}
-           for r in rows if r["Name"] != "Aggregated"}
+    per = {
+        r["Name"]: {
+            "requests": int(r["Request Count"]),
+            "failures": int(r["Failure Count"]),
+            "p50_ms": float(r["50%"]),
+            "p95_ms": float(r["95%"]),
+            "rps": float(r["Requests/s"]),
+        }
+        for r in rows
+        if r["Name"] != "Aggregated"
+    }
     requests, failures = int(total["Request Count"]), int(total["Failure Count"])
     p95 = float(total["95%"])
     result = {
-        "scenario": "S5 200 staff users", "machine": machine(), "dataset": (dataset_marker() or {}).get("params"),
-        "settings": vars(args), "loadavg_before": load_before, "loadavg_after": loadavg(),
-        "app": {"requests": requests, "failures": failures, "error_rate": round(failures / max(1, requests), 4),
-                "p50_ms": float(total["50%"]), "p95_ms": p95, "p99_ms": float(total["99%"]),
-                "rps": float(total["Requests/s"]), "per_request": per},
+        "scenario": "S5 200 staff users",
+        "machine": machine(),
+        "dataset": (dataset_marker() or {}).get("params"),
+        "settings": vars(args),
+        "loadavg_before": load_before,
+        "loadavg_after": loadavg(),
+        "app": {
+            "requests": requests,
+            "failures": failures,
+            "error_rate": round(failures / max(1, requests), 4),
+            "p50_ms": float(total["50%"]),
+            "p95_ms": p95,
+            "p99_ms": float(total["99%"]),
+            "rps": float(total["Requests/s"]),
+            "per_request": per,
+        },
         "server_cpu_share": round((cpu1 - cpu0) / seconds / 2, 3) if cpu1 and cpu0 else None,
         "targets": TARGETS,
         "met": {"p95": p95 <= TARGETS["p95_ms"], "errors": failures == 0},

@@ -7,6 +7,7 @@ Floors in the same run: the same SQL transaction through pgbench, and pg_test_fs
 
     DATABASE_URL=... .venv/bin/python bench/s6_plan_save.py [--seconds 10] [--rounds 5] [--clients 16]
 """
+
 import argparse
 import multiprocessing as mp
 import re
@@ -59,9 +60,13 @@ def run_clients(plans_per_client, user_id, seconds):
     with mp.get_context("spawn").Pool(len(plans_per_client)) as pool:
         results = pool.map(_worker, [(w, p, user_id, seconds, start_at) for w, p in enumerate(plans_per_client)])
     lat = [x for r in results for x in r["latencies"]]
-    return results, {"saves": sum(r["saves"] for r in results), "conflicts": sum(r["conflicts"] for r in results),
-                     "saves_per_s": round(sum(r["saves"] for r in results) / seconds, 1),
-                     "p50_ms": round(percentile(lat, 50), 2), "p95_ms": round(percentile(lat, 95), 2)}
+    return results, {
+        "saves": sum(r["saves"] for r in results),
+        "conflicts": sum(r["conflicts"] for r in results),
+        "saves_per_s": round(sum(r["saves"] for r in results) / seconds, 1),
+        "p50_ms": round(percentile(lat, 50), 2),
+        "p95_ms": round(percentile(lat, 95), 2),
+    }
 
 
 def lost_updates(results, before):
@@ -78,8 +83,11 @@ def lost_updates(results, before):
         plan = Plan.objects.get(pk=plan_id)
         if plan.version - before[plan_id] != len(saves) or len({v for v, _ in saves}) != len(saves):
             lost += abs(plan.version - before[plan_id] - len(saves)) or 1
-        stored = dict(PlanVersion.objects.filter(plan_id=plan_id, number__in=[v for v, _ in saves])
-                      .values_list("number", "snapshot"))
+        stored = dict(
+            PlanVersion.objects.filter(plan_id=plan_id, number__in=[v for v, _ in saves]).values_list(
+                "number", "snapshot"
+            )
+        )
         for version, text in saves:
             snap = stored.get(version)
             if snap is None or (snap.get("child_view") if isinstance(snap, dict) else None) != text:
@@ -88,13 +96,16 @@ def lost_updates(results, before):
 
 
 def transaction_sql(plan, user):
-    from bench.harness import captured_sql
     from backa.casefile.plan import do_update_plan
+    from bench.harness import captured_sql
 
     # A value the plan cannot already hold: an unchanged plan saves nothing (and an earlier run
     # on the cached dataset left "pgbench" there), which would make the floor an empty transaction.
-    statements = captured_sql(lambda: do_update_plan(acting_user=user, plan=plan, based_on_version=plan.version,
-                                                     child_view=f"pgbench {uuid.uuid4().hex}"))
+    statements = captured_sql(
+        lambda: do_update_plan(
+            acting_user=user, plan=plan, based_on_version=plan.version, child_view=f"pgbench {uuid.uuid4().hex}"
+        )
+    )
     assert any(s.startswith('INSERT INTO "audit_accesslog"') for s in statements), "the captured save wrote no log row"
     out = []
     for s in statements:
@@ -104,9 +115,11 @@ def transaction_sql(plan, user):
             s = re.sub(r'"version" = \d+', '"version" = "casefile_plan"."version" + 1', s)
         if s.startswith('INSERT INTO "casefile_planversion"'):
             head, values = s.split(" VALUES ", 1)
-            values, n = re.subn(r"^\('[0-9a-f-]{32,36}'::uuid, ('[0-9a-f-]{32,36}'::uuid), \d+,",
-                                rf"(gen_random_uuid(), \1, (SELECT version FROM casefile_plan WHERE id = '{plan.pk}'),",
-                                values)
+            values, n = re.subn(
+                r"^\('[0-9a-f-]{32,36}'::uuid, ('[0-9a-f-]{32,36}'::uuid), \d+,",
+                rf"(gen_random_uuid(), \1, (SELECT version FROM casefile_plan WHERE id = '{plan.pk}'),",
+                values,
+            )
             assert n == 1, values[:200]
             s = head + " VALUES " + values
         out.append(s)
@@ -114,8 +127,12 @@ def transaction_sql(plan, user):
 
 
 def fsync_ops():
-    out = subprocess.run([pg_bin("pg_test_fsync"), "-s", "2", "-f", "/var/tmp/bench_fsync.tmp"], capture_output=True,
-                         text=True, timeout=120).stdout
+    out = subprocess.run(
+        [pg_bin("pg_test_fsync"), "-s", "2", "-f", "/var/tmp/bench_fsync.tmp"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    ).stdout
     m = re.search(r"fdatasync\s+([0-9.,]+) ops/sec", out)
     return float(m.group(1).replace(",", "")) if m else None
 
@@ -127,53 +144,80 @@ def main(argv=None):
     parser.add_argument("--clients", type=int, default=16)
     args = parser.parse_args(argv)
     setup_django()
-    from bench.common import dataset_marker
-    from bench.harness import pgbench
     from backa.accounts.models import User
     from backa.casefile.models import Plan
+    from bench.common import dataset_marker
+    from bench.harness import pgbench
 
-    plans = list(Plan.objects.filter(status="active", coordinator__isnull=False).select_related("coordinator__user")
-                 .order_by("id")[: args.clients + 4])
+    plans = list(
+        Plan.objects.filter(status="active", coordinator__isnull=False)
+        .select_related("coordinator__user")
+        .order_by("id")[: args.clients + 4]
+    )
     if len(plans) < args.clients + 4:
         sys.exit("Not enough active plans in the dataset")
     user = User.objects.filter(is_synthetic=True, is_active=True).order_by("username").first()
     own = [[p.pk] for p in plans[: args.clients]]
-    shared = [[p.pk for p in plans[args.clients:]][w % 4:] + [p.pk for p in plans[args.clients:]][: w % 4]
-              for w in range(args.clients)]
+    shared = [
+        [p.pk for p in plans[args.clients :]][w % 4 :] + [p.pk for p in plans[args.clients :]][: w % 4]
+        for w in range(args.clients)
+    ]
     scripts = [transaction_sql(p, user) for p in plans[: args.clients]]
     runs = {"app": [], "contended": [], "pgbench_prepared": [], "pgbench_simple": [], "fsync_ops": []}
     lost_total, loads = 0, []
     for r in range(args.rounds):
         loads.append(loadavg())
         runs["app"].append(run_clients(own, user.pk, args.seconds)[1])
-        runs["pgbench_prepared"].append(pgbench(scripts, clients=args.clients, seconds=args.seconds, protocol="prepared"))
+        runs["pgbench_prepared"].append(
+            pgbench(scripts, clients=args.clients, seconds=args.seconds, protocol="prepared")
+        )
         runs["pgbench_simple"].append(pgbench(scripts, clients=args.clients, seconds=args.seconds, protocol="simple"))
-        before = {str(p.pk): Plan.objects.get(pk=p.pk).version for p in plans[args.clients:]}
+        before = {str(p.pk): Plan.objects.get(pk=p.pk).version for p in plans[args.clients :]}
         results, stats = run_clients(shared, user.pk, max(2, args.seconds // 2))
         stats["lost_updates"] = lost_updates(results, before)
         lost_total += stats["lost_updates"]
         runs["contended"].append(stats)
         runs["fsync_ops"].append(fsync_ops())
-        print(f"round {r + 1}: app {runs['app'][-1]['saves_per_s']}/s p95 {runs['app'][-1]['p95_ms']} ms; "
-              f"pgbench {runs['pgbench_simple'][-1]['tps']} tps; contended {stats}", flush=True)
+        print(
+            f"round {r + 1}: app {runs['app'][-1]['saves_per_s']}/s p95 {runs['app'][-1]['p95_ms']} ms; "
+            f"pgbench {runs['pgbench_simple'][-1]['tps']} tps; contended {stats}",
+            flush=True,
+        )
     app_rate = summary([x["saves_per_s"] for x in runs["app"]])
     app_p95 = summary([x["p95_ms"] for x in runs["app"]])
     pg_simple = summary([x["tps"] for x in runs["pgbench_simple"]])
     fsync = summary([x for x in runs["fsync_ops"] if x])
     result = {
-        "scenario": "S6 plan save", "machine": machine(), "dataset": (dataset_marker() or {}).get("params"),
-        "settings": vars(args), "statements_per_save": len(scripts[0]), "loadavg_per_round": loads,
-        "app": {"saves_per_s": app_rate, "p95_ms": app_p95,
-                "contended": {"saves_per_s": summary([x["saves_per_s"] for x in runs["contended"]]),
-                              "conflicts": sum(x["conflicts"] for x in runs["contended"]),
-                              "lost_updates": lost_total}},
-        "floors": {"pgbench_prepared_tps": summary([x["tps"] for x in runs["pgbench_prepared"]]),
-                   "pgbench_simple_tps": pg_simple, "pg_test_fsync_fdatasync_ops": fsync},
-        "ratios": {"saves_over_pgbench_simple": ratio(app_rate["median"], pg_simple["median"]),
-                   "saves_over_fsync_ops": ratio(app_rate["median"], fsync.get("median", 0))},
+        "scenario": "S6 plan save",
+        "machine": machine(),
+        "dataset": (dataset_marker() or {}).get("params"),
+        "settings": vars(args),
+        "statements_per_save": len(scripts[0]),
+        "loadavg_per_round": loads,
+        "app": {
+            "saves_per_s": app_rate,
+            "p95_ms": app_p95,
+            "contended": {
+                "saves_per_s": summary([x["saves_per_s"] for x in runs["contended"]]),
+                "conflicts": sum(x["conflicts"] for x in runs["contended"]),
+                "lost_updates": lost_total,
+            },
+        },
+        "floors": {
+            "pgbench_prepared_tps": summary([x["tps"] for x in runs["pgbench_prepared"]]),
+            "pgbench_simple_tps": pg_simple,
+            "pg_test_fsync_fdatasync_ops": fsync,
+        },
+        "ratios": {
+            "saves_over_pgbench_simple": ratio(app_rate["median"], pg_simple["median"]),
+            "saves_over_fsync_ops": ratio(app_rate["median"], fsync.get("median", 0)),
+        },
         "targets": TARGETS,
-        "met": {"saves_per_s": app_rate["median"] >= TARGETS["saves_per_s"], "p95": app_p95["median"] <= TARGETS["p95_ms"],
-                "no_lost_updates": lost_total == 0},
+        "met": {
+            "saves_per_s": app_rate["median"] >= TARGETS["saves_per_s"],
+            "p95": app_p95["median"] <= TARGETS["p95_ms"],
+            "no_lost_updates": lost_total == 0,
+        },
         "raw": runs,
     }
     write_result("s6", result)

@@ -4,6 +4,7 @@ the same SQL in psql in the same run; EXPLAIN shows partition pruning.
 
     DATABASE_URL=... .venv/bin/python bench/s7_log_extract.py [--rounds 5]
 """
+
 import argparse
 import re
 import sys
@@ -35,11 +36,11 @@ def main(argv=None):
     from django.db import connection, transaction
     from django.test.utils import CaptureQueriesContext
 
-    from bench.common import dataset_marker
-    from bench.harness import explain_analyze, psql_time
     from backa.audit.review import draw_daily_sample
     from backa.children.models import Child  # bench only: the extract is produced for a known child
     from backa.consent import extract
+    from bench.common import dataset_marker
+    from bench.harness import explain_analyze, psql_time
 
     marker = dataset_marker()
     today = date.fromisoformat(marker["params"]["today"]) if marker else date.today()
@@ -68,29 +69,43 @@ def main(argv=None):
                 items = draw_daily_sample(review_day, seed=r)
                 runs["review_app_ms"].append((time.perf_counter() - t0) * 1000)
             transaction.set_rollback(True)
-        reads = [q["sql"] for q in rctx.captured_queries if q["sql"].startswith("SELECT") and "LIMIT 21" not in q["sql"]]
+        reads = [
+            q["sql"] for q in rctx.captured_queries if q["sql"].startswith("SELECT") and "LIMIT 21" not in q["sql"]
+        ]
         # With more than 9,000 statements (one per review item at this scale) the capture keeps
         # only the last ones and the opening reads are gone: keep what an earlier round saw.
         review_sql = reads or review_sql
         runs["review_psql_ms"].append(sum(psql_time(s, repeat=1)[0] for s in reads[:3]))
-        print(f"round {r + 1}: extract {runs['extract_app_ms'][-1]:.0f} ms ({len(rows)} rows), "
-              f"review {runs['review_app_ms'][-1]:.0f} ms ({items} items)", flush=True)
+        print(
+            f"round {r + 1}: extract {runs['extract_app_ms'][-1]:.0f} ms ({len(rows)} rows), "
+            f"review {runs['review_app_ms'][-1]:.0f} ms ({items} items)",
+            flush=True,
+        )
     _, review_plan = explain_analyze(review_sql[0]) if review_sql else (None, "")
     scanned = sorted(set(re.findall(r"audit_accesslog_(\d{6}|default)", extract_plan)))
     med = {k: summary(v) for k, v in runs.items()}
     result = {
-        "scenario": "S7 log extract and daily review", "machine": machine(), "dataset": marker and marker["params"],
-        "settings": vars(args), "loadavg_per_round": loads,
-        "extract_rows": len(rows), "extract_period": [start.isoformat(), end.isoformat()],
-        "extract_partitions_in_plan": len(scanned), "review_day": review_day.isoformat(),
+        "scenario": "S7 log extract and daily review",
+        "machine": machine(),
+        "dataset": marker and marker["params"],
+        "settings": vars(args),
+        "loadavg_per_round": loads,
+        "extract_rows": len(rows),
+        "extract_period": [start.isoformat(), end.isoformat()],
+        "extract_partitions_in_plan": len(scanned),
+        "review_day": review_day.isoformat(),
         "review_partitions_in_plan": sorted(set(re.findall(r"audit_accesslog_(\d{6}|default)", review_plan))),
         "app": {"extract_ms": med["extract_app_ms"], "review_ms": med["review_app_ms"]},
         "floors": {"extract_psql_ms": med["extract_psql_ms"], "review_psql_first3_ms": med["review_psql_ms"]},
-        "ratios": {"extract_app_over_psql": ratio(med["extract_app_ms"]["median"], med["extract_psql_ms"]["median"]),
-                   "review_app_over_psql": ratio(med["review_app_ms"]["median"], med["review_psql_ms"]["median"])},
+        "ratios": {
+            "extract_app_over_psql": ratio(med["extract_app_ms"]["median"], med["extract_psql_ms"]["median"]),
+            "review_app_over_psql": ratio(med["review_app_ms"]["median"], med["review_psql_ms"]["median"]),
+        },
         "targets": TARGETS,
-        "met": {"extract": med["extract_app_ms"]["median"] <= TARGETS["extract_s"] * 1000,
-                "review": med["review_app_ms"]["median"] <= TARGETS["review_s"] * 1000},
+        "met": {
+            "extract": med["extract_app_ms"]["median"] <= TARGETS["extract_s"] * 1000,
+            "review": med["review_app_ms"]["median"] <= TARGETS["review_s"] * 1000,
+        },
         "explain": {"extract": extract_plan, "review": review_plan},
     }
     write_result("s7", result)

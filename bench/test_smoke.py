@@ -8,6 +8,7 @@ scratch database is named (it is emptied and rebuilt; S3 also creates <name>_s3)
 
 Takes a few minutes: a 1,000-child dataset, then every scenario with --quick.
 """
+
 import json
 import os
 import subprocess
@@ -24,11 +25,23 @@ pytestmark = pytest.mark.skipif(not URL.startswith("postgres"), reason="BENCH_SM
 
 def test_every_scenario_runs_at_tiny_scale_and_keeps_its_invariants(tmp_path):
     env = dict(os.environ, DATABASE_URL=URL, BENCH_RESULTS_DIR=str(tmp_path))
-    build = subprocess.run([sys.executable, "bench/dataset.py", "--scale", "0.001", "--force"], cwd=ROOT, env=env,
-                           capture_output=True, text=True, timeout=900)
+    build = subprocess.run(
+        [sys.executable, "bench/dataset.py", "--scale", "0.001", "--force"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
     assert build.returncode == 0, build.stderr[-3000:]
-    proc = subprocess.run([sys.executable, "bench/run_all.py", "--scale", "0.001", "--quick", "--out", "smoke"],
-                          cwd=ROOT, env=env, capture_output=True, text=True, timeout=1800)
+    proc = subprocess.run(
+        [sys.executable, "bench/run_all.py", "--scale", "0.001", "--quick", "--out", "smoke"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=1800,
+    )
     assert proc.returncode == 0, proc.stderr[-3000:]
     report = json.loads((tmp_path / "smoke.json").read_text())
     s = report["scenarios"]

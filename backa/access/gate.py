@@ -14,17 +14,17 @@ Inside a visible child, entries written by other organisations are filtered by
 `visible_entry_scope()`, which asks the consent app (consent or legal basis) and
 never caches its answer.
 """
+
 import uuid
 
 from django.db.models import CharField, QuerySet, Value
 from django.utils import timezone
 
 from backa.access.objects import NotFound
+from backa.accounts.positions import current_position
 from backa.audit.log import Action, log_access
 from backa.audit.vocabulary import ObjectType
-
 from backa.children.models import Child
-from backa.accounts.positions import current_position
 from backa.consent.access import sharing_scope
 from backa.consent.models import EmergencyAccess
 from backa.roles.models import FILE_ACCESS_ROLES, RoleAssignment, role_active_on
@@ -34,8 +34,12 @@ class ChildNotFound(NotFound):
     """Unknown child id and child out of scope: the same 404, logged as denied."""
 
     def __init__(self, child_id, *, action=Action.VIEW, object_type=ObjectType.CHILD, object_id=None):
-        super().__init__(child_id=child_id, action=action, object_type=object_type,
-                         object_id=object_id if object_id is not None else child_id)
+        super().__init__(
+            child_id=child_id,
+            action=action,
+            object_type=object_type,
+            object_id=object_id if object_id is not None else child_id,
+        )
 
 
 EMERGENCY = "emergency"
@@ -65,8 +69,11 @@ def visible_children(user, *, on=None) -> QuerySet[Child]:
     # of two subplans cannot become a join, so PostgreSQL filtered every child in the
     # municipality (a name search over a million children: seconds); the union starts from
     # the user's few hundred relationships (milliseconds, docs/performance.md, S2).
-    child_ids = _relationships(user, on).order_by().values("child_id").union(
-        _emergency_grants(user).order_by().values("child_id")
+    child_ids = (
+        _relationships(user, on)
+        .order_by()
+        .values("child_id")
+        .union(_emergency_grants(user).order_by().values("child_id"))
     )
     return Child.objects.filter(pk__in=child_ids)
 
@@ -77,8 +84,10 @@ def relationship_kinds(user, child_ids, *, on=None) -> dict:
     child_ids = list(child_ids)
     roles = _relationships(user, on).filter(child_id__in=child_ids).values_list("child_id", "kind")
     grants = (
-        _emergency_grants(user).filter(child_id__in=child_ids)
-        .annotate(kind=Value(EMERGENCY, output_field=CharField())).values_list("child_id", "kind")
+        _emergency_grants(user)
+        .filter(child_id__in=child_ids)
+        .annotate(kind=Value(EMERGENCY, output_field=CharField()))
+        .values_list("child_id", "kind")
     )
     result: dict = {}
     for child_id, kind in roles.order_by().union(grants.order_by()):  # SQLite refuses ORDER BY in a UNION part
@@ -99,8 +108,13 @@ def visible_entry_scope(request, child, *, lock: bool = True):
 
 
 def get_child_for_request(
-    request, child_id, *, action: str = Action.VIEW, object_type: str = ObjectType.CHILD, object_id=None,
-    purpose: str = ""
+    request,
+    child_id,
+    *,
+    action: str = Action.VIEW,
+    object_type: str = ObjectType.CHILD,
+    object_id=None,
+    purpose: str = "",
 ) -> Child:
     """The child, if this user may see it, with the access logged; otherwise ChildNotFound."""
     try:
@@ -112,7 +126,9 @@ def get_child_for_request(
     # two sources), and give the purpose for the log: one small query instead of the scope's
     # subquery and then the kinds (docs/performance.md, S1).
     kinds = relationship_kinds(user, [child_uuid]).get(child_uuid, []) if _may_see_children(user) else []
-    child = Child.objects.select_related("home_district", "municipality").filter(pk=child_uuid).first() if kinds else None
+    child = (
+        Child.objects.select_related("home_district", "municipality").filter(pk=child_uuid).first() if kinds else None
+    )
     if child is None:
         raise ChildNotFound(child_uuid, action=action, object_type=object_type, object_id=object_id)
     # Flagged as emergency when nothing but the emergency access opens the child.
@@ -120,7 +136,12 @@ def get_child_for_request(
     if not purpose:
         purpose = ",".join(kinds)
     log_access(
-        request=request, action=action, child=child, object_type=object_type, object_id=object_id, purpose=purpose,
+        request=request,
+        action=action,
+        child=child,
+        object_type=object_type,
+        object_id=object_id,
+        purpose=purpose,
         emergency=emergency,
     )
     return child

@@ -5,14 +5,14 @@ purpose's own rule; none opens the file. The caller logs what it does with the a
 the same transaction: an emergency access granted or refused, a log extract produced, a
 concern registered, a research extract drawn.
 """
+
 import uuid
 
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
-
-from backa.children.models import Child
 from backa.accounts.models import Position, PositionKind
+from backa.children.models import Child
 from backa.lib import identity
 from backa.organisations.models import EvaluationArm, UnitType
 from backa.roles.models import active_on
@@ -36,7 +36,10 @@ def _log_extract_children(user, on=None):
     on = on or timezone.localdate()
     # The same rule as accounts.positions.administered_district_ids, as a query.
     admin_posts = Position.objects.filter(
-        active_on(on), user=user, kind=PositionKind.DISTRICT_ADMIN, unit__unit_type=UnitType.ADMINISTRATION,
+        active_on(on),
+        user=user,
+        kind=PositionKind.DISTRICT_ADMIN,
+        unit__unit_type=UnitType.ADMINISTRATION,
         unit__district__isnull=False,
     )
     return Child.objects.filter(Exists(admin_posts.filter(unit__district_id=OuterRef("home_district_id"))))
@@ -72,8 +75,12 @@ def children_for_research_extract(user, approval, *, on=None):
 
     on = on or timezone.localdate()
     if (
-        user is None or not user.is_authenticated or not user.is_active or approval is None
-        or not approval.is_valid_on(on) or not approval.extractors.filter(pk=user.pk).exists()
+        user is None
+        or not user.is_authenticated
+        or not user.is_active
+        or approval is None
+        or not approval.is_valid_on(on)
+        or not approval.extractors.filter(pk=user.pk).exists()
     ):
         return Child.objects.none()
     return Child.objects.filter(

@@ -6,6 +6,7 @@ position lacks. Under ATOMIC_REQUESTS the view's transaction is rolled back by t
 exception reaches middleware, so the denied row is written here, on its own; Django then
 renders the ordinary 404 (or 403) page, the same for every case.
 """
+
 from django.core.exceptions import PermissionDenied
 
 from backa.access.objects import NotFound, ToolRefused
@@ -29,14 +30,22 @@ class DeniedAccessMiddleware:
 def log_denied(request, exception):
     """One denied row: the child (if any), what was asked for, and nothing else."""
     if isinstance(exception, NotFound):
-        fields = {"action": exception.action, "child_id": exception.child_id, "object_type": exception.object_type,
-                  "object_id": exception.object_id}
+        fields = {
+            "action": exception.action,
+            "child_id": exception.child_id,
+            "object_type": exception.object_type,
+            "object_id": exception.object_id,
+        }
     else:
         # A tool the position lacks, or a write a service refused: the page's route name says what.
         match = getattr(request, "resolver_match", None)
         tool = exception.tool if isinstance(exception, ToolRefused) else ObjectType.PAGE
         # Under a child's route the refusal is about that child, and is logged on it.
         child_id = match.kwargs.get("child_id") if match is not None else None
-        fields = {"action": getattr(exception, "action", Action.VIEW), "object_type": tool, "child_id": child_id,
-                  "object_id": match.view_name[:64] if match is not None else None}
+        fields = {
+            "action": getattr(exception, "action", Action.VIEW),
+            "object_type": tool,
+            "child_id": child_id,
+            "object_id": match.view_name[:64] if match is not None else None,
+        }
     log_access(request=request, outcome=Outcome.DENIED, standalone=True, **fields)

@@ -13,6 +13,7 @@
 Every refusal is an exception (`NotFound`, `ToolRefused`), and `access.middleware` writes
 one denied row in the access log for each, after the request's transaction rolled back.
 """
+
 from functools import wraps
 
 from django.core.exceptions import PermissionDenied

@@ -1,5 +1,6 @@
 """Opening a child without a role (nödåtkomst), its review, log review, and a district
 administrator's log extract for a guardian's request."""
+
 from django.urls import path
 
 from backa.access import views

@@ -1,4 +1,5 @@
 """Pages for the purposes that open a child without a role: nödåtkomst, its review, log review, a district administrator's log extract."""
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -7,25 +8,25 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from backa.accounts.positions import current_position
+from backa.access.lookups import (
+    child_for_log_extract_by_id,
+    find_child_for_emergency_access,
+    find_child_for_log_extract,
+)
+from backa.access.objects import ToolRefused, is_district_admin, is_reviewer, reachable_object, tool_required
+from backa.accounts.positions import current_organisation, current_position
 from backa.audit.context import Acting
 from backa.audit.log import Action, Outcome, log_access
-from backa.audit.vocabulary import ObjectType, Purpose
 from backa.audit.models import LogReviewItem
 from backa.audit.review import do_record_review
-from backa.consent.services import overdue_emergency_accesses
-from backa.access.lookups import find_child_for_emergency_access, find_child_for_log_extract
-
-from backa.lib.pdf import render_pdf_ua
-
+from backa.audit.vocabulary import ObjectType, Purpose
+from backa.children.forms import ChildSearchForm
 from backa.consent import extract, services
 from backa.consent.forms import EmergencyAccessForm, ExtractPeriodForm, ReviewForm
 from backa.consent.models import EmergencyAccess
-from backa.access.lookups import child_for_log_extract_by_id
-from backa.access.objects import ToolRefused, is_district_admin, is_reviewer, reachable_object, tool_required
-from backa.children.forms import ChildSearchForm
-from backa.accounts.positions import current_organisation
+from backa.consent.services import overdue_emergency_accesses
 from backa.lib.forms import error_messages
+from backa.lib.pdf import render_pdf_ua
 
 
 def _extract_response(request, child, may_produce, url_name, url_kwargs):
@@ -35,17 +36,34 @@ def _extract_response(request, child, may_produce, url_name, url_kwargs):
         data = form.cleaned_data
         rows = extract.rows_for(child, data["start"], data["end"], names=data["names"])
         output = request.GET.get("format", "")
-        log_access(request=request, action=Action.EXPORT if output in ("csv", "pdf") else Action.VIEW, child=child,
-                   object_type=ObjectType.LOG_EXTRACT, purpose=Purpose.LOG_EXTRACT)
+        log_access(
+            request=request,
+            action=Action.EXPORT if output in ("csv", "pdf") else Action.VIEW,
+            child=child,
+            object_type=ObjectType.LOG_EXTRACT,
+            purpose=Purpose.LOG_EXTRACT,
+        )
         if output == "csv":
             return extract.csv_response(rows, names=data["names"])
         if output == "pdf":
-            return render_pdf_ua(request, "casefile/log_extract_print.html", {"child": child, "form": form, "rows": rows},
-                                 filename=f"loggutdrag-{child.pk}-{data['start']:%Y%m%d}-{data['end']:%Y%m%d}.pdf")
-    return render(request, "casefile/log_extract.html", {
-        "child": child, "form": form, "rows": rows, "may_produce": may_produce,
-        "csv_query": request.GET.urlencode(), "action_url": reverse(url_name, kwargs=url_kwargs),
-    })
+            return render_pdf_ua(
+                request,
+                "casefile/log_extract_print.html",
+                {"child": child, "form": form, "rows": rows},
+                filename=f"loggutdrag-{child.pk}-{data['start']:%Y%m%d}-{data['end']:%Y%m%d}.pdf",
+            )
+    return render(
+        request,
+        "casefile/log_extract.html",
+        {
+            "child": child,
+            "form": form,
+            "rows": rows,
+            "may_produce": may_produce,
+            "csv_query": request.GET.urlencode(),
+            "action_url": reverse(url_name, kwargs=url_kwargs),
+        },
+    )
 
 
 @login_required
@@ -59,18 +77,34 @@ def emergency_access(request):
         else:
             child = find_child_for_emergency_access(form.cleaned_data["number"])
             if child is None:
-                log_access(request=request, action=Action.EMERGENCY_ACCESS, object_type=ObjectType.EMERGENCY_ACCESS,
-                           outcome=Outcome.DENIED, emergency=True, object_id="")
+                log_access(
+                    request=request,
+                    action=Action.EMERGENCY_ACCESS,
+                    object_type=ObjectType.EMERGENCY_ACCESS,
+                    outcome=Outcome.DENIED,
+                    emergency=True,
+                    object_id="",
+                )
                 form.add_error("q", _("No child with that number is registered here."))
             else:
-                services.do_grant_emergency_access(acting_user=Acting.of(request), child=child,
-                                                   reason=form.cleaned_data["reason"],
-                                                   organisation=current_organisation(request))
-                messages.warning(request, _("Emergency access is open for %(hours)s hours and will be reviewed.")
-                                 % {"hours": services.EMERGENCY_ACCESS_HOURS})
+                services.do_grant_emergency_access(
+                    acting_user=Acting.of(request),
+                    child=child,
+                    reason=form.cleaned_data["reason"],
+                    organisation=current_organisation(request),
+                )
+                messages.warning(
+                    request,
+                    _("Emergency access is open for %(hours)s hours and will be reviewed.")
+                    % {"hours": services.EMERGENCY_ACCESS_HOURS},
+                )
                 return redirect("casefile:overview", child_id=child.pk)
-    return render(request, "access/emergency.html", {"form": form, "hours": services.EMERGENCY_ACCESS_HOURS},
-                  status=400 if form.errors else 200)
+    return render(
+        request,
+        "access/emergency.html",
+        {"form": form, "hours": services.EMERGENCY_ACCESS_HOURS},
+        status=400 if form.errors else 200,
+    )
 
 
 @login_required
@@ -80,16 +114,26 @@ def review_queue(request):
     municipality_id = position.unit.organisation.municipality_id
     grants = list(
         EmergencyAccess.objects.filter(municipality_id=municipality_id, reviewed_at__isnull=True)
-        .exclude(user=request.user).select_related("user", "organisation").order_by("granted_at")[:100]
+        .exclude(user=request.user)
+        .select_related("user", "organisation")
+        .order_by("granted_at")[:100]
     )
     overdue_ids = set(overdue_emergency_accesses().filter(municipality_id=municipality_id).values_list("id", flat=True))
     items = list(
         LogReviewItem.objects.filter(municipality_id=municipality_id, reviewed_at__isnull=True)
-        .exclude(user_id=request.user.pk).order_by("sampled_on", "log_occurred_at")[:200]
+        .exclude(user_id=request.user.pk)
+        .order_by("sampled_on", "log_occurred_at")[:200]
     )
-    return render(request, "access/review_queue.html", {
-        "grants": grants, "overdue_ids": overdue_ids, "items": items, "form": ReviewForm(),
-    })
+    return render(
+        request,
+        "access/review_queue.html",
+        {
+            "grants": grants,
+            "overdue_ids": overdue_ids,
+            "items": items,
+            "form": ReviewForm(),
+        },
+    )
 
 
 @login_required
@@ -97,13 +141,15 @@ def review_queue(request):
 @tool_required(is_reviewer, tool=ObjectType.LOG_REVIEW)
 def review_emergency(request, grant_id):
     position = current_position(request)
-    grant = reachable_object(EmergencyAccess.objects.filter(municipality_id=position.unit.organisation.municipality_id),
-                             grant_id, ObjectType.EMERGENCY_ACCESS)
+    grant = reachable_object(
+        EmergencyAccess.objects.filter(municipality_id=position.unit.organisation.municipality_id),
+        grant_id,
+        ObjectType.EMERGENCY_ACCESS,
+    )
     form = ReviewForm(request.POST)
     if form.is_valid():
         try:
-            services.do_review_emergency_access(acting_user=Acting.of(request), grant=grant,
-                                                **form.cleaned_data)
+            services.do_review_emergency_access(acting_user=Acting.of(request), grant=grant, **form.cleaned_data)
         except ValidationError as error:
             messages.error(request, " ".join(error_messages(error)))
         else:
@@ -118,8 +164,11 @@ def review_emergency(request, grant_id):
 @tool_required(is_reviewer, tool=ObjectType.LOG_REVIEW)
 def review_item(request, item_id):
     position = current_position(request)
-    item = reachable_object(LogReviewItem.objects.filter(municipality_id=position.unit.organisation.municipality_id),
-                            item_id, ObjectType.LOG_REVIEW)
+    item = reachable_object(
+        LogReviewItem.objects.filter(municipality_id=position.unit.organisation.municipality_id),
+        item_id,
+        ObjectType.LOG_REVIEW,
+    )
     form = ReviewForm(request.POST)
     if form.is_valid():
         do_record_review(acting_user=Acting.of(request), item=item, **form.cleaned_data)
@@ -141,8 +190,13 @@ def admin_log_extract(request):
         if child is None:
             form.add_error("q", _("No child with that number lives in your district."))
         else:
-            log_access(request=request, action=Action.VIEW, child=child, object_type=ObjectType.LOG_EXTRACT_LOOKUP,
-                       purpose=Purpose.LOG_EXTRACT_REQUEST)
+            log_access(
+                request=request,
+                action=Action.VIEW,
+                child=child,
+                object_type=ObjectType.LOG_EXTRACT_LOOKUP,
+                purpose=Purpose.LOG_EXTRACT_REQUEST,
+            )
             request.session["log_extract_child"] = str(child.pk)
             return redirect("access:admin_log_extract_show")
     return render(request, "access/admin_extract_lookup.html", {"form": form}, status=400 if form.errors else 200)

@@ -1,5 +1,6 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
+from django_otp.plugins.otp_totp.models import TOTPDevice  # noqa: E402
 
 from backa.accounts.models import Position, User
 
@@ -19,7 +20,6 @@ class ProfessionalAdmin(UserAdmin):
 
 # TOTP devices: an administrator may see that a device exists and delete it (a lost phone:
 # the person enrols again at the next login), but never read its secret key.
-from django_otp.plugins.otp_totp.models import TOTPDevice  # noqa: E402
 
 if admin.site.is_registered(TOTPDevice):
     admin.site.unregister(TOTPDevice)

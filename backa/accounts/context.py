@@ -9,7 +9,9 @@ def active_position(request):
 
     user = getattr(request, "user", None)
     pending = bool(
-        settings.LOCAL_LOGIN_REQUIRES_TOTP and user is not None and user.is_authenticated
+        settings.LOCAL_LOGIN_REQUIRES_TOTP
+        and user is not None
+        and user.is_authenticated
         and getattr(request, "session", {}).get(AUTH_LEVEL_KEY) not in STRONG_LEVELS
     )
     return {

@@ -1,4 +1,5 @@
 """Session limits: 15 minutes idle and 10 hours from login, whatever the cookie says."""
+
 import time
 
 from django.conf import settings
@@ -69,6 +70,13 @@ class SecondFactorMiddleware:
 
     @staticmethod
     def _open(path: str) -> bool:
-        names = ("accounts:login", "accounts:logout", "accounts:totp_verify", "accounts:totp_enrol",
-                 "accounts:oidc_login", "accounts:oidc_callback", "set_language")
+        names = (
+            "accounts:login",
+            "accounts:logout",
+            "accounts:totp_verify",
+            "accounts:totp_enrol",
+            "accounts:oidc_login",
+            "accounts:oidc_callback",
+            "set_language",
+        )
         return path in {reverse(name) for name in names} or path.startswith((settings.STATIC_URL, "/healthz"))

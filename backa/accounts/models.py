@@ -1,4 +1,5 @@
 """Professionals (users) and their positions at units."""
+
 import uuid
 
 from django.contrib.auth.models import AbstractUser

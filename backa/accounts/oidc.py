@@ -13,6 +13,7 @@ This module adds what the Swedish setting needs (docs/decisions/0003-oidc-staff-
 - every refusal is logged with a reason code only (no number, no name) and the login page
   tells the person why in plain words.
 """
+
 import logging
 
 from django.conf import settings
@@ -31,22 +32,32 @@ LOA = "http://id.elegnamnden.se/loa/1.0/"
 LOA3 = LOA + "loa3"
 # Sweden Connect's assurance levels at or above LoA3 (eIDAS substantial/high included).
 ACCEPTED_ACR = {
-    LOA + "loa3", LOA + "loa4",
-    LOA + "eidas-sub", LOA + "eidas-high", LOA + "eidas-nf-sub", LOA + "eidas-nf-high",
+    LOA + "loa3",
+    LOA + "loa4",
+    LOA + "eidas-sub",
+    LOA + "eidas-high",
+    LOA + "eidas-nf-sub",
+    LOA + "eidas-nf-high",
 }
 CLAIM_PNR = "https://id.oidc.se/claim/personalIdentityNumber"
 CLAIM_COORDINATION = "https://id.oidc.se/claim/coordinationNumber"
 CLAIM_ORG_AFFILIATION = "https://id.oidc.se/claim/orgAffiliation"
 
 FAILURE_MESSAGES = {
-    "acr": _("Your e-legitimation did not give the assurance level required (LoA3). "
-             "Log in with an e-legitimation at LoA3, for example your employer's e-tjänstekort or BankID."),
-    "unknown": _("You are not registered as a user of Backa barnet. Ask your manager or the district "
-                 "administrator to give you access."),
+    "acr": _(
+        "Your e-legitimation did not give the assurance level required (LoA3). "
+        "Log in with an e-legitimation at LoA3, for example your employer's e-tjänstekort or BankID."
+    ),
+    "unknown": _(
+        "You are not registered as a user of Backa barnet. Ask your manager or the district "
+        "administrator to give you access."
+    ),
     "ambiguous": _("Your identity matches more than one account. Contact the district administrator."),
     "inactive": _("Your account is disabled. Contact the district administrator."),
-    "state": _("The login could not be completed (the answer from the identity provider did not belong "
-               "to this login). Start the login again."),
+    "state": _(
+        "The login could not be completed (the answer from the identity provider did not belong "
+        "to this login). Start the login again."
+    ),
     "error": _("The login with e-legitimation failed. Try again, or contact support if it keeps failing."),
 }
 
@@ -93,7 +104,9 @@ class SwedishOIDCBackend(OIDCAuthenticationBackend):
             raise SuspiciousOperation("ID token issuer mismatch")
         audience = payload.get("aud")
         audiences = audience if isinstance(audience, list) else [audience]
-        if self.OIDC_RP_CLIENT_ID not in audiences or (len(audiences) > 1 and payload.get("azp") != self.OIDC_RP_CLIENT_ID):
+        if self.OIDC_RP_CLIENT_ID not in audiences or (
+            len(audiences) > 1 and payload.get("azp") != self.OIDC_RP_CLIENT_ID
+        ):
             raise SuspiciousOperation("ID token audience mismatch")
         return payload
 

@@ -1,4 +1,5 @@
 """Which position a user acts in. The access log records organisation, unit and role from it."""
+
 from django.utils import timezone
 
 from backa.accounts.models import Position
@@ -37,9 +38,8 @@ def administered_district_ids(request) -> set:
     district_admin at a district's administration unit. District pages (forums, the gap
     dashboard, impact assessments, log-extract requests, imports) all ask this.
     """
-    from backa.organisations.models import UnitType
-
     from backa.accounts.models import PositionKind
+    from backa.organisations.models import UnitType
 
     position = current_position(request)
     if (

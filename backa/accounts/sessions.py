@@ -1,4 +1,5 @@
 """Ending a professional's sessions (when they are disabled)."""
+
 from django.contrib.auth import SESSION_KEY
 from django.contrib.sessions.models import Session
 from django.utils import timezone

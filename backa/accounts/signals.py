@@ -22,7 +22,9 @@ def start_session_clock(sender, request, user, **kwargs):
 @receiver(pre_save, sender=User)
 def remember_if_active(sender, instance, **kwargs):
     instance._was_active = (
-        sender.objects.filter(pk=instance.pk).values_list("is_active", flat=True).first() if not instance._state.adding else None
+        sender.objects.filter(pk=instance.pk).values_list("is_active", flat=True).first()
+        if not instance._state.adding
+        else None
     )
 
 

@@ -10,6 +10,7 @@ in the admin, never by the person holding only the password.
 Attempts are throttled by django-otp (each failure doubles the wait, no permanent lockout)
 and every attempt is logged with the user id and the outcome only.
 """
+
 import logging
 from base64 import b32encode
 
@@ -70,8 +71,9 @@ def verify(request):
         error = _check(request, device)
         if error is None:
             return _verified(request, device)
-    return render(request, "accounts/totp_verify.html", {"error": error, "next": _next(request)},
-                  status=400 if error else 200)
+    return render(
+        request, "accounts/totp_verify.html", {"error": error, "next": _next(request)}, status=400 if error else 200
+    )
 
 
 @login_required
@@ -94,7 +96,7 @@ def enrol(request):
         "error": error,
         "next": _next(request),
         "qr_data_uri": segno.make(device.config_url, error="m").svg_data_uri(scale=4, border=2),
-        "secret_groups": [secret[i:i + 4] for i in range(0, len(secret), 4)],
+        "secret_groups": [secret[i : i + 4] for i in range(0, len(secret), 4)],
         "config_url": device.config_url,
     }
     return render(request, "accounts/totp_enrol.html", context, status=400 if error else 200)

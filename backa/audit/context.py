@@ -6,6 +6,7 @@ a test, management command or job passes the User itself, which acts in its defa
 position (the first active one) and without a request id. Services never see the
 HTTP request.
 """
+
 import uuid
 from dataclasses import dataclass
 from typing import Any

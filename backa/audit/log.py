@@ -4,6 +4,7 @@ Rows are written inside the transaction of the read or write they record, so if 
 log cannot be written, the data is not shown or saved either (fail closed). Only a
 denial, which shows nothing, is written on its own (`standalone=True`).
 """
+
 import logging
 import uuid
 from contextlib import contextmanager
@@ -11,13 +12,19 @@ from contextlib import contextmanager
 from django.db import DatabaseError, connection
 
 from backa.accounts.positions import current_position
-
 from backa.audit.context import Acting, as_acting
 from backa.audit.models import AccessLog, Action, Outcome
 from backa.audit.vocabulary import ObjectType, Purpose, check_object_type, check_purpose
 
 __all__ = [
-    "Acting", "Action", "ObjectType", "Outcome", "Purpose", "actor_fields", "as_acting", "log_access",
+    "Acting",
+    "Action",
+    "ObjectType",
+    "Outcome",
+    "Purpose",
+    "actor_fields",
+    "as_acting",
+    "log_access",
     "log_access_many",
 ]
 
@@ -36,8 +43,13 @@ def _alert_on_failure(action, object_type, request_id):
     try:
         yield
     except DatabaseError as exc:
-        security.critical("access log write failed; the access was refused (action=%s object_type=%s request_id=%s "
-                          "error=%s)", action, object_type, request_id, type(exc).__name__)
+        security.critical(
+            "access log write failed; the access was refused (action=%s object_type=%s request_id=%s error=%s)",
+            action,
+            object_type,
+            request_id,
+            type(exc).__name__,
+        )
         raise
 
 
@@ -84,9 +96,20 @@ def _require_transaction(standalone: bool):
 
 
 def log_access(
-    *, request=None, user=None, acting=None, action: str, child=None, child_id=None, municipality_id=None,
-    object_type: str = ObjectType.CHILD, object_id=None, purpose: str = "", outcome: str = Outcome.ALLOWED,
-    emergency: bool = False, standalone: bool = False,
+    *,
+    request=None,
+    user=None,
+    acting=None,
+    action: str,
+    child=None,
+    child_id=None,
+    municipality_id=None,
+    object_type: str = ObjectType.CHILD,
+    object_id=None,
+    purpose: str = "",
+    outcome: str = Outcome.ALLOWED,
+    emergency: bool = False,
+    standalone: bool = False,
 ) -> AccessLog:
     """One row. Services pass `acting=`; views that read pass `request=`; jobs may pass `user=`.
 
@@ -100,20 +123,37 @@ def log_access(
             **_child_fields(child, child_id, municipality_id),
             object_type=object_type,
             object_id=str(object_id if object_id is not None else (child.pk if child is not None else child_id or "")),
-            action=action, purpose=purpose[:64], outcome=outcome, emergency=emergency,
+            action=action,
+            purpose=purpose[:64],
+            outcome=outcome,
+            emergency=emergency,
         )
 
 
-def log_access_many(*, request=None, user=None, acting=None, action: str, children, purpose: str = "",
-                    object_type: str = ObjectType.CHILD):
+def log_access_many(
+    *,
+    request=None,
+    user=None,
+    acting=None,
+    action: str,
+    children,
+    purpose: str = "",
+    object_type: str = ObjectType.CHILD,
+):
     """One row per child shown in a list or search result, in a single INSERT."""
     _require_transaction(False)
     object_type, purpose = check_object_type(object_type), check_purpose(purpose or _acting_purpose(acting))
     actor = actor_fields(request, user, acting=acting)
     rows = [
         AccessLog(
-            id=uuid.uuid4(), **actor, **_child_fields(child), object_type=object_type, object_id=str(child.pk),
-            action=action, purpose=purpose[:64], outcome=Outcome.ALLOWED,
+            id=uuid.uuid4(),
+            **actor,
+            **_child_fields(child),
+            object_type=object_type,
+            object_id=str(child.pk),
+            action=action,
+            purpose=purpose[:64],
+            outcome=Outcome.ALLOWED,
         )
         for child in children
     ]

@@ -4,6 +4,7 @@ On PostgreSQL the table is range-partitioned by month on occurred_at (see the in
 migration), so five years of rows stay manageable and retention drops whole partitions.
 A database trigger refuses UPDATE and DELETE; the application never needs either.
 """
+
 import uuid
 
 from django.db import models

@@ -5,6 +5,7 @@ from row by row. `ensure_partitions` is idempotent: the initial migration create
 window, and the `ensure_log_partitions` command (run daily and before bulk loads)
 keeps months ahead in place. Rows outside every month land in the default partition.
 """
+
 from datetime import date
 
 from django.db import connection

@@ -6,6 +6,7 @@ that of a guardian with custody; see shared_addresses_for_log_review below), acc
 one day. One item per person, child and day; drawing again adds nothing already drawn.
 Names are compared in the database and never written anywhere.
 """
+
 import logging
 import random
 from datetime import date, datetime, time, timedelta
@@ -15,13 +16,12 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from backa.accounts.models import User
 from backa.audit.context import as_acting
-from backa.audit.vocabulary import ObjectType
 from backa.audit.log import Action, log_access
 from backa.audit.models import AccessLog, LogReviewItem, Outcome, ReviewReason
-from backa.children.models import Child
-from backa.accounts.models import User
-from backa.children.models import Custody
+from backa.audit.vocabulary import ObjectType
+from backa.children.models import Child, Custody
 from backa.lib import identity
 
 logger = logging.getLogger("backa.audit.review")
@@ -54,7 +54,9 @@ def draw_daily_sample(day: date, *, sample_size: int = SAMPLE_SIZE, seed=None) -
     """
     start, end = _day_bounds(day)
     rows = list(
-        AccessLog.objects.filter(occurred_at__gte=start, occurred_at__lt=end, outcome=Outcome.ALLOWED, child_id__isnull=False)
+        AccessLog.objects.filter(
+            occurred_at__gte=start, occurred_at__lt=end, outcome=Outcome.ALLOWED, child_id__isnull=False
+        )
         .order_by("occurred_at", "id")
         .values("occurred_at", "id", "user_id", "child_id", "municipality_id", "emergency", "purpose", "action")
     )
@@ -99,8 +101,13 @@ def draw_daily_sample(day: date, *, sample_size: int = SAMPLE_SIZE, seed=None) -
             flagged[key] = (row, {ReviewReason.SAMPLE})
     items = [
         LogReviewItem(
-            sampled_on=day, log_occurred_at=row["occurred_at"], log_id=row["id"], user_id=row["user_id"],
-            child_id=row["child_id"], municipality_id=row["municipality_id"], reasons=",".join(sorted(why)),
+            sampled_on=day,
+            log_occurred_at=row["occurred_at"],
+            log_id=row["id"],
+            user_id=row["user_id"],
+            child_id=row["child_id"],
+            municipality_id=row["municipality_id"],
+            reasons=",".join(sorted(why)),
         )
         for row, why in flagged.values()
     ]
@@ -124,10 +131,20 @@ def do_record_review(*, acting_user, item: LogReviewItem, outcome: str, note: st
         raise ValidationError({"outcome": _("Choose an outcome.")})
     item.reviewer_id, item.reviewed_at, item.outcome, item.note = acting_user.pk, timezone.now(), outcome, note
     item.save()
-    log_access(acting=acting, child_id=item.child_id, municipality_id=item.municipality_id,
-               action=Action.UPDATE, object_type=ObjectType.LOG_REVIEW, object_id=item.pk, purpose=outcome)
+    log_access(
+        acting=acting,
+        child_id=item.child_id,
+        municipality_id=item.municipality_id,
+        action=Action.UPDATE,
+        object_type=ObjectType.LOG_REVIEW,
+        object_id=item.pk,
+        purpose=outcome,
+    )
     return item
+
+
 # -- the surname and address rules: compared in memory, never stored or logged ----------------------
+
 
 def family_names_for_log_review(child_ids, user_ids) -> set:
     """{(child_id, user_id)} pairs where the professional shares the child's surname.
@@ -141,9 +158,12 @@ def family_names_for_log_review(child_ids, user_ids) -> set:
     users = User.objects.filter(pk__in=list(user_ids)).annotate(ln=Lower("last_name")).exclude(ln="")
     pairs = set()
     by_name: dict = {}
-    for child_id, name in Child.objects.filter(pk__in=list(child_ids)).annotate(fn=Lower("family_name")).filter(
-        fn__in=users.values("ln")
-    ).values_list("pk", "fn"):
+    for child_id, name in (
+        Child.objects.filter(pk__in=list(child_ids))
+        .annotate(fn=Lower("family_name"))
+        .filter(fn__in=users.values("ln"))
+        .values_list("pk", "fn")
+    ):
         by_name.setdefault(name, []).append(child_id)
     for user_id, name in users.filter(ln__in=list(by_name)).values_list("pk", "ln"):
         pairs.update((child_id, user_id) for child_id in by_name[name])
@@ -159,20 +179,21 @@ def shared_addresses_for_log_review(child_ids, user_ids) -> set:
     home_address_hash. Log review only: nothing is stored or logged.
     """
 
-
     if not child_ids or not user_ids:
         return set()
     by_hash: dict = {}
-    for user_id, digest in User.objects.filter(pk__in=list(user_ids)).exclude(home_address_hash="").values_list(
-        "pk", "home_address_hash"
+    for user_id, digest in (
+        User.objects.filter(pk__in=list(user_ids)).exclude(home_address_hash="").values_list("pk", "home_address_hash")
     ):
         by_hash.setdefault(digest, []).append(user_id)
     if not by_hash:
         return set()
     pairs = set()
-    for child_id, address in Custody.objects.filter(child_id__in=list(child_ids), has_custody=True).exclude(
-        guardian__address=""
-    ).values_list("child_id", "guardian__address"):
+    for child_id, address in (
+        Custody.objects.filter(child_id__in=list(child_ids), has_custody=True)
+        .exclude(guardian__address="")
+        .values_list("child_id", "guardian__address")
+    ):
         for user_id in by_hash.get(identity.address_hash(address), ()):
             pairs.add((child_id, user_id))
     return pairs

@@ -15,6 +15,7 @@ Some purposes are values of other apps' choices passed through (role kinds, lega
 kinds, disclosure bases, handover triggers, forum kinds, review outcomes, concern and plan
 statuses); a test checks that every such value is here.
 """
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -162,5 +163,7 @@ def check_purpose(purpose) -> str:
     if purpose:
         for part in purpose.split(","):
             if part.split(":", 1)[0] not in Purpose.values:
-                raise ValueError(f"Unknown access-log purpose {part!r} in {purpose!r}: add it to backa/audit/vocabulary.py")
+                raise ValueError(
+                    f"Unknown access-log purpose {part!r} in {purpose!r}: add it to backa/audit/vocabulary.py"
+                )
     return purpose

@@ -1,32 +1,38 @@
 """JSON API for the concern-to-plan flow, through the same gate, services and access log
 as the pages. Validation errors are 422 with a message per field; a plan save based on an
 outdated version is 409 with what changed."""
+
 import uuid
 from datetime import date
 
 from django.core.exceptions import ValidationError
 from django.utils import translation
-from ninja import Router, Schema
+from ninja import Query, Router, Schema
 from ninja.responses import Status
 
-from backa.audit.context import Acting
+from backa.access.gate import ChildNotFound, get_child_for_request, visible_children, visible_entry_scope
 from backa.accounts.positions import current_position
-from backa.access.gate import ChildNotFound, get_child_for_request, visible_entry_scope
+from backa.audit.context import Acting
+from backa.audit.log import Action, log_access_many
+from backa.audit.vocabulary import ObjectType, Purpose
 from backa.casefile import secrecy
+from backa.casefile.assessments import do_record_assessment
+from backa.casefile.chronology import chronology
 from backa.casefile.compass import AREA_CODES, CompassArea
-from backa.casefile.models import Assessment, Concern, ConcernReport
+from backa.casefile.concerns import do_register_concern
+from backa.casefile.models import Assessment, Concern, ConcernReport, Meeting, Plan
+from backa.casefile.plan import PlanConflict, active_plan, do_create_plan, do_update_plan
+from backa.casefile.reports import do_report_to_social_services
 from backa.casefile.views.concerns import get_concern_for_request
 from backa.operations import idempotency
 from backa.organisations.models import Organisation
 
-from backa.casefile.models import Meeting, Plan
-from backa.casefile.plan import active_plan
-from backa.casefile.chronology import chronology
-
 router = Router(tags=["concerns and plans"])
-IDEMPOTENCY_NOTE = ("Send an `Idempotency-Key` header (any unique string, at most 80 characters) to make retries safe: "
-                    "the same key and body again creates nothing and returns the first answer; the same key with "
-                    "another body is 422.")
+IDEMPOTENCY_NOTE = (
+    "Send an `Idempotency-Key` header (any unique string, at most 80 characters) to make retries safe: "
+    "the same key and body again creates nothing and returns the first answer; the same key with "
+    "another body is 422."
+)
 
 
 class ErrorOut(Schema):
@@ -47,8 +53,13 @@ def _errors(error: ValidationError):
 
 
 def _key_reused():
-    return Status(422, {"detail": "The Idempotency-Key was used before for a different request.",
-                        "errors": {"Idempotency-Key": ["used before for a different request"]}})
+    return Status(
+        422,
+        {
+            "detail": "The Idempotency-Key was used before for a different request.",
+            "errors": {"Idempotency-Key": ["used before for a different request"]},
+        },
+    )
 
 
 class AreaOut(Schema):
@@ -92,17 +103,26 @@ def list_concerns(request, child_id: uuid.UUID):
     return list(Concern.objects.filter(child=child).order_by("-observed_on"))
 
 
-@router.post("/children/{child_id}/concerns", response={201: ConcernOut, 422: ErrorOut}, summary="Register a concern",
-             description=IDEMPOTENCY_NOTE)
+@router.post(
+    "/children/{child_id}/concerns",
+    response={201: ConcernOut, 422: ErrorOut},
+    summary="Register a concern",
+    description=IDEMPOTENCY_NOTE,
+)
 def create_concern(request, child_id: uuid.UUID, payload: ConcernIn):
     child = get_child_for_request(request, child_id, object_type=ObjectType.CONCERN)
     try:
         # With an Idempotency-Key header, the same request sent again creates nothing and gets the same answer.
         concern, _replayed = idempotency.api_once(
-            request, scope="concern.create", payload=payload.dict(), object_type="concern",
-            create=lambda: do_register_concern(acting_user=Acting.of(request), child=child,
-                                                                position=current_position(request), **payload.dict()),
-            load=lambda pk: Concern.objects.get(child=child, pk=pk))
+            request,
+            scope="concern.create",
+            payload=payload.dict(),
+            object_type="concern",
+            create=lambda: do_register_concern(
+                acting_user=Acting.of(request), child=child, position=current_position(request), **payload.dict()
+            ),
+            load=lambda pk: Concern.objects.get(child=child, pk=pk),
+        )
         return Status(201, concern)
     except ValidationError as error:
         return _errors(error)
@@ -152,19 +172,29 @@ class AssessmentOut(Schema):
 def list_assessments(request, child_id: uuid.UUID):
     child = get_child_for_request(request, child_id, object_type=ObjectType.ASSESSMENT)
     scope = visible_entry_scope(request, child)
-    return list(Assessment.objects.filter(secrecy.entries_q(scope, secrecy.ASSESSMENTS), child=child)
-                .prefetch_related("areas").order_by("assessed_on"))
+    return list(
+        Assessment.objects.filter(secrecy.entries_q(scope, secrecy.ASSESSMENTS), child=child)
+        .prefetch_related("areas")
+        .order_by("assessed_on")
+    )
 
 
-@router.post("/children/{child_id}/assessments", response={201: AssessmentOut, 422: ErrorOut},
-             summary="Record an assessment")
+@router.post(
+    "/children/{child_id}/assessments", response={201: AssessmentOut, 422: ErrorOut}, summary="Record an assessment"
+)
 def create_assessment(request, child_id: uuid.UUID, payload: AssessmentIn):
     child = get_child_for_request(request, child_id, object_type=ObjectType.ASSESSMENT)
     try:
-        return Status(201, do_record_assessment(
-            acting_user=Acting.of(request), child=child, assessed_on=payload.assessed_on, summary=payload.summary,
-            areas={code: values.dict() for code, values in payload.areas.items()},
-        ))
+        return Status(
+            201,
+            do_record_assessment(
+                acting_user=Acting.of(request),
+                child=child,
+                assessed_on=payload.assessed_on,
+                summary=payload.summary,
+                areas={code: values.dict() for code, values in payload.areas.items()},
+            ),
+        )
     except ValidationError as error:
         return _errors(error)
 
@@ -191,22 +221,31 @@ class ReportOut(Schema):
         return obj.reported_at.isoformat()
 
 
-@router.get("/children/{child_id}/concern-reports", response=list[ReportOut], summary="Concern reports (orosanmälningar)")
+@router.get(
+    "/children/{child_id}/concern-reports", response=list[ReportOut], summary="Concern reports (orosanmälningar)"
+)
 def list_reports(request, child_id: uuid.UUID):
     child = get_child_for_request(request, child_id, object_type=ObjectType.CONCERN_REPORT)
     return list(ConcernReport.objects.filter(child=child).order_by("-reported_at"))
 
 
-@router.post("/children/{child_id}/concern-reports", response={201: ReportOut, 422: ErrorOut},
-             summary="Report to social services; never blocked by missing consent")
+@router.post(
+    "/children/{child_id}/concern-reports",
+    response={201: ReportOut, 422: ErrorOut},
+    summary="Report to social services; never blocked by missing consent",
+)
 def create_report(request, child_id: uuid.UUID, payload: ReportIn):
     child = get_child_for_request(request, child_id, object_type=ObjectType.CONCERN_REPORT)
     data = payload.dict()
     concern_id = data.pop("concern_id")
     concern = Concern.objects.filter(child=child, pk=concern_id).first() if concern_id else None
     try:
-        return Status(201, do_report_to_social_services(
-            acting_user=Acting.of(request), child=child, concern=concern, position=current_position(request), **data))
+        return Status(
+            201,
+            do_report_to_social_services(
+                acting_user=Acting.of(request), child=child, concern=concern, position=current_position(request), **data
+            ),
+        )
     except ValidationError as error:
         return _errors(error)
 
@@ -296,17 +335,25 @@ def _organisation(child, organisation_id):
     return Organisation.objects.filter(municipality_id=child.municipality_id, pk=organisation_id).first()
 
 
-@router.post("/children/{child_id}/plan", response={201: PlanOut, 422: ErrorOut}, summary="Start the child's plan",
-             description=IDEMPOTENCY_NOTE)
+@router.post(
+    "/children/{child_id}/plan",
+    response={201: PlanOut, 422: ErrorOut},
+    summary="Start the child's plan",
+    description=IDEMPOTENCY_NOTE,
+)
 def create_plan(request, child_id: uuid.UUID, payload: PlanIn):
     child = get_child_for_request(request, child_id, object_type=ObjectType.PLAN)
     data = payload.dict()
     data["organisation"] = _organisation(child, data.pop("organisation_id"))
     try:
         plan, _replayed = idempotency.api_once(
-            request, scope="plan.create", payload=payload.dict(), object_type="plan",
+            request,
+            scope="plan.create",
+            payload=payload.dict(),
+            object_type="plan",
             create=lambda: do_create_plan(acting_user=Acting.of(request), child=child, **data),
-            load=lambda pk: Plan.objects.get(child=child, pk=pk))
+            load=lambda pk: Plan.objects.get(child=child, pk=pk),
+        )
         return Status(201, plan)
     except ValidationError as error:
         return _errors(error)
@@ -314,8 +361,11 @@ def create_plan(request, child_id: uuid.UUID, payload: PlanIn):
         return _key_reused()
 
 
-@router.patch("/children/{child_id}/plans/{plan_id}", response={200: PlanOut, 409: ConflictOut, 422: ErrorOut},
-              summary="Change the plan; 409 with what changed if the version is outdated")
+@router.patch(
+    "/children/{child_id}/plans/{plan_id}",
+    response={200: PlanOut, 409: ConflictOut, 422: ErrorOut},
+    summary="Change the plan; 409 with what changed if the version is outdated",
+)
 def update_plan(request, child_id: uuid.UUID, plan_id: uuid.UUID, payload: PlanPatch):
     child = get_child_for_request(request, child_id, object_type=ObjectType.PLAN, object_id=plan_id)
     plan = Plan.objects.filter(child=child, pk=plan_id).first()
@@ -328,12 +378,15 @@ def update_plan(request, child_id: uuid.UUID, plan_id: uuid.UUID, payload: PlanP
     try:
         return Status(200, do_update_plan(acting_user=Acting.of(request), plan=plan, based_on_version=version, **data))
     except PlanConflict as conflict:
-        return Status(409, {
-            "detail": "The plan was changed by someone else since your version.",
-            "current_version": conflict.plan.version,
-            "changed_by": conflict.changed_by.get_full_name() if conflict.changed_by else None,
-            "changes": [{"field": str(f), "yours": o, "now": n} for f, o, n in conflict.changes],
-        })
+        return Status(
+            409,
+            {
+                "detail": "The plan was changed by someone else since your version.",
+                "current_version": conflict.plan.version,
+                "changed_by": conflict.changed_by.get_full_name() if conflict.changed_by else None,
+                "changes": [{"field": str(f), "yours": o, "now": n} for f, o, n in conflict.changes],
+            },
+        )
     except ValidationError as error:
         return _errors(error)
 
@@ -369,21 +422,6 @@ def list_meetings(request, child_id: uuid.UUID):
     return list(Meeting.objects.filter(child=child))
 
 
-import uuid
-from datetime import date
-
-from ninja import Query, Router, Schema
-
-from backa.audit.vocabulary import ObjectType, Purpose
-from backa.audit.log import Action, log_access_many
-
-from backa.access.gate import visible_children
-from backa.casefile.assessments import do_record_assessment
-from backa.casefile.concerns import do_register_concern
-from backa.casefile.plan import PlanConflict, do_create_plan, do_update_plan
-from backa.casefile.reports import do_report_to_social_services
-
-
 children_router = Router(tags=["children"])
 
 
@@ -412,9 +450,9 @@ class ChildOut(Schema):
 @children_router.get("/children", response=list[ChildOut], summary="Children visible to the caller")
 def list_children(request, limit: int = Query(50, ge=1, le=200), offset: int = Query(0, ge=0)):
     children = list(
-        visible_children(request.user).select_related("home_district").order_by("family_name", "given_name", "id")[
-            offset : offset + limit
-        ]
+        visible_children(request.user)
+        .select_related("home_district")
+        .order_by("family_name", "given_name", "id")[offset : offset + limit]
     )
     log_access_many(request=request, action=Action.LIST, children=children, purpose=Purpose.API_LIST)
     return children

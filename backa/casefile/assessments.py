@@ -1,4 +1,6 @@
 """Behovskompassen: assessments over the eight areas, and the compass chart over time."""
+
+import math
 from datetime import date
 
 from django.core.exceptions import ValidationError
@@ -6,12 +8,13 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from backa.audit.context import as_acting
-from backa.audit.vocabulary import ObjectType
 from backa.audit.log import Action
-
-from backa.casefile.compass import AREA_CODES, scale_max
+from backa.audit.vocabulary import ObjectType
+from backa.casefile import secrecy
+from backa.casefile.common import _log, _not_in_future, writing_organisation_id
+from backa.casefile.compass import AREA_CODES, CompassArea, scale_max
 from backa.casefile.models import Assessment, AssessmentArea, Concern, ConcernStatus
-
+from backa.lib import svg
 
 RATING_FIELDS = ("rating", "child_rating", "guardian_rating")
 
@@ -20,7 +23,13 @@ TEXT_FIELDS = ("strengths", "needs", "child_view", "guardian_view")
 
 
 def do_record_assessment(
-    *, acting_user, child, assessed_on: date, areas: dict, concern: Concern | None = None, summary: str = "",
+    *,
+    acting_user,
+    child,
+    assessed_on: date,
+    areas: dict,
+    concern: Concern | None = None,
+    summary: str = "",
     position=None,
 ) -> Assessment:
     """Record a Behovskompassen assessment. `areas` maps an area code to a dict with
@@ -49,13 +58,19 @@ def do_record_assessment(
         raise ValidationError(errors)
     with transaction.atomic():
         assessment = Assessment.objects.create(
-            child=child, municipality_id=child.municipality_id, concern=concern, assessed_on=assessed_on,
-            assessed_by=acting_user, scale_max=top, summary=summary.strip(),
+            child=child,
+            municipality_id=child.municipality_id,
+            concern=concern,
+            assessed_on=assessed_on,
+            assessed_by=acting_user,
+            scale_max=top,
+            summary=summary.strip(),
             organisation_id=writing_organisation_id(acting, position),
         )
         AssessmentArea.objects.bulk_create(
             AssessmentArea(
-                assessment=assessment, area=code,
+                assessment=assessment,
+                area=code,
                 **{f: (areas.get(code, {}).get(f) or None) for f in RATING_FIELDS},
                 **{f: (areas.get(code, {}).get(f) or "").strip() for f in TEXT_FIELDS},
             )
@@ -67,21 +82,13 @@ def do_record_assessment(
     return assessment
 
 
-from datetime import date
-
-
-from backa.casefile import secrecy
-from backa.casefile.compass import CompassArea
-from backa.casefile.models import Assessment, Concern
-
-
-
 def compass_series(child, limit: int = 4, *, scope):
     """The latest assessments `scope` may see (oldest first) with per-area ratings, for the
     chart and table. Filtered before the limit, so a hidden assessment leaves no gap or point."""
     assessments = list(
-        Assessment.objects.filter(secrecy.entries_q(scope, secrecy.ASSESSMENTS), child=child)
-        .order_by("-assessed_on", "-created_at")[:limit]
+        Assessment.objects.filter(secrecy.entries_q(scope, secrecy.ASSESSMENTS), child=child).order_by(
+            "-assessed_on", "-created_at"
+        )[:limit]
     )
     assessments.reverse()
     areas = {}
@@ -92,17 +99,14 @@ def compass_series(child, limit: int = 4, *, scope):
             areas[(row.assessment_id, row.area)] = row
     rows = []
     for code in AREA_CODES:
-        rows.append({
-            "code": code, "label": CompassArea(code).label,
-            "cells": [areas.get((a.id, code)) for a in assessments],
-        })
+        rows.append(
+            {
+                "code": code,
+                "label": CompassArea(code).label,
+                "cells": [areas.get((a.id, code)) for a in assessments],
+            }
+        )
     return assessments, rows
-
-
-import math
-
-from backa.lib import svg
-from backa.casefile.common import _log, _not_in_future, writing_organisation_id
 
 
 SIZE = 360
@@ -137,8 +141,17 @@ def compass_svg(assessments, rows, *, title: str, desc: str, child_label: str) -
     if not assessments:
         return ""
     top = max(a.scale_max for a in assessments)
-    parts = [svg.open_chart(chart_id="compass", title=title, desc=desc, view_box=f"-60 -10 {SIZE + 120} {SIZE + 20}",
-                            width=480, height=380, css_class="compass-chart")]
+    parts = [
+        svg.open_chart(
+            chart_id="compass",
+            title=title,
+            desc=desc,
+            view_box=f"-60 -10 {SIZE + 120} {SIZE + 20}",
+            width=480,
+            height=380,
+            css_class="compass-chart",
+        )
+    ]
     for level in range(1, top + 1):
         ring = svg.points(_point(i, level, top) for i in range(8))
         parts.append(f'<polygon points="{ring}" class="grid" fill="none" stroke="{svg.GRID}"/>')
@@ -167,12 +180,16 @@ def compass_svg(assessments, rows, *, title: str, desc: str, child_label: str) -
 
 def legend(assessments, *, professionals_label: str, child_label: str) -> list[tuple[str, str]]:
     """(key SVG, text) per line in the chart, in the same styles."""
+
     def key(cls):
         attrs = SERIES_STYLE[cls].replace('fill="#0b5394" fill-opacity="0.12"', 'fill="none"')
         return f'<svg width="36" height="12" aria-hidden="true" focusable="false"><line x1="0" y1="6" x2="36" y2="6" {attrs}/></svg>'
 
     items = [
-        (key(SERIES_CLASSES[len(SERIES_CLASSES) - len(assessments) + n]), f"{professionals_label} {a.assessed_on:%Y-%m-%d}")
+        (
+            key(SERIES_CLASSES[len(SERIES_CLASSES) - len(assessments) + n]),
+            f"{professionals_label} {a.assessed_on:%Y-%m-%d}",
+        )
         for n, a in enumerate(assessments)
     ]
     items.append((key("child"), child_label))

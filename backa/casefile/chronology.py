@@ -1,22 +1,35 @@
 """The chronology of significant events, built from every step's entries."""
+
+from dataclasses import dataclass
 from datetime import date
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
-from django.utils.translation import gettext as _, gettext_lazy
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from backa.audit.context import as_acting
-from backa.audit.vocabulary import ObjectType
 from backa.audit.log import Action as LogAction
-from backa.casefile.models import Concern
+from backa.audit.vocabulary import ObjectType
+from backa.casefile import secrecy
+from backa.casefile.common import _log
+from backa.casefile.models import (
+    Assessment,
+    ChronologyEntry,
+    Concern,
+    ConcernReport,
+    Conversation,
+    FollowUp,
+    Meeting,
+    PlanVersion,
+)
 from backa.roles.models import RoleAssignment
 
-from backa.casefile.models import ChronologyEntry, FollowUp, Meeting, PlanVersion
 
-
-def do_add_chronology_entry(*, acting_user, child, occurred_on: date, title: str,
-                            description: str = "") -> ChronologyEntry:
+def do_add_chronology_entry(
+    *, acting_user, child, occurred_on: date, title: str, description: str = ""
+) -> ChronologyEntry:
     acting = as_acting(acting_user)
     acting_user = acting.user
     errors = {}
@@ -29,22 +42,16 @@ def do_add_chronology_entry(*, acting_user, child, occurred_on: date, title: str
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():
-        entry = ChronologyEntry.objects.create(child=child, municipality_id=child.municipality_id,
-                                               occurred_on=occurred_on, title=title.strip()[:200],
-                                               description=description.strip(), created_by=acting_user)
+        entry = ChronologyEntry.objects.create(
+            child=child,
+            municipality_id=child.municipality_id,
+            occurred_on=occurred_on,
+            title=title.strip()[:200],
+            description=description.strip(),
+            created_by=acting_user,
+        )
         _log(acting, child, LogAction.CREATE, ObjectType.CHRONOLOGY_ENTRY, entry.id)
     return entry
-
-
-from dataclasses import dataclass
-from datetime import date
-
-
-from backa.casefile import secrecy
-from backa.casefile.models import Assessment, ConcernReport, Conversation
-
-from backa.casefile.models import ChronologyEntry
-from backa.casefile.common import _log
 
 
 CATEGORIES = {
@@ -83,33 +90,59 @@ def chronology_with_hidden(child, *, scope, categories=None, since=None, until=N
     organisations' conversations or assessments were left out (told without a count)."""
     events: list[Event] = []
     for c in Concern.objects.filter(child=child).select_related("reported_by"):
-        events.append(Event(c.observed_on, "concern", _("Concern noticed (%(urgency)s)") % {"urgency": c.get_urgency_display()},
-                            ", ".join(str(label) for label in c.area_labels())))
+        events.append(
+            Event(
+                c.observed_on,
+                "concern",
+                _("Concern noticed (%(urgency)s)") % {"urgency": c.get_urgency_display()},
+                ", ".join(str(label) for label in c.area_labels()),
+            )
+        )
     conversations, hidden_notes = secrecy.split(list(Conversation.objects.filter(child=child)), scope, secrecy.NOTES)
-    assessments, hidden_assessments = secrecy.split(list(Assessment.objects.filter(child=child)), scope,
-                                                    secrecy.ASSESSMENTS)
+    assessments, hidden_assessments = secrecy.split(
+        list(Assessment.objects.filter(child=child)), scope, secrecy.ASSESSMENTS
+    )
     for c in conversations:
-        events.append(Event(c.held_on, "conversation", _("Conversation with the child and family"),
-                            _("Consent: %(s)s") % {"s": c.get_consent_status_display()}))
+        events.append(
+            Event(
+                c.held_on,
+                "conversation",
+                _("Conversation with the child and family"),
+                _("Consent: %(s)s") % {"s": c.get_consent_status_display()},
+            )
+        )
     for a in assessments:
         events.append(Event(a.assessed_on, "assessment", _("Behovskompassen assessment")))
     for v in PlanVersion.objects.filter(plan__child=child).select_related("created_by"):
-        events.append(Event(timezone.localdate(v.created_at), "plan",
-                            _("Plan version %(n)s") % {"n": v.number}, v.change))
+        events.append(
+            Event(timezone.localdate(v.created_at), "plan", _("Plan version %(n)s") % {"n": v.number}, v.change)
+        )
     for m in Meeting.objects.filter(child=child):
-        events.append(Event(timezone.localdate(m.starts_at), "meeting",
-                            _("Meeting of barnets team (%(status)s)") % {"status": m.get_status_display()},
-                            m.get_child_heard_display() if m.child_heard else ""))
+        events.append(
+            Event(
+                timezone.localdate(m.starts_at),
+                "meeting",
+                _("Meeting of barnets team (%(status)s)") % {"status": m.get_status_display()},
+                m.get_child_heard_display() if m.child_heard else "",
+            )
+        )
     for f in FollowUp.objects.filter(child=child):
         events.append(Event(f.held_on, "follow_up", _("Follow-up: %(o)s") % {"o": f.get_outcome_display()}))
     for r in ConcernReport.objects.filter(child=child):
-        events.append(Event(timezone.localdate(r.reported_at), "report", _("Concern report to social services"),
-                            r.get_status_display()))
+        events.append(
+            Event(
+                timezone.localdate(r.reported_at),
+                "report",
+                _("Concern report to social services"),
+                r.get_status_display(),
+            )
+        )
     for ra in RoleAssignment.objects.filter(child=child).select_related("position__unit__organisation"):
         # A unit's name can tell where a child with protected identity goes: show the organisation only.
         where = ra.position.unit.organisation.name if child.protected_identity else ra.position.unit.name
-        events.append(Event(ra.valid_from, "role", _("%(role)s from %(unit)s") % {
-            "role": ra.get_kind_display(), "unit": where}))
+        events.append(
+            Event(ra.valid_from, "role", _("%(role)s from %(unit)s") % {"role": ra.get_kind_display(), "unit": where})
+        )
     for e in ChronologyEntry.objects.filter(child=child):
         events.append(Event(e.occurred_on, "manual", e.title, e.description))
     if categories:

@@ -1,5 +1,7 @@
 """What every step of the file shares: the log call, the writing organisation, date checks."""
 
+from django.db.models import Count, IntegerField, Subquery, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -7,10 +9,8 @@ from backa.audit.context import as_acting
 from backa.audit.log import log_access
 
 
-
 def _log(acting, child, action, object_type, object_id, purpose=""):
-    log_access(acting=acting, child=child, action=action, object_type=object_type, object_id=object_id,
-               purpose=purpose)
+    log_access(acting=acting, child=child, action=action, object_type=object_type, object_id=object_id, purpose=purpose)
 
 
 def writing_organisation_id(acting, position=None):
@@ -24,11 +24,6 @@ def writing_organisation_id(acting, position=None):
 def _not_in_future(day, field, errors):
     if day and day > timezone.localdate():
         errors[field] = _("The date cannot be in the future.")
-
-
-from django.db.models import Count, IntegerField, Subquery, Value
-from django.db.models.functions import Coalesce
-
 
 
 def _count(queryset):

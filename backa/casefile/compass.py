@@ -3,6 +3,7 @@
 The codes are stored in the database and used in the API and exports; they never change.
 Labels are translated (Swedish in the app's locale, English source strings).
 """
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _

@@ -1,31 +1,40 @@
 """Noticing a concern (Upptäckare): register it, its status, the barnkontakt's notifications."""
+
 from datetime import date
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from backa.audit.context import as_acting
-from backa.audit.vocabulary import ObjectType, Purpose
 from backa.audit.log import Action
-from backa.roles.models import RoleAssignment, RoleKind, role_active_on
-
+from backa.audit.vocabulary import ObjectType, Purpose
+from backa.casefile.common import _count, _log, _not_in_future
 from backa.casefile.compass import AREA_CODES
 from backa.casefile.models import Concern, ConcernStatus, Notification, Urgency
+from backa.roles.models import RoleAssignment, RoleKind, role_active_on
 
 
 def barnkontakt_users(child, on=None):
     on = on or timezone.localdate()
     return [
         a.position.user
-        for a in RoleAssignment.objects.filter(role_active_on(on), child=child, kind=RoleKind.BARNKONTAKT)
-        .select_related("position__user")
+        for a in RoleAssignment.objects.filter(
+            role_active_on(on), child=child, kind=RoleKind.BARNKONTAKT
+        ).select_related("position__user")
     ]
 
 
 def do_register_concern(
-    *, acting_user, child, observed_on: date, description: str, areas: list[str], urgency: str = Urgency.MEDIUM,
+    *,
+    acting_user,
+    child,
+    observed_on: date,
+    description: str,
+    areas: list[str],
+    urgency: str = Urgency.MEDIUM,
     position=None,
 ) -> Concern:
     """Register what a professional noticed (uppmärksamma). The child's barnkontakt is notified."""
@@ -46,15 +55,25 @@ def do_register_concern(
         raise ValidationError(errors)
     with transaction.atomic():
         concern = Concern.objects.create(
-            child=child, municipality_id=child.municipality_id, reported_by=acting_user, reporter_position=position,
-            observed_on=observed_on, description=description.strip(), areas=[a for a in AREA_CODES if a in areas],
+            child=child,
+            municipality_id=child.municipality_id,
+            reported_by=acting_user,
+            reporter_position=position,
+            observed_on=observed_on,
+            description=description.strip(),
+            areas=[a for a in AREA_CODES if a in areas],
             urgency=urgency,
         )
         _log(acting, child, Action.CREATE, ObjectType.CONCERN, concern.id, Purpose.UPPTACKARE)
         recipients = [u for u in barnkontakt_users(child) if u.pk != acting_user.pk]
         Notification.objects.bulk_create(
-            Notification(recipient=u, child=child, municipality_id=child.municipality_id,
-                         kind=Notification.Kind.NEW_CONCERN, object_id=concern.id)
+            Notification(
+                recipient=u,
+                child=child,
+                municipality_id=child.municipality_id,
+                kind=Notification.Kind.NEW_CONCERN,
+                object_id=concern.id,
+            )
             for u in recipients
         )
         if recipients or barnkontakt_users(child):
@@ -84,12 +103,6 @@ def do_mark_notifications_read(*, acting_user, ids=None) -> int:
     if ids is not None:
         queryset = queryset.filter(pk__in=list(ids))
     return queryset.update(read_at=timezone.now())
-
-
-from django.db.models import OuterRef
-
-from backa.casefile.models import Concern, Urgency
-from backa.casefile.common import _count, _log, _not_in_future
 
 
 # A concern is open until it has led to a plan or been closed.

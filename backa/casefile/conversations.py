@@ -1,4 +1,5 @@
 """The conversation with the child and family after a concern."""
+
 from datetime import date
 
 from django.core.exceptions import ValidationError
@@ -6,17 +7,26 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from backa.audit.context import as_acting
-from backa.audit.vocabulary import ObjectType
 from backa.audit.log import Action
-
-from backa.casefile.models import Concern, ConcernStatus, ConsentStatus, Conversation
+from backa.audit.vocabulary import ObjectType
 from backa.casefile.common import _log, _not_in_future, writing_organisation_id
+from backa.casefile.models import Concern, ConcernStatus, ConsentStatus, Conversation
 
 
 def do_record_conversation(
-    *, acting_user, child, held_on: date, concern: Concern | None = None, child_words: str = "",
-    guardian_words: str = "", professional_notes: str = "", consent_status: str = ConsentStatus.NOT_ASKED,
-    consent_ref=None, child_took_part: bool = True, guardians_took_part: bool = True, position=None,
+    *,
+    acting_user,
+    child,
+    held_on: date,
+    concern: Concern | None = None,
+    child_words: str = "",
+    guardian_words: str = "",
+    professional_notes: str = "",
+    consent_status: str = ConsentStatus.NOT_ASKED,
+    consent_ref=None,
+    child_took_part: bool = True,
+    guardians_took_part: bool = True,
+    position=None,
 ) -> Conversation:
     """Record a talk with the child and family, the child's words kept apart."""
     acting = as_acting(acting_user)
@@ -39,11 +49,19 @@ def do_record_conversation(
         raise ValidationError(errors)
     with transaction.atomic():
         conversation = Conversation.objects.create(
-            child=child, municipality_id=child.municipality_id, concern=concern, held_on=held_on, held_by=acting_user,
+            child=child,
+            municipality_id=child.municipality_id,
+            concern=concern,
+            held_on=held_on,
+            held_by=acting_user,
             organisation_id=writing_organisation_id(acting, position),
-            child_words=child_words.strip(), guardian_words=guardian_words.strip(),
-            professional_notes=professional_notes.strip(), consent_status=consent_status, consent_ref=consent_ref,
-            child_took_part=child_took_part, guardians_took_part=guardians_took_part,
+            child_words=child_words.strip(),
+            guardian_words=guardian_words.strip(),
+            professional_notes=professional_notes.strip(),
+            consent_status=consent_status,
+            consent_ref=consent_ref,
+            child_took_part=child_took_part,
+            guardians_took_part=guardians_took_part,
         )
         if concern is not None and concern.status == ConcernStatus.NEW:
             Concern.objects.filter(pk=concern.pk).update(status=ConcernStatus.IN_PROGRESS)

@@ -4,27 +4,35 @@ Runs after the synthetic pilot is built. It writes through the same service func
 the pages (so every demo record has its access-log row), then moves dates back so the
 stages look lived-in: some reviews are due, some overdue, some plans closed.
 """
+
 from datetime import datetime, time, timedelta
 
 from django.db import transaction
 from django.utils import timezone
 
 from backa.accounts.models import Position
-from backa.casefile.compass import AREA_CODES
-from backa.children.models import Custody
-from backa.casefile.models import Assessment, Concern, ConcernReport, Conversation
-from backa.consent.services import do_record_consent, do_request_consent
-from backa.roles.models import RoleAssignment, RoleKind
-
-from backa.casefile.models import Meeting, Plan, PlanStatus, PlanVersion
 from backa.casefile.assessments import do_record_assessment
+from backa.casefile.compass import AREA_CODES
 from backa.casefile.concerns import do_register_concern
 from backa.casefile.conversations import do_record_conversation
 from backa.casefile.followups import do_follow_up
 from backa.casefile.meetings import do_decision_to_action, do_record_meeting, do_schedule_meeting
+from backa.casefile.models import (
+    Assessment,
+    Concern,
+    ConcernReport,
+    Conversation,
+    Meeting,
+    Plan,
+    PlanStatus,
+    PlanVersion,
+)
 from backa.casefile.plan import do_add_action, do_add_goal, do_create_plan
 from backa.casefile.reports import do_record_report_outcome, do_report_to_social_services
 from backa.casefile.team import active_team, do_add_team_member, do_appoint_coordinator
+from backa.children.models import Custody
+from backa.consent.services import do_record_consent, do_request_consent
+from backa.roles.models import RoleAssignment, RoleKind
 
 OBSERVATIONS = [
     ("Often alone at break and says no one wants to play.", ["tillhorighet", "trygghet"]),
@@ -40,11 +48,16 @@ def _position(username):
 
 
 def _ratings(rng, base):
-    return {code: {"rating": max(1, min(5, base + rng.choice((-1, 0, 0, 1)))),
-                   "child_rating": max(1, min(5, base + rng.choice((0, 1, 1)))),
-                   "guardian_rating": max(1, min(5, base + rng.choice((-1, 0, 1)))),
-                   "needs": "" if base > 3 else "Behöver stöd", "child_view": "Det är okej" if base > 2 else "Jobbigt"}
-            for code in AREA_CODES}
+    return {
+        code: {
+            "rating": max(1, min(5, base + rng.choice((-1, 0, 0, 1)))),
+            "child_rating": max(1, min(5, base + rng.choice((0, 1, 1)))),
+            "guardian_rating": max(1, min(5, base + rng.choice((-1, 0, 1)))),
+            "needs": "" if base > 3 else "Behöver stöd",
+            "child_view": "Det är okej" if base > 2 else "Jobbigt",
+        }
+        for code in AREA_CODES
+    }
 
 
 def _notes_consent(writer, child, recipient, today):
@@ -52,8 +65,14 @@ def _notes_consent(writer, child, recipient, today):
     if not guardians:
         return
     consent = do_request_consent(
-        acting_user=writer.user, child=child, disclosing_organisation=writer.unit.organisation, recipients=[recipient],
-        categories=["notes"], purpose="Samordning i barnets team", valid_from=today, valid_to=today + timedelta(days=180),
+        acting_user=writer.user,
+        child=child,
+        disclosing_organisation=writer.unit.organisation,
+        recipients=[recipient],
+        categories=["notes"],
+        purpose="Samordning i barnets team",
+        valid_from=today,
+        valid_to=today + timedelta(days=180),
     )
     do_record_consent(acting_user=writer.user, consent=consent, guardians=guardians, form="written")
 
@@ -73,89 +92,196 @@ def add_demo_flow(rng, today):
     if not all((rektor, social, nurse, police, teacher)):
         return
     real_today = timezone.localdate()
-    team_children = [a.child for a in RoleAssignment.objects.filter(position=social, kind=RoleKind.STODSAMORDNARE)
-                     .select_related("child").order_by("child_id")]
+    team_children = [
+        a.child
+        for a in RoleAssignment.objects.filter(position=social, kind=RoleKind.STODSAMORDNARE)
+        .select_related("child")
+        .order_by("child_id")
+    ]
     team_ids = {c.id for c in team_children}
-    own_children = [a.child for a in RoleAssignment.objects.filter(position=rektor, kind=RoleKind.BARNKONTAKT)
-                    .select_related("child").order_by("child_id")[:40] if a.child_id not in team_ids][:9]
+    own_children = [
+        a.child
+        for a in RoleAssignment.objects.filter(position=rektor, kind=RoleKind.BARNKONTAKT)
+        .select_related("child")
+        .order_by("child_id")[:40]
+        if a.child_id not in team_ids
+    ][:9]
     school = rektor.unit.organisation
     with transaction.atomic():
         # Rektor's own children: concern -> conversation -> assessment -> single-organisation plan.
         for index, child in enumerate(own_children):
             text, areas = OBSERVATIONS[index % len(OBSERVATIONS)]
-            concern = do_register_concern(acting_user=teacher.user, child=child, observed_on=real_today,
-                                             description=text, areas=areas, urgency=rng.choice(("low", "medium")),
-                                             position=teacher)
+            concern = do_register_concern(
+                acting_user=teacher.user,
+                child=child,
+                observed_on=real_today,
+                description=text,
+                areas=areas,
+                urgency=rng.choice(("low", "medium")),
+                position=teacher,
+            )
             if index >= 2:
-                do_record_conversation(acting_user=rektor.user, child=child, concern=concern, held_on=real_today,
-                                          child_words="Jag vet inte riktigt.", guardian_words="Vi har också märkt det.",
-                                          consent_status=rng.choice(("given", "asked", "refused")), position=rektor)
+                do_record_conversation(
+                    acting_user=rektor.user,
+                    child=child,
+                    concern=concern,
+                    held_on=real_today,
+                    child_words="Jag vet inte riktigt.",
+                    guardian_words="Vi har också märkt det.",
+                    consent_status=rng.choice(("given", "asked", "refused")),
+                    position=rektor,
+                )
             if index >= 4:
-                do_record_assessment(acting_user=rektor.user, child=child, assessed_on=real_today, concern=concern,
-                                        areas=_ratings(rng, 3), position=rektor)
+                do_record_assessment(
+                    acting_user=rektor.user,
+                    child=child,
+                    assessed_on=real_today,
+                    concern=concern,
+                    areas=_ratings(rng, 3),
+                    position=rektor,
+                )
             if index >= 6:
-                plan = do_create_plan(acting_user=rektor.user, child=child, concern=concern, organisation=school,
-                                         reason=text, needs={areas[0]: "Stöd i skolan"},
-                                         review_date=real_today + timedelta(days=20),
-                                         child_view="Jag vill ha någon att vara med.")
+                plan = do_create_plan(
+                    acting_user=rektor.user,
+                    child=child,
+                    concern=concern,
+                    organisation=school,
+                    reason=text,
+                    needs={areas[0]: "Stöd i skolan"},
+                    review_date=real_today + timedelta(days=20),
+                    child_view="Jag vill ha någon att vara med.",
+                )
                 goal = do_add_goal(acting_user=rektor.user, plan=plan, area=areas[0], description="Trivs i skolan")
-                do_add_action(acting_user=rektor.user, plan=plan, goal=goal, description="Rastvärd som ser barnet",
-                                 owner_organisation=school, owner=rektor.user, how="Varje rast",
-                                 expected_improvement="Barnet är med i lek")
+                do_add_action(
+                    acting_user=rektor.user,
+                    plan=plan,
+                    goal=goal,
+                    description="Rastvärd som ser barnet",
+                    owner_organisation=school,
+                    owner=rektor.user,
+                    how="Varje rast",
+                    expected_improvement="Barnet är med i lek",
+                )
                 if index == 8:
                     Plan.objects.filter(pk=plan.pk).update(review_date=today - timedelta(days=4))  # overdue
-            _backdate(45 - index, (Concern.objects.filter(child=child), ["observed_on", "created_at"]),
-                      (Conversation.objects.filter(child=child), ["held_on"]))
+            _backdate(
+                45 - index,
+                (Concern.objects.filter(child=child), ["observed_on", "created_at"]),
+                (Conversation.objects.filter(child=child), ["held_on"]),
+            )
 
         # Children with a stödsamordnare: barnets team, meetings, compass over time, reports, follow-up.
         for index, child in enumerate(team_children[:8]):
             text, areas = OBSERVATIONS[(index + 2) % len(OBSERVATIONS)]
-            concern = do_register_concern(acting_user=nurse.user, child=child, observed_on=real_today,
-                                             description=text, areas=areas, urgency="high" if index < 2 else "medium",
-                                             position=nurse)
-            do_record_conversation(acting_user=social.user, child=child, concern=concern, held_on=real_today,
-                                      child_words="Det är jobbigt hemma ibland.", guardian_words="Vi behöver hjälp.",
-                                      consent_status="given" if index % 3 else "refused", position=social)
+            concern = do_register_concern(
+                acting_user=nurse.user,
+                child=child,
+                observed_on=real_today,
+                description=text,
+                areas=areas,
+                urgency="high" if index < 2 else "medium",
+                position=nurse,
+            )
+            do_record_conversation(
+                acting_user=social.user,
+                child=child,
+                concern=concern,
+                held_on=real_today,
+                child_words="Det är jobbigt hemma ibland.",
+                guardian_words="Vi behöver hjälp.",
+                consent_status="given" if index % 3 else "refused",
+                position=social,
+            )
             if index % 3 == 0:
                 # Consent refused, yet the duty to report goes through.
-                report = do_report_to_social_services(acting_user=nurse.user, child=child, concern=concern,
-                                                         information=text, acute=index == 0, position=nurse)
+                report = do_report_to_social_services(
+                    acting_user=nurse.user,
+                    child=child,
+                    concern=concern,
+                    information=text,
+                    acute=index == 0,
+                    position=nurse,
+                )
                 if index == 0:
-                    do_record_report_outcome(acting_user=social.user, report=report, received_on=real_today,
-                                                pre_assessment_decided_on=real_today, investigation_opened=True,
-                                                investigation_decided_on=real_today, child_spoken_with=True,
-                                                feedback_to_reporter="Utredning inledd.", feedback_given_on=real_today)
-            do_record_assessment(acting_user=social.user, child=child, assessed_on=real_today, areas=_ratings(rng, 2),
-                                    position=social)
-            plan = do_create_plan(acting_user=social.user, child=child, concern=concern, kind="team",
-                                     organisation=social.unit.organisation, reason=text,
-                                     needs={a: "Samordnat stöd" for a in areas},
-                                     review_date=real_today + timedelta(days=10 + 5 * index),
-                                     child_view="Jag vill att det blir lugnare.", guardian_view="Vi är med på planen.",
-                                     external_kind="sip" if index == 1 else "",
-                                     external_ref="SIP-2026-0042" if index == 1 else "")
+                    do_record_report_outcome(
+                        acting_user=social.user,
+                        report=report,
+                        received_on=real_today,
+                        pre_assessment_decided_on=real_today,
+                        investigation_opened=True,
+                        investigation_decided_on=real_today,
+                        child_spoken_with=True,
+                        feedback_to_reporter="Utredning inledd.",
+                        feedback_given_on=real_today,
+                    )
+            do_record_assessment(
+                acting_user=social.user, child=child, assessed_on=real_today, areas=_ratings(rng, 2), position=social
+            )
+            plan = do_create_plan(
+                acting_user=social.user,
+                child=child,
+                concern=concern,
+                kind="team",
+                organisation=social.unit.organisation,
+                reason=text,
+                needs={a: "Samordnat stöd" for a in areas},
+                review_date=real_today + timedelta(days=10 + 5 * index),
+                child_view="Jag vill att det blir lugnare.",
+                guardian_view="Vi är med på planen.",
+                external_kind="sip" if index == 1 else "",
+                external_ref="SIP-2026-0042" if index == 1 else "",
+            )
             do_appoint_coordinator(acting_user=rektor.user, plan=plan, position=social)
             goal = do_add_goal(acting_user=social.user, plan=plan, area=areas[0], description="Känna sig trygg")
-            do_add_action(acting_user=social.user, plan=plan, goal=goal, description="Stödsamtal varannan vecka",
-                             owner_organisation=social.unit.organisation, owner=social.user,
-                             expected_improvement="Barnet kan sätta ord på oron")
-            do_add_action(acting_user=social.user, plan=plan, goal=goal, description="Hälsosamtal",
-                             owner_organisation=nurse.unit.organisation, owner=nurse.user)
+            do_add_action(
+                acting_user=social.user,
+                plan=plan,
+                goal=goal,
+                description="Stödsamtal varannan vecka",
+                owner_organisation=social.unit.organisation,
+                owner=social.user,
+                expected_improvement="Barnet kan sätta ord på oron",
+            )
+            do_add_action(
+                acting_user=social.user,
+                plan=plan,
+                goal=goal,
+                description="Hälsosamtal",
+                owner_organisation=nurse.unit.organisation,
+                owner=nurse.user,
+            )
             meeting = do_schedule_meeting(
-                acting_user=social.user, child=child, plan=plan, place="Skolan", agenda="Planen och nästa steg",
+                acting_user=social.user,
+                child=child,
+                plan=plan,
+                place="Skolan",
+                agenda="Planen och nästa steg",
                 starts_at=timezone.make_aware(datetime.combine(real_today, time(9))),
-                professionals=[social.user, nurse.user, rektor.user], invite_child=True, position=social,
+                professionals=[social.user, nurse.user, rektor.user],
+                invite_child=True,
+                position=social,
             )
             heard = ("not_heard", "other_way", "took_part")[index % 3]
             do_record_meeting(
-                acting_user=social.user, meeting=meeting, minutes="Vi gick igenom planen.", child_heard=heard,
-                child_heard_how={"other_way": "Barnet ritade och berättade för skolsköterskan före mötet.",
-                                 "not_heard": "Barnet var sjukt; vi pratar med barnet nästa vecka."}.get(heard, ""),
-                attended_ids=[p.id for p in meeting.participants.all()], decisions=["Extra vuxenstöd på rasterna"],
+                acting_user=social.user,
+                meeting=meeting,
+                minutes="Vi gick igenom planen.",
+                child_heard=heard,
+                child_heard_how={
+                    "other_way": "Barnet ritade och berättade för skolsköterskan före mötet.",
+                    "not_heard": "Barnet var sjukt; vi pratar med barnet nästa vecka.",
+                }.get(heard, ""),
+                attended_ids=[p.id for p in meeting.participants.all()],
+                decisions=["Extra vuxenstöd på rasterna"],
                 position=social,
             )
-            do_decision_to_action(acting_user=social.user, decision=meeting.decisions.get(), plan=plan,
-                                     owner_organisation=school, owner=rektor.user)
+            do_decision_to_action(
+                acting_user=social.user,
+                decision=meeting.decisions.get(),
+                plan=plan,
+                owner_organisation=school,
+                owner=rektor.user,
+            )
             if index in (0, 1, 2, 3) and not any(a.position_id == police.pk for a in active_team(child)):
                 do_add_team_member(acting_user=social.user, child=child, position=police)
             if index == 0:
@@ -164,23 +290,47 @@ def add_demo_flow(rng, today):
                 _notes_consent(social, child, police.unit.organisation, real_today)
             if index % 2 == 1:
                 # A follow-up with a second assessment, so the compass shows change over time.
-                second = do_record_assessment(acting_user=social.user, child=child, assessed_on=real_today,
-                                                 areas=_ratings(rng, 3), position=social)
+                second = do_record_assessment(
+                    acting_user=social.user,
+                    child=child,
+                    assessed_on=real_today,
+                    areas=_ratings(rng, 3),
+                    position=social,
+                )
                 outcome = "close" if index == 1 else "revise"
-                do_follow_up(acting_user=social.user, plan=plan, held_on=real_today, outcome=outcome,
-                                progress={str(goal.id): ("progress" if outcome == "revise" else "achieved", "")},
-                                summary="Det går bättre.", assessment=second,
-                                next_review_date=real_today + timedelta(days=60) if outcome == "revise" else None)
+                do_follow_up(
+                    acting_user=social.user,
+                    plan=plan,
+                    held_on=real_today,
+                    outcome=outcome,
+                    progress={str(goal.id): ("progress" if outcome == "revise" else "achieved", "")},
+                    summary="Det går bättre.",
+                    assessment=second,
+                    next_review_date=real_today + timedelta(days=60) if outcome == "revise" else None,
+                )
             if index == 2:
                 Plan.objects.filter(pk=plan.pk).update(review_date=today - timedelta(days=2))  # overdue
             if index == 3:
                 Plan.objects.filter(pk=plan.pk, status=PlanStatus.ACTIVE).update(review_date=today + timedelta(days=3))
             first = Assessment.objects.filter(child=child).order_by("created_at").first()
             Assessment.objects.filter(pk=first.pk).update(assessed_on=today - timedelta(days=120))
-            _backdate(140, (Concern.objects.filter(child=child), ["observed_on", "created_at"]),
-                      (Conversation.objects.filter(child=child), ["held_on"]))
-            _backdate(100, (Meeting.objects.filter(child=child), ["starts_at"]),
-                      (PlanVersion.objects.filter(plan=plan, number__lte=6), ["created_at"]),
-                      (ConcernReport.objects.filter(child=child), ["reported_at", "received_on",
-                                                                   "pre_assessment_decided_on",
-                                                                   "investigation_decided_on", "feedback_given_on"]))
+            _backdate(
+                140,
+                (Concern.objects.filter(child=child), ["observed_on", "created_at"]),
+                (Conversation.objects.filter(child=child), ["held_on"]),
+            )
+            _backdate(
+                100,
+                (Meeting.objects.filter(child=child), ["starts_at"]),
+                (PlanVersion.objects.filter(plan=plan, number__lte=6), ["created_at"]),
+                (
+                    ConcernReport.objects.filter(child=child),
+                    [
+                        "reported_at",
+                        "received_on",
+                        "pre_assessment_decided_on",
+                        "investigation_decided_on",
+                        "feedback_given_on",
+                    ],
+                ),
+            )

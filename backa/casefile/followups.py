@@ -1,4 +1,5 @@
 """Follow-up (uppföljning) of the plan, and the reviews that are due."""
+
 from datetime import date, timedelta
 
 from django.core.exceptions import ValidationError
@@ -6,19 +7,30 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from backa.access.gate import visible_children
 from backa.audit.context import as_acting
-from backa.audit.vocabulary import ObjectType, Purpose
 from backa.audit.log import Action as LogAction
-from backa.roles.models import RoleAssignment, RoleKind, role_active_on
-
+from backa.audit.vocabulary import ObjectType, Purpose
+from backa.casefile.common import _log
 from backa.casefile.models import FollowUp, FollowUpOutcome, Goal, GoalProgress, GoalStatus, Plan, PlanStatus, Progress
-
+from backa.casefile.plan import _bump, _lock, _require_active
+from backa.roles.models import RoleAssignment, RoleKind, role_active_on
 
 # -- follow-up ----------------------------------------------------------------------------------
 
+
 def do_follow_up(
-    *, acting_user, plan: Plan, held_on: date, outcome: str, progress: dict, summary: str = "", child_view: str = "",
-    next_review_date: date | None = None, assessment=None, end_reason: str = "",
+    *,
+    acting_user,
+    plan: Plan,
+    held_on: date,
+    outcome: str,
+    progress: dict,
+    summary: str = "",
+    child_view: str = "",
+    next_review_date: date | None = None,
+    assessment=None,
+    end_reason: str = "",
 ) -> FollowUp:
     """Uppföljning: progress per goal, optionally a new assessment, then continue, revise
     (with a new review date) or close the plan."""
@@ -55,9 +67,16 @@ def do_follow_up(
         locked = _lock(plan)
         _require_active(locked)
         follow_up = FollowUp.objects.create(
-            plan=locked, child_id=locked.child_id, municipality_id=locked.municipality_id, held_on=held_on,
-            assessment=assessment, summary=summary.strip(), child_view=child_view.strip(), outcome=outcome,
-            next_review_date=next_review_date if outcome != FollowUpOutcome.CLOSE else None, created_by=acting_user,
+            plan=locked,
+            child_id=locked.child_id,
+            municipality_id=locked.municipality_id,
+            held_on=held_on,
+            assessment=assessment,
+            summary=summary.strip(),
+            child_view=child_view.strip(),
+            outcome=outcome,
+            next_review_date=next_review_date if outcome != FollowUpOutcome.CLOSE else None,
+            created_by=acting_user,
         )
         GoalProgress.objects.bulk_create(
             GoalProgress(follow_up=follow_up, goal=goals[str(gid)], progress=value, comment=(comment or "").strip())
@@ -66,7 +85,11 @@ def do_follow_up(
         achieved = [gid for gid, (value, _c) in progress.items() if value == Progress.ACHIEVED]
         Goal.objects.filter(pk__in=achieved).update(status=GoalStatus.ACHIEVED)
         if outcome == FollowUpOutcome.CLOSE:
-            locked.status, locked.end_reason, locked.ended_on = PlanStatus.CLOSED, (end_reason or summary).strip(), held_on
+            locked.status, locked.end_reason, locked.ended_on = (
+                PlanStatus.CLOSED,
+                (end_reason or summary).strip(),
+                held_on,
+            )
             _bump(locked, acting, _("followed up and closed"), Purpose.FOLLOW_UP)
         else:
             locked.review_date = next_review_date
@@ -78,16 +101,6 @@ def do_follow_up(
 REVIEW_HORIZON = timedelta(days=14)
 
 
-from datetime import date, timedelta
-
-
-from backa.access.gate import visible_children
-
-from backa.casefile.models import FollowUp, Plan
-from backa.casefile.common import _log
-from backa.casefile.plan import _bump, _lock, _require_active
-
-
 def due_reviews(user, *, today=None, horizon_days: int = 14) -> list[Plan]:
     """Active plans whose review date is within the horizon or passed, for children where
     the user is barnkontakt or stödsamordnare today."""
@@ -97,9 +110,13 @@ def due_reviews(user, *, today=None, horizon_days: int = 14) -> list[Plan]:
     ).values("child_id")
     plans = list(
         Plan.objects.filter(
-            status=PlanStatus.ACTIVE, review_date__lte=today + timedelta(days=horizon_days),
-            child__in=visible_children(user, on=today), child_id__in=responsible,
-        ).select_related("child").order_by("review_date")
+            status=PlanStatus.ACTIVE,
+            review_date__lte=today + timedelta(days=horizon_days),
+            child__in=visible_children(user, on=today),
+            child_id__in=responsible,
+        )
+        .select_related("child")
+        .order_by("review_date")
     )
     for plan in plans:
         plan.overdue = plan.review_date < today

@@ -1,40 +1,55 @@
 """Forms for every step of the child's file."""
+
+from datetime import timedelta
+
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from backa.lib import identity
-
-from backa.casefile.compass import AREA_CODES, CompassArea, scale_max
-from backa.lib.forms import AccessibleForm, DateInput
-from backa.casefile.models import ConcernStatus, ConsentStatus, Urgency
-from datetime import timedelta
-
-
 from backa.accounts.models import Position, User
-from backa.lib.forms import DateTimeInput
+from backa.casefile.compass import AREA_CODES, CompassArea, scale_max
+from backa.casefile.models import (
+    ChildHeard,
+    ConcernStatus,
+    ConsentStatus,
+    ExternalRef,
+    FollowUpOutcome,
+    PlanKind,
+    PlanStatus,
+    Progress,
+    Urgency,
+)
+from backa.lib import identity
+from backa.lib.forms import AccessibleForm, DateInput, DateTimeInput
 from backa.organisations.models import Organisation
-
-from backa.casefile.models import ChildHeard, ExternalRef, FollowUpOutcome, PlanKind, PlanStatus, Progress
 
 
 class ConcernForm(AccessibleForm):
     observed_on = forms.DateField(label=_("Noticed on"), widget=DateInput, initial=timezone.localdate)
     description = forms.CharField(
-        label=_("What you saw or heard"), widget=forms.Textarea(attrs={"rows": 5}),
+        label=_("What you saw or heard"),
+        widget=forms.Textarea(attrs={"rows": 5}),
         help_text=_("Describe what you noticed in your own work, as facts. The child's barnkontakt is told."),
     )
-    areas = forms.MultipleChoiceField(label=_("Which compass areas it touches"), choices=CompassArea.choices,
-                                      widget=forms.CheckboxSelectMultiple, required=False)
-    urgency = forms.ChoiceField(label=_("How urgent"), choices=Urgency.choices, initial=Urgency.MEDIUM,
-                                widget=forms.RadioSelect)
+    areas = forms.MultipleChoiceField(
+        label=_("Which compass areas it touches"),
+        choices=CompassArea.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+    urgency = forms.ChoiceField(
+        label=_("How urgent"), choices=Urgency.choices, initial=Urgency.MEDIUM, widget=forms.RadioSelect
+    )
 
 
 class FindChildForm(ConcernForm):
     """For an Upptäckare without a role: the child is named by their number, never in a URL."""
 
-    number = forms.CharField(label=_("The child's personnummer or samordningsnummer"), max_length=20,
-                             help_text=_("Children at your own unit, or children you have a role for."))
+    number = forms.CharField(
+        label=_("The child's personnummer or samordningsnummer"),
+        max_length=20,
+        help_text=_("Children at your own unit, or children you have a role for."),
+    )
 
     field_order = ["number"]
 
@@ -50,16 +65,27 @@ class ConversationForm(AccessibleForm):
     concern = forms.ChoiceField(label=_("About the concern"), required=False)
     child_took_part = forms.BooleanField(label=_("The child took part"), required=False, initial=True)
     guardians_took_part = forms.BooleanField(label=_("Guardians took part"), required=False, initial=True)
-    child_words = forms.CharField(label=_("The child's own words"), required=False,
-                                  widget=forms.Textarea(attrs={"rows": 4}),
-                                  help_text=_("As the child said it. Kept apart from the adults' views."))
-    guardian_words = forms.CharField(label=_("The guardians' words"), required=False,
-                                     widget=forms.Textarea(attrs={"rows": 4}))
-    professional_notes = forms.CharField(label=_("Your notes"), required=False, widget=forms.Textarea(attrs={"rows": 4}))
-    consent_status = forms.ChoiceField(label=_("Consent to involve others"), choices=ConsentStatus.choices,
-                                       widget=forms.RadioSelect, initial=ConsentStatus.NOT_ASKED)
-    consent_ref = forms.UUIDField(label=_("Consent reference"), required=False,
-                                  help_text=_("The id of the recorded consent, if there is one."))
+    child_words = forms.CharField(
+        label=_("The child's own words"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("As the child said it. Kept apart from the adults' views."),
+    )
+    guardian_words = forms.CharField(
+        label=_("The guardians' words"), required=False, widget=forms.Textarea(attrs={"rows": 4})
+    )
+    professional_notes = forms.CharField(
+        label=_("Your notes"), required=False, widget=forms.Textarea(attrs={"rows": 4})
+    )
+    consent_status = forms.ChoiceField(
+        label=_("Consent to involve others"),
+        choices=ConsentStatus.choices,
+        widget=forms.RadioSelect,
+        initial=ConsentStatus.NOT_ASKED,
+    )
+    consent_ref = forms.UUIDField(
+        label=_("Consent reference"), required=False, help_text=_("The id of the recorded consent, if there is one.")
+    )
 
     def __init__(self, *args, concerns=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -81,18 +107,23 @@ class AssessmentForm(AccessibleForm):
             label = CompassArea(code).label
             names = {}
             for field, kind, text in [
-                ("strengths", "text", _("Strengths")), ("needs", "text", _("Needs")),
-                ("rating", "rating", _("Professionals' rating")), ("child_rating", "rating", _("The child's own rating")),
-                ("child_view", "text", _("The child's view")), ("guardian_rating", "rating", _("The guardians' rating")),
+                ("strengths", "text", _("Strengths")),
+                ("needs", "text", _("Needs")),
+                ("rating", "rating", _("Professionals' rating")),
+                ("child_rating", "rating", _("The child's own rating")),
+                ("child_view", "text", _("The child's view")),
+                ("guardian_rating", "rating", _("The guardians' rating")),
                 ("guardian_view", "text", _("The guardians' view")),
             ]:
                 name = f"{code}-{field}"
                 if kind == "rating":
-                    self.fields[name] = forms.TypedChoiceField(label=text, choices=choices, coerce=int,
-                                                               empty_value=None, required=False)
+                    self.fields[name] = forms.TypedChoiceField(
+                        label=text, choices=choices, coerce=int, empty_value=None, required=False
+                    )
                 else:
-                    self.fields[name] = forms.CharField(label=text, required=False,
-                                                        widget=forms.Textarea(attrs={"rows": 2}))
+                    self.fields[name] = forms.CharField(
+                        label=text, required=False, widget=forms.Textarea(attrs={"rows": 2})
+                    )
                 names[field] = name
             self.area_fields.append((code, label, [self[n] for n in names.values()]))
         self.scale_max = top
@@ -101,8 +132,15 @@ class AssessmentForm(AccessibleForm):
         data = {}
         for code in AREA_CODES:
             values = {}
-            for field in ("strengths", "needs", "rating", "child_rating", "child_view", "guardian_rating",
-                          "guardian_view"):
+            for field in (
+                "strengths",
+                "needs",
+                "rating",
+                "child_rating",
+                "child_view",
+                "guardian_rating",
+                "guardian_view",
+            ):
                 values[field] = self.cleaned_data.get(f"{code}-{field}")
             if any(v not in (None, "") for v in values.values()):
                 data[code] = values
@@ -111,7 +149,8 @@ class AssessmentForm(AccessibleForm):
 
 class ReportForm(AccessibleForm):
     information = forms.CharField(
-        label=_("What you pass on to social services"), widget=forms.Textarea(attrs={"rows": 6}),
+        label=_("What you pass on to social services"),
+        widget=forms.Textarea(attrs={"rows": 6}),
         help_text=_("Under the duty to report (SoL 14:1) you pass on what you know. Consent is not needed."),
     )
     acute = forms.BooleanField(label=_("The child may be in acute danger"), required=False)
@@ -127,23 +166,29 @@ def _yes_no(value):
 
 class ReportOutcomeForm(AccessibleForm):
     received_on = forms.DateField(label=_("Received on"), widget=DateInput)
-    pre_assessment_decided_on = forms.DateField(label=_("Förhandsbedömning decided on"), widget=DateInput,
-                                                required=False)
-    investigation_opened = forms.TypedChoiceField(label=_("Investigation opened"), choices=YES_NO, coerce=_yes_no,
-                                                  empty_value=None, required=False)
-    investigation_decided_on = forms.DateField(label=_("Date of the decision on investigation"), widget=DateInput,
-                                               required=False)
-    child_spoken_with = forms.TypedChoiceField(label=_("The child was spoken with"), choices=YES_NO, coerce=_yes_no,
-                                               empty_value=None, required=False)
-    feedback_to_reporter = forms.CharField(label=_("Feedback to the reporter"), required=False,
-                                           widget=forms.Textarea(attrs={"rows": 3}))
+    pre_assessment_decided_on = forms.DateField(
+        label=_("Förhandsbedömning decided on"), widget=DateInput, required=False
+    )
+    investigation_opened = forms.TypedChoiceField(
+        label=_("Investigation opened"), choices=YES_NO, coerce=_yes_no, empty_value=None, required=False
+    )
+    investigation_decided_on = forms.DateField(
+        label=_("Date of the decision on investigation"), widget=DateInput, required=False
+    )
+    child_spoken_with = forms.TypedChoiceField(
+        label=_("The child was spoken with"), choices=YES_NO, coerce=_yes_no, empty_value=None, required=False
+    )
+    feedback_to_reporter = forms.CharField(
+        label=_("Feedback to the reporter"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
     feedback_given_on = forms.DateField(label=_("Feedback given on"), widget=DateInput, required=False)
 
 
 class ConcernStatusForm(AccessibleForm):
     status = forms.ChoiceField(label=_("New status"), choices=ConcernStatus.choices, widget=forms.RadioSelect)
-    note = forms.CharField(label=_("Note"), required=False, max_length=300,
-                           help_text=_("Needed when closing: why the concern is closed."))
+    note = forms.CharField(
+        label=_("Note"), required=False, max_length=300, help_text=_("Needed when closing: why the concern is closed.")
+    )
 
 
 def _in_a_month():
@@ -152,26 +197,36 @@ def _in_a_month():
 
 class PlanForm(AccessibleForm):
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
-    kind = forms.ChoiceField(label=_("Kind of plan"), choices=PlanKind.choices, widget=forms.RadioSelect,
-                             initial=PlanKind.SINGLE)
+    kind = forms.ChoiceField(
+        label=_("Kind of plan"), choices=PlanKind.choices, widget=forms.RadioSelect, initial=PlanKind.SINGLE
+    )
     organisation = forms.ModelChoiceField(label=_("Responsible organisation"), queryset=Organisation.objects.none())
     reason = forms.CharField(label=_("Why the plan exists"), widget=forms.Textarea(attrs={"rows": 3}))
-    child_view = forms.CharField(label=_("The child's view of the plan"), required=False,
-                                 widget=forms.Textarea(attrs={"rows": 3}),
-                                 help_text=_("In the child's own words, apart from the adults' views."))
-    guardian_view = forms.CharField(label=_("The guardians' view of the plan"), required=False,
-                                    widget=forms.Textarea(attrs={"rows": 3}))
+    child_view = forms.CharField(
+        label=_("The child's view of the plan"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("In the child's own words, apart from the adults' views."),
+    )
+    guardian_view = forms.CharField(
+        label=_("The guardians' view of the plan"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
     review_date = forms.DateField(label=_("Review date"), widget=DateInput, initial=_in_a_month)
     external_kind = forms.ChoiceField(label=_("Linked SIP or BBIC case"), choices=ExternalRef.choices, required=False)
-    external_ref = forms.CharField(label=_("Reference"), required=False, max_length=64,
-                                   help_text=_("Only the reference number; the SIP or BBIC case stays in its own system."))
+    external_ref = forms.CharField(
+        label=_("Reference"),
+        required=False,
+        max_length=64,
+        help_text=_("Only the reference number; the SIP or BBIC case stays in its own system."),
+    )
 
     def __init__(self, *args, municipality=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["organisation"].queryset = Organisation.objects.filter(municipality=municipality).order_by("name")
         for code in AREA_CODES:
             self.fields[f"need-{code}"] = forms.CharField(
-                label=_("Needs: %(area)s") % {"area": CompassArea(code).label}, required=False,
+                label=_("Needs: %(area)s") % {"area": CompassArea(code).label},
+                required=False,
                 widget=forms.Textarea(attrs={"rows": 2}),
             )
 
@@ -182,8 +237,10 @@ class PlanForm(AccessibleForm):
 
     @staticmethod
     def initial_from(plan):
-        initial = {k: getattr(plan, k) for k in ("kind", "reason", "child_view", "guardian_view", "review_date",
-                                                 "external_kind", "external_ref")}
+        initial = {
+            k: getattr(plan, k)
+            for k in ("kind", "reason", "child_view", "guardian_view", "review_date", "external_kind", "external_ref")
+        }
         initial["organisation"] = plan.organisation_id
         initial["version"] = plan.version
         for code, text in plan.needs.items():
@@ -200,24 +257,38 @@ class GoalForm(AccessibleForm):
 class ActionForm(AccessibleForm):
     description = forms.CharField(label=_("What will be done"), widget=forms.Textarea(attrs={"rows": 2}))
     goal = forms.ChoiceField(label=_("For the goal"), required=False)
-    owner_organisation = forms.ModelChoiceField(label=_("Owning organisation"), queryset=Organisation.objects.none(),
-                                                error_messages={"required": _("An action must have an owning organisation.")})
-    owner = forms.ModelChoiceField(label=_("Responsible person"), queryset=User.objects.none(),
-                                   error_messages={"required": _("An action must have an owner: the person responsible.")})
+    owner_organisation = forms.ModelChoiceField(
+        label=_("Owning organisation"),
+        queryset=Organisation.objects.none(),
+        error_messages={"required": _("An action must have an owning organisation.")},
+    )
+    owner = forms.ModelChoiceField(
+        label=_("Responsible person"),
+        queryset=User.objects.none(),
+        error_messages={"required": _("An action must have an owner: the person responsible.")},
+    )
     how = forms.CharField(label=_("How"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
     starts_on = forms.DateField(label=_("From"), widget=DateInput, required=False)
     due_on = forms.DateField(label=_("Until"), widget=DateInput, required=False)
-    expected_improvement = forms.CharField(label=_("Expected improvement"), required=False,
-                                           widget=forms.Textarea(attrs={"rows": 2}))
+    expected_improvement = forms.CharField(
+        label=_("Expected improvement"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
 
     def __init__(self, *args, plan=None, municipality=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["owner_organisation"].queryset = Organisation.objects.filter(municipality=municipality).order_by("name")
+        self.fields["owner_organisation"].queryset = Organisation.objects.filter(municipality=municipality).order_by(
+            "name"
+        )
         today = timezone.localdate()
         self.fields["owner"].queryset = (
-            User.objects.filter(is_active=True, positions__unit__organisation__municipality=municipality,
-                                positions__valid_from__lte=today)
-            .exclude(positions__valid_to__lt=today).distinct().order_by("last_name", "first_name")
+            User.objects.filter(
+                is_active=True,
+                positions__unit__organisation__municipality=municipality,
+                positions__valid_from__lte=today,
+            )
+            .exclude(positions__valid_to__lt=today)
+            .distinct()
+            .order_by("last_name", "first_name")
         )
         self.fields["owner"].label_from_instance = lambda u: u.get_full_name() or u.username
         goals = list(plan.goals.all()) if plan is not None else []
@@ -231,12 +302,18 @@ class ActionForm(AccessibleForm):
 
 
 class EndPlanForm(AccessibleForm):
-    status = forms.ChoiceField(label=_("What happens"), widget=forms.RadioSelect,
-                               choices=[(PlanStatus.CLOSED, _("Close the plan")),
-                                        (PlanStatus.HANDED_OVER, _("Hand the plan over"))])
+    status = forms.ChoiceField(
+        label=_("What happens"),
+        widget=forms.RadioSelect,
+        choices=[(PlanStatus.CLOSED, _("Close the plan")), (PlanStatus.HANDED_OVER, _("Hand the plan over"))],
+    )
     reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}))
-    handed_over_to = forms.CharField(label=_("Handed over to"), required=False, max_length=200,
-                                     help_text=_("Needed when handing over: the receiving unit or barnkontakt."))
+    handed_over_to = forms.CharField(
+        label=_("Handed over to"),
+        required=False,
+        max_length=200,
+        help_text=_("Needed when handing over: the receiving unit or barnkontakt."),
+    )
 
 
 class PositionChoiceField(forms.ModelChoiceField):
@@ -247,9 +324,12 @@ class PositionChoiceField(forms.ModelChoiceField):
 def positions_in(municipality):
     today = timezone.localdate()
     return (
-        Position.objects.filter(unit__organisation__municipality=municipality, valid_from__lte=today,
-                                user__is_active=True)
-        .exclude(valid_to__lt=today).select_related("user", "unit").order_by("unit__name", "user__last_name")
+        Position.objects.filter(
+            unit__organisation__municipality=municipality, valid_from__lte=today, user__is_active=True
+        )
+        .exclude(valid_to__lt=today)
+        .select_related("user", "unit")
+        .order_by("unit__name", "user__last_name")
     )
 
 
@@ -274,13 +354,16 @@ class MeetingForm(AccessibleForm):
     starts_at = forms.DateTimeField(label=_("Date and time"), widget=DateTimeInput)
     place = forms.CharField(label=_("Place"), required=False, max_length=200)
     agenda = forms.CharField(label=_("Agenda"), required=False, widget=forms.Textarea(attrs={"rows": 4}))
-    professionals = forms.MultipleChoiceField(label=_("Invite from barnets team"), required=False,
-                                              widget=forms.CheckboxSelectMultiple)
+    professionals = forms.MultipleChoiceField(
+        label=_("Invite from barnets team"), required=False, widget=forms.CheckboxSelectMultiple
+    )
     invite_child = forms.BooleanField(label=_("Invite the child"), required=False, initial=True)
-    guardians = forms.MultipleChoiceField(label=_("Invite guardians"), required=False,
-                                          widget=forms.CheckboxSelectMultiple)
-    others = forms.CharField(label=_("Others (one name per line)"), required=False,
-                             widget=forms.Textarea(attrs={"rows": 2}))
+    guardians = forms.MultipleChoiceField(
+        label=_("Invite guardians"), required=False, widget=forms.CheckboxSelectMultiple
+    )
+    others = forms.CharField(
+        label=_("Others (one name per line)"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
 
     def __init__(self, *args, team=(), guardians=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -295,13 +378,18 @@ class MeetingForm(AccessibleForm):
 class MinutesForm(AccessibleForm):
     minutes = forms.CharField(label=_("Minutes"), required=False, widget=forms.Textarea(attrs={"rows": 6}))
     attended = forms.MultipleChoiceField(label=_("Who attended"), required=False, widget=forms.CheckboxSelectMultiple)
-    child_heard = forms.ChoiceField(label=_("The child's voice at this meeting"), choices=ChildHeard.choices,
-                                    widget=forms.RadioSelect)
-    child_heard_how = forms.CharField(label=_("How the child was heard, or why not"), required=False,
-                                      widget=forms.Textarea(attrs={"rows": 2}))
-    decisions = forms.CharField(label=_("Decisions (one per line)"), required=False,
-                                widget=forms.Textarea(attrs={"rows": 4}),
-                                help_text=_("Each decision can then become a plan action in one step."))
+    child_heard = forms.ChoiceField(
+        label=_("The child's voice at this meeting"), choices=ChildHeard.choices, widget=forms.RadioSelect
+    )
+    child_heard_how = forms.CharField(
+        label=_("How the child was heard, or why not"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    decisions = forms.CharField(
+        label=_("Decisions (one per line)"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("Each decision can then become a plan action in one step."),
+    )
 
     def __init__(self, *args, participants=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -311,8 +399,9 @@ class MinutesForm(AccessibleForm):
 class FollowUpForm(AccessibleForm):
     held_on = forms.DateField(label=_("Held on"), widget=DateInput, initial=timezone.localdate)
     summary = forms.CharField(label=_("Summary"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
-    child_view = forms.CharField(label=_("The child's view of how it went"), required=False,
-                                 widget=forms.Textarea(attrs={"rows": 3}))
+    child_view = forms.CharField(
+        label=_("The child's view of how it went"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
     assessment = forms.ChoiceField(label=_("New compass assessment"), required=False)
     outcome = forms.ChoiceField(label=_("Decision"), choices=FollowUpOutcome.choices, widget=forms.RadioSelect)
     next_review_date = forms.DateField(label=_("Next review date"), widget=DateInput, required=False)
@@ -322,12 +411,15 @@ class FollowUpForm(AccessibleForm):
         self.goal_fields = []
         for goal in goals:
             name = f"goal-{goal.id}"
-            self.fields[name] = forms.ChoiceField(label=goal.description[:120], choices=[("", "–")] + list(Progress.choices),
-                                                  required=False)
+            self.fields[name] = forms.ChoiceField(
+                label=goal.description[:120], choices=[("", "–")] + list(Progress.choices), required=False
+            )
             self.fields[f"{name}-comment"] = forms.CharField(label=_("Comment"), required=False)
             self.goal_fields.append((goal, self[name], self[f"{name}-comment"]))
         self.assessment_map = {str(a.id): a for a in assessments}
-        self.fields["assessment"].choices = [("", _("None"))] + [(str(a.id), f"{a.assessed_on:%Y-%m-%d}") for a in assessments]
+        self.fields["assessment"].choices = [("", _("None"))] + [
+            (str(a.id), f"{a.assessed_on:%Y-%m-%d}") for a in assessments
+        ]
 
     def progress(self):
         result = {}

@@ -1,4 +1,5 @@
 """Barnets team meetings: invitations, minutes, whether the child was heard, decisions."""
+
 from datetime import datetime
 
 from django.core.exceptions import ValidationError
@@ -6,20 +7,27 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from backa.audit.context import as_acting
-from backa.audit.vocabulary import ObjectType, Purpose
 from backa.audit.log import Action as LogAction
-from backa.casefile.common import writing_organisation_id
-
+from backa.audit.vocabulary import ObjectType, Purpose
+from backa.casefile.common import _log, writing_organisation_id
 from backa.casefile.models import Action, ChildHeard, Decision, Meeting, Participant, Plan
-from backa.casefile.common import _log
 from backa.casefile.plan import do_add_action
-
 
 # -- meetings -----------------------------------------------------------------------------------
 
+
 def do_schedule_meeting(
-    *, acting_user, child, starts_at: datetime, plan: Plan | None = None, place: str = "", agenda: str = "",
-    professionals: list = (), invite_child: bool = True, guardians: list = (), others: list[str] = (),
+    *,
+    acting_user,
+    child,
+    starts_at: datetime,
+    plan: Plan | None = None,
+    place: str = "",
+    agenda: str = "",
+    professionals: list = (),
+    invite_child: bool = True,
+    guardians: list = (),
+    others: list[str] = (),
     position=None,
 ) -> Meeting:
     """Invite barnets team, the child and guardians to a meeting."""
@@ -35,12 +43,22 @@ def do_schedule_meeting(
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():
-        meeting = Meeting.objects.create(child=child, municipality_id=child.municipality_id, plan=plan,
-                                         starts_at=starts_at, place=place.strip(), agenda=agenda.strip(),
-                                         created_by=acting_user,
-                                         organisation_id=writing_organisation_id(acting, position))
-        rows = [Participant(meeting=meeting, kind=Participant.Kind.PROFESSIONAL, user=u,
-                            name=u.get_full_name() or u.username) for u in professionals]
+        meeting = Meeting.objects.create(
+            child=child,
+            municipality_id=child.municipality_id,
+            plan=plan,
+            starts_at=starts_at,
+            place=place.strip(),
+            agenda=agenda.strip(),
+            created_by=acting_user,
+            organisation_id=writing_organisation_id(acting, position),
+        )
+        rows = [
+            Participant(
+                meeting=meeting, kind=Participant.Kind.PROFESSIONAL, user=u, name=u.get_full_name() or u.username
+            )
+            for u in professionals
+        ]
         if invite_child:
             rows.append(Participant(meeting=meeting, kind=Participant.Kind.CHILD, name=child.given_name))
         rows += [Participant(meeting=meeting, kind=Participant.Kind.GUARDIAN, name=g.full_name) for g in guardians]
@@ -51,8 +69,15 @@ def do_schedule_meeting(
 
 
 def do_record_meeting(
-    *, acting_user, meeting: Meeting, minutes: str, child_heard: str, child_heard_how: str = "",
-    attended_ids: list = (), decisions: list[str] = (), position=None,
+    *,
+    acting_user,
+    meeting: Meeting,
+    minutes: str,
+    child_heard: str,
+    child_heard_how: str = "",
+    attended_ids: list = (),
+    decisions: list[str] = (),
+    position=None,
 ) -> Meeting:
     """Record a held meeting: minutes, who attended, decisions, and always whether and how
     the child was heard (or why not)."""
@@ -62,7 +87,8 @@ def do_record_meeting(
         errors["child_heard"] = _("Record whether the child took part, was heard another way, or was not heard.")
     elif child_heard != ChildHeard.TOOK_PART and not child_heard_how.strip():
         errors["child_heard_how"] = (
-            _("Say how the child was heard.") if child_heard == ChildHeard.OTHER_WAY
+            _("Say how the child was heard.")
+            if child_heard == ChildHeard.OTHER_WAY
             else _("Say why the child was not heard.")
         )
     if meeting.status == Meeting.Status.CANCELLED:
@@ -72,7 +98,11 @@ def do_record_meeting(
     attended = {str(i) for i in attended_ids}
     with transaction.atomic():
         locked = Meeting.objects.select_for_update().get(pk=meeting.pk)
-        locked.minutes, locked.child_heard, locked.child_heard_how = minutes.strip(), child_heard, child_heard_how.strip()
+        locked.minutes, locked.child_heard, locked.child_heard_how = (
+            minutes.strip(),
+            child_heard,
+            child_heard_how.strip(),
+        )
         locked.status = Meeting.Status.HELD
         # Whoever writes the minutes owns the meeting's record (agenda and minutes) from now on.
         locked.organisation_id = writing_organisation_id(acting, position)
@@ -85,8 +115,9 @@ def do_record_meeting(
     return locked
 
 
-def do_decision_to_action(*, acting_user, decision: Decision, owner_organisation, owner, plan: Plan | None = None,
-                          **fields) -> Action:
+def do_decision_to_action(
+    *, acting_user, decision: Decision, owner_organisation, owner, plan: Plan | None = None, **fields
+) -> Action:
     """Turn a meeting decision into a plan action in one step."""
     acting = as_acting(acting_user)
     plan = plan or decision.meeting.plan
@@ -94,6 +125,12 @@ def do_decision_to_action(*, acting_user, decision: Decision, owner_organisation
         raise ValidationError({"__all__": _("The meeting is not linked to a plan. Start the plan first.")})
     if hasattr(decision, "action") and Action.objects.filter(from_decision=decision).exists():
         raise ValidationError({"__all__": _("This decision is already a plan action.")})
-    return do_add_action(acting_user=acting, plan=plan, description=fields.pop("description", decision.text),
-                         owner_organisation=owner_organisation, owner=owner, from_decision=decision,
-                         **fields)
+    return do_add_action(
+        acting_user=acting,
+        plan=plan,
+        description=fields.pop("description", decision.text),
+        owner_organisation=owner_organisation,
+        owner=owner,
+        from_decision=decision,
+        **fields,
+    )

@@ -2,6 +2,7 @@
 
 Every row carries child_id and municipality_id; every entry belongs to the organisation that wrote it.
 """
+
 import uuid
 
 from django.conf import settings
@@ -11,12 +12,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from backa.accounts.models import Position
+from backa.casefile.compass import CompassArea
 from backa.children.models import Child
 from backa.organisations.models import Municipality, Organisation
-
-from backa.casefile.compass import CompassArea
-
-
 
 
 class Urgency(models.TextChoices):
@@ -71,7 +69,9 @@ class Notification(models.Model):
         CONCERN_REPORT_FEEDBACK = "report_feedback", _("Feedback on your concern report")
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="backa_notifications")
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="backa_notifications"
+    )
     child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="+")
     municipality = models.ForeignKey(Municipality, on_delete=models.PROTECT, related_name="+")
     kind = models.CharField(max_length=20, choices=Kind.choices)
@@ -160,7 +160,9 @@ class AssessmentArea(models.Model):
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["assessment", "area"], name="assessment_area_once"),
-            models.CheckConstraint(condition=Q(rating__isnull=True) | Q(rating__gte=1), name="assessment_rating_positive"),
+            models.CheckConstraint(
+                condition=Q(rating__isnull=True) | Q(rating__gte=1), name="assessment_rating_positive"
+            ),
         ]
         ordering = ["assessment", "area"]
 
@@ -203,13 +205,13 @@ class ConcernReport(models.Model):
     class Meta:
         constraints = [
             models.CheckConstraint(
-                condition=Q(pre_assessment_decided_on__isnull=True) | Q(received_on__isnull=False)
-                & Q(pre_assessment_decided_on__gte=F("received_on")),
+                condition=Q(pre_assessment_decided_on__isnull=True)
+                | Q(received_on__isnull=False) & Q(pre_assessment_decided_on__gte=F("received_on")),
                 name="report_pre_assessment_after_receipt",
             ),
             models.CheckConstraint(
-                condition=Q(investigation_decided_on__isnull=True) | Q(received_on__isnull=False)
-                & Q(investigation_decided_on__gte=F("received_on")),
+                condition=Q(investigation_decided_on__isnull=True)
+                | Q(received_on__isnull=False) & Q(investigation_decided_on__gte=F("received_on")),
                 name="report_decision_after_receipt",
             ),
         ]
@@ -269,9 +271,7 @@ class Plan(models.Model):
             models.CheckConstraint(
                 condition=Q(status="active") | Q(ended_on__isnull=False), name="plan_ended_has_date"
             ),
-            models.CheckConstraint(
-                condition=Q(external_kind="") | ~Q(external_ref=""), name="plan_external_ref_given"
-            ),
+            models.CheckConstraint(condition=Q(external_kind="") | ~Q(external_ref=""), name="plan_external_ref_given"),
         ]
         indexes = [models.Index(fields=["status", "review_date"], name="plan_status_review")]
         verbose_name = _("plan")
@@ -282,7 +282,9 @@ class Plan(models.Model):
         return self.status == PlanStatus.ACTIVE
 
     def needs_list(self):
-        return [(CompassArea(code).label, text) for code, text in self.needs.items() if code in CompassArea.values and text]
+        return [
+            (CompassArea(code).label, text) for code, text in self.needs.items() if code in CompassArea.values and text
+        ]
 
 
 class PlanVersion(models.Model):
@@ -390,7 +392,8 @@ class Meeting(models.Model):
         constraints = [
             # A held meeting always says whether and how the child was heard.
             models.CheckConstraint(
-                condition=~Q(status="held") | (~Q(child_heard="") & (Q(child_heard="took_part") | ~Q(child_heard_how=""))),
+                condition=~Q(status="held")
+                | (~Q(child_heard="") & (Q(child_heard="took_part") | ~Q(child_heard_how=""))),
                 name="meeting_held_records_child_voice",
             )
         ]
@@ -407,7 +410,9 @@ class Participant(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="participants")
     kind = models.CharField(max_length=12, choices=Kind.choices)
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     name = models.CharField(_("name"), max_length=200)
     attended = models.BooleanField(null=True, blank=True)
 

@@ -1,24 +1,42 @@
 """One plan per child: versions with snapshots, goals, actions, ending the plan."""
+
 from datetime import date
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
-from django.utils.translation import gettext as _, gettext_lazy
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from backa.accounts.models import Position
 from backa.audit.context import as_acting
-from backa.audit.vocabulary import ObjectType, Purpose
 from backa.audit.log import Action as LogAction
+from backa.audit.vocabulary import ObjectType, Purpose
+from backa.casefile.common import _log
 from backa.casefile.compass import AREA_CODES, area_label
-from backa.casefile.models import ConcernStatus, Concern
-
-from backa.casefile.models import Action, Decision, ExternalRef, Goal, Plan, PlanKind, PlanStatus, PlanVersion
-
+from backa.casefile.models import (
+    Action,
+    Concern,
+    ConcernStatus,
+    Decision,
+    ExternalRef,
+    Goal,
+    Plan,
+    PlanKind,
+    PlanStatus,
+    PlanVersion,
+)
 
 # Plan fields people edit in the plan form; all are compared on a conflict.
 EDITABLE_FIELDS = (
-    "kind", "organisation_id", "reason", "needs", "child_view", "guardian_view", "review_date", "external_kind",
+    "kind",
+    "organisation_id",
+    "reason",
+    "needs",
+    "child_view",
+    "guardian_view",
+    "review_date",
+    "external_kind",
     "external_ref",
 )
 
@@ -39,10 +57,16 @@ def snapshot(plan: Plan, *, items: dict | None = None) -> dict:
     the same locked plan when only the plan's own fields changed (two queries fewer per save).
     """
     return {
-        "kind": plan.kind, "organisation_id": str(plan.organisation_id), "reason": plan.reason,
-        "needs": dict(plan.needs), "child_view": plan.child_view, "guardian_view": plan.guardian_view,
+        "kind": plan.kind,
+        "organisation_id": str(plan.organisation_id),
+        "reason": plan.reason,
+        "needs": dict(plan.needs),
+        "child_view": plan.child_view,
+        "guardian_view": plan.guardian_view,
         "review_date": plan.review_date.isoformat() if plan.review_date else None,
-        "external_kind": plan.external_kind, "external_ref": plan.external_ref, "status": plan.status,
+        "external_kind": plan.external_kind,
+        "external_ref": plan.external_ref,
+        "status": plan.status,
         "coordinator_id": str(plan.coordinator_id) if plan.coordinator_id else None,
         **(items if items is not None else _items_snapshot(plan)),
     }
@@ -51,15 +75,27 @@ def snapshot(plan: Plan, *, items: dict | None = None) -> dict:
 def _items_snapshot(plan: Plan) -> dict:
     return {
         "goals": [
-            {"id": str(g.id), "area": g.area, "description": g.description, "status": g.status,
-             "target_date": g.target_date.isoformat() if g.target_date else None}
+            {
+                "id": str(g.id),
+                "area": g.area,
+                "description": g.description,
+                "status": g.status,
+                "target_date": g.target_date.isoformat() if g.target_date else None,
+            }
             for g in plan.goals.order_by("created_at")
         ],
         "actions": [
-            {"id": str(a.id), "description": a.description, "how": a.how, "owner_id": str(a.owner_id),
-             "owner_organisation_id": str(a.owner_organisation_id), "status": a.status,
-             "starts_on": a.starts_on.isoformat() if a.starts_on else None,
-             "due_on": a.due_on.isoformat() if a.due_on else None, "expected_improvement": a.expected_improvement}
+            {
+                "id": str(a.id),
+                "description": a.description,
+                "how": a.how,
+                "owner_id": str(a.owner_id),
+                "owner_organisation_id": str(a.owner_organisation_id),
+                "status": a.status,
+                "starts_on": a.starts_on.isoformat() if a.starts_on else None,
+                "due_on": a.due_on.isoformat() if a.due_on else None,
+                "expected_improvement": a.expected_improvement,
+            }
             for a in plan.actions.order_by("created_at")
         ],
     }
@@ -102,8 +138,13 @@ def diff_snapshots(before: dict, after: dict) -> list[tuple[str, object, object]
 
 
 def _new_version(plan: Plan, user, change: str, snap: dict | None = None) -> PlanVersion:
-    return PlanVersion.objects.create(plan=plan, number=plan.version, snapshot=snap if snap is not None else snapshot(plan),
-                                      change=change[:200], created_by=user)
+    return PlanVersion.objects.create(
+        plan=plan,
+        number=plan.version,
+        snapshot=snap if snap is not None else snapshot(plan),
+        change=change[:200],
+        created_by=user,
+    )
 
 
 def _bump(plan: Plan, acting, change: str, purpose: str, snap: dict | None = None) -> Plan:
@@ -151,7 +192,9 @@ def _clean_plan_values(values: dict) -> dict:
         if key in cleaned:
             cleaned[key] = (cleaned[key] or "").strip()
     if "needs" in cleaned:
-        cleaned["needs"] = {code: text.strip() for code, text in (cleaned["needs"] or {}).items() if (text or "").strip()}
+        cleaned["needs"] = {
+            code: text.strip() for code, text in (cleaned["needs"] or {}).items() if (text or "").strip()
+        }
     cleaned.setdefault("external_kind", "")
     if not cleaned.get("external_kind"):
         cleaned["external_ref"] = ""
@@ -171,7 +214,10 @@ def do_create_plan(*, acting_user, child, concern: Concern | None = None, **valu
     try:
         with transaction.atomic():
             plan = Plan.objects.create(
-                child=child, municipality_id=child.municipality_id, concern=concern, created_by=acting_user,
+                child=child,
+                municipality_id=child.municipality_id,
+                concern=concern,
+                created_by=acting_user,
                 **{k: values[k] for k in EDITABLE_FIELDS if k in values},
             )
             _new_version(plan, acting_user, "created")
@@ -180,7 +226,9 @@ def do_create_plan(*, acting_user, child, concern: Concern | None = None, **valu
             _log(acting, child, LogAction.CREATE, ObjectType.PLAN, plan.id)
     except IntegrityError as exc:
         if "one_active_plan_per_child" in str(exc):
-            raise ValidationError({"__all__": _("This child already has an active plan. Open it and change it instead.")}) from None
+            raise ValidationError(
+                {"__all__": _("This child already has an active plan. Open it and change it instead.")}
+            ) from None
         raise
     return plan
 
@@ -248,9 +296,10 @@ def validate_action(*, description, owner_organisation, owner, starts_on, due_on
         errors["owner_organisation"] = _("An action must have an owning organisation.")
     if owner is None:
         errors["owner"] = _("An action must have an owner: the person responsible.")
-    elif owner_organisation is not None and not Position.objects.filter(
-        user=owner, unit__organisation=owner_organisation
-    ).exists():
+    elif (
+        owner_organisation is not None
+        and not Position.objects.filter(user=owner, unit__organisation=owner_organisation).exists()
+    ):
         errors["owner"] = _("The owner must work in the owning organisation.")
     if starts_on and due_on and due_on < starts_on:
         errors["due_on"] = _("The end date must not be before the start date.")
@@ -260,23 +309,46 @@ def validate_action(*, description, owner_organisation, owner, starts_on, due_on
 
 
 def do_add_action(
-    *, acting_user, plan: Plan, description: str, owner_organisation, owner, how: str = "",
-    starts_on: date | None = None, due_on: date | None = None, expected_improvement: str = "", goal: Goal | None = None,
+    *,
+    acting_user,
+    plan: Plan,
+    description: str,
+    owner_organisation,
+    owner,
+    how: str = "",
+    starts_on: date | None = None,
+    due_on: date | None = None,
+    expected_improvement: str = "",
+    goal: Goal | None = None,
     from_decision: Decision | None = None,
 ) -> Action:
     """Add an action owned by an organisation and a named person (a new plan version)."""
     acting = as_acting(acting_user)
-    errors = validate_action(description=description, owner_organisation=owner_organisation, owner=owner,
-                             starts_on=starts_on, due_on=due_on, goal=goal, plan=plan)
+    errors = validate_action(
+        description=description,
+        owner_organisation=owner_organisation,
+        owner=owner,
+        starts_on=starts_on,
+        due_on=due_on,
+        goal=goal,
+        plan=plan,
+    )
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():
         locked = _lock(plan)
         _require_active(locked)
         action = Action.objects.create(
-            plan=locked, goal=goal, description=description.strip(), how=(how or "").strip(),
-            owner_organisation=owner_organisation, owner=owner, starts_on=starts_on, due_on=due_on,
-            expected_improvement=(expected_improvement or "").strip(), from_decision=from_decision,
+            plan=locked,
+            goal=goal,
+            description=description.strip(),
+            how=(how or "").strip(),
+            owner_organisation=owner_organisation,
+            owner=owner,
+            starts_on=starts_on,
+            due_on=due_on,
+            expected_improvement=(expected_improvement or "").strip(),
+            from_decision=from_decision,
         )
         _bump(locked, acting, _("action added"), Purpose.ACTION)
     return action
@@ -295,8 +367,9 @@ def do_set_action_status(*, acting_user, action: Action, status: str) -> Action:
     return action
 
 
-def do_end_plan(*, acting_user, plan: Plan, status: str, reason: str, handed_over_to: str = "",
-                ended_on: date | None = None) -> Plan:
+def do_end_plan(
+    *, acting_user, plan: Plan, status: str, reason: str, handed_over_to: str = "", ended_on: date | None = None
+) -> Plan:
     """Close the plan or hand it over, always with a reason."""
     acting = as_acting(acting_user)
     errors = {}
@@ -320,16 +393,6 @@ def do_end_plan(*, acting_user, plan: Plan, status: str, reason: str, handed_ove
     return locked
 
 
-from datetime import date
-
-from django.utils.translation import gettext_lazy
-
-from backa.casefile.models import Concern
-
-from backa.casefile.models import Plan, PlanVersion
-from backa.casefile.common import _log
-
-
 def with_open_plan(children):
     """Annotate `open_plans` (0 or 1: one active plan per child) and `plan_review_date` (the
     active plan's next review) on a gate-filtered queryset of children; two subqueries,
@@ -346,6 +409,8 @@ def with_open_plan(children):
 
 
 def active_plan(child):
-    return Plan.objects.filter(child=child, status=PlanStatus.ACTIVE).select_related(
-        "organisation", "coordinator__user", "coordinator__unit"
-    ).first()
+    return (
+        Plan.objects.filter(child=child, status=PlanStatus.ACTIVE)
+        .select_related("organisation", "coordinator__user", "coordinator__unit")
+        .first()
+    )

@@ -1,4 +1,5 @@
 """The concern report to social services (orosanmälan) and its outcome."""
+
 from datetime import date
 
 from django.core.exceptions import ValidationError
@@ -7,16 +8,21 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from backa.audit.context import as_acting
-from backa.audit.vocabulary import ObjectType, Purpose
 from backa.audit.log import Action, log_access
-
-from backa.casefile.models import Concern, ConcernReport, Notification, ReportStatus
+from backa.audit.vocabulary import ObjectType, Purpose
 from backa.casefile.common import _not_in_future
+from backa.casefile.models import Concern, ConcernReport, Notification, ReportStatus
 
 
 def do_report_to_social_services(
-    *, acting_user, child, information: str, concern: Concern | None = None, acute: bool = False,
-    guardians_informed: bool = False, position=None,
+    *,
+    acting_user,
+    child,
+    information: str,
+    concern: Concern | None = None,
+    acute: bool = False,
+    guardians_informed: bool = False,
+    position=None,
 ) -> ConcernReport:
     """File an orosanmälan. Deliberately independent of consent: the duty to report
     overrides secrecy, so no consent is looked up and none can block it."""
@@ -28,19 +34,37 @@ def do_report_to_social_services(
         raise ValidationError({"concern": _("The concern belongs to another child.")})
     with transaction.atomic():
         report = ConcernReport.objects.create(
-            child=child, municipality_id=child.municipality_id, concern=concern, reported_by=acting_user,
-            reporter_position=position, information=information.strip(), acute=acute,
+            child=child,
+            municipality_id=child.municipality_id,
+            concern=concern,
+            reported_by=acting_user,
+            reporter_position=position,
+            information=information.strip(),
+            acute=acute,
             guardians_informed=guardians_informed,
         )
-        log_access(acting=acting, child=child, action=Action.DISCLOSE, object_type=ObjectType.CONCERN_REPORT,
-                   object_id=report.id, purpose=Purpose.DUTY_TO_REPORT)
+        log_access(
+            acting=acting,
+            child=child,
+            action=Action.DISCLOSE,
+            object_type=ObjectType.CONCERN_REPORT,
+            object_id=report.id,
+            purpose=Purpose.DUTY_TO_REPORT,
+        )
     return report
 
 
 def do_record_report_outcome(
-    *, acting_user, report: ConcernReport, received_on: date, pre_assessment_decided_on: date | None = None,
-    investigation_opened: bool | None = None, investigation_decided_on: date | None = None,
-    child_spoken_with: bool | None = None, feedback_to_reporter: str = "", feedback_given_on: date | None = None,
+    *,
+    acting_user,
+    report: ConcernReport,
+    received_on: date,
+    pre_assessment_decided_on: date | None = None,
+    investigation_opened: bool | None = None,
+    investigation_decided_on: date | None = None,
+    child_spoken_with: bool | None = None,
+    feedback_to_reporter: str = "",
+    feedback_given_on: date | None = None,
 ) -> ConcernReport:
     """Social services records what came of a report: förhandsbedömning, whether an
     investigation was opened (with dates), whether the child was spoken with, feedback."""
@@ -54,7 +78,9 @@ def do_record_report_outcome(
         errors["received_on"] = _("A report cannot be received before it was sent.")
     _not_in_future(received_on, "received_on", errors)
     if pre_assessment_decided_on and received_on and pre_assessment_decided_on < received_on:
-        errors["pre_assessment_decided_on"] = _("The förhandsbedömning cannot be decided before the report was received.")
+        errors["pre_assessment_decided_on"] = _(
+            "The förhandsbedömning cannot be decided before the report was received."
+        )
     if investigation_opened is not None and not investigation_decided_on:
         errors["investigation_decided_on"] = _("Give the date of the decision on investigation.")
     if investigation_decided_on and investigation_opened is None:
@@ -77,19 +103,33 @@ def do_record_report_outcome(
         locked = ConcernReport.objects.select_for_update().get(pk=report.pk)
         had_feedback = bool(locked.feedback_given_on)
         for field, value in dict(
-            received_on=received_on, pre_assessment_decided_on=pre_assessment_decided_on,
-            investigation_opened=investigation_opened, investigation_decided_on=investigation_decided_on,
-            child_spoken_with=child_spoken_with, feedback_to_reporter=feedback_to_reporter.strip(),
-            feedback_given_on=feedback_given_on, status=status, outcome_recorded_by=acting_user,
+            received_on=received_on,
+            pre_assessment_decided_on=pre_assessment_decided_on,
+            investigation_opened=investigation_opened,
+            investigation_decided_on=investigation_decided_on,
+            child_spoken_with=child_spoken_with,
+            feedback_to_reporter=feedback_to_reporter.strip(),
+            feedback_given_on=feedback_given_on,
+            status=status,
+            outcome_recorded_by=acting_user,
         ).items():
             setattr(locked, field, value)
         locked.save()
         if feedback_given_on and not had_feedback:
             Notification.objects.create(
-                recipient_id=locked.reported_by_id, child_id=locked.child_id, municipality_id=locked.municipality_id,
-                kind=Notification.Kind.CONCERN_REPORT_FEEDBACK, object_id=locked.id,
+                recipient_id=locked.reported_by_id,
+                child_id=locked.child_id,
+                municipality_id=locked.municipality_id,
+                kind=Notification.Kind.CONCERN_REPORT_FEEDBACK,
+                object_id=locked.id,
             )
-        log_access(acting=acting, child_id=locked.child_id, municipality_id=locked.municipality_id,
-                   action=Action.UPDATE, object_type=ObjectType.CONCERN_REPORT, object_id=locked.id,
-                   purpose=Purpose.REPORT_OUTCOME)
+        log_access(
+            acting=acting,
+            child_id=locked.child_id,
+            municipality_id=locked.municipality_id,
+            action=Action.UPDATE,
+            object_type=ObjectType.CONCERN_REPORT,
+            object_id=locked.id,
+            purpose=Purpose.REPORT_OUTCOME,
+        )
     return locked

@@ -5,6 +5,7 @@ request. Our entries have one fixed information category per model, so the filte
 here from the scope's (organisation, category) pairs. An entry without an organisation
 (written before organisations were recorded) is shown to nobody: default deny.
 """
+
 from django.db.models import Q
 
 from backa.consent.models import Category

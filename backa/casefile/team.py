@@ -1,6 +1,5 @@
 """Barnets team and the stödsamordnare (the rows are roles.RoleAssignment)."""
-from backa.audit.vocabulary import Purpose
-from backa.audit.context import as_acting
+
 from datetime import date
 
 from django.core.exceptions import ValidationError
@@ -9,20 +8,22 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from backa.accounts.models import Position
+from backa.audit.context import as_acting
+from backa.audit.vocabulary import Purpose
+from backa.casefile.models import Plan, PlanKind, PlanStatus
+from backa.casefile.plan import _bump, _lock, _require_active
 from backa.roles.models import RoleAssignment, RoleKind, role_active_on
 from backa.roles.services import do_assign_role, do_end_role
 
-from backa.casefile.models import Plan, PlanKind, PlanStatus
-from backa.casefile.plan import _bump, _lock, _require_active
-
-
 # -- barnets team -------------------------------------------------------------------------------
+
 
 def active_team(child, on=None):
     on = on or timezone.localdate()
     return list(
         RoleAssignment.objects.filter(role_active_on(on), child=child)
-        .select_related("position__user", "position__unit__organisation").order_by("kind", "valid_from")
+        .select_related("position__user", "position__unit__organisation")
+        .order_by("kind", "valid_from")
     )
 
 
@@ -33,8 +34,14 @@ def do_add_team_member(*, acting_user, child, position: Position, valid_to: date
         raise ValidationError({"position": _("This person is already a member of the child's team.")})
     if not position.is_active_on(timezone.localdate()):
         raise ValidationError({"position": _("This position has ended.")})
-    return do_assign_role(acting_user=acting, child=child, position=position, kind=RoleKind.TEAM_MEMBER,
-                          valid_to=valid_to, reason="barnets team")
+    return do_assign_role(
+        acting_user=acting,
+        child=child,
+        position=position,
+        kind=RoleKind.TEAM_MEMBER,
+        valid_to=valid_to,
+        reason="barnets team",
+    )
 
 
 def do_leave_team(*, acting_user, assignment: RoleAssignment):
@@ -63,9 +70,16 @@ def do_appoint_coordinator(*, acting_user, plan: Plan, position: Position) -> Pl
         for assignment in active_team(locked.child):
             if assignment.kind == RoleKind.STODSAMORDNARE and assignment.position_id != position.pk:
                 do_end_role(acting_user=acting, assignment=assignment)
-        if not any(a.kind == RoleKind.STODSAMORDNARE and a.position_id == position.pk for a in active_team(locked.child)):
-            do_assign_role(acting_user=acting, child=locked.child, position=position,
-                           kind=RoleKind.STODSAMORDNARE, reason="stödsamordnare")
+        if not any(
+            a.kind == RoleKind.STODSAMORDNARE and a.position_id == position.pk for a in active_team(locked.child)
+        ):
+            do_assign_role(
+                acting_user=acting,
+                child=locked.child,
+                position=position,
+                kind=RoleKind.STODSAMORDNARE,
+                reason="stödsamordnare",
+            )
         locked.coordinator, locked.kind = position, PlanKind.TEAM
         _bump(locked, acting, _("stödsamordnare appointed"), Purpose.COORDINATOR)
     return locked

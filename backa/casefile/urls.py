@@ -1,8 +1,19 @@
 """The child's file: every page of the flow, under barn/<id>/ (and a concern's own pages under oro/)."""
+
 from django.urls import path
 
 from backa.casefile.views import (
-    assessments, barnkontakt, chronology, concerns, consent, conversations, followups, meetings, overview, plan, reports,
+    assessments,
+    barnkontakt,
+    chronology,
+    concerns,
+    consent,
+    conversations,
+    followups,
+    meetings,
+    overview,
+    plan,
+    reports,
     team,
 )
 
@@ -27,8 +38,11 @@ urlpatterns = [
     path("barn/<uuid:child_id>/plan/<uuid:plan_id>/andra/", plan.edit_plan, name="edit_plan"),
     path("barn/<uuid:child_id>/plan/<uuid:plan_id>/mal/", plan.add_goal, name="add_goal"),
     path("barn/<uuid:child_id>/plan/<uuid:plan_id>/atgard/", plan.add_action, name="add_action"),
-    path("barn/<uuid:child_id>/plan/<uuid:plan_id>/atgard/<uuid:action_id>/status/", plan.action_status,
-         name="action_status"),
+    path(
+        "barn/<uuid:child_id>/plan/<uuid:plan_id>/atgard/<uuid:action_id>/status/",
+        plan.action_status,
+        name="action_status",
+    ),
     path("barn/<uuid:child_id>/plan/<uuid:plan_id>/avsluta/", plan.end_plan, name="end_plan"),
     path("barn/<uuid:child_id>/plan/<uuid:plan_id>/uppfoljning/", followups.follow_up, name="follow_up"),
     path("barn/<uuid:child_id>/plan/<uuid:plan_id>/version/<int:number>/", plan.plan_version, name="plan_version"),

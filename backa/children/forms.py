@@ -7,7 +7,9 @@ from backa.lib.forms import AccessibleForm
 
 class ChildSearchForm(AccessibleForm):
     q = forms.CharField(
-        label=_("Name or personal identity number"), max_length=100, min_length=2,
+        label=_("Name or personal identity number"),
+        max_length=100,
+        min_length=2,
         help_text=_("At least two letters of a name, or a whole personnummer/samordningsnummer."),
         error_messages={"min_length": _("Write at least two characters."), "required": _("Write what to search for.")},
     )

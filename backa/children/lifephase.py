@@ -5,6 +5,7 @@ June of the year the child turns sixteen; gymnasium runs from that August to the
 birthday. Which unit and role holds the barnkontakt in each phase is configuration
 (see the roles app), not code.
 """
+
 from datetime import date
 
 from django.db import models

@@ -4,16 +4,16 @@ Personal identity numbers are stored encrypted (AES-GCM) with a keyed hash for l
 they never appear in a URL, a log line or the admin. Every child-owned row carries
 child_id and municipality_id so it can be partitioned and kept per tenant.
 """
+
 import uuid
 
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from backa.organisations.models import District, Municipality, Unit
-
-from backa.lib import identity
 from backa.children.lifephase import age_in_years, life_phase
+from backa.lib import identity
+from backa.organisations.models import District, Municipality, Unit
 
 
 class IdType(models.TextChoices):
@@ -37,7 +37,8 @@ class PersonIdentityFields(models.Model):
     given_name = models.CharField(_("given name"), max_length=100)
     family_name = models.CharField(_("family name"), max_length=100)
     protected_identity = models.BooleanField(
-        _("protected personal data"), default=False,
+        _("protected personal data"),
+        default=False,
         help_text=_("Skyddade personuppgifter: address-related data is never shown, exported or logged."),
     )
     is_synthetic = models.BooleanField(default=False, editable=False)

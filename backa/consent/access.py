@@ -10,6 +10,7 @@ very next request.
 queries, and can lock the consents it relies on so that a read and a withdrawal of the
 same consent are serialised (the read comes first and is logged, or it is denied).
 """
+
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 
@@ -38,16 +39,24 @@ def _pk(obj):
 def consents_in_force(child, recipient, moment) -> "Q":
     day = timezone.localdate(moment)
     return Q(
-        child_id=_pk(child), recipients=_pk(recipient), status__in=[ConsentStatus.ACTIVE, ConsentStatus.WITHDRAWN],
-        given_at__isnull=False, given_at__lte=moment, valid_from__lte=day, valid_to__gte=day,
+        child_id=_pk(child),
+        recipients=_pk(recipient),
+        status__in=[ConsentStatus.ACTIVE, ConsentStatus.WITHDRAWN],
+        given_at__isnull=False,
+        given_at__lte=moment,
+        valid_from__lte=day,
+        valid_to__gte=day,
     ) & (Q(withdrawn_at__isnull=True) | Q(withdrawn_at__gt=moment))
 
 
 def legal_bases_in_force(child, recipient, moment) -> "Q":
     day = timezone.localdate(moment)
     return Q(
-        child_id=_pk(child), recipient_id=_pk(recipient), recorded_at__lte=moment,
-        valid_from__lte=day, valid_to__gte=day,
+        child_id=_pk(child),
+        recipient_id=_pk(recipient),
+        recorded_at__lte=moment,
+        valid_from__lte=day,
+        valid_to__gte=day,
     ) & (Q(ended_at__isnull=True) | Q(ended_at__gt=moment))
 
 

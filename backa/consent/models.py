@@ -9,6 +9,7 @@ decided by `backa.consent.access`, and nothing else.
 Information categories are stored as a delimited string (",notes,assessments,") rather
 than an array so the same containment filter runs on PostgreSQL and the SQLite demo.
 """
+
 import uuid
 
 from django.conf import settings
@@ -75,12 +76,16 @@ class Consent(CategorySet):
     child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="consents")
     municipality = models.ForeignKey(Municipality, on_delete=models.PROTECT, related_name="+")
     disclosing_organisation = models.ForeignKey(
-        Organisation, on_delete=models.PROTECT, related_name="consents_disclosing",
+        Organisation,
+        on_delete=models.PROTECT,
+        related_name="consents_disclosing",
         verbose_name=_("disclosing organisation"),
     )
     recipients = models.ManyToManyField(Organisation, related_name="consents_received", verbose_name=_("recipients"))
     purpose = models.CharField(_("purpose"), max_length=300)
-    status = models.CharField(_("status"), max_length=12, choices=ConsentStatus.choices, default=ConsentStatus.REQUESTED)
+    status = models.CharField(
+        _("status"), max_length=12, choices=ConsentStatus.choices, default=ConsentStatus.REQUESTED
+    )
     form = models.CharField(_("form"), max_length=8, choices=ConsentForm.choices, blank=True)
     form_note = models.TextField(_("note on how consent was given"), blank=True)
     # The child's own consent is enough only when a professional has judged the child
@@ -90,7 +95,9 @@ class Consent(CategorySet):
     valid_to = models.DateField(_("valid to"))
     given_at = models.DateTimeField(null=True, blank=True, editable=False)
     withdrawn_at = models.DateTimeField(null=True, blank=True, editable=False)
-    withdrawn_by_guardian = models.ForeignKey(Guardian, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    withdrawn_by_guardian = models.ForeignKey(
+        Guardian, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     withdrawn_by_child = models.BooleanField(default=False)
     withdrawal_note = models.TextField(_("note on the withdrawal"), blank=True)
     renews = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True, related_name="renewals")
@@ -152,7 +159,8 @@ class ConsentGiver(models.Model):
     class Meta:
         constraints = [
             models.CheckConstraint(
-                condition=(Q(guardian__isnull=False) & Q(is_child=False)) | (Q(guardian__isnull=True) & Q(is_child=True)),
+                condition=(Q(guardian__isnull=False) & Q(is_child=False))
+                | (Q(guardian__isnull=True) & Q(is_child=True)),
                 name="consent_giver_is_guardian_or_child",
             ),
             models.UniqueConstraint(fields=["consent", "guardian"], name="consent_giver_guardian_once"),
@@ -207,10 +215,10 @@ class DisclosureRecord(CategorySet):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="disclosures")
     municipality = models.ForeignKey(Municipality, on_delete=models.PROTECT, related_name="+")
-    from_organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+",
-                                          verbose_name=_("from"))
-    to_organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+",
-                                        verbose_name=_("to"))
+    from_organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="+", verbose_name=_("from")
+    )
+    to_organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+", verbose_name=_("to"))
     shared = models.BooleanField(_("shared"), help_text=_("False records a decision not to share."))
     basis = models.CharField(_("basis"), max_length=16, choices=DisclosureBasis.choices)
     provision = models.CharField(_("provision"), max_length=120, blank=True)
@@ -225,7 +233,9 @@ class DisclosureRecord(CategorySet):
         constraints = [
             models.CheckConstraint(condition=Q(shared=False) | ~Q(basis="none"), name="disclosure_shared_has_basis"),
             models.CheckConstraint(condition=Q(shared=True) | Q(basis="none"), name="disclosure_refusal_has_no_basis"),
-            models.CheckConstraint(condition=~Q(basis="consent") | Q(consent__isnull=False), name="disclosure_consent_named"),
+            models.CheckConstraint(
+                condition=~Q(basis="consent") | Q(consent__isnull=False), name="disclosure_consent_named"
+            ),
         ]
         indexes = [models.Index(fields=["child", "decided_at"], name="disclosure_child_time")]
         verbose_name = _("disclosure record")
@@ -249,8 +259,9 @@ class EmergencyAccess(models.Model):
     reason = models.TextField(_("reason"))
     granted_at = models.DateTimeField(default=timezone.now, editable=False)
     expires_at = models.DateTimeField()
-    reviewed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
-                                    related_name="+")
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     reviewed_at = models.DateTimeField(null=True, blank=True)
     review_outcome = models.CharField(_("outcome"), max_length=16, choices=ReviewOutcome.choices, blank=True)
     review_note = models.TextField(_("review note"), blank=True)

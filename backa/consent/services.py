@@ -4,6 +4,7 @@ Every function takes keyword-only `acting_user`, runs in one transaction and wri
 access-log row in it. Free text (purpose, notes, reasons) goes to the database only,
 never to the access log or the application log.
 """
+
 import logging
 from datetime import date, timedelta
 
@@ -14,12 +15,21 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from backa.audit.context import as_acting
-from backa.audit.vocabulary import ObjectType, Purpose
 from backa.audit.log import Action, log_access
+from backa.audit.vocabulary import ObjectType, Purpose
 from backa.children.lifephase import age_in_years
 from backa.children.models import Custody
-
-from backa.consent.models import Consent, ConsentGiver, ConsentReminder, ConsentStatus, DisclosureBasis, DisclosureRecord, EmergencyAccess, LegalBasis, encode_categories
+from backa.consent.models import (
+    Consent,
+    ConsentGiver,
+    ConsentReminder,
+    ConsentStatus,
+    DisclosureBasis,
+    DisclosureRecord,
+    EmergencyAccess,
+    LegalBasis,
+    encode_categories,
+)
 
 EMERGENCY_ACCESS_HOURS = 4
 EMERGENCY_REASON_MIN_LENGTH = 20
@@ -32,7 +42,8 @@ def guardians_with_custody(child, on: date):
     """Guardians holding custody of the child on a day: each must consent for the child."""
     custodies = Custody.objects.filter(child=child, has_custody=True).select_related("guardian")
     return [
-        c.guardian for c in custodies
+        c.guardian
+        for c in custodies
         if (c.valid_from is None or c.valid_from <= on) and (c.valid_to is None or c.valid_to >= on)
     ]
 
@@ -75,28 +86,53 @@ def _check_givers(child, guardians, by_child, child_judged_mature, on):
 
 @transaction.atomic
 def do_request_consent(
-    *, acting_user, child, disclosing_organisation, recipients, categories, purpose: str,
-    valid_from: date, valid_to: date,
+    *,
+    acting_user,
+    child,
+    disclosing_organisation,
+    recipients,
+    categories,
+    purpose: str,
+    valid_from: date,
+    valid_to: date,
 ) -> Consent:
     """Open a consent request for the disclosing organisation; it opens nothing until given."""
     acting = as_acting(acting_user)
     acting_user = acting.user
     _check_scope(child, recipients, categories, valid_from, valid_to, disclosing_organisation)
     consent = Consent.objects.create(
-        child=child, municipality_id=child.municipality_id, disclosing_organisation=disclosing_organisation,
-        purpose=purpose, categories=encode_categories(categories), valid_from=valid_from, valid_to=valid_to,
-        status=ConsentStatus.REQUESTED, created_by=acting_user,
+        child=child,
+        municipality_id=child.municipality_id,
+        disclosing_organisation=disclosing_organisation,
+        purpose=purpose,
+        categories=encode_categories(categories),
+        valid_from=valid_from,
+        valid_to=valid_to,
+        status=ConsentStatus.REQUESTED,
+        created_by=acting_user,
     )
     consent.recipients.set(recipients)
-    log_access(acting=acting, child=child, action=Action.CREATE, object_type=ObjectType.CONSENT,
-               object_id=consent.pk, purpose=Purpose.CONSENT_REQUEST)
+    log_access(
+        acting=acting,
+        child=child,
+        action=Action.CREATE,
+        object_type=ObjectType.CONSENT,
+        object_id=consent.pk,
+        purpose=Purpose.CONSENT_REQUEST,
+    )
     return consent
 
 
 @transaction.atomic
 def do_record_consent(
-    *, acting_user, consent: Consent, guardians=(), by_child: bool = False, child_judged_mature: bool = False,
-    form: str, form_note: str = "",
+    *,
+    acting_user,
+    consent: Consent,
+    guardians=(),
+    by_child: bool = False,
+    child_judged_mature: bool = False,
+    form: str,
+    form_note: str = "",
 ) -> Consent:
     """Record that the consent was given: by every guardian with custody, or by a mature child.
 
@@ -120,8 +156,14 @@ def do_record_consent(
     consent.given_at = timezone.now()
     consent.version += 1
     consent.save()
-    log_access(acting=acting, child=consent.child, action=Action.UPDATE, object_type=ObjectType.CONSENT,
-               object_id=consent.pk, purpose=Purpose.CONSENT_GIVEN)
+    log_access(
+        acting=acting,
+        child=consent.child,
+        action=Action.UPDATE,
+        object_type=ObjectType.CONSENT,
+        object_id=consent.pk,
+        purpose=Purpose.CONSENT_GIVEN,
+    )
     return consent
 
 
@@ -136,14 +178,25 @@ def do_refuse_consent(*, acting_user, consent: Consent, note: str = "") -> Conse
     consent.form_note = note
     consent.version += 1
     consent.save()
-    log_access(acting=acting, child=consent.child, action=Action.UPDATE, object_type=ObjectType.CONSENT,
-               object_id=consent.pk, purpose=Purpose.CONSENT_REFUSED)
+    log_access(
+        acting=acting,
+        child=consent.child,
+        action=Action.UPDATE,
+        object_type=ObjectType.CONSENT,
+        object_id=consent.pk,
+        purpose=Purpose.CONSENT_REFUSED,
+    )
     return consent
 
 
 @transaction.atomic
 def do_withdraw_consent(
-    *, acting_user, consent: Consent, by_guardian=None, by_child: bool = False, note: str = "",
+    *,
+    acting_user,
+    consent: Consent,
+    by_guardian=None,
+    by_child: bool = False,
+    note: str = "",
 ) -> Consent:
     """Withdraw now. Other organisations' entries are hidden from the next request on.
 
@@ -158,7 +211,9 @@ def do_withdraw_consent(
         raise ValidationError(_("This consent cannot be withdrawn."))
     if by_guardian is None and not by_child:
         raise ValidationError(_("Say who withdrew the consent."))
-    if by_guardian is not None and by_guardian.pk not in {g.pk for g in guardians_with_custody(consent.child, timezone.localdate())}:
+    if by_guardian is not None and by_guardian.pk not in {
+        g.pk for g in guardians_with_custody(consent.child, timezone.localdate())
+    }:
         raise ValidationError(_("Only a guardian with custody can withdraw the consent."))
     consent.status = ConsentStatus.WITHDRAWN
     consent.withdrawn_at = timezone.now()
@@ -167,8 +222,14 @@ def do_withdraw_consent(
     consent.withdrawal_note = note
     consent.version += 1
     consent.save()
-    log_access(acting=acting, child=consent.child, action=Action.UPDATE, object_type=ObjectType.CONSENT,
-               object_id=consent.pk, purpose=Purpose.CONSENT_WITHDRAWN)
+    log_access(
+        acting=acting,
+        child=consent.child,
+        action=Action.UPDATE,
+        object_type=ObjectType.CONSENT,
+        object_id=consent.pk,
+        purpose=Purpose.CONSENT_WITHDRAWN,
+    )
     return consent
 
 
@@ -181,9 +242,14 @@ def do_renew_consent(*, acting_user, consent: Consent, valid_to: date) -> Consen
         raise ValidationError(_("Only a consent in force can be renewed."))
     valid_from = max(old.valid_to + timedelta(days=1), timezone.localdate())
     renewal = do_request_consent(
-        acting_user=acting, child=old.child, disclosing_organisation=old.disclosing_organisation,
-        recipients=list(old.recipients.all()), categories=old.category_list, purpose=old.purpose,
-        valid_from=valid_from, valid_to=valid_to,
+        acting_user=acting,
+        child=old.child,
+        disclosing_organisation=old.disclosing_organisation,
+        recipients=list(old.recipients.all()),
+        categories=old.category_list,
+        purpose=old.purpose,
+        valid_from=valid_from,
+        valid_to=valid_to,
     )
     renewal.renews = old
     renewal.save(update_fields=["renews"])
@@ -192,8 +258,17 @@ def do_renew_consent(*, acting_user, consent: Consent, valid_to: date) -> Consen
 
 @transaction.atomic
 def do_record_legal_basis(
-    *, acting_user, child, disclosing_organisation, recipient, kind: str, provision: str, reason: str,
-    categories, valid_from: date, valid_to: date,
+    *,
+    acting_user,
+    child,
+    disclosing_organisation,
+    recipient,
+    kind: str,
+    provision: str,
+    reason: str,
+    categories,
+    valid_from: date,
+    valid_to: date,
 ) -> LegalBasis:
     """Record a statutory ground for sharing without consent (e.g. OSL 10 kap. 28 §)."""
     acting = as_acting(acting_user)
@@ -202,19 +277,43 @@ def do_record_legal_basis(
     if not provision.strip() or not reason.strip():
         raise ValidationError(_("Name the provision and give the reason."))
     basis = LegalBasis.objects.create(
-        child=child, municipality_id=child.municipality_id, disclosing_organisation=disclosing_organisation,
-        recipient=recipient, kind=kind, provision=provision, reason=reason, categories=encode_categories(categories),
-        valid_from=valid_from, valid_to=valid_to, recorded_by=acting_user,
+        child=child,
+        municipality_id=child.municipality_id,
+        disclosing_organisation=disclosing_organisation,
+        recipient=recipient,
+        kind=kind,
+        provision=provision,
+        reason=reason,
+        categories=encode_categories(categories),
+        valid_from=valid_from,
+        valid_to=valid_to,
+        recorded_by=acting_user,
     )
-    log_access(acting=acting, child=child, action=Action.CREATE, object_type=ObjectType.LEGAL_BASIS,
-               object_id=basis.pk, purpose=kind)
+    log_access(
+        acting=acting,
+        child=child,
+        action=Action.CREATE,
+        object_type=ObjectType.LEGAL_BASIS,
+        object_id=basis.pk,
+        purpose=kind,
+    )
     return basis
 
 
 @transaction.atomic
 def do_record_disclosure(
-    *, acting_user, child, from_organisation, to_organisation, shared: bool, basis: str, categories, what: str,
-    provision: str = "", consent: Consent | None = None, justification: str = "",
+    *,
+    acting_user,
+    child,
+    from_organisation,
+    to_organisation,
+    shared: bool,
+    basis: str,
+    categories,
+    what: str,
+    provision: str = "",
+    consent: Consent | None = None,
+    justification: str = "",
 ) -> DisclosureRecord:
     """Record one crossing of an organisation boundary, or a decision not to share.
 
@@ -234,19 +333,38 @@ def do_record_disclosure(
     if basis == DisclosureBasis.CONSENT:
         from backa.consent.access import may_see
 
-        if consent is None or consent.child_id != child.pk or consent.disclosing_organisation_id != from_organisation.pk:
+        if (
+            consent is None
+            or consent.child_id != child.pk
+            or consent.disclosing_organisation_id != from_organisation.pk
+        ):
             raise ValidationError({"consent": _("Choose the consent that covers this disclosure.")})
         if not all(may_see(to_organisation, from_organisation, c, child) for c in categories):
             raise ValidationError({"consent": _("No consent in force covers this recipient and these categories.")})
     if basis == DisclosureBasis.OSL_PROVISION and not provision.strip():
         raise ValidationError({"provision": _("Name the provision.")})
     record = DisclosureRecord.objects.create(
-        child=child, municipality_id=child.municipality_id, from_organisation=from_organisation,
-        to_organisation=to_organisation, shared=shared, basis=basis, provision=provision, consent=consent,
-        categories=encode_categories(categories), what=what, justification=justification, decided_by=acting_user,
+        child=child,
+        municipality_id=child.municipality_id,
+        from_organisation=from_organisation,
+        to_organisation=to_organisation,
+        shared=shared,
+        basis=basis,
+        provision=provision,
+        consent=consent,
+        categories=encode_categories(categories),
+        what=what,
+        justification=justification,
+        decided_by=acting_user,
     )
-    log_access(acting=acting, child=child, action=Action.DISCLOSE, object_type=ObjectType.DISCLOSURE,
-               object_id=record.pk, purpose=basis if shared else Purpose.NOT_SHARED)
+    log_access(
+        acting=acting,
+        child=child,
+        action=Action.DISCLOSE,
+        object_type=ObjectType.DISCLOSURE,
+        object_id=record.pk,
+        purpose=basis if shared else Purpose.NOT_SHARED,
+    )
     return record
 
 
@@ -258,8 +376,9 @@ def reauthenticate(request, password: str) -> bool:
 
 
 @transaction.atomic
-def do_grant_emergency_access(*, acting_user, child, reason: str, organisation=None,
-                              hours: int = EMERGENCY_ACCESS_HOURS) -> EmergencyAccess:
+def do_grant_emergency_access(
+    *, acting_user, child, reason: str, organisation=None, hours: int = EMERGENCY_ACCESS_HOURS
+) -> EmergencyAccess:
     """Open one child to acting_user for a few hours; flagged in the log and queued for review."""
     acting = as_acting(acting_user)
     acting_user = acting.user
@@ -267,11 +386,23 @@ def do_grant_emergency_access(*, acting_user, child, reason: str, organisation=N
         raise ValidationError({"reason": _("Describe the emergency in at least 20 characters.")})
     now = timezone.now()
     grant = EmergencyAccess.objects.create(
-        child=child, municipality_id=child.municipality_id, user=acting_user, organisation=organisation,
-        reason=reason.strip(), granted_at=now, expires_at=now + timedelta(hours=hours),
+        child=child,
+        municipality_id=child.municipality_id,
+        user=acting_user,
+        organisation=organisation,
+        reason=reason.strip(),
+        granted_at=now,
+        expires_at=now + timedelta(hours=hours),
     )
-    log_access(acting=acting, child=child, action=Action.EMERGENCY_ACCESS,
-               object_type=ObjectType.EMERGENCY_ACCESS, object_id=grant.pk, purpose=Purpose.EMERGENCY, emergency=True)
+    log_access(
+        acting=acting,
+        child=child,
+        action=Action.EMERGENCY_ACCESS,
+        object_type=ObjectType.EMERGENCY_ACCESS,
+        object_id=grant.pk,
+        purpose=Purpose.EMERGENCY,
+        emergency=True,
+    )
     return grant
 
 
@@ -290,8 +421,15 @@ def do_review_emergency_access(*, acting_user, grant: EmergencyAccess, outcome: 
     grant.reviewed_by, grant.reviewed_at = acting_user, timezone.now()
     grant.review_outcome, grant.review_note = outcome, note
     grant.save()
-    log_access(acting=acting, child_id=grant.child_id, municipality_id=grant.municipality_id,
-               action=Action.UPDATE, object_type=ObjectType.EMERGENCY_REVIEW, object_id=grant.pk, purpose=outcome)
+    log_access(
+        acting=acting,
+        child_id=grant.child_id,
+        municipality_id=grant.municipality_id,
+        action=Action.UPDATE,
+        object_type=ObjectType.EMERGENCY_REVIEW,
+        object_id=grant.pk,
+        purpose=outcome,
+    )
     return grant
 
 
@@ -299,16 +437,22 @@ def create_expiry_reminders(*, today: date | None = None) -> int:
     """One reminder per consent in force that ends within 30 days and has no renewal yet. Idempotent."""
     today = today or timezone.localdate()
     due = Consent.objects.filter(
-        status=ConsentStatus.ACTIVE, valid_to__gte=today, valid_to__lte=today + timedelta(days=REMINDER_DAYS_BEFORE_EXPIRY),
-        withdrawn_at__isnull=True, renewals__isnull=True,
+        status=ConsentStatus.ACTIVE,
+        valid_to__gte=today,
+        valid_to__lte=today + timedelta(days=REMINDER_DAYS_BEFORE_EXPIRY),
+        withdrawn_at__isnull=True,
+        renewals__isnull=True,
     ).exclude(reminders__kind="expiry_30")
     created = 0
     for consent in due:
         _, made = ConsentReminder.objects.get_or_create(
-            consent=consent, kind="expiry_30", defaults={"child_id": consent.child_id, "municipality_id": consent.municipality_id}
+            consent=consent,
+            kind="expiry_30",
+            defaults={"child_id": consent.child_id, "municipality_id": consent.municipality_id},
         )
         created += made
     return created
+
 
 logger = logging.getLogger("backa.audit.review")
 
@@ -317,18 +461,20 @@ logger = logging.getLogger("backa.audit.review")
 
 EMERGENCY_REVIEW_DAYS = 3
 
+
 def overdue_emergency_accesses(*, now=None, days: int = EMERGENCY_REVIEW_DAYS):
     """Emergency accesses still unreviewed more than `days` after they were granted."""
     now = now or timezone.now()
     return EmergencyAccess.objects.filter(reviewed_at__isnull=True, granted_at__lt=now - timedelta(days=days))
 
 
-
 def raise_emergency_review_alerts(*, now=None) -> int:
     """Warn (ids only) about unreviewed emergency accesses; returns how many are overdue."""
     overdue = list(overdue_emergency_accesses(now=now).values_list("id", flat=True))
     if overdue:
-        logger.warning("ALERT unreviewed emergency accesses overdue count=%s ids=%s", len(overdue),
-                       ",".join(str(i) for i in overdue[:50]))
+        logger.warning(
+            "ALERT unreviewed emergency accesses overdue count=%s ids=%s",
+            len(overdue),
+            ",".join(str(i) for i in overdue[:50]),
+        )
     return len(overdue)
-

@@ -5,11 +5,12 @@
   permission evaluation.view_evaluation, acting in an active position.
 - A research extract: a user named on an ethics approval valid today, in an active position.
 """
-from backa.audit.vocabulary import ObjectType
-from backa.access.objects import require_tool
+
 from django.utils import timezone
 
+from backa.access.objects import require_tool
 from backa.accounts.positions import administered_district_ids, current_position
+from backa.audit.vocabulary import ObjectType
 
 
 def can_view_dashboard(request) -> bool:

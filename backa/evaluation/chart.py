@@ -1,6 +1,7 @@
 """Server-rendered SVG line chart: one line per district over time, and the pilot and
 comparison means as heavier lines. Presentation attributes only (no style=), role=img with
 title and desc; the table beside the chart carries the same numbers."""
+
 from django.utils.html import escape
 
 from backa.lib import svg
@@ -26,22 +27,38 @@ def line_chart(months, series, *, title: str, desc: str, chart_id: str, marker=N
     def y(v):
         return TOP + plot_h * (1 - (v - low) / (high - low))
 
-    parts = [svg.open_chart(chart_id=chart_id, title=title, desc=desc, view_box=f"0 0 {WIDTH} {HEIGHT}", width=WIDTH,
-                            height=HEIGHT, css_class="line-chart")]
+    parts = [
+        svg.open_chart(
+            chart_id=chart_id,
+            title=title,
+            desc=desc,
+            view_box=f"0 0 {WIDTH} {HEIGHT}",
+            width=WIDTH,
+            height=HEIGHT,
+            css_class="line-chart",
+        )
+    ]
     for step in range(5):
         v = low + (high - low) * step / 4
         parts.append(f'<line x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{y(v):.1f}" y2="{y(v):.1f}" stroke="#d0d0d0"/>')
-        parts.append(f'<text x="{LEFT - 6}" y="{y(v) + 4:.1f}" text-anchor="end" font-size="11" fill="#1b1b1b">'
-                     f'{v:.3g}</text>')
+        parts.append(
+            f'<text x="{LEFT - 6}" y="{y(v) + 4:.1f}" text-anchor="end" font-size="11" fill="#1b1b1b">{v:.3g}</text>'
+        )
     for i, month in enumerate(months):
         if i % max(1, len(months) // 6) == 0 or i == len(months) - 1:
-            parts.append(f'<text x="{x(i):.1f}" y="{HEIGHT - BOTTOM + 16}" text-anchor="middle" font-size="11" '
-                         f'fill="#1b1b1b">{month:%Y-%m}</text>')
+            parts.append(
+                f'<text x="{x(i):.1f}" y="{HEIGHT - BOTTOM + 16}" text-anchor="middle" font-size="11" '
+                f'fill="#1b1b1b">{month:%Y-%m}</text>'
+            )
     if marker is not None and marker in months:
         mx = x(months.index(marker))
-        parts.append(f'<line x1="{mx:.1f}" x2="{mx:.1f}" y1="{TOP}" y2="{HEIGHT - BOTTOM}" stroke="#1b1b1b" '
-                     f'stroke-dasharray="1 3"/>')
-        parts.append(f'<text x="{mx + 4:.1f}" y="{TOP + 10}" font-size="11" fill="#1b1b1b">{escape(marker_label)}</text>')
+        parts.append(
+            f'<line x1="{mx:.1f}" x2="{mx:.1f}" y1="{TOP}" y2="{HEIGHT - BOTTOM}" stroke="#1b1b1b" '
+            f'stroke-dasharray="1 3"/>'
+        )
+        parts.append(
+            f'<text x="{mx + 4:.1f}" y="{TOP + 10}" font-size="11" fill="#1b1b1b">{escape(marker_label)}</text>'
+        )
     district_index = 0
     for label, points, kind in series:
         if kind == "district":
@@ -68,8 +85,10 @@ def line_chart(months, series, *, title: str, desc: str, chart_id: str, marker=N
                 cx, cy = seg[0].split(",")
                 parts.append(f'<circle cx="{cx}" cy="{cy}" r="3" fill="{colour}"/>')
             else:
-                parts.append(f'<polyline points="{" ".join(seg)}" fill="none" stroke="{colour}" '
-                             f'stroke-width="{width}"{dash_attr}/>')
+                parts.append(
+                    f'<polyline points="{" ".join(seg)}" fill="none" stroke="{colour}" '
+                    f'stroke-width="{width}"{dash_attr}/>'
+                )
     parts.append("</svg>")
     return "".join(parts)
 
@@ -78,5 +97,7 @@ def legend_key(index: int, kind: str) -> str:
     colour, dash = ARM_STYLES[kind] if kind != "district" else DISTRICT_STYLES[index % len(DISTRICT_STYLES)]
     width = 3.5 if kind != "district" else 2
     dash_attr = f' stroke-dasharray="{dash}"' if dash else ""
-    return (f'<svg width="36" height="12" aria-hidden="true" focusable="false"><line x1="0" y1="6" x2="36" y2="6" '
-            f'stroke="{colour}" stroke-width="{width}"{dash_attr}/></svg>')
+    return (
+        f'<svg width="36" height="12" aria-hidden="true" focusable="false"><line x1="0" y1="6" x2="36" y2="6" '
+        f'stroke="{colour}" stroke-width="{width}"{dash_attr}/></svg>'
+    )

@@ -18,6 +18,7 @@ month lies in [start, stop). Kinds:
 Children are placed in the district where they live (Child.home_district, as it is now)
 and in the age band they had at the end of the month.
 """
+
 from dataclasses import dataclass, field
 
 from django.utils.translation import gettext_lazy as _
@@ -32,8 +33,7 @@ def month_of(expr: str) -> str:
 
 
 def term_of(expr: str) -> str:
-    return (f"make_date(extract(year FROM {expr})::int, "
-            f"CASE WHEN extract(month FROM {expr}) <= 6 THEN 1 ELSE 7 END, 1)")
+    return f"make_date(extract(year FROM {expr})::int, CASE WHEN extract(month FROM {expr}) <= 6 THEN 1 ELSE 7 END, 1)"
 
 
 MONTH_END = "(m.month + interval '1 month - 1 day')::date"
@@ -72,12 +72,16 @@ UNITS = {
 def _share_of_concern_days(key, label, definition, target_sql, sources):
     """Median days from the day a concern was noticed to the first target event linked to it."""
     return Indicator(
-        key=key, label=label, definition=definition,
+        key=key,
+        label=label,
+        definition=definition,
         numerator=_("Days from the concern being noticed to the first event (median)"),
         denominator=_("Concerns noticed in the month that have reached the event"),
-        unit="days", kind="median", sources=("casefile.Concern",) + sources,
+        unit="days",
+        kind="median",
+        sources=("casefile.Concern",) + sources,
         sql=f"""
-            SELECT c.child_id, {month_of('c.observed_on')} AS month, 1 AS num, 1 AS den,
+            SELECT c.child_id, {month_of("c.observed_on")} AS month, 1 AS num, 1 AS den,
                    GREATEST(x.first_day - c.observed_on, 0)::float AS val
             FROM casefile_concern c
             JOIN ({target_sql}) x ON x.concern_id = c.id
@@ -87,7 +91,7 @@ def _share_of_concern_days(key, label, definition, target_sql, sources):
 
 
 MEETINGS_SQL = f"""
-    SELECT m.child_id, {local_date('m.starts_at')} AS day,
+    SELECT m.child_id, {local_date("m.starts_at")} AS day,
            CASE WHEN m.child_heard IN ('took_part', 'other_way') THEN 1 ELSE 0 END AS heard,
            (SELECT count(*) FROM casefile_participant p WHERE p.meeting_id = m.id AND p.kind = 'professional') AS professionals
     FROM casefile_meeting m WHERE m.status = 'held'
@@ -99,10 +103,15 @@ MEETINGS_SQL = f"""
 
 CATALOGUE: list[Indicator] = [
     Indicator(
-        key="children", label=_("Children living in the district"),
+        key="children",
+        label=_("Children living in the district"),
         definition=_("Children under 18 living in the district at the end of the month (born on or before that day)."),
-        numerator=_("Children"), denominator=_("–"), unit="children", kind="count",
-        sources=("children.Child",), cohort=True,
+        numerator=_("Children"),
+        denominator=_("–"),
+        unit="children",
+        kind="count",
+        sources=("children.Child",),
+        cohort=True,
         # Cohorts (district, sex, birth month) first: whether a child is under 18, and its age
         # band, at the end of a month depend only on the birth month. 1M children become a few
         # thousand cohorts, expanded to months.
@@ -115,12 +124,19 @@ CATALOGUE: list[Indicator] = [
         """,
     ),
     Indicator(
-        key="barnkontakt_coverage", label=_("Children with a barnkontakt"),
-        definition=_("Share of the district's children who had a barnkontakt role in force, through a position in "
-                     "force, on the last day of the month."),
+        key="barnkontakt_coverage",
+        label=_("Children with a barnkontakt"),
+        definition=_(
+            "Share of the district's children who had a barnkontakt role in force, through a position in "
+            "force, on the last day of the month."
+        ),
         numerator=_("Children with a barnkontakt on the last day of the month"),
-        denominator=_("Children living in the district"), unit="percent", kind="rate", multiplier=100,
-        sources=("roles.RoleAssignment", "accounts.Position", "children.Child"), cohort=True,
+        denominator=_("Children living in the district"),
+        unit="percent",
+        kind="rate",
+        multiplier=100,
+        sources=("roles.RoleAssignment", "accounts.Position", "children.Child"),
+        cohort=True,
         # Each assignment covers a run of months (in force on each month's last day); a child's
         # overlapping runs (a handover keeps both roles for a while) are merged, then counted by
         # cohort and run, and only then expanded to months.
@@ -128,7 +144,7 @@ CATALOGUE: list[Indicator] = [
             WITH spans AS (
                 SELECT r.child_id,
                        GREATEST(date_trunc('month', GREATEST(r.valid_from, p.valid_from))::date, %(start)s::date) AS f,
-                       LEAST(COALESCE((date_trunc('month', LEAST(r.valid_to, p.valid_to, {local_date('r.ended_at')} - 1)
+                       LEAST(COALESCE((date_trunc('month', LEAST(r.valid_to, p.valid_to, {local_date("r.ended_at")} - 1)
                                                  + 1) - interval '1 month')::date, %(stop)s::date - 1),
                              (%(stop)s::date - interval '1 month')::date) AS l
                 FROM roles_roleassignment r JOIN accounts_position p ON p.id = r.position_id
@@ -159,14 +175,20 @@ CATALOGUE: list[Indicator] = [
         """,
     ),
     Indicator(
-        key="handovers_on_time", label=_("Handovers completed on time"),
-        definition=_("Of the handovers due in the month (not cancelled; completed, or past their target date), "
-                     "the share completed on or before the target date."),
-        numerator=_("Handovers completed by the target date"), denominator=_("Handovers due in the month"),
-        unit="percent", kind="share", sources=("roles.Handover",),
+        key="handovers_on_time",
+        label=_("Handovers completed on time"),
+        definition=_(
+            "Of the handovers due in the month (not cancelled; completed, or past their target date), "
+            "the share completed on or before the target date."
+        ),
+        numerator=_("Handovers completed by the target date"),
+        denominator=_("Handovers due in the month"),
+        unit="percent",
+        kind="share",
+        sources=("roles.Handover",),
         sql=f"""
-            SELECT h.child_id, {month_of('h.target_date')} AS month,
-                   CASE WHEN h.completed_at IS NOT NULL AND {local_date('h.completed_at')} <= h.target_date
+            SELECT h.child_id, {month_of("h.target_date")} AS month,
+                   CASE WHEN h.completed_at IS NOT NULL AND {local_date("h.completed_at")} <= h.target_date
                         THEN 1 ELSE 0 END AS num, 1 AS den, NULL::float AS val
             FROM roles_handover h
             WHERE h.status <> 'cancelled' AND h.target_date {IN_RANGE}
@@ -174,44 +196,57 @@ CATALOGUE: list[Indicator] = [
         """,
     ),
     _share_of_concern_days(
-        "days_to_contact", _("Days from concern to contact with the family"),
-        _("Median days from the day a concern was noticed to the first conversation with the child or family "
-          "linked to it, for concerns noticed in the month."),
+        "days_to_contact",
+        _("Days from concern to contact with the family"),
+        _(
+            "Median days from the day a concern was noticed to the first conversation with the child or family "
+            "linked to it, for concerns noticed in the month."
+        ),
         "SELECT concern_id, min(held_on) AS first_day FROM casefile_conversation "
         "WHERE concern_id IS NOT NULL GROUP BY concern_id",
         ("casefile.Conversation",),
     ),
     _share_of_concern_days(
-        "days_to_assessment", _("Days from concern to assessment"),
+        "days_to_assessment",
+        _("Days from concern to assessment"),
         _("Median days from the day a concern was noticed to the first Behovskompassen assessment linked to it."),
         "SELECT concern_id, min(assessed_on) AS first_day FROM casefile_assessment "
         "WHERE concern_id IS NOT NULL GROUP BY concern_id",
         ("casefile.Assessment",),
     ),
     _share_of_concern_days(
-        "days_to_plan", _("Days from concern to plan"),
+        "days_to_plan",
+        _("Days from concern to plan"),
         _("Median days from the day a concern was noticed to the day a plan started from it was created."),
         f"SELECT concern_id, min({local_date('created_at')}) AS first_day FROM casefile_plan "
         "WHERE concern_id IS NOT NULL GROUP BY concern_id",
         ("casefile.Plan",),
     ),
     _share_of_concern_days(
-        "days_to_first_action", _("Days from concern to first action"),
-        _("Median days from the day a concern was noticed to the start (or, without a start date, the creation) "
-          "of the first action in the plan started from it."),
+        "days_to_first_action",
+        _("Days from concern to first action"),
+        _(
+            "Median days from the day a concern was noticed to the start (or, without a start date, the creation) "
+            "of the first action in the plan started from it."
+        ),
         f"SELECT p.concern_id, min(COALESCE(a.starts_on, {local_date('a.created_at')})) AS first_day "
         "FROM casefile_action a JOIN casefile_plan p ON p.id = a.plan_id WHERE p.concern_id IS NOT NULL GROUP BY p.concern_id",
         ("casefile.Plan", "casefile.Action"),
     ),
     Indicator(
-        key="resolved_single_org", label=_("Concerns handled within one organisation"),
-        definition=_("Of the concerns noticed in the month that led to a plan, the share whose first plan was help "
-                     "within one organisation (the rest needed barnets team)."),
+        key="resolved_single_org",
+        label=_("Concerns handled within one organisation"),
+        definition=_(
+            "Of the concerns noticed in the month that led to a plan, the share whose first plan was help "
+            "within one organisation (the rest needed barnets team)."
+        ),
         numerator=_("Concerns whose first plan is a single-organisation plan"),
-        denominator=_("Concerns noticed in the month that led to a plan"), unit="percent", kind="share",
+        denominator=_("Concerns noticed in the month that led to a plan"),
+        unit="percent",
+        kind="share",
         sources=("casefile.Concern", "casefile.Plan"),
         sql=f"""
-            SELECT c.child_id, {month_of('c.observed_on')} AS month,
+            SELECT c.child_id, {month_of("c.observed_on")} AS month,
                    CASE WHEN p.kind = 'single' THEN 1 ELSE 0 END AS num, 1 AS den, NULL::float AS val
             FROM casefile_concern c
             JOIN (SELECT DISTINCT ON (concern_id) concern_id, kind FROM casefile_plan
@@ -220,13 +255,19 @@ CATALOGUE: list[Indicator] = [
         """,
     ),
     Indicator(
-        key="assessments_child_view", label=_("Assessments with the child's own view"),
-        definition=_("Share of the Behovskompassen assessments made in the month where at least one area records "
-                     "the child's own view or the child's own rating."),
-        numerator=_("Assessments with the child's view"), denominator=_("Assessments made in the month"),
-        unit="percent", kind="share", sources=("casefile.Assessment", "casefile.AssessmentArea"),
+        key="assessments_child_view",
+        label=_("Assessments with the child's own view"),
+        definition=_(
+            "Share of the Behovskompassen assessments made in the month where at least one area records "
+            "the child's own view or the child's own rating."
+        ),
+        numerator=_("Assessments with the child's view"),
+        denominator=_("Assessments made in the month"),
+        unit="percent",
+        kind="share",
+        sources=("casefile.Assessment", "casefile.AssessmentArea"),
         sql=f"""
-            SELECT a.child_id, {month_of('a.assessed_on')} AS month,
+            SELECT a.child_id, {month_of("a.assessed_on")} AS month,
                    CASE WHEN EXISTS (SELECT 1 FROM casefile_assessmentarea x WHERE x.assessment_id = a.id
                                      AND (btrim(x.child_view) <> '' OR x.child_rating IS NOT NULL))
                         THEN 1 ELSE 0 END AS num, 1 AS den, NULL::float AS val
@@ -234,65 +275,96 @@ CATALOGUE: list[Indicator] = [
         """,
     ),
     Indicator(
-        key="plans_child_view", label=_("Plans with the child's own view"),
-        definition=_("Share of the plans created in the month whose field for the child's view is filled in "
-                     "(as it reads now)."),
-        numerator=_("Plans with the child's view"), denominator=_("Plans created in the month"),
-        unit="percent", kind="share", sources=("casefile.Plan",),
+        key="plans_child_view",
+        label=_("Plans with the child's own view"),
+        definition=_(
+            "Share of the plans created in the month whose field for the child's view is filled in (as it reads now)."
+        ),
+        numerator=_("Plans with the child's view"),
+        denominator=_("Plans created in the month"),
+        unit="percent",
+        kind="share",
+        sources=("casefile.Plan",),
         sql=f"""
-            SELECT p.child_id, {month_of(local_date('p.created_at'))} AS month,
+            SELECT p.child_id, {month_of(local_date("p.created_at"))} AS month,
                    CASE WHEN btrim(p.child_view) <> '' THEN 1 ELSE 0 END AS num, 1 AS den, NULL::float AS val
-            FROM casefile_plan p WHERE {local_date('p.created_at')} {IN_RANGE}
+            FROM casefile_plan p WHERE {local_date("p.created_at")} {IN_RANGE}
         """,
     ),
     Indicator(
-        key="meetings_child_heard", label=_("Meetings where the child took part or was heard"),
-        definition=_("Share of the meetings about a child held in the month (barnets team and cooperation forums) "
-                     "where the child took part or, for barnets team, was heard another way."),
-        numerator=_("Meetings where the child took part or was heard"), denominator=_("Meetings held in the month"),
-        unit="percent", kind="share", sources=("casefile.Meeting", "forums.ForumMeeting"),
+        key="meetings_child_heard",
+        label=_("Meetings where the child took part or was heard"),
+        definition=_(
+            "Share of the meetings about a child held in the month (barnets team and cooperation forums) "
+            "where the child took part or, for barnets team, was heard another way."
+        ),
+        numerator=_("Meetings where the child took part or was heard"),
+        denominator=_("Meetings held in the month"),
+        unit="percent",
+        kind="share",
+        sources=("casefile.Meeting", "forums.ForumMeeting"),
         sql=f"""
-            SELECT e.child_id, {month_of('e.day')} AS month, e.heard AS num, 1 AS den, NULL::float AS val
+            SELECT e.child_id, {month_of("e.day")} AS month, e.heard AS num, 1 AS den, NULL::float AS val
             FROM ({MEETINGS_SQL}) e WHERE e.day {IN_RANGE}
         """,
     ),
     Indicator(
-        key="meetings_per_child_term", label=_("Meetings per child per term"),
-        definition=_("Meetings about a child held in the term (barnets team and cooperation forums), per child "
-                     "with at least one meeting. The value is shown on the term's first month."),
-        numerator=_("Meetings held in the term"), denominator=_("Children with at least one meeting in the term"),
-        unit="per_child", kind="mean", period="term", sources=("casefile.Meeting", "forums.ForumMeeting"),
+        key="meetings_per_child_term",
+        label=_("Meetings per child per term"),
+        definition=_(
+            "Meetings about a child held in the term (barnets team and cooperation forums), per child "
+            "with at least one meeting. The value is shown on the term's first month."
+        ),
+        numerator=_("Meetings held in the term"),
+        denominator=_("Children with at least one meeting in the term"),
+        unit="per_child",
+        kind="mean",
+        period="term",
+        sources=("casefile.Meeting", "forums.ForumMeeting"),
         one_row_per_child_month=True,
         sql=f"""
-            SELECT e.child_id, {term_of('e.day')} AS month, count(*) AS num, 1 AS den, NULL::float AS val
+            SELECT e.child_id, {term_of("e.day")} AS month, count(*) AS num, 1 AS den, NULL::float AS val
             FROM ({MEETINGS_SQL}) e
-            WHERE {term_of('e.day')} >= %(start)s::date AND e.day < %(stop)s::date
-            GROUP BY e.child_id, {term_of('e.day')}
+            WHERE {term_of("e.day")} >= %(start)s::date AND e.day < %(stop)s::date
+            GROUP BY e.child_id, {term_of("e.day")}
         """,
     ),
     Indicator(
-        key="professionals_per_child_term", label=_("Professionals per child per term"),
-        definition=_("Professionals present at the child's meetings in the term, added up over the meetings "
-                     "(one professional at two meetings counts twice), per child with at least one meeting."),
-        numerator=_("Professional attendances in the term"), denominator=_("Children with at least one meeting in the term"),
-        unit="per_child", kind="mean", period="term", sources=("casefile.Meeting", "casefile.Participant", "forums.ForumMeeting"),
+        key="professionals_per_child_term",
+        label=_("Professionals per child per term"),
+        definition=_(
+            "Professionals present at the child's meetings in the term, added up over the meetings "
+            "(one professional at two meetings counts twice), per child with at least one meeting."
+        ),
+        numerator=_("Professional attendances in the term"),
+        denominator=_("Children with at least one meeting in the term"),
+        unit="per_child",
+        kind="mean",
+        period="term",
+        sources=("casefile.Meeting", "casefile.Participant", "forums.ForumMeeting"),
         one_row_per_child_month=True,
         sql=f"""
-            SELECT e.child_id, {term_of('e.day')} AS month, sum(e.professionals) AS num, 1 AS den, NULL::float AS val
+            SELECT e.child_id, {term_of("e.day")} AS month, sum(e.professionals) AS num, 1 AS den, NULL::float AS val
             FROM ({MEETINGS_SQL}) e
-            WHERE {term_of('e.day')} >= %(start)s::date AND e.day < %(stop)s::date
-            GROUP BY e.child_id, {term_of('e.day')}
+            WHERE {term_of("e.day")} >= %(start)s::date AND e.day < %(stop)s::date
+            GROUP BY e.child_id, {term_of("e.day")}
         """,
     ),
     Indicator(
-        key="reviews_on_time", label=_("Plans followed up on time"),
-        definition=_("Of the plan reviews due in the month, the share held on or before the due date. A review is "
-                     "due on the plan's first review date, then on the next review date set at each follow-up; an "
-                     "active plan whose review date has passed counts as not on time."),
-        numerator=_("Follow-ups held by the due date"), denominator=_("Reviews due in the month"),
-        unit="percent", kind="share", sources=("casefile.FollowUp", "casefile.Plan", "casefile.PlanVersion"),
+        key="reviews_on_time",
+        label=_("Plans followed up on time"),
+        definition=_(
+            "Of the plan reviews due in the month, the share held on or before the due date. A review is "
+            "due on the plan's first review date, then on the next review date set at each follow-up; an "
+            "active plan whose review date has passed counts as not on time."
+        ),
+        numerator=_("Follow-ups held by the due date"),
+        denominator=_("Reviews due in the month"),
+        unit="percent",
+        kind="share",
+        sources=("casefile.FollowUp", "casefile.Plan", "casefile.PlanVersion"),
         sql=f"""
-            SELECT f.child_id, {month_of('f.due')} AS month,
+            SELECT f.child_id, {month_of("f.due")} AS month,
                    CASE WHEN f.held_on <= f.due THEN 1 ELSE 0 END AS num, 1 AS den, NULL::float AS val
             FROM (
                 SELECT fu.child_id, fu.held_on,
@@ -303,117 +375,176 @@ CATALOGUE: list[Indicator] = [
                 LEFT JOIN casefile_planversion v ON v.plan_id = p.id AND v.number = 1
             ) f WHERE f.due {IN_RANGE}
             UNION ALL
-            SELECT p.child_id, {month_of('p.review_date')}, 0, 1, NULL
+            SELECT p.child_id, {month_of("p.review_date")}, 0, 1, NULL
             FROM casefile_plan p
             WHERE p.status = 'active' AND p.review_date < %(today)s::date AND p.review_date {IN_RANGE}
         """,
     ),
     Indicator(
-        key="plans_handed_over", label=_("Ended plans handed over"),
-        definition=_("Of the plans ended in the month, the share handed over (to another organisation or "
-                     "municipality) rather than closed. The reason text itself is free text and is not counted."),
-        numerator=_("Plans ended by handover"), denominator=_("Plans ended in the month"),
-        unit="percent", kind="share", sources=("casefile.Plan",),
+        key="plans_handed_over",
+        label=_("Ended plans handed over"),
+        definition=_(
+            "Of the plans ended in the month, the share handed over (to another organisation or "
+            "municipality) rather than closed. The reason text itself is free text and is not counted."
+        ),
+        numerator=_("Plans ended by handover"),
+        denominator=_("Plans ended in the month"),
+        unit="percent",
+        kind="share",
+        sources=("casefile.Plan",),
         sql=f"""
-            SELECT p.child_id, {month_of('p.ended_on')} AS month,
+            SELECT p.child_id, {month_of("p.ended_on")} AS month,
                    CASE WHEN p.status = 'handed_over' THEN 1 ELSE 0 END AS num, 1 AS den, NULL::float AS val
             FROM casefile_plan p WHERE p.status IN ('closed', 'handed_over') AND p.ended_on {IN_RANGE}
         """,
     ),
     Indicator(
-        key="consent_asked", label=_("Consents asked"),
+        key="consent_asked",
+        label=_("Consents asked"),
         definition=_("Consents asked for (registered) in the month, per 1,000 children living in the district."),
-        numerator=_("Consents asked for in the month"), denominator=_("Children living in the district"),
-        unit="per_1000", kind="rate", multiplier=1000, sources=("consent.Consent", "children.Child"),
+        numerator=_("Consents asked for in the month"),
+        denominator=_("Children living in the district"),
+        unit="per_1000",
+        kind="rate",
+        multiplier=1000,
+        sources=("consent.Consent", "children.Child"),
         sql=f"""
-            SELECT s.child_id, {month_of(local_date('s.created_at'))} AS month, 1 AS num, 0 AS den, NULL::float AS val
-            FROM consent_consent s WHERE {local_date('s.created_at')} {IN_RANGE}
+            SELECT s.child_id, {month_of(local_date("s.created_at"))} AS month, 1 AS num, 0 AS den, NULL::float AS val
+            FROM consent_consent s WHERE {local_date("s.created_at")} {IN_RANGE}
         """,
     ),
     *[
         Indicator(
-            key=f"consent_{name}", label=label, definition=definition, numerator=numerator,
-            denominator=_("Consents asked for in the month"), unit="percent", kind="share",
+            key=f"consent_{name}",
+            label=label,
+            definition=definition,
+            numerator=numerator,
+            denominator=_("Consents asked for in the month"),
+            unit="percent",
+            kind="share",
             sources=("consent.Consent",),
             sql=f"""
-                SELECT s.child_id, {month_of(local_date('s.created_at'))} AS month,
+                SELECT s.child_id, {month_of(local_date("s.created_at"))} AS month,
                        CASE WHEN {condition} THEN 1 ELSE 0 END AS num, 1 AS den, NULL::float AS val
-                FROM consent_consent s WHERE {local_date('s.created_at')} {IN_RANGE}
+                FROM consent_consent s WHERE {local_date("s.created_at")} {IN_RANGE}
             """,
         )
         for name, label, definition, numerator, condition in [
-            ("given", _("Consents given"), _("Share of the consents asked for in the month that were given."),
-             _("Consents given"), "s.given_at IS NOT NULL"),
-            ("refused", _("Consents refused"), _("Share of the consents asked for in the month that were refused."),
-             _("Consents refused"), "s.status = 'refused'"),
-            ("withdrawn", _("Consents withdrawn"),
-             _("Share of the consents asked for in the month that have since been withdrawn."),
-             _("Consents withdrawn"), "s.withdrawn_at IS NOT NULL"),
+            (
+                "given",
+                _("Consents given"),
+                _("Share of the consents asked for in the month that were given."),
+                _("Consents given"),
+                "s.given_at IS NOT NULL",
+            ),
+            (
+                "refused",
+                _("Consents refused"),
+                _("Share of the consents asked for in the month that were refused."),
+                _("Consents refused"),
+                "s.status = 'refused'",
+            ),
+            (
+                "withdrawn",
+                _("Consents withdrawn"),
+                _("Share of the consents asked for in the month that have since been withdrawn."),
+                _("Consents withdrawn"),
+                "s.withdrawn_at IS NOT NULL",
+            ),
         ]
     ],
     Indicator(
-        key="reports_per_1000", label=_("Concern reports (orosanmälningar)"),
-        definition=_("Concern reports to social services sent in the month, per 1,000 children living in the district."),
-        numerator=_("Concern reports sent in the month"), denominator=_("Children living in the district"),
-        unit="per_1000", kind="rate", multiplier=1000, sources=("casefile.ConcernReport", "children.Child"),
+        key="reports_per_1000",
+        label=_("Concern reports (orosanmälningar)"),
+        definition=_(
+            "Concern reports to social services sent in the month, per 1,000 children living in the district."
+        ),
+        numerator=_("Concern reports sent in the month"),
+        denominator=_("Children living in the district"),
+        unit="per_1000",
+        kind="rate",
+        multiplier=1000,
+        sources=("casefile.ConcernReport", "children.Child"),
         sql=f"""
-            SELECT r.child_id, {month_of(local_date('r.reported_at'))} AS month, 1 AS num, 0 AS den, NULL::float AS val
-            FROM casefile_concernreport r WHERE {local_date('r.reported_at')} {IN_RANGE}
+            SELECT r.child_id, {month_of(local_date("r.reported_at"))} AS month, 1 AS num, 0 AS den, NULL::float AS val
+            FROM casefile_concernreport r WHERE {local_date("r.reported_at")} {IN_RANGE}
         """,
     ),
     Indicator(
-        key="repeat_reports_12m", label=_("Repeat reports within 12 months"),
-        definition=_("Share of the concern reports sent in the month about a child who had already been reported "
-                     "in the 12 months before."),
-        numerator=_("Reports with an earlier report within 12 months"), denominator=_("Concern reports sent in the month"),
-        unit="percent", kind="share", sources=("casefile.ConcernReport",),
+        key="repeat_reports_12m",
+        label=_("Repeat reports within 12 months"),
+        definition=_(
+            "Share of the concern reports sent in the month about a child who had already been reported "
+            "in the 12 months before."
+        ),
+        numerator=_("Reports with an earlier report within 12 months"),
+        denominator=_("Concern reports sent in the month"),
+        unit="percent",
+        kind="share",
+        sources=("casefile.ConcernReport",),
         sql=f"""
-            SELECT r.child_id, {month_of(local_date('r.reported_at'))} AS month,
+            SELECT r.child_id, {month_of(local_date("r.reported_at"))} AS month,
                    CASE WHEN EXISTS (SELECT 1 FROM casefile_concernreport e WHERE e.child_id = r.child_id
                                      AND e.reported_at < r.reported_at
                                      AND e.reported_at >= r.reported_at - interval '12 months')
                         THEN 1 ELSE 0 END AS num, 1 AS den, NULL::float AS val
-            FROM casefile_concernreport r WHERE {local_date('r.reported_at')} {IN_RANGE}
+            FROM casefile_concernreport r WHERE {local_date("r.reported_at")} {IN_RANGE}
         """,
     ),
     Indicator(
-        key="reports_to_investigation", label=_("Reports leading to an investigation"),
-        definition=_("Of the concern reports sent in the month on which social services have decided, the share "
-                     "where an investigation was opened."),
-        numerator=_("Reports where an investigation was opened"), denominator=_("Reports sent in the month with a decision"),
-        unit="percent", kind="share", sources=("casefile.ConcernReport",),
+        key="reports_to_investigation",
+        label=_("Reports leading to an investigation"),
+        definition=_(
+            "Of the concern reports sent in the month on which social services have decided, the share "
+            "where an investigation was opened."
+        ),
+        numerator=_("Reports where an investigation was opened"),
+        denominator=_("Reports sent in the month with a decision"),
+        unit="percent",
+        kind="share",
+        sources=("casefile.ConcernReport",),
         sql=f"""
-            SELECT r.child_id, {month_of(local_date('r.reported_at'))} AS month,
+            SELECT r.child_id, {month_of(local_date("r.reported_at"))} AS month,
                    CASE WHEN r.investigation_opened THEN 1 ELSE 0 END AS num, 1 AS den, NULL::float AS val
             FROM casefile_concernreport r
-            WHERE r.investigation_opened IS NOT NULL AND {local_date('r.reported_at')} {IN_RANGE}
+            WHERE r.investigation_opened IS NOT NULL AND {local_date("r.reported_at")} {IN_RANGE}
         """,
     ),
     Indicator(
-        key="investigations_child_spoken_with", label=_("Investigations where the child was spoken with"),
-        definition=_("Of the investigations opened on reports sent in the month, the share where social services "
-                     "recorded that the child was spoken with."),
+        key="investigations_child_spoken_with",
+        label=_("Investigations where the child was spoken with"),
+        definition=_(
+            "Of the investigations opened on reports sent in the month, the share where social services "
+            "recorded that the child was spoken with."
+        ),
         numerator=_("Investigations where the child was spoken with"),
         denominator=_("Investigations opened on reports sent in the month"),
-        unit="percent", kind="share", sources=("casefile.ConcernReport",),
+        unit="percent",
+        kind="share",
+        sources=("casefile.ConcernReport",),
         sql=f"""
-            SELECT r.child_id, {month_of(local_date('r.reported_at'))} AS month,
+            SELECT r.child_id, {month_of(local_date("r.reported_at"))} AS month,
                    CASE WHEN r.child_spoken_with IS TRUE THEN 1 ELSE 0 END AS num, 1 AS den, NULL::float AS val
             FROM casefile_concernreport r
-            WHERE r.investigation_opened IS TRUE AND {local_date('r.reported_at')} {IN_RANGE}
+            WHERE r.investigation_opened IS TRUE AND {local_date("r.reported_at")} {IN_RANGE}
         """,
     ),
     Indicator(
-        key="compass_change", label=_("Change in Behovskompassen ratings"),
-        definition=_("For children whose latest assessment was made in the month and who have an earlier one: the "
-                     "professionals' rating in the latest minus the first assessment, averaged over the areas rated "
-                     "in both, then over the children."),
+        key="compass_change",
+        label=_("Change in Behovskompassen ratings"),
+        definition=_(
+            "For children whose latest assessment was made in the month and who have an earlier one: the "
+            "professionals' rating in the latest minus the first assessment, averaged over the areas rated "
+            "in both, then over the children."
+        ),
         numerator=_("Sum over children of the mean change per area"),
         denominator=_("Children with a latest assessment in the month and an earlier one"),
-        unit="points", kind="mean", sources=("casefile.Assessment", "casefile.AssessmentArea"),
+        unit="points",
+        kind="mean",
+        sources=("casefile.Assessment", "casefile.AssessmentArea"),
         one_row_per_child_month=True,
         sql=f"""
-            SELECT l.child_id, {month_of('l.assessed_on')} AS month, avg(al.rating - af.rating)::float AS num,
+            SELECT l.child_id, {month_of("l.assessed_on")} AS month, avg(al.rating - af.rating)::float AS num,
                    1 AS den, NULL::float AS val
             FROM (SELECT a.id, a.child_id, a.assessed_on,
                          row_number() OVER (PARTITION BY a.child_id ORDER BY a.assessed_on, a.created_at, a.id) AS rn_first,
@@ -455,8 +586,10 @@ def catalogue_markdown() -> str:
     """The catalogue as a Markdown table (docs/evaluation.md is generated from this)."""
     from django.utils import translation
 
-    lines = ["| Key | Indicator (en / sv) | Definition | Numerator | Denominator | Unit | Kind | Sources |",
-             "| --- | --- | --- | --- | --- | --- | --- | --- |"]
+    lines = [
+        "| Key | Indicator (en / sv) | Definition | Numerator | Denominator | Unit | Kind | Sources |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- |",
+    ]
     for i in CATALOGUE:
         with translation.override("sv"):
             sv = str(i.label)

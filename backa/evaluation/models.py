@@ -5,6 +5,7 @@ IndicatorValue holds aggregates only (no child id): one row per indicator, month
 district, sex and age band, plus a row per indicator, month and district with sex and
 age band "all". The pages read this table, never the child tables.
 """
+
 import uuid
 
 from django.conf import settings
@@ -55,14 +56,16 @@ class EthicsApproval(models.Model):
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     municipality = models.ForeignKey(Municipality, on_delete=models.PROTECT, related_name="+")
-    reference = models.CharField(_("reference number (Dnr)"), max_length=40, unique=True,
-                                 help_text=_("E.g. Dnr 2026-01234-01."))
+    reference = models.CharField(
+        _("reference number (Dnr)"), max_length=40, unique=True, help_text=_("E.g. Dnr 2026-01234-01.")
+    )
     board = models.CharField(_("approving authority"), max_length=200, default="Etikprövningsmyndigheten")
     study_title = models.CharField(_("study"), max_length=300)
     valid_from = models.DateField(_("valid from"))
     valid_to = models.DateField(_("valid to"))
-    extractors = models.ManyToManyField(settings.AUTH_USER_MODEL, related_name="ethics_approvals",
-                                        verbose_name=_("who may extract"))
+    extractors = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, related_name="ethics_approvals", verbose_name=_("who may extract")
+    )
     created_at = models.DateTimeField(default=timezone.now, editable=False)
 
     class Meta:

@@ -7,6 +7,7 @@ from cells, so they are computed at both levels). It replaces the computed rows 
 months it covers, in one transaction: running it twice gives the same table, and a
 failure leaves the previous figures in place. Imported baselines are never touched.
 """
+
 import time
 from datetime import date
 
@@ -38,7 +39,9 @@ FROM_EVENTS = f"""FROM ({{events}}) e
     JOIN children_child c ON c.id = e.child_id
     CROSS JOIN LATERAL (SELECT {AGE_BAND_SQL} AS age_band) band
     WHERE c.home_district_id IS NOT NULL"""
-COLUMNS = "(indicator, month, district_id, sex, age_band, numerator, denominator, value, n_children, source, computed_at)"
+COLUMNS = (
+    "(indicator, month, district_id, sex, age_band, numerator, denominator, value, n_children, source, computed_at)"
+)
 
 
 COHORT_BAND_SQL = """CASE
@@ -91,7 +94,9 @@ def statement(indicator: Indicator) -> str:
             "count": "count(*)",
         }[indicator.kind]
         numerator = value if indicator.kind in ("median", "count") else "sum(e.num)"
-        denominator = "NULL" if indicator.kind == "count" else ("count(*)" if indicator.kind == "median" else "sum(e.den)")
+        denominator = (
+            "NULL" if indicator.kind == "count" else ("count(*)" if indicator.kind == "median" else "sum(e.den)")
+        )
         return f"""INSERT INTO {TABLE} {COLUMNS}
             SELECT %(key)s, {CELL_KEYS}, {numerator}, {denominator}, {value}, {children},
                    '{source}', %(now)s

@@ -1,4 +1,5 @@
 """Reads of the rollup for the pages, the baseline import and the research extraction."""
+
 import csv
 import io
 from collections import defaultdict
@@ -9,18 +10,17 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from backa.audit.context import as_acting
-from backa.audit.vocabulary import ObjectType, Purpose
-from backa.audit.log import Action, log_access, log_access_many
 from backa.access import lookups
-from backa.forums.burden import suppress_small
-from backa.organisations.models import District, EvaluationArm
-
+from backa.audit.context import as_acting
+from backa.audit.log import Action, log_access, log_access_many
+from backa.audit.vocabulary import ObjectType, Purpose
 from backa.evaluation import research
 from backa.evaluation.indicators import BY_KEY, OUTCOMES, value_from
 from backa.evaluation.models import ALL, ExtractionRecord, IndicatorValue, ValueSource
 from backa.evaluation.rollup import add_months
 from backa.evaluation.stats import did, spread
+from backa.forums.burden import suppress_small
+from backa.organisations.models import District, EvaluationArm
 
 # -- the dashboard ------------------------------------------------------------------------------
 
@@ -43,7 +43,12 @@ def district_series(*, districts, start: date, stop: date, indicators=None) -> d
     keys = [i.key for i in (indicators or OUTCOMES)]
     rows = (
         IndicatorValue.objects.filter(
-            indicator__in=keys, district__in=districts, sex=ALL, age_band=ALL, month__gte=start, month__lt=stop,
+            indicator__in=keys,
+            district__in=districts,
+            sex=ALL,
+            age_band=ALL,
+            month__gte=start,
+            month__lt=stop,
         )
         .order_by("indicator", "district_id", "month", "source")  # "baseline" sorts before "computed"
         .values_list("indicator", "district_id", "month", "value", "n_children", "source")
@@ -93,7 +98,8 @@ def indicator_detail(indicator, *, start: date, stop: date, municipality_id=None
     """One indicator per district and month (suppressed), the arm means, and the cells by sex and age band."""
     districts = evaluation_districts(municipality_id)
     per_district = district_series(districts=districts, start=start, stop=stop, indicators=[indicator]).get(
-        indicator.key, {})
+        indicator.key, {}
+    )
     months = [m for m in months_between(start, stop) if indicator.period == "month" or m.month in (1, 7)]
     grid = {d.id: {m: (v, n) for m, v, n in per_district.get(d.id, [])} for d in districts}
     table = []
@@ -106,10 +112,21 @@ def indicator_detail(indicator, *, start: date, stop: date, municipality_id=None
             values = [shown(*grid[d.id].get(month, (None, 0))) for d in districts if d.evaluation_arm == arm]
             values = [v for v in values if v is not None]
             arms[arm] = sum(values) / len(values) if values else None
-        table.append({"month": month, "cells": cells, "pilot": arms[EvaluationArm.PILOT],
-                      "comparison": arms[EvaluationArm.COMPARISON]})
-    return {"districts": districts, "months": months, "table": table, "pilot_start": common_start(districts),
-            "breakdown": breakdown(indicator, districts=districts, start=start, stop=stop)}
+        table.append(
+            {
+                "month": month,
+                "cells": cells,
+                "pilot": arms[EvaluationArm.PILOT],
+                "comparison": arms[EvaluationArm.COMPARISON],
+            }
+        )
+    return {
+        "districts": districts,
+        "months": months,
+        "table": table,
+        "pilot_start": common_start(districts),
+        "breakdown": breakdown(indicator, districts=districts, start=start, stop=stop),
+    }
 
 
 def breakdown(indicator, *, districts, start: date, stop: date) -> list[dict]:
@@ -119,10 +136,17 @@ def breakdown(indicator, *, districts, start: date, stop: date) -> list[dict]:
         return []
     arm_of = {d.id: d.evaluation_arm for d in districts}
     sums = defaultdict(lambda: [0.0, 0.0, 0])
-    rows = IndicatorValue.objects.filter(
-        indicator=indicator.key, district__in=districts, month__gte=start, month__lt=stop,
-        source=ValueSource.COMPUTED,
-    ).exclude(sex=ALL).values_list("district_id", "sex", "age_band", "numerator", "denominator", "n_children")
+    rows = (
+        IndicatorValue.objects.filter(
+            indicator=indicator.key,
+            district__in=districts,
+            month__gte=start,
+            month__lt=stop,
+            source=ValueSource.COMPUTED,
+        )
+        .exclude(sex=ALL)
+        .values_list("district_id", "sex", "age_band", "numerator", "denominator", "n_children")
+    )
     for district_id, sex, band, num, den, n in rows:
         for dimension, group in (("sex", sex), ("age_band", band)):
             cell = sums[(dimension, group, arm_of[district_id])]
@@ -136,15 +160,26 @@ def breakdown(indicator, *, districts, start: date, stop: date) -> list[dict]:
             num, den, n = sums.get((dimension, group, arm), (0, 0, 0))
             value = num if indicator.kind == "count" else value_from(indicator, num, den)
             values[arm] = shown(value, n)
-        result.append({"dimension": dimension, "group": group, "pilot": values[EvaluationArm.PILOT],
-                       "comparison": values[EvaluationArm.COMPARISON]})
+        result.append(
+            {
+                "dimension": dimension,
+                "group": group,
+                "pilot": values[EvaluationArm.PILOT],
+                "comparison": values[EvaluationArm.COMPARISON],
+            }
+        )
     return result
 
 
 def log_dashboard_view(request, what: str):
     """The dashboard opens no child file: one aggregate row in the access log, without a child."""
-    log_access(request=request, action=Action.VIEW, object_type=ObjectType.EVALUATION, object_id=what,
-               purpose=Purpose.EVALUATION)
+    log_access(
+        request=request,
+        action=Action.VIEW,
+        object_type=ObjectType.EVALUATION,
+        object_id=what,
+        purpose=Purpose.EVALUATION,
+    )
 
 
 # -- the baseline import -------------------------------------------------------------------------
@@ -190,11 +225,20 @@ def do_import_baseline(*, acting_user, text: str, municipality) -> int:
         except ValueError:
             problems.append(_("numerator and denominator must be numbers of zero or more"))
             numerator = denominator = None
-        if (indicator is not None and indicator.kind in ("share", "rate", "mean") and numerator is not None
-                and not denominator):
+        if (
+            indicator is not None
+            and indicator.kind in ("share", "rate", "mean")
+            and numerator is not None
+            and not denominator
+        ):
             problems.append(_("a denominator above zero is needed"))
-        if (indicator is not None and indicator.kind == "share" and numerator is not None and denominator
-                and numerator > denominator):
+        if (
+            indicator is not None
+            and indicator.kind == "share"
+            and numerator is not None
+            and denominator
+            and numerator > denominator
+        ):
             problems.append(_("the numerator cannot exceed the denominator"))
         if month_day and month_day >= timezone.localdate().replace(day=1):
             problems.append(_("a baseline is for past months"))
@@ -205,12 +249,21 @@ def do_import_baseline(*, acting_user, text: str, municipality) -> int:
         if problems:
             errors.append(_("Line %(line)s: %(problems)s.") % {"line": line_no, "problems": "; ".join(problems)})
             continue
-        values.append(IndicatorValue(
-            indicator=key, month=month_day, district=district, sex=ALL, age_band=ALL, numerator=numerator,
-            denominator=denominator, value=value_from(indicator, numerator, denominator),
-            # The import carries no child counts: the denominator (children or events) stands in.
-            n_children=int(denominator if denominator is not None else numerator), source=ValueSource.BASELINE,
-        ))
+        values.append(
+            IndicatorValue(
+                indicator=key,
+                month=month_day,
+                district=district,
+                sex=ALL,
+                age_band=ALL,
+                numerator=numerator,
+                denominator=denominator,
+                value=value_from(indicator, numerator, denominator),
+                # The import carries no child counts: the denominator (children or events) stands in.
+                n_children=int(denominator if denominator is not None else numerator),
+                source=ValueSource.BASELINE,
+            )
+        )
     if errors:
         raise ValidationError(errors)
     if not values:
@@ -218,7 +271,11 @@ def do_import_baseline(*, acting_user, text: str, municipality) -> int:
     with transaction.atomic():
         for value in values:
             IndicatorValue.objects.filter(
-                indicator=value.indicator, month=value.month, district=value.district, sex=ALL, age_band=ALL,
+                indicator=value.indicator,
+                month=value.month,
+                district=value.district,
+                sex=ALL,
+                age_band=ALL,
                 source=ValueSource.BASELINE,
             ).delete()
         IndicatorValue.objects.bulk_create(values)
@@ -228,8 +285,9 @@ def do_import_baseline(*, acting_user, text: str, municipality) -> int:
 # -- the research extract -----------------------------------------------------------------------
 
 
-def do_research_extract(*, acting_user, approval, start: date, stop: date, granularity: str,
-                        file_format: str) -> tuple[bytes, ExtractionRecord]:
+def do_research_extract(
+    *, acting_user, approval, start: date, stop: date, granularity: str, file_format: str
+) -> tuple[bytes, ExtractionRecord]:
     """Build a pseudonymised extract under an ethics approval, record it, and log one
     access-log row (action export) per child included, in one transaction."""
     acting = as_acting(acting_user)
@@ -244,35 +302,68 @@ def do_research_extract(*, acting_user, approval, start: date, stop: date, granu
     if errors:
         raise ValidationError(errors)
     today = timezone.localdate()
-    if approval is None or not approval.is_valid_on(today) or not approval.extractors.filter(pk=acting_user.pk).exists():
+    if (
+        approval is None
+        or not approval.is_valid_on(today)
+        or not approval.extractors.filter(pk=acting_user.pk).exists()
+    ):
         raise ValidationError({"approval": _("You are not named on a valid ethics approval.")})
     with transaction.atomic():
         children = list(
-            lookups.children_for_research_extract(acting_user, approval)
-            .values("id", "birth_date", "sex", "municipality_id", "protected_identity", "home_district__code",
-                    "home_district__evaluation_arm")
+            lookups.children_for_research_extract(acting_user, approval).values(
+                "id",
+                "birth_date",
+                "sex",
+                "municipality_id",
+                "protected_identity",
+                "home_district__code",
+                "home_district__evaluation_arm",
+            )
         )
         rows = research.build_rows(
-            [{"id": c["id"], "birth_date": c["birth_date"], "sex": c["sex"], "district": c["home_district__code"],
-              "arm": c["home_district__evaluation_arm"]} for c in children],
-            start=start, stop=stop, granularity=granularity,
+            [
+                {
+                    "id": c["id"],
+                    "birth_date": c["birth_date"],
+                    "sex": c["sex"],
+                    "district": c["home_district__code"],
+                    "arm": c["home_district__evaluation_arm"],
+                }
+                for c in children
+            ],
+            start=start,
+            stop=stop,
+            granularity=granularity,
         )
         included = {row[0] for row in rows}
         included_children = [c for c in children if research.pseudonym(c["id"]) in included]
         record = ExtractionRecord.objects.create(
-            approval=approval, extracted_by=acting_user, period_start=start, period_end=stop,
-            file_format=file_format, date_granularity=granularity, key_id=research.key_fingerprint(),
-            n_rows=len(rows), n_children=len(included_children),
+            approval=approval,
+            extracted_by=acting_user,
+            period_start=start,
+            period_end=stop,
+            file_format=file_format,
+            date_granularity=granularity,
+            key_id=research.key_fingerprint(),
+            n_rows=len(rows),
+            n_children=len(included_children),
             suppression=research.SUPPRESSION_NOTE.format(granularity=granularity),
             dataset_version=research.DATASET_VERSION,
         )
         log_access_many(
-            acting=acting, action=Action.EXPORT, purpose=f"{Purpose.RESEARCH.value}:{approval.reference}",
+            acting=acting,
+            action=Action.EXPORT,
+            purpose=f"{Purpose.RESEARCH.value}:{approval.reference}",
             object_type=ObjectType.RESEARCH_EXTRACT,
             children=[_ChildRef(c) for c in included_children],
         )
-        log_access(acting=acting, action=Action.EXPORT, object_type=ObjectType.RESEARCH_EXTRACT,
-                   object_id=record.pk, purpose=f"{Purpose.RESEARCH.value}:{approval.reference}")
+        log_access(
+            acting=acting,
+            action=Action.EXPORT,
+            object_type=ObjectType.RESEARCH_EXTRACT,
+            object_id=record.pk,
+            purpose=f"{Purpose.RESEARCH.value}:{approval.reference}",
+        )
     content = research.to_parquet(rows) if file_format == "parquet" else research.to_csv(rows)
     return content, record
 
@@ -281,4 +372,8 @@ class _ChildRef:
     """What log_access_many reads of a child (id, municipality), without loading the file."""
 
     def __init__(self, row):
-        self.pk, self.municipality_id, self.protected_identity = row["id"], row["municipality_id"], row["protected_identity"]
+        self.pk, self.municipality_id, self.protected_identity = (
+            row["id"],
+            row["municipality_id"],
+            row["protected_identity"],
+        )

@@ -12,6 +12,7 @@ confidence interval with Student's t at the Welch–Satterthwaite degrees of fre
 estimate from, and the interval is not given. The district is the unit of inference,
 so the few districts, not the many children, decide the width of the interval.
 """
+
 import math
 from dataclasses import dataclass
 from datetime import date
@@ -21,8 +22,38 @@ from backa.forums.burden import suppress_small
 from backa.organisations.models import EvaluationArm
 
 # Two-sided 95 % quantiles of Student's t for 1..30 degrees of freedom.
-T_975 = [12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228, 2.201, 2.179, 2.160, 2.145, 2.131,
-         2.120, 2.110, 2.101, 2.093, 2.086, 2.080, 2.074, 2.069, 2.064, 2.060, 2.056, 2.052, 2.048, 2.045, 2.042]
+T_975 = [
+    12.706,
+    4.303,
+    3.182,
+    2.776,
+    2.571,
+    2.447,
+    2.365,
+    2.306,
+    2.262,
+    2.228,
+    2.201,
+    2.179,
+    2.160,
+    2.145,
+    2.131,
+    2.120,
+    2.110,
+    2.101,
+    2.093,
+    2.086,
+    2.080,
+    2.074,
+    2.069,
+    2.064,
+    2.060,
+    2.056,
+    2.052,
+    2.048,
+    2.045,
+    2.042,
+]
 
 
 def t_quantile(df: float) -> float:
@@ -66,21 +97,38 @@ def did(series: dict, districts, common_start: date | None) -> DidResult:
     pilot, comparison = diffs[EvaluationArm.PILOT], diffs[EvaluationArm.COMPARISON]
     total = n_children[EvaluationArm.PILOT] + n_children[EvaluationArm.COMPARISON]
     if not pilot or not comparison:
-        return DidResult(None, None, None, None, None, mean(pilot) if pilot else None,
-                         mean(comparison) if comparison else None, len(pilot), len(comparison), total)
+        return DidResult(
+            None,
+            None,
+            None,
+            None,
+            None,
+            mean(pilot) if pilot else None,
+            mean(comparison) if comparison else None,
+            len(pilot),
+            len(comparison),
+            total,
+        )
     estimate = mean(pilot) - mean(comparison)
-    result = DidResult(estimate, None, None, None, None, mean(pilot), mean(comparison), len(pilot), len(comparison), total)
+    result = DidResult(
+        estimate, None, None, None, None, mean(pilot), mean(comparison), len(pilot), len(comparison), total
+    )
     if len(pilot) >= 2 and len(comparison) >= 2:
         vp, vc = stdev(pilot) ** 2 / len(pilot), stdev(comparison) ** 2 / len(comparison)
         se = math.sqrt(vp + vc)
         if se > 0:
-            df = (vp + vc) ** 2 / (vp ** 2 / (len(pilot) - 1) + vc ** 2 / (len(comparison) - 1))
+            df = (vp + vc) ** 2 / (vp**2 / (len(pilot) - 1) + vc**2 / (len(comparison) - 1))
         else:
             df = len(pilot) + len(comparison) - 2
         t = t_quantile(df)
         result.se, result.df, result.ci_low, result.ci_high = se, df, estimate - t * se, estimate + t * se
-    if suppress_small(n_children[EvaluationArm.PILOT]) is None or suppress_small(n_children[EvaluationArm.COMPARISON]) is None:
-        result = DidResult(None, None, None, None, None, None, None, len(pilot), len(comparison), total, suppressed=True)
+    if (
+        suppress_small(n_children[EvaluationArm.PILOT]) is None
+        or suppress_small(n_children[EvaluationArm.COMPARISON]) is None
+    ):
+        result = DidResult(
+            None, None, None, None, None, None, None, len(pilot), len(comparison), total, suppressed=True
+        )
     return result
 
 

@@ -7,10 +7,10 @@ inventory and sees the district's signals. Every professional with an active pos
 in the municipality may read the inventory itself (it lists forums, not people), which
 is what a rektor needs to pick the forum a child was discussed in.
 """
-from backa.audit.vocabulary import ObjectType
-from backa.access.objects import NotFound, reachable_object
 
+from backa.access.objects import NotFound, reachable_object
 from backa.accounts.positions import administered_district_ids, current_position
+from backa.audit.vocabulary import ObjectType
 from backa.organisations.models import District
 
 
@@ -21,8 +21,11 @@ def is_district_admin(request, district) -> bool:
 def get_district_for_reading(request, district_id) -> District:
     """A district of the active position's municipality, or 404."""
     position = current_position(request)
-    districts = (District.objects.filter(municipality_id=position.unit.organisation.municipality_id)
-                 if position is not None else District.objects.none())
+    districts = (
+        District.objects.filter(municipality_id=position.unit.organisation.municipality_id)
+        if position is not None
+        else District.objects.none()
+    )
     return reachable_object(districts, district_id, ObjectType.DISTRICT)
 
 

@@ -1,4 +1,5 @@
 """JSON API for the forum inventory and the district's burden indicators (counts only, suppressed)."""
+
 import uuid
 
 from django.utils import timezone
@@ -44,8 +45,11 @@ def district_forums(request, district_id: uuid.UUID):
     return list(Forum.objects.filter(district=district).order_by("name"))
 
 
-@router.get("/districts/{district_id}/burden", response=IndicatorsOut,
-            summary="Meeting-burden indicators for a term (district administrators; cells under 5 are null)")
+@router.get(
+    "/districts/{district_id}/burden",
+    response=IndicatorsOut,
+    summary="Meeting-burden indicators for a term (district administrators; cells under 5 are null)",
+)
 def district_burden(request, district_id: uuid.UUID, term: str = ""):
     district = get_district_for_admin(request, district_id)
     return burden.evaluation_indicators(district, burden.Term.parse(term, burden.Term.of(timezone.localdate())))

@@ -5,6 +5,7 @@ Every rule reads one stream of MeetingEvent rows from `meeting_events()`. That i
 single place other meeting sources join: when barnets team meetings (the plans app)
 land, add their rows to `meeting_events()` and every signal and indicator counts them.
 """
+
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import date
@@ -103,13 +104,26 @@ def meeting_events(*, start: date, end: date, district=None, child=None) -> list
         rows = rows.filter(child=child)
     events = [
         MeetingEvent(
-            child_id=m["child_id"], forum_key=str(m["forum_id"]), forum_name=m["forum__name"], held_on=m["held_on"],
-            guardians_invited=m["guardians_invited"], child_took_part=m["child_took_part"],
-            professionals=m["professionals"], minutes=m["duration_minutes"], sectors=tuple(m["sectors"]),
+            child_id=m["child_id"],
+            forum_key=str(m["forum_id"]),
+            forum_name=m["forum__name"],
+            held_on=m["held_on"],
+            guardians_invited=m["guardians_invited"],
+            child_took_part=m["child_took_part"],
+            professionals=m["professionals"],
+            minutes=m["duration_minutes"],
+            sectors=tuple(m["sectors"]),
         )
         for m in rows.values(
-            "child_id", "forum_id", "forum__name", "held_on", "guardians_invited", "child_took_part",
-            "professionals", "duration_minutes", "sectors",
+            "child_id",
+            "forum_id",
+            "forum__name",
+            "held_on",
+            "guardians_invited",
+            "child_took_part",
+            "professionals",
+            "duration_minutes",
+            "sectors",
         )
     ]
     return events + team_meeting_events(start=start, end=end, district=district, child=child)
@@ -137,9 +151,14 @@ def team_meeting_events(*, start: date, end: date, district=None, child=None) ->
     )
     return [
         MeetingEvent(
-            child_id=m["child_id"], forum_key=TEAM_FORUM_KEY, forum_name=str(_("Barnets team")),
-            held_on=timezone.localtime(m["starts_at"]).date(), guardians_invited=m["n_guardians"] > 0,
-            child_took_part=m["child_heard"] == "took_part", professionals=m["n_professionals"], minutes=0,
+            child_id=m["child_id"],
+            forum_key=TEAM_FORUM_KEY,
+            forum_name=str(_("Barnets team")),
+            held_on=timezone.localtime(m["starts_at"]).date(),
+            guardians_invited=m["n_guardians"] > 0,
+            child_took_part=m["child_heard"] == "took_part",
+            professionals=m["n_professionals"],
+            minutes=0,
             source="team",
         )
         for m in rows.values("child_id", "starts_at", "child_heard", "n_professionals", "n_guardians")
@@ -147,6 +166,7 @@ def team_meeting_events(*, start: date, end: date, district=None, child=None) ->
 
 
 # -- the three rules ---------------------------------------------------------------------------
+
 
 def children_in_several_forums(events, *, min_forums: int = 2) -> dict:
     """{(child_id, (year, month)): sorted forum names} where a child was discussed in
@@ -201,19 +221,23 @@ def family_keys(child_ids) -> dict:
     from backa.children.models import Custody
 
     guardians = defaultdict(set)
-    for child_id, guardian_id in Custody.objects.filter(child_id__in=list(child_ids)).values_list("child_id", "guardian_id"):
+    for child_id, guardian_id in Custody.objects.filter(child_id__in=list(child_ids)).values_list(
+        "child_id", "guardian_id"
+    ):
         guardians[child_id].add(guardian_id)
     return {child_id: frozenset(ids) for child_id, ids in guardians.items()}
 
 
 # -- summaries -----------------------------------------------------------------------------------
 
+
 def child_term_counts(events) -> dict:
     """{Term: {"meetings", "professionals", "forums", "minutes", "child_took_part"}} for one child's events."""
     result = {}
     for e in events:
-        row = result.setdefault(Term.of(e.held_on), {"meetings": 0, "professionals": 0, "forums": set(), "minutes": 0,
-                                                    "child_took_part": 0})
+        row = result.setdefault(
+            Term.of(e.held_on), {"meetings": 0, "professionals": 0, "forums": set(), "minutes": 0, "child_took_part": 0}
+        )
         row["meetings"] += 1
         row["professionals"] += e.professionals
         row["forums"].add(e.forum_key)

@@ -2,24 +2,39 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from backa.lib.forms import AccessibleModelForm
 from backa.forums.models import BurdenSettings, Forum, ForumMeeting, Purpose, Sector
+from backa.lib.forms import AccessibleModelForm
 
 
 class ForumForm(AccessibleModelForm):
     sectors = forms.MultipleChoiceField(
-        label=_("Participating sectors"), choices=Sector.choices, widget=forms.CheckboxSelectMultiple,
+        label=_("Participating sectors"),
+        choices=Sector.choices,
+        widget=forms.CheckboxSelectMultiple,
     )
     purposes = forms.MultipleChoiceField(
-        label=_("Purpose areas"), choices=Purpose.choices, widget=forms.CheckboxSelectMultiple,
+        label=_("Purpose areas"),
+        choices=Purpose.choices,
+        widget=forms.CheckboxSelectMultiple,
     )
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     class Meta:
         model = Forum
         fields = [
-            "name", "kind", "purpose", "purposes", "legal_basis", "target_group", "sectors", "participants",
-            "frequency", "convener", "children_take_part", "guardians_take_part", "discusses_individual_children",
+            "name",
+            "kind",
+            "purpose",
+            "purposes",
+            "legal_basis",
+            "target_group",
+            "sectors",
+            "participants",
+            "frequency",
+            "convener",
+            "children_take_part",
+            "guardians_take_part",
+            "discusses_individual_children",
             "is_active",
         ]
         widgets = {"purpose": forms.Textarea(attrs={"rows": 3}), "participants": forms.Textarea(attrs={"rows": 3})}
@@ -46,14 +61,23 @@ class ForumForm(AccessibleModelForm):
 
 class ForumMeetingForm(AccessibleModelForm):
     sectors = forms.MultipleChoiceField(
-        label=_("Participating organisations (sectors)"), choices=Sector.choices, widget=forms.CheckboxSelectMultiple,
+        label=_("Participating organisations (sectors)"),
+        choices=Sector.choices,
+        widget=forms.CheckboxSelectMultiple,
     )
 
     class Meta:
         model = ForumMeeting
         fields = [
-            "forum", "held_on", "sectors", "professionals", "duration_minutes", "child_took_part",
-            "guardians_invited", "guardians_took_part", "external_reference",
+            "forum",
+            "held_on",
+            "sectors",
+            "professionals",
+            "duration_minutes",
+            "child_took_part",
+            "guardians_invited",
+            "guardians_took_part",
+            "external_reference",
         ]
         widgets = {"held_on": forms.DateInput(attrs={"type": "date"})}
 
@@ -61,7 +85,8 @@ class ForumMeetingForm(AccessibleModelForm):
         super().__init__(*args, **kwargs)
         self.fields["forum"].queryset = (
             Forum.objects.filter(municipality_id=municipality_id, is_active=True, discusses_individual_children=True)
-            .select_related("district").order_by("district__name", "name")
+            .select_related("district")
+            .order_by("district__name", "name")
         )
         self.fields["forum"].label_from_instance = lambda f: f"{f.name} ({f.district.name})"
         self.fields["held_on"].initial = timezone.localdate()

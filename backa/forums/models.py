@@ -5,6 +5,7 @@ A ForumMeeting records only that a child was discussed or met in a forum, who to
 forum's own system (a SIP in the region's record, a BBIC investigation in social
 services'), so nothing here duplicates it.
 """
+
 import uuid
 
 from django.conf import settings
@@ -88,7 +89,9 @@ class Forum(models.Model):
     target_group = models.CharField(_("target group"), max_length=300)
     sectors = models.JSONField(_("participating sectors"), default=list, blank=True)
     participants = models.TextField(
-        _("participating organisations and roles"), max_length=2000, blank=True,
+        _("participating organisations and roles"),
+        max_length=2000,
+        blank=True,
         help_text=_("For example: Rektor and kurator (Ängsskolan), socialsekreterare (IFO), kommunpolis (LPO)."),
     )
     frequency = models.CharField(_("meeting frequency"), max_length=10, choices=Frequency.choices)
@@ -99,7 +102,9 @@ class Forum(models.Model):
     is_active = models.BooleanField(_("active"), default=True)
     version = models.PositiveIntegerField(default=1, editable=False)
     updated_at = models.DateTimeField(default=timezone.now, editable=False)
-    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+", editable=False)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+", editable=False
+    )
     is_synthetic = models.BooleanField(default=False, editable=False)
 
     class Meta:
@@ -139,7 +144,9 @@ class ForumMeeting(models.Model):
         _("duration (minutes)"), validators=[MinValueValidator(5), MaxValueValidator(600)]
     )
     external_reference = models.CharField(
-        _("reference in the forum's own system"), max_length=100, blank=True,
+        _("reference in the forum's own system"),
+        max_length=100,
+        blank=True,
         help_text=_("A case or document number, not content."),
     )
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
@@ -169,13 +176,17 @@ class ForumMeeting(models.Model):
 class BurdenSettings(models.Model):
     """Per-district thresholds for the burden signals, set by the district's administrators."""
 
-    district = models.OneToOneField(District, on_delete=models.CASCADE, related_name="burden_settings", primary_key=True)
+    district = models.OneToOneField(
+        District, on_delete=models.CASCADE, related_name="burden_settings", primary_key=True
+    )
     family_meetings_per_term = models.PositiveSmallIntegerField(
-        _("meetings per term before a family is flagged"), default=4,
+        _("meetings per term before a family is flagged"),
+        default=4,
         validators=[MinValueValidator(1), MaxValueValidator(50)],
     )
     shared_children_per_forum_pair = models.PositiveSmallIntegerField(
-        _("shared children per term before two forums are flagged"), default=3,
+        _("shared children per term before two forums are flagged"),
+        default=3,
         validators=[MinValueValidator(1), MaxValueValidator(500)],
     )
 

@@ -1,4 +1,5 @@
 """Writes to the forum inventory and to forum meetings, and the inventory's overlap view."""
+
 from itertools import combinations
 
 from django.core.exceptions import ValidationError
@@ -7,18 +8,31 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from backa.audit.context import as_acting
-from backa.audit.vocabulary import ObjectType
 from backa.audit.log import Action, log_access
-
+from backa.audit.vocabulary import ObjectType
 from backa.forums.models import BurdenSettings, Forum, ForumMeeting
 
 FORUM_FIELDS = (
-    "name", "kind", "purpose", "purposes", "legal_basis", "target_group", "sectors", "participants", "frequency",
-    "convener", "children_take_part", "guardians_take_part", "discusses_individual_children", "is_active",
+    "name",
+    "kind",
+    "purpose",
+    "purposes",
+    "legal_basis",
+    "target_group",
+    "sectors",
+    "participants",
+    "frequency",
+    "convener",
+    "children_take_part",
+    "guardians_take_part",
+    "discusses_individual_children",
+    "is_active",
 )
 
 
-def do_save_forum(*, acting_user, district, data: dict, forum: Forum | None = None, expected_version: int | None = None) -> Forum:
+def do_save_forum(
+    *, acting_user, district, data: dict, forum: Forum | None = None, expected_version: int | None = None
+) -> Forum:
     """Create a forum in the district's inventory, or update one.
 
     Two administrators editing the same forum: the second save fails with a clear error
@@ -30,7 +44,9 @@ def do_save_forum(*, acting_user, district, data: dict, forum: Forum | None = No
         else:
             forum = Forum.objects.select_for_update().get(pk=forum.pk, district=district)
             if expected_version is not None and forum.version != expected_version:
-                raise ValidationError(_("Someone else changed this forum while you were editing. Reload and try again."))
+                raise ValidationError(
+                    _("Someone else changed this forum while you were editing. Reload and try again.")
+                )
             forum.version += 1
         for field in FORUM_FIELDS:
             if field in data:
@@ -42,7 +58,9 @@ def do_save_forum(*, acting_user, district, data: dict, forum: Forum | None = No
     return forum
 
 
-def do_set_burden_thresholds(*, acting_user, district, family_meetings_per_term: int, shared_children_per_forum_pair: int) -> BurdenSettings:
+def do_set_burden_thresholds(
+    *, acting_user, district, family_meetings_per_term: int, shared_children_per_forum_pair: int
+) -> BurdenSettings:
     """Set the district's thresholds for the burden signals."""
     with transaction.atomic():
         settings, _created = BurdenSettings.objects.select_for_update().get_or_create(district=district)
@@ -64,12 +82,18 @@ def do_record_forum_meeting(*, acting_user, child, forum: Forum, **fields) -> Fo
     if fields.get("held_on") and fields["held_on"] > timezone.localdate():
         raise ValidationError(_("The meeting date cannot be in the future."))
     with transaction.atomic():
-        meeting = ForumMeeting(child=child, municipality_id=child.municipality_id, forum=forum, recorded_by=acting_user, **fields)
+        meeting = ForumMeeting(
+            child=child, municipality_id=child.municipality_id, forum=forum, recorded_by=acting_user, **fields
+        )
         meeting.full_clean()
         meeting.save()
         log_access(
-            acting=acting, child=child, action=Action.CREATE,
-            object_type=ObjectType.FORUM_MEETING, object_id=meeting.id, purpose=forum.kind,
+            acting=acting,
+            child=child,
+            action=Action.CREATE,
+            object_type=ObjectType.FORUM_MEETING,
+            object_id=meeting.id,
+            purpose=forum.kind,
         )
     return meeting
 
@@ -89,11 +113,16 @@ def inventory_overlaps(forums, *, min_score: float = 0.5) -> list[dict]:
     for a, b in combinations(forums, 2):
         sectors, purposes = _jaccard(a.sectors, b.sectors), _jaccard(a.purposes, b.purposes)
         if sectors >= min_score and purposes >= min_score:
-            result.append({
-                "a": a, "b": b, "score": round((sectors + purposes) / 2, 2),
-                "sectors_score": round(sectors, 2), "purposes_score": round(purposes, 2),
-                "shared_sectors": sorted(set(a.sectors) & set(b.sectors)),
-                "shared_purposes": sorted(set(a.purposes) & set(b.purposes)),
-            })
+            result.append(
+                {
+                    "a": a,
+                    "b": b,
+                    "score": round((sectors + purposes) / 2, 2),
+                    "sectors_score": round(sectors, 2),
+                    "purposes_score": round(purposes, 2),
+                    "shared_sectors": sorted(set(a.sectors) & set(b.sectors)),
+                    "shared_purposes": sorted(set(a.purposes) & set(b.purposes)),
+                }
+            )
     result.sort(key=lambda r: (-r["score"], r["a"].name, r["b"].name))
     return result

@@ -11,21 +11,25 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from backa.audit.context import Acting
-from backa.accounts.positions import current_position
-from backa.audit.vocabulary import ObjectType
-from backa.audit.log import Action
 from backa.access.gate import get_child_for_request
+from backa.access.objects import NotFound, reachable_object
+from backa.accounts.positions import current_position
+from backa.audit.context import Acting
+from backa.audit.log import Action
+from backa.audit.vocabulary import ObjectType
 from backa.children.lifephase import add_years
-from backa.organisations.models import District
-
 from backa.forums import burden
-from backa.forums.access import administered_district_ids, get_district_for_admin, get_district_for_reading, is_district_admin
+from backa.forums.access import (
+    administered_district_ids,
+    get_district_for_admin,
+    get_district_for_reading,
+    is_district_admin,
+)
 from backa.forums.forms import BurdenSettingsForm, ForumForm, ForumMeetingForm
 from backa.forums.models import BurdenSettings, Forum, ForumMeeting, Participation
 from backa.forums.services import do_record_forum_meeting, do_save_forum, do_set_burden_thresholds, inventory_overlaps
-from backa.access.objects import NotFound, reachable_object
 from backa.lib.csv import csv_response
+from backa.organisations.models import District
 
 
 def _municipality_id(request):
@@ -42,9 +46,14 @@ def district_list(request):
         .annotate(forum_count=Count("forums"))
         .order_by("name")
     )
-    return render(request, "forums/district_list.html", {
-        "districts": districts, "administered": administered_district_ids(request),
-    })
+    return render(
+        request,
+        "forums/district_list.html",
+        {
+            "districts": districts,
+            "administered": administered_district_ids(request),
+        },
+    )
 
 
 def _forums(district):
@@ -54,34 +63,69 @@ def _forums(district):
 @login_required
 def inventory(request, district_id):
     district = get_district_for_reading(request, district_id)
-    return render(request, "forums/inventory.html", {
-        "district": district, "forums": _forums(district), "can_edit": is_district_admin(request, district),
-    })
+    return render(
+        request,
+        "forums/inventory.html",
+        {
+            "district": district,
+            "forums": _forums(district),
+            "can_edit": is_district_admin(request, district),
+        },
+    )
 
 
 @login_required
 def inventory_print(request, district_id):
     district = get_district_for_reading(request, district_id)
-    return render(request, "forums/inventory_print.html", {
-        "district": district, "forums": _forums(district), "printed_at": timezone.localtime(),
-    })
+    return render(
+        request,
+        "forums/inventory_print.html",
+        {
+            "district": district,
+            "forums": _forums(district),
+            "printed_at": timezone.localtime(),
+        },
+    )
 
 
 @login_required
 def inventory_csv(request, district_id):
     district = get_district_for_reading(request, district_id)
     header = [
-        _("Name"), _("Kind"), _("Purpose"), _("Purpose areas"), _("Legal basis"), _("Target group"),
-        _("Participating sectors"), _("Participating organisations and roles"), _("Meeting frequency"),
-        _("Who convenes"), _("Children take part"), _("Guardians take part"), _("Discusses individual children"),
+        _("Name"),
+        _("Kind"),
+        _("Purpose"),
+        _("Purpose areas"),
+        _("Legal basis"),
+        _("Target group"),
+        _("Participating sectors"),
+        _("Participating organisations and roles"),
+        _("Meeting frequency"),
+        _("Who convenes"),
+        _("Children take part"),
+        _("Guardians take part"),
+        _("Discusses individual children"),
         _("Active"),
     ]
-    rows = [[
-        f.name, f.get_kind_display(), f.purpose, ", ".join(f.get_purposes_display()), f.legal_basis, f.target_group,
-        ", ".join(f.get_sectors_display()), f.participants, f.get_frequency_display(), f.convener,
-        f.get_children_take_part_display(), f.get_guardians_take_part_display(),
-        _("Yes") if f.discusses_individual_children else _("No"), _("Yes") if f.is_active else _("No"),
-    ] for f in _forums(district)]
+    rows = [
+        [
+            f.name,
+            f.get_kind_display(),
+            f.purpose,
+            ", ".join(f.get_purposes_display()),
+            f.legal_basis,
+            f.target_group,
+            ", ".join(f.get_sectors_display()),
+            f.participants,
+            f.get_frequency_display(),
+            f.convener,
+            f.get_children_take_part_display(),
+            f.get_guardians_take_part_display(),
+            _("Yes") if f.discusses_individual_children else _("No"),
+            _("Yes") if f.is_active else _("No"),
+        ]
+        for f in _forums(district)
+    ]
     # Semicolons and a BOM: the file is for Excel with Swedish settings (å, ä, ö).
     return csv_response(f"forums-{district.code.lower()}.csv", header, rows, delimiter=";", excel_bom=True)
 
@@ -90,10 +134,16 @@ def inventory_csv(request, district_id):
 def compare(request, district_id):
     district = get_district_for_reading(request, district_id)
     forums = [f for f in _forums(district) if f.is_active]
-    return render(request, "forums/compare.html", {
-        "district": district, "forums": forums, "overlaps": inventory_overlaps(forums),
-        "participation": Participation,
-    })
+    return render(
+        request,
+        "forums/compare.html",
+        {
+            "district": district,
+            "forums": forums,
+            "overlaps": inventory_overlaps(forums),
+            "participation": Participation,
+        },
+    )
 
 
 @login_required
@@ -108,7 +158,10 @@ def forum_edit(request, district_id, forum_id=None):
         data = {name: form.cleaned_data[name] for name in form.Meta.fields}
         try:
             saved = do_save_forum(
-                acting_user=request.user, district=district, data=data, forum=forum,
+                acting_user=request.user,
+                district=district,
+                data=data,
+                forum=forum,
                 expected_version=form.cleaned_data.get("version"),
             )
         except ValidationError as error:
@@ -136,22 +189,38 @@ def burden_view(request, district_id):
     signals = burden.district_signals(district, term)
     forum_names = dict(Forum.objects.filter(district=district).values_list("id", "name"))
     per_forum = sorted(
-        ({"name": forum_names.get(_uuid(key), key), "meetings": burden.suppress_small(v["meetings"]),
-          "children": burden.suppress_small(v["children"])} for key, v in signals["per_forum"].items()),
+        (
+            {
+                "name": forum_names.get(_uuid(key), key),
+                "meetings": burden.suppress_small(v["meetings"]),
+                "children": burden.suppress_small(v["children"]),
+            }
+            for key, v in signals["per_forum"].items()
+        ),
         key=lambda row: row["name"],
     )
     pairs = [
         {"a": a, "b": b, "shared": burden.suppress_small(n)} for (a, b), n in sorted(signals["forum_pairs"].items())
     ]
-    return render(request, "forums/burden.html", {
-        "district": district, "term": term, "terms": [term.previous(), term, _next(term)], "form": form,
-        "meetings": burden.suppress_small(signals["meetings"]),
-        "children": burden.suppress_small(signals["children"]),
-        "children_in_several_forums": burden.suppress_small(signals["children_in_several_forums"]),
-        "families_over_limit": burden.suppress_small(signals["families_over_limit"]),
-        "family_limit": signals["family_limit"], "min_shared": signals["min_shared"],
-        "per_forum": per_forum, "pairs": pairs, "threshold": burden.SUPPRESSION_THRESHOLD,
-    })
+    return render(
+        request,
+        "forums/burden.html",
+        {
+            "district": district,
+            "term": term,
+            "terms": [term.previous(), term, _next(term)],
+            "form": form,
+            "meetings": burden.suppress_small(signals["meetings"]),
+            "children": burden.suppress_small(signals["children"]),
+            "children_in_several_forums": burden.suppress_small(signals["children_in_several_forums"]),
+            "families_over_limit": burden.suppress_small(signals["families_over_limit"]),
+            "family_limit": signals["family_limit"],
+            "min_shared": signals["min_shared"],
+            "per_forum": per_forum,
+            "pairs": pairs,
+            "threshold": burden.SUPPRESSION_THRESHOLD,
+        },
+    )
 
 
 def _next(term):
@@ -173,7 +242,10 @@ def child_meetings(request, child_id):
     """All meetings about the child across forums, the per-term counter, and recording a meeting."""
     is_post = request.method == "POST"
     child = get_child_for_request(
-        request, child_id, action=Action.CREATE if is_post else Action.VIEW, object_type=ObjectType.FORUM_MEETINGS,
+        request,
+        child_id,
+        action=Action.CREATE if is_post else Action.VIEW,
+        object_type=ObjectType.FORUM_MEETINGS,
     )
     form = ForumMeetingForm(request.POST or None, municipality_id=child.municipality_id)
     if is_post and form.is_valid():
@@ -186,18 +258,36 @@ def child_meetings(request, child_id):
         else:
             messages.success(request, _("The meeting was recorded."))
             return redirect("forums:child_meetings", child_id=child.id)
-    meetings = list(ForumMeeting.objects.filter(child=child).select_related("forum__district").order_by("-held_on", "-recorded_at"))
+    meetings = list(
+        ForumMeeting.objects.filter(child=child).select_related("forum__district").order_by("-held_on", "-recorded_at")
+    )
     today = timezone.localdate()
     events = burden.meeting_events(start=add_years(today, -2), end=today, child=child)  # 29 Feb -> 28 Feb
     counts = burden.child_term_counts(events)
     current_term = burden.Term.of(today)
     term_events = [e for e in events if current_term.start <= e.held_on <= current_term.end]
     several = burden.children_in_several_forums(term_events)
-    thresholds = BurdenSettings.objects.filter(district_id=child.home_district_id).first() if child.home_district_id else None
-    family_limit = thresholds.family_meetings_per_term if thresholds else BurdenSettings._meta.get_field("family_meetings_per_term").default
+    thresholds = (
+        BurdenSettings.objects.filter(district_id=child.home_district_id).first() if child.home_district_id else None
+    )
+    family_limit = (
+        thresholds.family_meetings_per_term
+        if thresholds
+        else BurdenSettings._meta.get_field("family_meetings_per_term").default
+    )
     invited = len({(e.forum_key, e.held_on) for e in term_events if e.guardians_invited})
-    return render(request, "forums/child_meetings.html", {
-        "child": child, "meetings": meetings, "counts": counts, "form": form, "current_term": current_term,
-        "several": [(f"{year}-{month:02d}", names) for (_child, (year, month)), names in sorted(several.items())],
-        "family_invited": invited, "family_limit": family_limit, "family_over": invited > family_limit,
-    })
+    return render(
+        request,
+        "forums/child_meetings.html",
+        {
+            "child": child,
+            "meetings": meetings,
+            "counts": counts,
+            "form": form,
+            "current_term": current_term,
+            "several": [(f"{year}-{month:02d}", names) for (_child, (year, month)), names in sorted(several.items())],
+            "family_invited": invited,
+            "family_limit": family_limit,
+            "family_over": invited > family_limit,
+        },
+    )

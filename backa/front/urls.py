@@ -1,4 +1,5 @@
 """Start pages: what each person does today."""
+
 from django.urls import path
 
 from backa.front.views import barnkontakt, district, home, todo

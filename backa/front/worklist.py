@@ -6,6 +6,7 @@ date) and adds the pending handover here. Sorting happens in SQL on those number
 page costs the same few queries for 3 children or 3,000, and the first page shown is the
 most pressing one.
 """
+
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -16,7 +17,6 @@ from django.utils.translation import gettext as _
 from backa.access.gate import visible_children
 from backa.casefile.concerns import with_open_concerns
 from backa.casefile.plan import with_open_plan
-
 from backa.roles.models import Handover, HandoverStatus, RoleAssignment, RoleKind, role_active_on
 
 DUE_SOON_DAYS = 14
@@ -25,12 +25,12 @@ DUE_SOON_DAYS = 14
 class Priority:
     """Lower comes first. The order is what a barnkontakt should act on first."""
 
-    OVERDUE_OR_URGENT = 0   # follow-up date passed, or an urgent concern is open
-    HANDOVER_OVERDUE = 1    # a handover task past its target date
-    NEW_CONCERN = 2         # a concern nobody has looked into yet
-    DUE_SOON = 3            # follow-up within two weeks
-    HANDOVER_PENDING = 4    # a handover under way, in time
-    OPEN_WORK = 5           # an open concern or plan, nothing due
+    OVERDUE_OR_URGENT = 0  # follow-up date passed, or an urgent concern is open
+    HANDOVER_OVERDUE = 1  # a handover task past its target date
+    NEW_CONCERN = 2  # a concern nobody has looked into yet
+    DUE_SOON = 3  # follow-up within two weeks
+    HANDOVER_PENDING = 4  # a handover under way, in time
+    OPEN_WORK = 5  # an open concern or plan, nothing due
     NOTHING = 6
 
 
@@ -53,9 +53,12 @@ def my_barnkontakt_children(user, today: date):
             When(plan_review_date__lte=soon, then=Value(Priority.DUE_SOON)),
             When(handover_id__isnull=False, then=Value(Priority.HANDOVER_PENDING)),
             When(Q(open_concerns__gt=0) | Q(open_plans__gt=0), then=Value(Priority.OPEN_WORK)),
-            default=Value(Priority.NOTHING), output_field=IntegerField(),
+            default=Value(Priority.NOTHING),
+            output_field=IntegerField(),
         ),
-        next_due=Least(Coalesce("plan_review_date", "handover_target"), Coalesce("handover_target", "plan_review_date")),
+        next_due=Least(
+            Coalesce("plan_review_date", "handover_target"), Coalesce("handover_target", "plan_review_date")
+        ),
     )
     return children.order_by("priority", "next_due", "family_name", "given_name", "id")
 
@@ -78,8 +81,9 @@ def summary(children, today: date) -> Summary:
     small rows (numbers and dates, no names)."""
     soon = today + timedelta(days=DUE_SOON_DAYS)
     totals = Summary()
-    rows = children.values_list("priority", "open_concerns", "new_concerns", "urgent_concerns", "open_plans",
-                                "plan_review_date", "handover_id")
+    rows = children.values_list(
+        "priority", "open_concerns", "new_concerns", "urgent_concerns", "open_plans", "plan_review_date", "handover_id"
+    )
     for priority, open_concerns, new, urgent, plans, review, handover in rows:
         totals.children += 1
         totals.needs_action += priority <= Priority.DUE_SOON

@@ -1,11 +1,11 @@
 """Who may read, edit and decide a child impact assessment. Assessments are about
 decisions, not individual children, so they are opened by position, not by the child gate."""
+
 from django.db.models import Q
-from backa.audit.vocabulary import ObjectType
+
 from backa.access.objects import reachable_object
-
 from backa.accounts.positions import administered_district_ids, current_position
-
+from backa.audit.vocabulary import ObjectType
 from backa.impact.models import ImpactAssessment
 
 
@@ -30,8 +30,11 @@ def visible_assessments(request):
 
 
 def get_assessment(request, assessment_id) -> ImpactAssessment:
-    return reachable_object(visible_assessments(request).select_related("district", "decision_maker", "created_by"),
-                            assessment_id, ObjectType.IMPACT_ASSESSMENT)
+    return reachable_object(
+        visible_assessments(request).select_related("district", "decision_maker", "created_by"),
+        assessment_id,
+        ObjectType.IMPACT_ASSESSMENT,
+    )
 
 
 def can_edit(request, assessment) -> bool:

@@ -4,11 +4,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from backa.accounts.models import PositionKind, User
-from backa.lib.forms import AccessibleForm, AccessibleModelForm
-from backa.organisations.models import District
-
 from backa.impact.indicators import INDICATORS
 from backa.impact.models import ImpactAssessment, ImpactAssessmentVersion, Right
+from backa.lib.forms import AccessibleForm, AccessibleModelForm
+from backa.organisations.models import District
 
 TEXTAREA = forms.Textarea(attrs={"rows": 4})
 
@@ -24,9 +23,14 @@ class AssessmentForm(AccessibleModelForm):
 
 
 class VersionForm(AccessibleModelForm):
-    rights = forms.MultipleChoiceField(label=_("Rights at stake"), choices=Right.choices, widget=forms.CheckboxSelectMultiple)
+    rights = forms.MultipleChoiceField(
+        label=_("Rights at stake"), choices=Right.choices, widget=forms.CheckboxSelectMultiple
+    )
     indicators = forms.MultipleChoiceField(
-        label=_("The platform's indicators"), choices=INDICATORS, widget=forms.CheckboxSelectMultiple, required=False,
+        label=_("The platform's indicators"),
+        choices=INDICATORS,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
         help_text=_("Their current values for the district are saved with this version."),
     )
     expected_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
@@ -34,9 +38,22 @@ class VersionForm(AccessibleModelForm):
     class Meta:
         model = ImpactAssessmentVersion
         fields = [
-            "matter", "children_affected", "rights", "rights_notes", "knowledge", "indicators", "children_views",
-            "views_gathered_how", "alternatives", "consequences", "weighing", "decision", "reasons",
-            "compensating_measures", "feedback_to_children", "follow_up_on",
+            "matter",
+            "children_affected",
+            "rights",
+            "rights_notes",
+            "knowledge",
+            "indicators",
+            "children_views",
+            "views_gathered_how",
+            "alternatives",
+            "consequences",
+            "weighing",
+            "decision",
+            "reasons",
+            "compensating_measures",
+            "feedback_to_children",
+            "follow_up_on",
         ]
         widgets = {name: TEXTAREA for name in fields if name not in ("rights", "indicators", "follow_up_on")}
         widgets["follow_up_on"] = forms.DateInput(attrs={"type": "date"})
@@ -70,5 +87,10 @@ class SendForm(AccessibleForm):
 
 
 class DecideForm(AccessibleForm):
-    comment = forms.CharField(label=_("Comment"), widget=TEXTAREA, required=False, max_length=2000,
-                              help_text=_("Required when you return the assessment."))
+    comment = forms.CharField(
+        label=_("Comment"),
+        widget=TEXTAREA,
+        required=False,
+        max_length=2000,
+        help_text=_("Required when you return the assessment."),
+    )

@@ -4,6 +4,7 @@ Values come from the same functions as the district burden page and the evaluati
 suppressed the same way, and are frozen into the version when it is saved, so an approved
 assessment keeps the numbers it was decided on.
 """
+
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -12,7 +13,10 @@ INDICATORS = [
     ("overlapping_forum_pairs", _("Pairs of forums with overlapping participants and purposes")),
     ("meetings", _("Meetings about children this term")),
     ("meetings_per_child", _("Meetings per child this term")),
-    ("children_in_several_forums_same_month", _("Children discussed in two or more forums in the same month, this term")),
+    (
+        "children_in_several_forums_same_month",
+        _("Children discussed in two or more forums in the same month, this term"),
+    ),
     ("families_over_limit", _("Families invited to more meetings than the district's limit, this term")),
 ]
 LABELS = dict(INDICATORS)

@@ -4,6 +4,7 @@ Follows Barnombudsmannen's steps for decisions that affect children in general. 
 save writes a new, immutable version; approval by the named decision-maker freezes the
 version that was approved.
 """
+
 import uuid
 
 from django.conf import settings
@@ -45,14 +46,26 @@ class Right(models.TextChoices):
 class ImpactAssessment(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     municipality = models.ForeignKey(Municipality, on_delete=models.PROTECT, related_name="+")
-    district = models.ForeignKey(District, on_delete=models.PROTECT, null=True, blank=True, related_name="impact_assessments",
-                                 help_text=_("Leave empty for a decision for the whole city."))
+    district = models.ForeignKey(
+        District,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="impact_assessments",
+        help_text=_("Leave empty for a decision for the whole city."),
+    )
     title = models.CharField(_("decision the assessment belongs to"), max_length=200)
     decision_kind = models.CharField(_("kind of decision"), max_length=16, choices=DecisionKind.choices)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.DRAFT)
     current_version = models.PositiveIntegerField(default=0, editable=False)
-    decision_maker = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
-                                       related_name="+", verbose_name=_("decision-maker"))
+    decision_maker = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("decision-maker"),
+    )
     approved_version = models.PositiveIntegerField(null=True, blank=True, editable=False)
     approved_at = models.DateTimeField(null=True, blank=True, editable=False)
     decision_comment = models.TextField(_("decision-maker's comment"), blank=True, max_length=2000)
@@ -63,7 +76,8 @@ class ImpactAssessment(models.Model):
         ordering = ["-created_at"]
         constraints = [
             models.CheckConstraint(
-                condition=~models.Q(status="approved") | (models.Q(approved_version__isnull=False) & models.Q(decision_maker__isnull=False)),
+                condition=~models.Q(status="approved")
+                | (models.Q(approved_version__isnull=False) & models.Q(decision_maker__isnull=False)),
                 name="impact_approved_has_version_and_decider",
             ),
             models.CheckConstraint(
@@ -79,9 +93,22 @@ class ImpactAssessment(models.Model):
 
 
 STEP_FIELDS = (
-    "matter", "children_affected", "rights", "rights_notes", "knowledge", "indicators", "children_views",
-    "views_gathered_how", "alternatives", "consequences", "weighing", "decision", "reasons",
-    "compensating_measures", "feedback_to_children", "follow_up_on",
+    "matter",
+    "children_affected",
+    "rights",
+    "rights_notes",
+    "knowledge",
+    "indicators",
+    "children_views",
+    "views_gathered_how",
+    "alternatives",
+    "consequences",
+    "weighing",
+    "decision",
+    "reasons",
+    "compensating_measures",
+    "feedback_to_children",
+    "follow_up_on",
 )
 
 
@@ -112,7 +139,9 @@ class ImpactAssessmentVersion(models.Model):
     decision = models.TextField(_("Decision"), max_length=3000, blank=True)
     reasons = models.TextField(_("Reasons"), max_length=5000, blank=True)
     compensating_measures = models.TextField(
-        _("Compensating measures"), max_length=5000, blank=True,
+        _("Compensating measures"),
+        max_length=5000,
+        blank=True,
         help_text=_("Required if the decision goes against the child's best interests."),
     )
     # 7. Feedback and follow-up

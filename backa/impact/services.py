@@ -1,4 +1,5 @@
 """Writes to child impact assessments: versions, sending for decision, deciding."""
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -11,7 +12,9 @@ from backa.impact.models import STEP_FIELDS, ImpactAssessment, ImpactAssessmentV
 def _add_version(assessment, *, acting_user, steps: dict) -> ImpactAssessmentVersion:
     assessment.current_version += 1
     version = ImpactAssessmentVersion(
-        assessment=assessment, number=assessment.current_version, created_by=acting_user,
+        assessment=assessment,
+        number=assessment.current_version,
+        created_by=acting_user,
         **{field: steps[field] for field in STEP_FIELDS if field in steps},
     )
     version.indicator_values = indicators.current_values(assessment.district, version.indicators)
@@ -21,11 +24,17 @@ def _add_version(assessment, *, acting_user, steps: dict) -> ImpactAssessmentVer
     return version
 
 
-def do_create_assessment(*, acting_user, municipality, district, title: str, decision_kind: str, steps: dict) -> ImpactAssessment:
+def do_create_assessment(
+    *, acting_user, municipality, district, title: str, decision_kind: str, steps: dict
+) -> ImpactAssessment:
     """Start an assessment for a decision, with its first version."""
     with transaction.atomic():
         assessment = ImpactAssessment(
-            municipality=municipality, district=district, title=title, decision_kind=decision_kind, created_by=acting_user,
+            municipality=municipality,
+            district=district,
+            title=title,
+            decision_kind=decision_kind,
+            created_by=acting_user,
         )
         assessment.full_clean()
         assessment.save()

@@ -1,4 +1,5 @@
 """Child impact assessments: list, create, versioned edit, send for decision, decide, print."""
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -7,22 +8,31 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from backa.audit.vocabulary import ObjectType
+from backa.access.objects import NotFound
 from backa.accounts.positions import current_position
-from backa.lib.pdf import render_pdf_ua
-
+from backa.audit.vocabulary import ObjectType
 from backa.impact.access import can_decide, can_edit, get_assessment, is_admin_in_municipality, visible_assessments
 from backa.impact.forms import AssessmentForm, DecideForm, SendForm, VersionForm
 from backa.impact.indicators import LABELS
 from backa.impact.models import STEP_FIELDS, Status
-from backa.impact.services import do_create_assessment, do_decide, do_save_version, do_send_for_decision, missing_for_decision
-from backa.access.objects import NotFound
+from backa.impact.services import (
+    do_create_assessment,
+    do_decide,
+    do_save_version,
+    do_send_for_decision,
+    missing_for_decision,
+)
+from backa.lib.pdf import render_pdf_ua
 
 
 @login_required
 def assessment_list(request):
-    assessments = list(visible_assessments(request).select_related("district", "decision_maker").order_by("-created_at"))
-    return render(request, "impact/list.html", {"assessments": assessments, "can_create": is_admin_in_municipality(request)})
+    assessments = list(
+        visible_assessments(request).select_related("district", "decision_maker").order_by("-created_at")
+    )
+    return render(
+        request, "impact/list.html", {"assessments": assessments, "can_create": is_admin_in_municipality(request)}
+    )
 
 
 @login_required
@@ -40,8 +50,11 @@ def assessment_create(request):
             form.add_error("district", _("You can start assessments for your own district or for the whole city."))
         else:
             assessment = do_create_assessment(
-                acting_user=request.user, municipality=position.unit.organisation.municipality, district=district,
-                title=form.cleaned_data["title"], decision_kind=form.cleaned_data["decision_kind"],
+                acting_user=request.user,
+                municipality=position.unit.organisation.municipality,
+                district=district,
+                title=form.cleaned_data["title"],
+                decision_kind=form.cleaned_data["decision_kind"],
                 steps={f: version_form.cleaned_data[f] for f in STEP_FIELDS},
             )
             messages.success(request, _("The assessment was saved as version 1."))
@@ -51,7 +64,9 @@ def assessment_create(request):
 
 def _version(assessment, number=None):
     versions = assessment.versions.select_related("created_by")
-    version = versions.filter(number=number).first() if number else versions.filter(number=assessment.current_version).first()
+    version = (
+        versions.filter(number=number).first() if number else versions.filter(number=assessment.current_version).first()
+    )
     if version is None:
         raise NotFound(object_type=ObjectType.IMPACT_ASSESSMENT_VERSION, object_id=str(assessment.pk))
     return version
@@ -73,13 +88,22 @@ def assessment_detail(request, assessment_id):
     send_form = None
     if editable and assessment.status == Status.DRAFT:
         send_form = SendForm(municipality_id=assessment.municipality_id, exclude_user=request.user)
-    return render(request, "impact/detail.html", {
-        "assessment": assessment, "version": version, "indicator_rows": _indicator_rows(version),
-        "versions": list(assessment.versions.select_related("created_by").order_by("-number")),
-        "can_edit": editable and assessment.status == Status.DRAFT, "send_form": send_form,
-        "missing": missing_for_decision(version) if assessment.status == Status.DRAFT else [],
-        "decide_form": DecideForm() if can_decide(request, assessment) and assessment.status == Status.IN_REVIEW else None,
-    })
+    return render(
+        request,
+        "impact/detail.html",
+        {
+            "assessment": assessment,
+            "version": version,
+            "indicator_rows": _indicator_rows(version),
+            "versions": list(assessment.versions.select_related("created_by").order_by("-number")),
+            "can_edit": editable and assessment.status == Status.DRAFT,
+            "send_form": send_form,
+            "missing": missing_for_decision(version) if assessment.status == Status.DRAFT else [],
+            "decide_form": DecideForm()
+            if can_decide(request, assessment) and assessment.status == Status.IN_REVIEW
+            else None,
+        },
+    )
 
 
 @login_required
@@ -95,7 +119,8 @@ def assessment_edit(request, assessment_id):
     if request.method == "POST" and version_form.is_valid():
         try:
             saved = do_save_version(
-                acting_user=request.user, assessment=assessment,
+                acting_user=request.user,
+                assessment=assessment,
                 steps={f: version_form.cleaned_data[f] for f in STEP_FIELDS},
                 expected_version=version_form.cleaned_data.get("expected_version") or 0,
             )
@@ -116,7 +141,9 @@ def assessment_send(request, assessment_id):
     form = SendForm(request.POST, municipality_id=assessment.municipality_id, exclude_user=request.user)
     if form.is_valid():
         try:
-            do_send_for_decision(acting_user=request.user, assessment=assessment, decision_maker=form.cleaned_data["decision_maker"])
+            do_send_for_decision(
+                acting_user=request.user, assessment=assessment, decision_maker=form.cleaned_data["decision_maker"]
+            )
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
         else:
@@ -135,8 +162,12 @@ def assessment_decide(request, assessment_id):
     form = DecideForm(request.POST)
     form.is_valid()
     try:
-        do_decide(acting_user=request.user, assessment=assessment, approve=request.POST.get("decision") == "approve",
-                  comment=form.cleaned_data.get("comment", ""))
+        do_decide(
+            acting_user=request.user,
+            assessment=assessment,
+            approve=request.POST.get("decision") == "approve",
+            comment=form.cleaned_data.get("comment", ""),
+        )
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
@@ -150,7 +181,9 @@ def _print_context(request, assessment_id):
     number = assessment.approved_version if assessment.status == Status.APPROVED else None
     version = _version(assessment, number)
     return {
-        "assessment": assessment, "version": version, "indicator_rows": _indicator_rows(version),
+        "assessment": assessment,
+        "version": version,
+        "indicator_rows": _indicator_rows(version),
         "printed_at": timezone.localtime(),
     }
 
@@ -166,5 +199,3 @@ def assessment_pdf(request, assessment_id):
     context = _print_context(request, assessment_id)
     filename = f"barnkonsekvensanalys-{context['assessment'].id}-v{context['version'].number}.pdf"
     return render_pdf_ua(request, "impact/print.html", context, filename=filename)
-
-

@@ -1,5 +1,6 @@
 """Bulk insert through PostgreSQL COPY (several times faster than INSERT for large imports);
 falls back to bulk_create elsewhere (the SQLite demo). Runs inside the caller's transaction."""
+
 from django.db import connection
 from django.db.models import CharField, Lookup, Q, UUIDField
 
@@ -13,7 +14,9 @@ def copy_insert(model, objects, batch_size: int = 2000):
     fields = list(model._meta.concrete_fields)
     columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
     with connection.cursor() as cursor:
-        with cursor.cursor.copy(f"COPY {connection.ops.quote_name(model._meta.db_table)} ({columns}) FROM STDIN") as copy:
+        with cursor.cursor.copy(
+            f"COPY {connection.ops.quote_name(model._meta.db_table)} ({columns}) FROM STDIN"
+        ) as copy:
             for obj in objects:
                 copy.write_row([_value(f, obj) for f in fields])
 

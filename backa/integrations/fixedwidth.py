@@ -7,15 +7,15 @@ Parsing turns each data record into the CSV's columns and hands it to the same r
 validation (`register._parse_row`), so both formats give the same per-line errors and feed
 the same idempotent `apply_register`.
 """
+
 from dataclasses import dataclass
 from datetime import date
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from backa.organisations.models import District, Municipality
-
 from backa.integrations.register import HEADER, ParseResult, _parse_row
+from backa.organisations.models import District, Municipality
 
 FORMAT_ID = "BACKAFB1"
 START, DATA, END = "00", "10", "99"
@@ -30,7 +30,7 @@ class Field:
     width: int
 
     def cut(self, record: str) -> str:
-        return record[self.start - 1:self.start - 1 + self.width].strip()
+        return record[self.start - 1 : self.start - 1 + self.width].strip()
 
 
 # Data record, type 10. Positions are characters (bytes in ISO-8859-1).
@@ -52,8 +52,13 @@ RECORD_LENGTH = 290
 assert [f.name for f in DATA_FIELDS] == HEADER and DATA_FIELDS[-1].start + DATA_FIELDS[-1].width - 1 == RECORD_LENGTH
 
 # Start record, type 00.
-START_FIELDS = [Field("format", 3, 8), Field("extract_date", 11, 8), Field("municipality", 19, 4),
-                Field("kind", 23, 1), Field("encoding", 24, 10)]
+START_FIELDS = [
+    Field("format", 3, 8),
+    Field("extract_date", 11, 8),
+    Field("municipality", 19, 4),
+    Field("kind", 23, 1),
+    Field("encoding", 24, 10),
+]
 # End record, type 99.
 END_FIELDS = [Field("count", 3, 8)]
 
@@ -77,8 +82,14 @@ def _decode(data: bytes, result: ParseResult) -> str | None:
             return data.decode("utf-8-sig")
         except UnicodeDecodeError as exc:
             line = data[: exc.start].count(b"\n") + 1
-            result.error(line, _("The start record says UTF-8, but byte %(byte)s on this line is not UTF-8: "
-                                 "the file is probably ISO-8859-1. Nothing was read.") % {"byte": f"0x{data[exc.start]:02x}"})
+            result.error(
+                line,
+                _(
+                    "The start record says UTF-8, but byte %(byte)s on this line is not UTF-8: "
+                    "the file is probably ISO-8859-1. Nothing was read."
+                )
+                % {"byte": f"0x{data[exc.start]:02x}"},
+            )
             return None
     if data.startswith(b"\xef\xbb\xbf"):
         result.error(1, _("The file starts with a UTF-8 byte-order mark but the start record says ISO-8859-1."))
@@ -91,8 +102,13 @@ def _decode(data: bytes, result: ParseResult) -> str | None:
         else:
             # Every non-ASCII byte forms valid UTF-8: read as ISO-8859-1 it would turn "å" into "Ã¥".
             line = data[: next(i for i, b in enumerate(data) if b >= 0x80)].count(b"\n") + 1
-            result.error(line, _("The start record says ISO-8859-1, but the text is UTF-8 (letters like å would be "
-                                 "read as two wrong characters). Correct the start record or the file."))
+            result.error(
+                line,
+                _(
+                    "The start record says ISO-8859-1, but the text is UTF-8 (letters like å would be "
+                    "read as two wrong characters). Correct the start record or the file."
+                ),
+            )
             return None
     return data.decode("iso-8859-1")
 
@@ -106,7 +122,9 @@ def parse_fixed_width(data: bytes, municipality: Municipality, *, today: date | 
     if text is None:
         return result
     if "\x00" in text:
-        result.error(text[: text.index("\x00")].count("\n") + 1, _("The file contains NUL bytes; it is not a text file."))
+        result.error(
+            text[: text.index("\x00")].count("\n") + 1, _("The file contains NUL bytes; it is not a text file.")
+        )
         return result
     lines = text.split("\n")
     if lines and lines[-1] == "":
@@ -140,15 +158,24 @@ def parse_fixed_width(data: bytes, municipality: Municipality, *, today: date | 
             continue
         result.data_rows += 1
         if len(record) != RECORD_LENGTH:
-            result.error(number, _("The record is %(found)s characters long, expected %(expected)s: it is cut off or "
-                                   "has extra characters.") % {"found": len(record), "expected": RECORD_LENGTH})
+            result.error(
+                number,
+                _(
+                    "The record is %(found)s characters long, expected %(expected)s: it is cut off or "
+                    "has extra characters."
+                )
+                % {"found": len(record), "expected": RECORD_LENGTH},
+            )
             continue
         _parse_row([f.cut(record) for f in DATA_FIELDS], number, result, districts, seen, today)
     if end_line is None:
         result.error(len(lines) or 1, _("The file ends without an end record (type 99): it seems cut off."))
     elif declared is not None and declared != result.data_rows:
-        result.error(end_line, _("The end record says %(declared)s records, but the file has %(found)s: it seems incomplete.")
-                     % {"declared": declared, "found": result.data_rows})
+        result.error(
+            end_line,
+            _("The end record says %(declared)s records, but the file has %(found)s: it seems incomplete.")
+            % {"declared": declared, "found": result.data_rows},
+        )
     return result
 
 
@@ -159,12 +186,18 @@ def _start_record(record: str, municipality: Municipality, result: ParseResult) 
     values = {f.name: f.cut(record) for f in START_FIELDS}
     ok = True
     if len(record) != RECORD_LENGTH:
-        result.error(1, _("The record is %(found)s characters long, expected %(expected)s: it is cut off or has extra "
-                          "characters.") % {"found": len(record), "expected": RECORD_LENGTH})
+        result.error(
+            1,
+            _("The record is %(found)s characters long, expected %(expected)s: it is cut off or has extra characters.")
+            % {"found": len(record), "expected": RECORD_LENGTH},
+        )
         ok = False
     if values["municipality"] != municipality.code:
-        result.error(1, _("The extract is for municipality %(found)s, not %(expected)s.")
-                     % {"found": values["municipality"], "expected": municipality.code})
+        result.error(
+            1,
+            _("The extract is for municipality %(found)s, not %(expected)s.")
+            % {"found": values["municipality"], "expected": municipality.code},
+        )
         ok = False
     try:
         date(int(values["extract_date"][:4]), int(values["extract_date"][4:6]), int(values["extract_date"][6:8]))
@@ -178,19 +211,23 @@ def _start_record(record: str, municipality: Municipality, result: ParseResult) 
     return ok
 
 
-def format_fixed_width(rows, *, municipality_code: str, full: bool, encoding: str = "ISO-8859-1",
-                       extract_date: date | None = None) -> bytes:
+def format_fixed_width(
+    rows, *, municipality_code: str, full: bool, encoding: str = "ISO-8859-1", extract_date: date | None = None
+) -> bytes:
     """Write an extract (tests, demo data, the benchmark). rows: lists of the CSV's 12 columns."""
+
     def pad(values_by_field, kind):
         record = list(kind.ljust(RECORD_LENGTH))
         for f, value in values_by_field:
-            text = str(value)[:f.width].ljust(f.width)
-            record[f.start - 1:f.start - 1 + f.width] = text
+            text = str(value)[: f.width].ljust(f.width)
+            record[f.start - 1 : f.start - 1 + f.width] = text
         return "".join(record)
 
     day = (extract_date or timezone.localdate()).strftime("%Y%m%d")
     lines = [pad(zip(START_FIELDS, [FORMAT_ID, day, municipality_code, FULL if full else PARTIAL, encoding]), START)]
     for row in rows:
-        lines.append(pad(zip(DATA_FIELDS, [str(v).replace("-", "") if i in (0, 6, 9) else v for i, v in enumerate(row)]), DATA))
+        lines.append(
+            pad(zip(DATA_FIELDS, [str(v).replace("-", "") if i in (0, 6, 9) else v for i, v in enumerate(row)]), DATA)
+        )
     lines.append(pad(zip(END_FIELDS, [f"{len(rows):08d}"]), END))
     return ("\n".join(lines) + "\n").encode(ENCODINGS[encoding])

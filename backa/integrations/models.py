@@ -2,6 +2,7 @@
 
 Holds counts and per-line error messages only; messages never contain an identity number
 or an address (see register.py)."""
+
 import uuid
 
 from django.db import models

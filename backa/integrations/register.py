@@ -8,6 +8,7 @@ file twice changes nothing the second time, and an interrupted import rolls back
 Identity numbers and address data never appear in an error, a report or a log line: errors
 name the line and the column only.
 """
+
 import csv
 import io
 import uuid
@@ -18,18 +19,27 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from backa.audit.vocabulary import Purpose
 from backa.audit.log import Action, log_access_many
-from backa.lib import identity
+from backa.audit.vocabulary import Purpose
 from backa.children.lifephase import add_years
 from backa.children.models import Child, Custody, Guardian, Sex
+from backa.integrations.bulk import among, copy_insert
+from backa.lib import identity
 from backa.organisations.models import District, Municipality
 
-from backa.integrations.bulk import among, copy_insert
-
 HEADER = [
-    "personnummer", "fornamn", "efternamn", "kon", "folkbokforingsdistrikt", "skyddad",
-    "vh1_personnummer", "vh1_fornamn", "vh1_efternamn", "vh2_personnummer", "vh2_fornamn", "vh2_efternamn",
+    "personnummer",
+    "fornamn",
+    "efternamn",
+    "kon",
+    "folkbokforingsdistrikt",
+    "skyddad",
+    "vh1_personnummer",
+    "vh1_fornamn",
+    "vh1_efternamn",
+    "vh2_personnummer",
+    "vh2_fornamn",
+    "vh2_efternamn",
 ]
 TRAILER = "#ANTAL"
 DELIMITER = ";"
@@ -94,8 +104,14 @@ class ImportReport:
 
     @property
     def changes(self) -> int:
-        return (self.children_created + self.children_updated + self.guardians_created + self.guardians_updated
-                + self.custodies_created + self.moved_out)
+        return (
+            self.children_created
+            + self.children_updated
+            + self.guardians_created
+            + self.guardians_updated
+            + self.custodies_created
+            + self.moved_out
+        )
 
 
 def _sex(value: str, number: identity.IdentityNumber) -> str | None:
@@ -118,11 +134,16 @@ def parse_register(data: bytes, municipality: Municipality, *, today: date | Non
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
-        result.error(line, _("The file is not UTF-8 (byte %(byte)s on this line). Save it as UTF-8 and try again.")
-                     % {"byte": f"0x{data[exc.start]:02x}"})
+        result.error(
+            line,
+            _("The file is not UTF-8 (byte %(byte)s on this line). Save it as UTF-8 and try again.")
+            % {"byte": f"0x{data[exc.start]:02x}"},
+        )
         return result
     if "\x00" in text:
-        result.error(text[: text.index("\x00")].count("\n") + 1, _("The file contains NUL bytes; it is not a text file."))
+        result.error(
+            text[: text.index("\x00")].count("\n") + 1, _("The file contains NUL bytes; it is not a text file.")
+        )
         return result
     districts = {d.code.upper(): d.id for d in District.objects.filter(municipality=municipality)}
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=DELIMITER, strict=True)
@@ -139,7 +160,9 @@ def parse_register(data: bytes, municipality: Municipality, *, today: date | Non
             if header_seen is None:
                 header_seen = line
                 if [f.strip().lower() for f in fields] != HEADER:
-                    result.error(line, _("The first line must be the header: %(header)s") % {"header": DELIMITER.join(HEADER)})
+                    result.error(
+                        line, _("The first line must be the header: %(header)s") % {"header": DELIMITER.join(HEADER)}
+                    )
                     return result
                 continue
             if not fields or (len(fields) == 1 and not fields[0].strip()):
@@ -149,21 +172,32 @@ def parse_register(data: bytes, municipality: Municipality, *, today: date | Non
                 try:
                     declared = int(fields[1])
                 except (IndexError, ValueError):
-                    result.error(line, _("The closing line must be %(trailer)s;<number of rows>.") % {"trailer": TRAILER})
+                    result.error(
+                        line, _("The closing line must be %(trailer)s;<number of rows>.") % {"trailer": TRAILER}
+                    )
                 continue
             result.data_rows += 1
             _parse_row(fields, line, result, districts, seen, today)
     except csv.Error as exc:
-        result.error(reader.line_num, _("The line cannot be read as CSV (%(reason)s); the file may be cut off.") % {"reason": exc})
+        result.error(
+            reader.line_num,
+            _("The line cannot be read as CSV (%(reason)s); the file may be cut off.") % {"reason": exc},
+        )
         return result
     if header_seen is None:
         result.error(1, _("The file is empty."))
     elif trailer_line is None:
-        result.error(reader.line_num, _("The file ends without the closing line %(trailer)s;<number of rows>: it seems cut off.")
-                     % {"trailer": TRAILER})
+        result.error(
+            reader.line_num,
+            _("The file ends without the closing line %(trailer)s;<number of rows>: it seems cut off.")
+            % {"trailer": TRAILER},
+        )
     elif declared is not None and declared != result.data_rows:
-        result.error(trailer_line, _("The closing line says %(declared)s rows, but the file has %(found)s: it seems incomplete.")
-                     % {"declared": declared, "found": result.data_rows})
+        result.error(
+            trailer_line,
+            _("The closing line says %(declared)s rows, but the file has %(found)s: it seems incomplete.")
+            % {"declared": declared, "found": result.data_rows},
+        )
     return result
 
 
@@ -204,7 +238,11 @@ def _parse_row(fields, line, result, districts, seen, today):
         bad(_("kon: write K, M or leave empty."))
     guardians = []
     for prefix in ("vh1", "vh2"):
-        raw, given, family = values[f"{prefix}_personnummer"], values[f"{prefix}_fornamn"], values[f"{prefix}_efternamn"]
+        raw, given, family = (
+            values[f"{prefix}_personnummer"],
+            values[f"{prefix}_fornamn"],
+            values[f"{prefix}_efternamn"],
+        )
         if not (raw or given or family):
             continue
         try:
@@ -223,8 +261,9 @@ def _parse_row(fields, line, result, districts, seen, today):
         bad(_("vh2: the same guardian as vh1."))
     if len(result.errors) > before:
         return
-    result.rows.append(RegisterRow(line, number, values["fornamn"], values["efternamn"], sex, district_id,
-                                   protected == "J", guardians))
+    result.rows.append(
+        RegisterRow(line, number, values["fornamn"], values["efternamn"], sex, district_id, protected == "J", guardians)
+    )
 
 
 # A full extract that would mark more than this share of the registered children as moved
@@ -233,9 +272,16 @@ MAX_MOVED_OUT_SHARE = 0.10
 MOVED_OUT_ALWAYS_ALLOWED = 10
 
 
-def apply_register(rows: list[RegisterRow], municipality: Municipality, *, acting_user=None, progress=None,
-                   full: bool = False, max_moved_out_share: float = MAX_MOVED_OUT_SHARE,
-                   today: date | None = None) -> ImportReport:
+def apply_register(
+    rows: list[RegisterRow],
+    municipality: Municipality,
+    *,
+    acting_user=None,
+    progress=None,
+    full: bool = False,
+    max_moved_out_share: float = MAX_MOVED_OUT_SHARE,
+    today: date | None = None,
+) -> ImportReport:
     """Write validated rows in one transaction; only differences are written (idempotent).
 
     `full`: the extract lists every child (0–17) registered in the municipality, so a
@@ -250,23 +296,27 @@ def apply_register(rows: list[RegisterRow], municipality: Municipality, *, actin
     moved_district: list = []
     with transaction.atomic():
         for start in range(0, len(rows), CHUNK):
-            _apply_chunk(rows[start:start + CHUNK], municipality, report, acting_user, moved_district)
+            _apply_chunk(rows[start : start + CHUNK], municipality, report, acting_user, moved_district)
             progress(min(start + CHUNK, len(rows)), len(rows))
         moved_out = _mark_moved_out(rows, municipality, report, acting_user, today, max_moved_out_share) if full else []
         if moved_out or moved_district:
             from backa.roles.services import handle_register_moves
 
-            report.handovers = handle_register_moves(moved_out_ids=moved_out, moved_district_ids=moved_district,
-                                                     acting_user=acting_user, on=today)
+            report.handovers = handle_register_moves(
+                moved_out_ids=moved_out, moved_district_ids=moved_district, acting_user=acting_user, on=today
+            )
     return report
 
 
 def _mark_moved_out(rows, municipality, report, acting_user, today, max_share) -> list:
     """Registered children under 18 not in this full extract: mark them moved out (ids returned)."""
     listed = {row.pnr_hash for row in rows}
-    registered = (Child.objects.filter(municipality=municipality, moved_out_on__isnull=True, pnr_hash__isnull=False,
-                                       birth_date__gt=add_years(today, -18))
-                  .values_list("id", "pnr_hash"))
+    registered = Child.objects.filter(
+        municipality=municipality,
+        moved_out_on__isnull=True,
+        pnr_hash__isnull=False,
+        birth_date__gt=add_years(today, -18),
+    ).values_list("id", "pnr_hash")
     eligible = 0
     missing = []
     for child_id, pnr_hash in registered.iterator(chunk_size=10000):
@@ -274,14 +324,26 @@ def _mark_moved_out(rows, municipality, report, acting_user, today, max_share) -
         if pnr_hash not in listed:
             missing.append(child_id)
     if len(missing) > max(MOVED_OUT_ALWAYS_ALLOWED, max_share * eligible):
-        raise RegisterConflict(0, _("The full extract lacks %(missing)s of the %(registered)s children registered here, "
-                                    "more than the %(share)s %% allowed: is it cut off, or a partial extract?")
-                               % {"missing": len(missing), "registered": eligible, "share": round(100 * max_share)})
+        raise RegisterConflict(
+            0,
+            _(
+                "The full extract lacks %(missing)s of the %(registered)s children registered here, "
+                "more than the %(share)s %% allowed: is it cut off, or a partial extract?"
+            )
+            % {"missing": len(missing), "registered": eligible, "share": round(100 * max_share)},
+        )
     for start in range(0, len(missing), CHUNK):
-        Child.objects.filter(pk__in=missing[start:start + CHUNK]).update(moved_out_on=today, updated_at=timezone.now())
-    log_access_many(user=acting_user, action=Action.UPDATE,
-                    children=Child.objects.filter(among("id", missing)).only("id", "municipality_id", "protected_identity")
-                    if missing else [], purpose=Purpose.REGISTER_MOVED_OUT)
+        Child.objects.filter(pk__in=missing[start : start + CHUNK]).update(
+            moved_out_on=today, updated_at=timezone.now()
+        )
+    log_access_many(
+        user=acting_user,
+        action=Action.UPDATE,
+        children=Child.objects.filter(among("id", missing)).only("id", "municipality_id", "protected_identity")
+        if missing
+        else [],
+        purpose=Purpose.REGISTER_MOVED_OUT,
+    )
     report.moved_out = len(missing)
     return missing
 
@@ -295,33 +357,51 @@ GUARDIAN_FETCHED = ("pnr_hash", "id", "given_name", "family_name", "protected_id
 
 def _apply_chunk(rows, municipality, report, acting_user, moved_district):
     hashes = {row.number.digits: identity.lookup_hash(row.number) for row in rows}
-    existing = {values[0]: dict(zip(CHILD_FETCHED, values))
-                for values in Child.objects.filter(among("pnr_hash", hashes.values())).values_list(*CHILD_FETCHED)}
+    existing = {
+        values[0]: dict(zip(CHILD_FETCHED, values))
+        for values in Child.objects.filter(among("pnr_hash", hashes.values())).values_list(*CHILD_FETCHED)
+    }
     g_hashes = {g.number.digits: identity.lookup_hash(g.number) for row in rows for g in row.guardians}
-    guardians = {values[0]: dict(zip(GUARDIAN_FETCHED, values)) for values in
-                 Guardian.objects.filter(among("pnr_hash", set(g_hashes.values()))).values_list(*GUARDIAN_FETCHED)}
+    guardians = {
+        values[0]: dict(zip(GUARDIAN_FETCHED, values))
+        for values in Guardian.objects.filter(among("pnr_hash", set(g_hashes.values()))).values_list(*GUARDIAN_FETCHED)
+    }
     created, updated, g_created, g_updated = [], [], [], {}
     now = timezone.now()
     for row in rows:
         row.pnr_hash = hashes[row.number.digits]
         have = existing.get(row.pnr_hash)
         wanted = {
-            "given_name": row.given_name[:100], "family_name": row.family_name[:100], "sex": row.sex,
-            "home_district_id": row.district_id, "protected_identity": row.protected, "birth_date": row.number.birth_date,
+            "given_name": row.given_name[:100],
+            "family_name": row.family_name[:100],
+            "sex": row.sex,
+            "home_district_id": row.district_id,
+            "protected_identity": row.protected,
+            "birth_date": row.number.birth_date,
         }
         if have is None:
             child = Child(id=uuid.uuid4(), municipality=municipality, **wanted)
             child.set_identity_number(row.number)
-            existing[child.pnr_hash] = {"id": child.pk, "municipality_id": municipality.id, "moved_out_on": None,
-                                        "version": child.version, **wanted}
+            existing[child.pnr_hash] = {
+                "id": child.pk,
+                "municipality_id": municipality.id,
+                "moved_out_on": None,
+                "version": child.version,
+                **wanted,
+            }
             created.append(child)
             row.child_id = child.pk
             _link_guardians(row, municipality, g_hashes, guardians, g_created, g_updated)
             continue
         row.child_id = have["id"]
         if have["municipality_id"] != municipality.id:
-            raise RegisterConflict(row.line, _("The child is registered in another municipality; a move between "
-                                               "municipalities is a handover, not an import."))
+            raise RegisterConflict(
+                row.line,
+                _(
+                    "The child is registered in another municipality; a move between "
+                    "municipalities is a handover, not an import."
+                ),
+            )
         if any(have[key] != value for key, value in wanted.items()) or have["moved_out_on"] is not None:
             if have["home_district_id"] != row.district_id:
                 report.moved += 1
@@ -331,8 +411,16 @@ def _apply_chunk(rows, municipality, report, acting_user, moved_district):
                 report.moved_back += 1
             have.update(wanted, moved_out_on=None, version=have["version"] + 1)
             # Only the listed fields are written (bulk_update by primary key).
-            updated.append(Child(id=have["id"], municipality_id=municipality.id, moved_out_on=None, version=have["version"],
-                                 updated_at=now, **wanted))
+            updated.append(
+                Child(
+                    id=have["id"],
+                    municipality_id=municipality.id,
+                    moved_out_on=None,
+                    version=have["version"],
+                    updated_at=now,
+                    **wanted,
+                )
+            )
         _link_guardians(row, municipality, g_hashes, guardians, g_created, g_updated)
     _write_chunk(municipality, report, acting_user, rows, created, updated, g_created, g_updated)
 
@@ -342,11 +430,21 @@ def _link_guardians(row, municipality, g_hashes, guardians, g_created, g_updated
         key = g_hashes[g_row.number.digits]
         have = guardians.get(key)
         if have is None:
-            guardian = Guardian(id=uuid.uuid4(), municipality=municipality, given_name=g_row.given_name,
-                                family_name=g_row.family_name, protected_identity=row.protected)
+            guardian = Guardian(
+                id=uuid.uuid4(),
+                municipality=municipality,
+                given_name=g_row.given_name,
+                family_name=g_row.family_name,
+                protected_identity=row.protected,
+            )
             guardian.set_identity_number(g_row.number)
-            guardians[key] = {"id": guardian.pk, "given_name": guardian.given_name, "family_name": guardian.family_name,
-                              "protected_identity": guardian.protected_identity, "new": guardian}
+            guardians[key] = {
+                "id": guardian.pk,
+                "given_name": guardian.given_name,
+                "family_name": guardian.family_name,
+                "protected_identity": guardian.protected_identity,
+                "new": guardian,
+            }
             g_created.append(guardian)
         else:
             # A guardian's protection follows any protected child in their custody, and is never lifted here.
@@ -357,24 +455,45 @@ def _link_guardians(row, municipality, g_hashes, guardians, g_created, g_updated
                     new = have["new"]
                     new.given_name, new.family_name, new.protected_identity = want
                 else:
-                    g_updated[have["id"]] = Guardian(id=have["id"], given_name=want[0], family_name=want[1],
-                                                     protected_identity=want[2])
+                    g_updated[have["id"]] = Guardian(
+                        id=have["id"], given_name=want[0], family_name=want[1], protected_identity=want[2]
+                    )
         g_row.guardian_id = guardians[key]["id"]
 
 
 def _write_chunk(municipality, report, acting_user, rows, created, updated, g_created, g_updated):
     copy_insert(Guardian, g_created)
     if g_updated:
-        Guardian.objects.bulk_update(list(g_updated.values()), ["given_name", "family_name", "protected_identity"], batch_size=2000)
+        Guardian.objects.bulk_update(
+            list(g_updated.values()), ["given_name", "family_name", "protected_identity"], batch_size=2000
+        )
     copy_insert(Child, created)
     if updated:
-        Child.objects.bulk_update(updated, ["given_name", "family_name", "sex", "home_district", "protected_identity",
-                                            "birth_date", "moved_out_on", "version", "updated_at"], batch_size=2000)
+        Child.objects.bulk_update(
+            updated,
+            [
+                "given_name",
+                "family_name",
+                "sex",
+                "home_district",
+                "protected_identity",
+                "birth_date",
+                "moved_out_on",
+                "version",
+                "updated_at",
+            ],
+            batch_size=2000,
+        )
     pairs = {(row.child_id, g.guardian_id) for row in rows for g in row.guardians}
-    have = (set(Custody.objects.filter(among("child__id", {p[0] for p in pairs})).values_list("child_id", "guardian_id"))
-            if pairs else set())
-    custodies = [Custody(id=uuid.uuid4(), child_id=c, guardian_id=g, municipality=municipality, has_custody=True)
-                 for c, g in sorted(pairs - have)]
+    have = (
+        set(Custody.objects.filter(among("child__id", {p[0] for p in pairs})).values_list("child_id", "guardian_id"))
+        if pairs
+        else set()
+    )
+    custodies = [
+        Custody(id=uuid.uuid4(), child_id=c, guardian_id=g, municipality=municipality, has_custody=True)
+        for c, g in sorted(pairs - have)
+    ]
     copy_insert(Custody, custodies)
     log_access_many(user=acting_user, action=Action.CREATE, children=created, purpose=Purpose.REGISTER_IMPORT)
     log_access_many(user=acting_user, action=Action.UPDATE, children=updated, purpose=Purpose.REGISTER_IMPORT)

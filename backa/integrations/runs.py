@@ -8,6 +8,7 @@ dies. A run still "validating" or "writing" whose lock is gone was interrupted (
 transaction was rolled back with it: nothing changed). The status pages show it so
 (`show_interrupted`, without writing); the next import writes it down.
 """
+
 import hashlib
 import json
 import uuid
@@ -16,7 +17,6 @@ from django.db import DEFAULT_DB_ALIAS, connection, connections, models
 from django.utils import timezone
 
 from backa.integrations.models import ImportRun
-
 
 LOCK_CLASS = 0x42616B61  # "Baka": the advisory-lock namespace of running imports
 RUNNING = (ImportRun.Status.VALIDATING, ImportRun.Status.WRITING)
@@ -34,9 +34,11 @@ def interrupted_run_ids() -> set:
     if not running:
         return set()
     with connection.cursor() as cursor:
-        cursor.execute("SELECT objid FROM pg_locks WHERE locktype = 'advisory' AND classid = %s AND objsubid = 2 "
-                       "AND granted AND database = (SELECT oid FROM pg_database WHERE datname = current_database())",
-                       [LOCK_CLASS])
+        cursor.execute(
+            "SELECT objid FROM pg_locks WHERE locktype = 'advisory' AND classid = %s AND objsubid = 2 "
+            "AND granted AND database = (SELECT oid FROM pg_database WHERE datname = current_database())",
+            [LOCK_CLASS],
+        )
         alive = {int(row[0]) for row in cursor.fetchall()}
     return {run_id for run_id in running if _lock_key(run_id) not in alive}
 
@@ -55,8 +57,12 @@ class RunTracker:
         # SQLite allows one writer: there the status shares the import's connection.
         self.conn = connections.create_connection(DEFAULT_DB_ALIAS) if connection.vendor == "postgresql" else connection
         self.run = ImportRun(
-            id=uuid.uuid4(), kind=kind, municipality_code=municipality.code, file_name=file_name[:200],
-            file_sha256=hashlib.sha256(data).hexdigest(), started_by=started_by[:150],
+            id=uuid.uuid4(),
+            kind=kind,
+            municipality_code=municipality.code,
+            file_name=file_name[:200],
+            file_sha256=hashlib.sha256(data).hexdigest(),
+            started_by=started_by[:150],
         )
         if self.conn is not connection:
             # Held until this process ends or closes the tracker: the sign that the run is alive.
@@ -65,7 +71,9 @@ class RunTracker:
         fields = [f for f in ImportRun._meta.concrete_fields]
         columns = ", ".join(self.conn.ops.quote_name(f.column) for f in fields)
         values = [self._db_value(f, f.pre_save(self.run, True)) for f in fields]
-        self._execute(f"INSERT INTO {ImportRun._meta.db_table} ({columns}) VALUES ({', '.join(['%s'] * len(fields))})", values)
+        self._execute(
+            f"INSERT INTO {ImportRun._meta.db_table} ({columns}) VALUES ({', '.join(['%s'] * len(fields))})", values
+        )
 
     @staticmethod
     def _db_value(field, value):

@@ -22,6 +22,7 @@ The client reads the collections of the API in /work/shared/data/ss12000 (OpenAP
 
 Validate first, then write in one transaction; rerunning changes nothing.
 """
+
 import json
 import urllib.parse
 import urllib.request
@@ -34,13 +35,12 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from backa.accounts.models import Position, PositionKind, User
-from backa.audit.vocabulary import Purpose
 from backa.audit.log import Action, log_access_many
-from backa.lib import identity
+from backa.audit.vocabulary import Purpose
 from backa.children.models import Enrolment
-from backa.organisations.models import Municipality, Unit
-
 from backa.integrations.register import children_by_number_hash
+from backa.lib import identity
+from backa.organisations.models import Municipality, Unit
 
 PROTECTED_MARKINGS = {"Sekretessmarkering", "Skyddad folkbokföring"}
 MAX_PAGES = 10_000
@@ -59,8 +59,9 @@ class SS12000Client:
 
     def get(self, path: str, params: dict | None = None) -> dict:
         query = urllib.parse.urlencode(params or {}, doseq=True)
-        request = urllib.request.Request(f"{self.base_url}{path}{'?' + query if query else ''}",
-                                         headers={"Accept": "application/json"})
+        request = urllib.request.Request(
+            f"{self.base_url}{path}{'?' + query if query else ''}", headers={"Accept": "application/json"}
+        )
         if self.token:
             request.add_header("Authorization", f"Bearer {self.token}")
         try:
@@ -96,10 +97,14 @@ class SS12000Client:
 
 # SS 12000 dutyRole → our position kind (other roles are not read).
 DUTY_KINDS = {
-    "Rektor": PositionKind.REKTOR, "Förskolechef": PositionKind.REKTOR,
-    "Lärare": PositionKind.TEACHER, "Förstelärare": PositionKind.TEACHER,
-    "Förskollärare": PositionKind.PRESCHOOL_TEACHER, "Skolsköterska": PositionKind.SCHOOL_NURSE,
-    "Kurator": PositionKind.COUNSELLOR, "Skolpsykolog": PositionKind.PSYCHOLOGIST,
+    "Rektor": PositionKind.REKTOR,
+    "Förskolechef": PositionKind.REKTOR,
+    "Lärare": PositionKind.TEACHER,
+    "Förstelärare": PositionKind.TEACHER,
+    "Förskollärare": PositionKind.PRESCHOOL_TEACHER,
+    "Skolsköterska": PositionKind.SCHOOL_NURSE,
+    "Kurator": PositionKind.COUNSELLOR,
+    "Skolpsykolog": PositionKind.PSYCHOLOGIST,
 }
 PRESCHOOL = "FS"
 
@@ -142,8 +147,9 @@ def _staff_keys(person) -> set:
     return keys
 
 
-def sync_ss12000(client: SS12000Client, municipality: Municipality, *, acting_user=None, today: date | None = None,
-                 progress=None) -> SyncReport:
+def sync_ss12000(
+    client: SS12000Client, municipality: Municipality, *, acting_user=None, today: date | None = None, progress=None
+) -> SyncReport:
     """Read everything, validate, then write in one transaction. Errors name the SS 12000 id, never a personnummer."""
     report = SyncReport()
     progress = progress or (lambda done, total: None)
@@ -151,7 +157,9 @@ def sync_ss12000(client: SS12000Client, municipality: Municipality, *, acting_us
     persons = list(client.persons())
     duties = list(client.duties())
     placements = list(client.placements())
-    units = {u.external_id: u for u in Unit.objects.filter(organisation__municipality=municipality).exclude(external_id="")}
+    units = {
+        u.external_id: u for u in Unit.objects.filter(organisation__municipality=municipality).exclude(external_id="")
+    }
     unit_of_org = {}
     for org in organisations:
         code = org.get("schoolUnitCode")
@@ -172,10 +180,13 @@ def sync_ss12000(client: SS12000Client, municipality: Municipality, *, acting_us
             report.errors.append(_("Placement %(id)s: at an unknown school unit.") % {"id": placement.get("id")})
             continue
         if child_ref.get("id") not in person_by_id:
-            report.errors.append(_("Placement %(id)s: the child is not among the persons.") % {"id": placement.get("id")})
+            report.errors.append(
+                _("Placement %(id)s: the child is not among the persons.") % {"id": placement.get("id")}
+            )
             continue
         placed.setdefault(child_ref["id"], []).append(
-            (unit, _date(placement["startDate"]), _date(placement.get("endDate")), Enrolment.Kind.PLACEMENT))
+            (unit, _date(placement["startDate"]), _date(placement.get("endDate")), Enrolment.Kind.PLACEMENT)
+        )
         if child_ref.get("securityMarking"):
             reference_marking[child_ref["id"]] = child_ref["securityMarking"]
     wanted = []  # (number hash, marking, [(unit, start, end, kind)])
@@ -186,16 +197,22 @@ def sync_ss12000(client: SS12000Client, municipality: Municipality, *, acting_us
                 continue
             unit = unit_of_org.get((enrolment.get("enroledAt") or {}).get("id"))
             if unit is None:
-                report.errors.append(_("Person %(id)s: enrolment at an unknown school unit.") % {"id": person.get("id")})
+                report.errors.append(
+                    _("Person %(id)s: enrolment at an unknown school unit.") % {"id": person.get("id")}
+                )
                 continue
-            enrolments.append((unit, _date(enrolment["startDate"]), _date(enrolment.get("endDate")), Enrolment.Kind.PUPIL))
+            enrolments.append(
+                (unit, _date(enrolment["startDate"]), _date(enrolment.get("endDate")), Enrolment.Kind.PUPIL)
+            )
         enrolments += placed.get(person.get("id"), [])
         civic = (person.get("civicNo") or {}).get("value", "")
         try:
             number = identity.parse(civic, today=today)
         except identity.InvalidIdentityNumber as exc:
             if enrolments:  # a pupil or placed child must be matched; staff need no number here
-                report.errors.append(_("Person %(id)s: civicNo: %(reason)s") % {"id": person.get("id"), "reason": exc.message})
+                report.errors.append(
+                    _("Person %(id)s: civicNo: %(reason)s") % {"id": person.get("id"), "reason": exc.message}
+                )
             continue
         marking = person.get("securityMarking") or reference_marking.get(person.get("id")) or "Ingen"
         if reference_marking.get(person.get("id")) in PROTECTED_MARKINGS:
@@ -225,8 +242,15 @@ def sync_ss12000(client: SS12000Client, municipality: Municipality, *, acting_us
                 ours = existing.get((unit.id, start))
                 is_placement = kind == Enrolment.Kind.PLACEMENT
                 if ours is None:
-                    ours = Enrolment.objects.create(id=uuid.uuid4(), child=child, municipality=municipality, unit=unit,
-                                                    kind=kind, valid_from=start, valid_to=end)
+                    ours = Enrolment.objects.create(
+                        id=uuid.uuid4(),
+                        child=child,
+                        municipality=municipality,
+                        unit=unit,
+                        kind=kind,
+                        valid_from=start,
+                        valid_to=end,
+                    )
                     existing[(unit.id, start)] = ours
                     if is_placement:
                         report.placements_created += 1
@@ -267,8 +291,14 @@ def _read_duties(duties, person_by_id, unit_of_org, report) -> list:
         if person is None:
             report.errors.append(_("Duty %(id)s: the person is not among the persons.") % {"id": duty.get("id")})
             continue
-        keys_of[duty["id"]] = (_staff_keys(person), unit, kind, duty.get("dutyRole"), _date(duty["startDate"]),
-                               _date(duty.get("endDate")))
+        keys_of[duty["id"]] = (
+            _staff_keys(person),
+            unit,
+            kind,
+            duty.get("dutyRole"),
+            _date(duty["startDate"]),
+            _date(duty.get("endDate")),
+        )
     all_keys = set().union(*(k for k, *_rest in keys_of.values())) if keys_of else set()
     users = {}
     if all_keys:

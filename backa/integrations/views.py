@@ -1,10 +1,10 @@
 """Status of imports, for district administrators. Counts and line-numbered errors only."""
+
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 
-from backa.audit.vocabulary import ObjectType
 from backa.access.objects import is_district_admin, reachable_object, require_tool
-
+from backa.audit.vocabulary import ObjectType
 from backa.integrations.models import ImportRun
 from backa.integrations.runs import RUNNING, show_interrupted
 

@@ -4,6 +4,7 @@ A cell that starts with =, +, -, @, a tab or a carriage return is executed as a 
 Excel and LibreOffice (CSV injection, OWASP). Every text cell written here gets a leading
 apostrophe in that case; numbers and dates are written as they are.
 """
+
 import csv
 
 from django.http import HttpResponse

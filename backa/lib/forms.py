@@ -5,6 +5,7 @@ Every field with an error is marked aria-invalid (Django does that) and tied to 
 and error message by aria-describedby (ids ``<auto_id>_help`` and ``<auto_id>_error``, written
 by lib/_field.html). Radio and checkbox groups get the description on their fieldset instead of
 on every option. Errors from service functions land on the right field."""
+
 from django import forms
 from django.core.exceptions import ValidationError
 from django.forms.boundfield import BoundField

@@ -7,6 +7,7 @@ from the reference date; the separator '+' means the person is 100 or older.
 Never log, print or put these numbers in a URL: callers get `IdentityNumber` objects whose
 repr hides the digits.
 """
+
 import hashlib
 import hmac
 import os

@@ -1,4 +1,5 @@
 """A plain text progress bar for long management commands (no dependency, works in CI logs)."""
+
 import sys
 import time
 

@@ -6,9 +6,10 @@ head of its seal chain, a named restore point (to restore exactly to the manifes
 position and the server's time. `manage.py verify --manifest` compares a restored database
 with it. Counts only, no personal data.
 """
+
 import json
 import time
-from datetime import datetime, timezone as dt_timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from backa.operations import pgtools
@@ -34,7 +35,9 @@ def write_manifest(conn, path: Path, *, label: str, extra: dict | None = None) -
     """Counts and the seal head from one snapshot, plus a restore point; `conn` is psycopg, autocommit."""
     with conn.cursor() as cursor:
         cursor.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
-        cursor.execute("SELECT now(), pg_current_wal_lsn()::text, current_database(), current_setting('server_version')")
+        cursor.execute(
+            "SELECT now(), pg_current_wal_lsn()::text, current_database(), current_setting('server_version')"
+        )
         taken_at, lsn, dbname, version = cursor.fetchone()
         counts = table_counts(cursor)
         chain = verify_chain(cursor)
@@ -46,7 +49,7 @@ def write_manifest(conn, path: Path, *, label: str, extra: dict | None = None) -
         "label": label,
         "database": dbname,
         "server_version": version,
-        "taken_at": taken_at.astimezone(dt_timezone.utc).isoformat(),
+        "taken_at": taken_at.astimezone(UTC).isoformat(),
         "wal_lsn": lsn,
         "restore_point": restore_point,
         "tables": counts,
@@ -69,16 +72,34 @@ def base_backup(conninfo: str, target: Path) -> dict:
     pg_verifybackup. Returns seconds, size and the verification result."""
     target.parent.mkdir(parents=True, exist_ok=True)
     started = time.monotonic()
-    pgtools.run("pg_basebackup", "-d", conninfo, "-D", target, "-Fp", "-X", "stream", "-c", "fast",
-                "--manifest-checksums=SHA256", "-l", f"backa {datetime.now(dt_timezone.utc).isoformat()}")
+    pgtools.run(
+        "pg_basebackup",
+        "-d",
+        conninfo,
+        "-D",
+        target,
+        "-Fp",
+        "-X",
+        "stream",
+        "-c",
+        "fast",
+        "--manifest-checksums=SHA256",
+        "-l",
+        f"backa {datetime.now(UTC).isoformat()}",
+    )
     seconds = time.monotonic() - started
     size = sum(f.stat().st_size for f in target.rglob("*") if f.is_file())
     verified = pgtools.run("pg_verifybackup", target, check=False)
-    return {"seconds": round(seconds, 2), "bytes": size, "verifybackup_ok": verified.returncode == 0,
-            "verifybackup_output": (verified.stdout + verified.stderr).strip()[-500:]}
+    return {
+        "seconds": round(seconds, 2),
+        "bytes": size,
+        "verifybackup_ok": verified.returncode == 0,
+        "verifybackup_output": (verified.stdout + verified.stderr).strip()[-500:],
+    }
 
 
 def archiver_status(conn) -> dict:
-    row = conn.execute("SELECT current_setting('archive_mode'), archived_count, last_archived_wal, failed_count "
-                       "FROM pg_stat_archiver").fetchone()
+    row = conn.execute(
+        "SELECT current_setting('archive_mode'), archived_count, last_archived_wal, failed_count FROM pg_stat_archiver"
+    ).fetchone()
     return {"archive_mode": row[0], "archived_count": row[1], "last_archived_wal": row[2], "failed_count": row[3]}

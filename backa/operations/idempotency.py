@@ -13,6 +13,7 @@ inserting a row under a unique constraint, in a savepoint of the request's trans
   corrected form can be sent again with the same token;
 - the same key with a different payload: `IdempotencyMismatch` (the API answers 422).
 """
+
 import hashlib
 import json
 import uuid
@@ -73,8 +74,9 @@ def run_once(*, user, scope: str, key: str, payload_fingerprint: str, create, ob
             with transaction.atomic():
                 # A concurrent claim of the same key waits here on the unique index until the
                 # first request's transaction ends, then fails (it committed) or goes on (it rolled back).
-                claim = IdempotencyKey.objects.create(user=user, scope=scope, key=key, fingerprint=payload_fingerprint,
-                                                      object_type=object_type)
+                claim = IdempotencyKey.objects.create(
+                    user=user, scope=scope, key=key, fingerprint=payload_fingerprint, object_type=object_type
+                )
         except IntegrityError:
             row = IdempotencyKey.objects.get(user=user, scope=scope, key=key)
             if row.fingerprint != payload_fingerprint or not row.object_id:
@@ -93,17 +95,27 @@ def form_sent_before(request):
     from django.shortcuts import redirect
     from django.utils.translation import gettext as _
 
-    messages.error(request, _("This form was already sent with other content. Nothing more was saved; "
-                              "check what was saved and fill in the form again if something is missing."))
+    messages.error(
+        request,
+        _(
+            "This form was already sent with other content. Nothing more was saved; "
+            "check what was saved and fill in the form again if something is missing."
+        ),
+    )
     return redirect(request.get_full_path())
 
 
 def api_once(request, *, scope: str, payload, object_type: str, create, load):
     """The API's variant: key from the Idempotency-Key header; returns (object, replayed).
     `load(object_id)` fetches what a replay answers with."""
-    once = run_once(user=request.user, scope=scope, key=header_key(request),
-                    payload_fingerprint=fingerprint({"path": request.path, "body": payload}),
-                    object_type=object_type, create=create)
+    once = run_once(
+        user=request.user,
+        scope=scope,
+        key=header_key(request),
+        payload_fingerprint=fingerprint({"path": request.path, "body": payload}),
+        object_type=object_type,
+        create=create,
+    )
     return (once.obj if once.obj is not None else load(once.object_id)), once.replayed
 
 

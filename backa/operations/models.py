@@ -52,7 +52,9 @@ class AccessLogSeal(models.Model):
         ordering = ["starts_at"]
         constraints = [
             models.UniqueConstraint(fields=["starts_at"], name="access_log_seal_period_once"),
-            models.CheckConstraint(condition=models.Q(ends_at__gt=models.F("starts_at")), name="access_log_seal_period_valid"),
+            models.CheckConstraint(
+                condition=models.Q(ends_at__gt=models.F("starts_at")), name="access_log_seal_period_valid"
+            ),
         ]
         verbose_name = _("access-log seal")
         verbose_name_plural = _("access-log seals")

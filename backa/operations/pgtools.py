@@ -5,6 +5,7 @@ PostgreSQL's server programs refuse to run as root; as root we run them as the `
 account from `/` (a directory it can read), as ./run does. Client programs (pg_basebackup,
 psql) run as whoever we are.
 """
+
 import glob
 import os
 import pwd
@@ -23,7 +24,10 @@ def bindir() -> Path:
     configured = os.environ.get("PG_BINDIR")
     if configured:
         return Path(configured)
-    found = sorted(glob.glob("/usr/lib/postgresql/*/bin"), key=lambda p: [int(x) for x in p.split("/")[-2].split(".") if x.isdigit()])
+    found = sorted(
+        glob.glob("/usr/lib/postgresql/*/bin"),
+        key=lambda p: [int(x) for x in p.split("/")[-2].split(".") if x.isdigit()],
+    )
     if not found:
         raise FileNotFoundError("No PostgreSQL binaries under /usr/lib/postgresql/*/bin (set PG_BINDIR)")
     return Path(found[-1])
@@ -73,8 +77,13 @@ def conninfo_from_settings(alias="default") -> dict:
     db = settings.DATABASES[alias]
     if not db["ENGINE"].endswith("postgresql"):
         raise RuntimeError("backup and restore need PostgreSQL (DATABASE_URL)")
-    return {"host": db.get("HOST") or "127.0.0.1", "port": str(db.get("PORT") or 5432), "user": db.get("USER") or "postgres",
-            "dbname": db["NAME"], "password": db.get("PASSWORD") or ""}
+    return {
+        "host": db.get("HOST") or "127.0.0.1",
+        "port": str(db.get("PORT") or 5432),
+        "user": db.get("USER") or "postgres",
+        "dbname": db["NAME"],
+        "password": db.get("PASSWORD") or "",
+    }
 
 
 def conninfo_string(info: dict) -> str:

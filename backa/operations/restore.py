@@ -6,6 +6,7 @@ restored copy never writes into the primary's archive, its own port). `start()` 
 and waits until it accepts writes; the elapsed time from the copy to that moment is the
 measured recovery time (RTO, without the time to notice and decide).
 """
+
 import shutil
 import time
 from dataclasses import dataclass

@@ -19,18 +19,33 @@ corruption, or a restore that is missing rows. Seals themselves are append-only 
 and the latest digest goes into each backup manifest and the security log, so cutting seals off
 the end is visible against those copies.
 """
+
 import hashlib
 import uuid
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone as dt_timezone
+from datetime import UTC, datetime, timedelta
 
 LOG_TABLE = "audit_accesslog"
 SEAL_TABLE = "operations_accesslogseal"
 GENESIS = "0" * 64
 # Canonical column order; changing it changes every digest (a new seal format needs a version).
 COLUMNS = (
-    "occurred_at", "id", "user_id", "organisation_id", "unit_id", "role", "municipality_id", "child_id",
-    "object_type", "object_id", "action", "purpose", "outcome", "request_id", "emergency", "protected_identity",
+    "occurred_at",
+    "id",
+    "user_id",
+    "organisation_id",
+    "unit_id",
+    "role",
+    "municipality_id",
+    "child_id",
+    "object_type",
+    "object_id",
+    "action",
+    "purpose",
+    "outcome",
+    "request_id",
+    "emergency",
+    "protected_identity",
 )
 UUID_COLUMNS = {"id", "user_id", "organisation_id", "unit_id", "municipality_id", "child_id", "request_id"}
 FETCH = 5000
@@ -40,8 +55,8 @@ def _utc(value) -> datetime:
     if isinstance(value, str):
         value = datetime.fromisoformat(value)
     if value.tzinfo is None:
-        value = value.replace(tzinfo=dt_timezone.utc)
-    return value.astimezone(dt_timezone.utc)
+        value = value.replace(tzinfo=UTC)
+    return value.astimezone(UTC)
 
 
 def _iso(value) -> str:
@@ -64,7 +79,8 @@ def rows_digest(cursor, starts_at, ends_at) -> tuple[int, str, str, str]:
     """(row_count, sha256 hex, first id, last id) over the log rows in [starts_at, ends_at)."""
     cursor.execute(
         f"SELECT {', '.join(COLUMNS)} FROM {LOG_TABLE} WHERE occurred_at >= %s AND occurred_at < %s "
-        "ORDER BY occurred_at, id", [starts_at, ends_at],
+        "ORDER BY occurred_at, id",
+        [starts_at, ends_at],
     )
     digest, count, first, last = hashlib.sha256(), 0, "", ""
     while True:
@@ -99,8 +115,10 @@ class Seal:
 
 
 def read_seals(cursor) -> list[Seal]:
-    cursor.execute(f"SELECT id, starts_at, ends_at, row_count, rows_digest, previous_digest, digest FROM {SEAL_TABLE} "
-                   "ORDER BY starts_at")
+    cursor.execute(
+        f"SELECT id, starts_at, ends_at, row_count, rows_digest, previous_digest, digest FROM {SEAL_TABLE} "
+        "ORDER BY starts_at"
+    )
     return [Seal(r[0], _utc(r[1]), _utc(r[2]), int(r[3]), r[4], r[5], r[6]) for r in cursor.fetchall()]
 
 
@@ -141,7 +159,10 @@ def verify_chain(cursor) -> ChainReport:
             reasons.append("link to the previous seal does not match")
         if previous_end is not None and seal.starts_at != previous_end:
             reasons.append("gap or overlap with the previous seal's period")
-        if chain_digest(seal.previous_digest, seal.starts_at, seal.ends_at, seal.row_count, seal.rows_digest) != seal.digest:
+        if (
+            chain_digest(seal.previous_digest, seal.starts_at, seal.ends_at, seal.row_count, seal.rows_digest)
+            != seal.digest
+        ):
             reasons.append("the seal record itself was changed")
         count, digest, _first, _last = rows_digest(cursor, seal.starts_at, seal.ends_at)
         if count != seal.row_count:
@@ -149,7 +170,9 @@ def verify_chain(cursor) -> ChainReport:
         elif digest != seal.rows_digest:
             reasons.append("rows changed since sealing")
         if reasons:
-            report.broken.append(Broken(seal.id, seal.starts_at, seal.ends_at, "; ".join(reasons), seal.row_count, count))
+            report.broken.append(
+                Broken(seal.id, seal.starts_at, seal.ends_at, "; ".join(reasons), seal.row_count, count)
+            )
         report.sealed_rows += seal.row_count
         previous, previous_end = seal.digest, seal.ends_at
     report.last_digest = previous
@@ -172,8 +195,14 @@ def floor_period(moment: datetime, period: timedelta) -> datetime:
     return midnight + ((moment - midnight) // period) * period
 
 
-def seal_closed_periods(*, now: datetime, period: timedelta = timedelta(days=1), grace: timedelta = timedelta(hours=1),
-                        since: datetime | None = None, limit: int = 10000) -> list:
+def seal_closed_periods(
+    *,
+    now: datetime,
+    period: timedelta = timedelta(days=1),
+    grace: timedelta = timedelta(hours=1),
+    since: datetime | None = None,
+    limit: int = 10000,
+) -> list:
     """Seal every closed period from the last seal (or the first log row) up to now - grace.
     Serialised by an advisory lock; returns the new AccessLogSeal rows."""
     from django.db import connection, transaction
@@ -200,8 +229,14 @@ def seal_closed_periods(*, now: datetime, period: timedelta = timedelta(days=1),
             end = start + period
             count, digest, first_id, last_id = rows_digest(cursor, start, end)
             seal = AccessLogSeal.objects.create(
-                starts_at=start, ends_at=end, row_count=count, rows_digest=digest, first_id=first_id, last_id=last_id,
-                previous_digest=previous, digest=chain_digest(previous, start, end, count, digest),
+                starts_at=start,
+                ends_at=end,
+                row_count=count,
+                rows_digest=digest,
+                first_id=first_id,
+                last_id=last_id,
+                previous_digest=previous,
+                digest=chain_digest(previous, start, end, count, digest),
             )
             created.append(seal)
             start, previous = end, seal.digest

@@ -1,4 +1,5 @@
 """Admin for reference data only. Children and their records never appear in the admin."""
+
 from django.contrib import admin
 
 from backa.organisations.models import District, Municipality, Organisation, Unit

@@ -1,4 +1,5 @@
 """Reference data: municipalities, districts, organisations (huvudmän) and their units."""
+
 import uuid
 
 from django.core.validators import RegexValidator
@@ -9,9 +10,7 @@ from django.utils.translation import gettext_lazy as _
 class Municipality(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     # SCB kommunkod: two digits county + two digits municipality, e.g. 0180 Stockholm.
-    code = models.CharField(
-        _("municipality code"), max_length=4, unique=True, validators=[RegexValidator(r"^\d{4}$")]
-    )
+    code = models.CharField(_("municipality code"), max_length=4, unique=True, validators=[RegexValidator(r"^\d{4}$")])
     name = models.CharField(_("name"), max_length=100)
     valid_from = models.DateField(null=True, blank=True)
     valid_to = models.DateField(null=True, blank=True)
@@ -112,7 +111,11 @@ class Unit(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="units")
     district = models.ForeignKey(
-        District, on_delete=models.PROTECT, related_name="units", null=True, blank=True,
+        District,
+        on_delete=models.PROTECT,
+        related_name="units",
+        null=True,
+        blank=True,
         help_text=_("Usually one district; city-wide units leave it empty."),
     )
     unit_type = models.CharField(_("unit type"), max_length=16, choices=UnitType.choices)

@@ -1,5 +1,6 @@
 """District administrators edit the life-phase rules here. Role assignments and handovers
 name children, so they are not in the admin; they change only through the services."""
+
 from django.contrib import admin
 
 from backa.roles.models import LifePhaseConfig

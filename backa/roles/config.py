@@ -1,5 +1,6 @@
 """Reading the life-phase rules (LifePhaseConfig): which unit type and position hold the
 barnkontakt role in each phase. Code never hard-codes the mapping; it asks here."""
+
 from collections import defaultdict
 
 from django.db.models import Q

@@ -5,6 +5,7 @@ counts and breaks them down by unit, phase and professional. The names behind a 
 are seen only by those who hold a role for the child (through the access gate), such
 as the barnkontakt on their own start page.
 """
+
 from collections import Counter
 from datetime import date, timedelta
 
@@ -12,7 +13,6 @@ from django.db.models import Count, Exists, OuterRef
 
 from backa.children.lifephase import LifePhase, add_years, life_phase
 from backa.children.models import Enrolment
-
 from backa.roles.models import Handover, HandoverStatus, active_on
 from backa.roles.population import barnkontakt_now, children_in_district, without_barnkontakt
 
@@ -44,7 +44,9 @@ def district_summary(district, today: date) -> dict:
         "pending": handovers.count(),
         "overdue": handovers.filter(target_date__lt=today).count(),
     }
-    counts["coverage"] = round(100 * (counts["children"] - counts["without"]) / counts["children"], 1) if counts["children"] else None
+    counts["coverage"] = (
+        round(100 * (counts["children"] - counts["without"]) / counts["children"], 1) if counts["children"] else None
+    )
     transitions = {kind: base.filter(**filters).count() for kind, filters in transition_filters(today).items()}
     return {"counts": counts, "transitions": transitions, "august": next_school_year(today)}
 
@@ -52,9 +54,15 @@ def district_summary(district, today: date) -> dict:
 def caseload(district, today: date) -> list[dict]:
     """Barnkontakt roles per position at the district's units, largest first."""
     return list(
-        barnkontakt_now(today).filter(position__unit__district=district)
-        .values("position_id", "position__user__first_name", "position__user__last_name", "position__role_title",
-                "position__unit__name")
+        barnkontakt_now(today)
+        .filter(position__unit__district=district)
+        .values(
+            "position_id",
+            "position__user__first_name",
+            "position__user__last_name",
+            "position__role_title",
+            "position__unit__name",
+        )
         .annotate(children=Count("child_id", distinct=True))
         .order_by("-children", "position__unit__name", "position__user__last_name")
     )
@@ -65,7 +73,8 @@ def by_unit(children_queryset, today: date) -> tuple[list[dict], int]:
     current = Enrolment.objects.filter(active_on(today))
     rows = list(
         current.filter(child__in=children_queryset)
-        .values("unit__name", "unit__unit_type").annotate(children=Count("child_id", distinct=True))
+        .values("unit__name", "unit__unit_type")
+        .annotate(children=Count("child_id", distinct=True))
         .order_by("-children", "unit__name")
     )
     unenrolled = children_queryset.exclude(Exists(current.filter(child_id=OuterRef("pk")))).count()

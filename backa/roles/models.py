@@ -4,6 +4,7 @@ A role is held through a position (a professional's post at a unit), so a person
 leaves the unit loses the role's access with the position, and the access log can say
 which organisation and unit the access was made in.
 """
+
 import uuid
 
 from django.db import models
@@ -44,7 +45,9 @@ class RoleAssignment(models.Model):
     valid_from = models.DateField(_("from"), default=timezone.localdate)
     valid_to = models.DateField(_("to"), null=True, blank=True)
     reason = models.CharField(_("reason"), max_length=200, blank=True)
-    source = models.CharField(_("source"), max_length=10, choices=AssignmentSource.choices, default=AssignmentSource.MANUAL)
+    source = models.CharField(
+        _("source"), max_length=10, choices=AssignmentSource.choices, default=AssignmentSource.MANUAL
+    )
     # Set when a role is ended early (someone leaves the team): access stops at once.
     ended_at = models.DateTimeField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
@@ -95,7 +98,11 @@ class LifePhaseConfig(models.Model):
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     municipality = models.ForeignKey(
-        Municipality, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        Municipality,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
         help_text=_("Empty: the default for every municipality."),
     )
     phase = models.CharField(_("life phase"), max_length=12, choices=LifePhase.choices)
@@ -103,7 +110,8 @@ class LifePhaseConfig(models.Model):
     unit_type = models.CharField(_("unit type"), max_length=16, choices=UnitType.choices)
     position_kind = models.CharField(_("position"), max_length=24, choices=PositionKind.choices)
     handover_days = models.PositiveSmallIntegerField(
-        _("days to complete a handover"), default=30,
+        _("days to complete a handover"),
+        default=30,
         help_text=_("Target time for a handover into this phase, counted from the day it is created."),
     )
     updated_at = models.DateTimeField(auto_now=True)
@@ -112,7 +120,8 @@ class LifePhaseConfig(models.Model):
         ordering = ["phase", "priority"]
         constraints = [
             models.UniqueConstraint(
-                fields=["municipality", "phase", "priority"], name="lifephase_rule_unique",
+                fields=["municipality", "phase", "priority"],
+                name="lifephase_rule_unique",
                 nulls_distinct=False,
             ),
         ]
@@ -171,13 +180,19 @@ class Handover(models.Model):
     child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="handovers")
     municipality = models.ForeignKey(Municipality, on_delete=models.PROTECT, related_name="+")
     trigger = models.CharField(_("reason"), max_length=20, choices=HandoverTrigger.choices)
-    status = models.CharField(_("status"), max_length=12, choices=HandoverStatus.choices, default=HandoverStatus.PENDING)
+    status = models.CharField(
+        _("status"), max_length=12, choices=HandoverStatus.choices, default=HandoverStatus.PENDING
+    )
     from_assignment = models.ForeignKey(
         RoleAssignment, on_delete=models.PROTECT, related_name="handovers_out", verbose_name=_("from")
     )
     from_position = models.ForeignKey(Position, on_delete=models.PROTECT, related_name="handovers_out")
     to_position = models.ForeignKey(
-        Position, on_delete=models.PROTECT, null=True, blank=True, related_name="handovers_in",
+        Position,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="handovers_in",
         help_text=_("Empty when there is no receiver in the system (18 years, moved away)."),
     )
     to_assignment = models.ForeignKey(
@@ -188,7 +203,9 @@ class Handover(models.Model):
     # day the change takes effect. Until then the sender stays barnkontakt even after the
     # receiver accepts (the receiver's role starts that day), and derivation leaves it be.
     transition_on = models.DateField(_("takes effect on"), null=True, blank=True)
-    basis = models.CharField(_("basis for passing information on"), max_length=16, choices=SharingBasis.choices, blank=True)
+    basis = models.CharField(
+        _("basis for passing information on"), max_length=16, choices=SharingBasis.choices, blank=True
+    )
     consent_reference = models.CharField(_("consent reference"), max_length=100, blank=True)
     legal_basis = models.CharField(_("legal basis"), max_length=16, choices=LegalBasis.choices, blank=True)
     items = models.JSONField(_("what is passed on"), default=list, blank=True)

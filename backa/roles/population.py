@@ -7,11 +7,11 @@ role assignments, and the dashboard returns numbers and per-unit breakdowns only
 module is therefore allowed past the access gate, like the synthetic generator and the
 register import; nothing in a request path may return its rows to a template.
 """
+
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 
 from backa.children.lifephase import add_years
 from backa.children.models import Child, Enrolment
-
 from backa.roles.models import Handover, HandoverStatus, RoleAssignment, RoleKind, active_on, role_active_on
 
 
@@ -26,11 +26,13 @@ def children_for_derivation(on, *, municipality_id=None, child_ids=None) -> Quer
         # Adults matter only while a barnkontakt role is still open.
         # Nor do children who moved out of the municipality (no new barnkontakt for them).
         queryset = queryset.filter(
-            (Q_under_18(on) & Q(moved_out_on__isnull=True)) | Exists(barnkontakt_now(on).filter(child_id=OuterRef("pk")))
+            (Q_under_18(on) & Q(moved_out_on__isnull=True))
+            | Exists(barnkontakt_now(on).filter(child_id=OuterRef("pk")))
         )
     return queryset.select_related("home_district").prefetch_related(
         Prefetch(
-            "enrolments", queryset=Enrolment.objects.filter(active_on(on)).select_related("unit").order_by("-valid_from", "id"),
+            "enrolments",
+            queryset=Enrolment.objects.filter(active_on(on)).select_related("unit").order_by("-valid_from", "id"),
             to_attr="current_enrolments",
         ),
         Prefetch(
@@ -38,7 +40,9 @@ def children_for_derivation(on, *, municipality_id=None, child_ids=None) -> Quer
             queryset=barnkontakt_now(on).select_related("position__unit").order_by("-valid_from", "-created_at"),
             to_attr="current_barnkontakt",
         ),
-        Prefetch("handovers", queryset=Handover.objects.filter(status=HandoverStatus.PENDING), to_attr="pending_handovers"),
+        Prefetch(
+            "handovers", queryset=Handover.objects.filter(status=HandoverStatus.PENDING), to_attr="pending_handovers"
+        ),
     )
 
 
@@ -62,7 +66,6 @@ def without_barnkontakt(queryset: QuerySet[Child], on) -> QuerySet[Child]:
     return queryset.exclude(Exists(barnkontakt_now(on).filter(child_id=OuterRef("pk"))))
 
 
-
 def children_for_transitions(on, where, *, municipality_id=None) -> QuerySet[Child]:
     """Children matching `where` who have a barnkontakt today, with current and future
     enrolments, the current barnkontakt and any pending handover prefetched (for
@@ -75,7 +78,8 @@ def children_for_transitions(on, where, *, municipality_id=None) -> QuerySet[Chi
     return queryset.prefetch_related(
         Prefetch(
             "enrolments",
-            queryset=Enrolment.objects.filter(Q(valid_to__isnull=True) | Q(valid_to__gte=on)).select_related("unit")
+            queryset=Enrolment.objects.filter(Q(valid_to__isnull=True) | Q(valid_to__gte=on))
+            .select_related("unit")
             .order_by("-valid_from", "id"),
             to_attr="future_enrolments",
         ),
@@ -84,7 +88,12 @@ def children_for_transitions(on, where, *, municipality_id=None) -> QuerySet[Chi
             queryset=barnkontakt_now(on).select_related("position__unit").order_by("-valid_from", "-created_at"),
             to_attr="current_barnkontakt",
         ),
-        Prefetch("handovers", queryset=Handover.objects.filter(status=HandoverStatus.PENDING), to_attr="pending_handovers"),
-        Prefetch("handovers", queryset=Handover.objects.filter(transition_on__gte=on).exclude(status=HandoverStatus.CANCELLED),
-                 to_attr="ahead_handovers"),
+        Prefetch(
+            "handovers", queryset=Handover.objects.filter(status=HandoverStatus.PENDING), to_attr="pending_handovers"
+        ),
+        Prefetch(
+            "handovers",
+            queryset=Handover.objects.filter(transition_on__gte=on).exclude(status=HandoverStatus.CANCELLED),
+            to_attr="ahead_handovers",
+        ),
     )

@@ -1,4 +1,5 @@
 """Writes to role assignments. Each writes its access-log row in the same transaction."""
+
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
@@ -9,18 +10,35 @@ from django.utils.translation import gettext as _
 
 from backa.accounts.models import Position, PositionKind
 from backa.audit.context import as_acting
-from backa.audit.vocabulary import ObjectType, Purpose
 from backa.audit.log import Action, log_access
+from backa.audit.vocabulary import ObjectType, Purpose
 from backa.children.lifephase import LifePhase, life_phase
 from backa.children.models import Child
-
 from backa.roles.config import rules_by_phase
-from backa.roles.models import AssignmentSource, Handover, HandoverItem, HandoverStatus, HandoverTrigger, RoleAssignment, RoleKind, SharingBasis, active_on, role_active_on
+from backa.roles.models import (
+    AssignmentSource,
+    Handover,
+    HandoverItem,
+    HandoverStatus,
+    HandoverTrigger,
+    RoleAssignment,
+    RoleKind,
+    SharingBasis,
+    active_on,
+    role_active_on,
+)
 
 
 def do_assign_role(
-    *, acting_user, child: Child, position: Position, kind: str, valid_from: date | None = None,
-    valid_to: date | None = None, reason: str = "", source: str = AssignmentSource.MANUAL,
+    *,
+    acting_user,
+    child: Child,
+    position: Position,
+    kind: str,
+    valid_from: date | None = None,
+    valid_to: date | None = None,
+    reason: str = "",
+    source: str = AssignmentSource.MANUAL,
 ) -> RoleAssignment:
     """Give a position a time-bounded role for a child; it opens the child's file to its holder."""
     acting = as_acting(acting_user)
@@ -29,12 +47,22 @@ def do_assign_role(
         raise ValidationError(_("The end date must not be before the start date."))
     with transaction.atomic():
         assignment = RoleAssignment.objects.create(
-            child=child, municipality_id=child.municipality_id, position=position, kind=kind,
-            valid_from=valid_from, valid_to=valid_to, reason=reason, source=source,
+            child=child,
+            municipality_id=child.municipality_id,
+            position=position,
+            kind=kind,
+            valid_from=valid_from,
+            valid_to=valid_to,
+            reason=reason,
+            source=source,
         )
         log_access(
-            acting=acting, child=child, action=Action.CREATE,
-            object_type=ObjectType.ROLE_ASSIGNMENT, object_id=assignment.id, purpose=kind,
+            acting=acting,
+            child=child,
+            action=Action.CREATE,
+            object_type=ObjectType.ROLE_ASSIGNMENT,
+            object_id=assignment.id,
+            purpose=kind,
         )
     return assignment
 
@@ -52,8 +80,13 @@ def do_end_role(*, acting_user, assignment: RoleAssignment) -> RoleAssignment:
             locked.valid_to = max(locked.valid_from, today)
         locked.save(update_fields=["ended_at", "valid_to"])
         log_access(
-            acting=acting, child_id=locked.child_id, municipality_id=locked.municipality_id,
-            action=Action.UPDATE, object_type=ObjectType.ROLE_ASSIGNMENT, object_id=locked.id, purpose=Purpose.END_ROLE,
+            acting=acting,
+            child_id=locked.child_id,
+            municipality_id=locked.municipality_id,
+            action=Action.UPDATE,
+            object_type=ObjectType.ROLE_ASSIGNMENT,
+            object_id=locked.id,
+            purpose=Purpose.END_ROLE,
         )
     return locked
 
@@ -101,7 +134,9 @@ class DerivationContext:
         if key not in self.positions:
             self.positions[key] = (
                 Position.objects.filter(active_on(self.on), unit=unit, kind=kind, user__is_active=True)
-                .select_related("unit").order_by("valid_from", "id").first()
+                .select_related("unit")
+                .order_by("valid_from", "id")
+                .first()
             )
         return self.positions[key]
 
@@ -111,7 +146,9 @@ def derived_barnkontakt(child, ctx: DerivationContext):
     phase = life_phase(child.birth_date, ctx.on)
     enrolments = getattr(child, "current_enrolments", None)
     if enrolments is None:
-        enrolments = list(child.enrolments.filter(active_on(ctx.on)).select_related("unit").order_by("-valid_from", "id"))
+        enrolments = list(
+            child.enrolments.filter(active_on(ctx.on)).select_related("unit").order_by("-valid_from", "id")
+        )
     for rule in ctx.rules_for(child.municipality_id).get(phase, []):
         for enrolment in enrolments:
             if enrolment.unit.unit_type != rule.unit_type:
@@ -127,7 +164,8 @@ def _current_barnkontakt(child, ctx):
     if current is None:
         current = list(
             RoleAssignment.objects.filter(role_active_on(ctx.on), child=child, kind=RoleKind.BARNKONTAKT)
-            .select_related("position__unit").order_by("-valid_from", "-created_at")
+            .select_related("position__unit")
+            .order_by("-valid_from", "-created_at")
         )
     return current
 
@@ -141,7 +179,11 @@ def _pending_handover(child):
 
 def _trigger(child, current: RoleAssignment, target: Position | None, on) -> str:
     if target is None:
-        return HandoverTrigger.AGE_18 if life_phase(child.birth_date, on) == LifePhase.ADULT else HandoverTrigger.MOVE_MUNICIPALITY
+        return (
+            HandoverTrigger.AGE_18
+            if life_phase(child.birth_date, on) == LifePhase.ADULT
+            else HandoverTrigger.MOVE_MUNICIPALITY
+        )
     from_unit, to_unit = current.position.unit, target.unit
     if from_unit.district_id != to_unit.district_id and child.home_district_id == to_unit.district_id:
         return HandoverTrigger.MOVE_DISTRICT
@@ -162,8 +204,14 @@ def _derive(child, ctx: DerivationContext, acting_user) -> str:
             return Outcome.UNCHANGED
         if pending is not None:
             return Outcome.HANDOVER_PENDING
-        do_start_handover(acting_user=acting_user, child=child, trigger=HandoverTrigger.AGE_18, from_assignment=current[0],
-                          to_position=None, target_date=ctx.on + timedelta(days=30))
+        do_start_handover(
+            acting_user=acting_user,
+            child=child,
+            trigger=HandoverTrigger.AGE_18,
+            from_assignment=current[0],
+            to_position=None,
+            target_date=ctx.on + timedelta(days=30),
+        )
         return Outcome.HANDOVER_CREATED
 
     target, rule = derived_barnkontakt(child, ctx)
@@ -172,15 +220,23 @@ def _derive(child, ctx: DerivationContext, acting_user) -> str:
             _cancel(pending, acting_user)
         if target is None:
             return Outcome.GAP
-        do_assign_role(acting_user=acting_user, child=child, position=target, kind=RoleKind.BARNKONTAKT,
-                       valid_from=ctx.on, reason=f"life_phase:{phase}", source=AssignmentSource.DERIVED)
+        do_assign_role(
+            acting_user=acting_user,
+            child=child,
+            position=target,
+            kind=RoleKind.BARNKONTAKT,
+            valid_from=ctx.on,
+            reason=f"life_phase:{phase}",
+            source=AssignmentSource.DERIVED,
+        )
         return Outcome.ASSIGNED
 
     holder = current[0]
     # Any holder of the right position at the right unit will do (two BVC nurses share a
     # unit: no handover between colleagues), and so does a manager's choice at that unit.
     satisfied = target is None or any(
-        a.position.unit_id == target.unit_id and (a.position.kind == target.kind or a.source == AssignmentSource.OVERRIDE)
+        a.position.unit_id == target.unit_id
+        and (a.position.kind == target.kind or a.source == AssignmentSource.OVERRIDE)
         for a in current
     )
     if satisfied:
@@ -202,23 +258,45 @@ def _derive(child, ctx: DerivationContext, acting_user) -> str:
         if pending.to_position_id == target.id:
             return Outcome.HANDOVER_PENDING
         _cancel(pending, acting_user)
-        do_start_handover(acting_user=acting_user, child=child, trigger=_trigger(child, holder, target, ctx.on),
-                          from_assignment=holder, to_position=target, target_date=ctx.on + timedelta(days=rule.handover_days))
+        do_start_handover(
+            acting_user=acting_user,
+            child=child,
+            trigger=_trigger(child, holder, target, ctx.on),
+            from_assignment=holder,
+            to_position=target,
+            target_date=ctx.on + timedelta(days=rule.handover_days),
+        )
         return Outcome.HANDOVER_REPLACED
-    do_start_handover(acting_user=acting_user, child=child, trigger=_trigger(child, holder, target, ctx.on),
-                      from_assignment=holder, to_position=target, target_date=ctx.on + timedelta(days=rule.handover_days))
+    do_start_handover(
+        acting_user=acting_user,
+        child=child,
+        trigger=_trigger(child, holder, target, ctx.on),
+        from_assignment=holder,
+        to_position=target,
+        target_date=ctx.on + timedelta(days=rule.handover_days),
+    )
     return Outcome.HANDOVER_CREATED
 
 
 def _moves_towards_home(child, holder: RoleAssignment, pending: Handover) -> bool:
-    if pending.trigger != HandoverTrigger.MOVE_DISTRICT or pending.to_position_id is None or child.home_district_id is None:
+    if (
+        pending.trigger != HandoverTrigger.MOVE_DISTRICT
+        or pending.to_position_id is None
+        or child.home_district_id is None
+    ):
         return False
     from backa.roles.transitions import RESIDENCE_BOUND_UNIT_TYPES
 
     # Only residence-bound care (BVC, BMM) follows the address; a school move follows the enrolment.
-    to_unit = Position.objects.filter(pk=pending.to_position_id).values_list("unit__district_id", "unit__unit_type").first()
-    return (to_unit is not None and to_unit[0] == child.home_district_id and to_unit[1] in RESIDENCE_BOUND_UNIT_TYPES
-            and holder.position.unit.district_id != child.home_district_id)
+    to_unit = (
+        Position.objects.filter(pk=pending.to_position_id).values_list("unit__district_id", "unit__unit_type").first()
+    )
+    return (
+        to_unit is not None
+        and to_unit[0] == child.home_district_id
+        and to_unit[1] in RESIDENCE_BOUND_UNIT_TYPES
+        and holder.position.unit.district_id != child.home_district_id
+    )
 
 
 def _moved_out(child, ctx, acting_user, current, pending) -> str:
@@ -230,11 +308,23 @@ def _moved_out(child, ctx, acting_user, current, pending) -> str:
         if pending.trigger == HandoverTrigger.MOVE_MUNICIPALITY:
             return Outcome.HANDOVER_PENDING
         _cancel(pending, acting_user)  # a receiver here is moot once the child lives elsewhere
-        do_start_handover(acting_user=acting_user, child=child, trigger=HandoverTrigger.MOVE_MUNICIPALITY,
-                          from_assignment=current[0], to_position=None, target_date=ctx.on + timedelta(days=MOVE_OUT_DAYS))
+        do_start_handover(
+            acting_user=acting_user,
+            child=child,
+            trigger=HandoverTrigger.MOVE_MUNICIPALITY,
+            from_assignment=current[0],
+            to_position=None,
+            target_date=ctx.on + timedelta(days=MOVE_OUT_DAYS),
+        )
         return Outcome.HANDOVER_REPLACED
-    do_start_handover(acting_user=acting_user, child=child, trigger=HandoverTrigger.MOVE_MUNICIPALITY,
-                      from_assignment=current[0], to_position=None, target_date=ctx.on + timedelta(days=MOVE_OUT_DAYS))
+    do_start_handover(
+        acting_user=acting_user,
+        child=child,
+        trigger=HandoverTrigger.MOVE_MUNICIPALITY,
+        from_assignment=current[0],
+        to_position=None,
+        target_date=ctx.on + timedelta(days=MOVE_OUT_DAYS),
+    )
     return Outcome.HANDOVER_CREATED
 
 
@@ -262,8 +352,14 @@ def _district_move(child, ctx: DerivationContext, acting_user) -> str:
             continue
         receiver = district_position(child.home_district_id, rule.unit_type, rule.position_kind, ctx)
         if receiver is not None:
-            do_start_handover(acting_user=acting_user, child=child, trigger=HandoverTrigger.MOVE_DISTRICT,
-                              from_assignment=holder, to_position=receiver, target_date=ctx.on + timedelta(days=rule.handover_days))
+            do_start_handover(
+                acting_user=acting_user,
+                child=child,
+                trigger=HandoverTrigger.MOVE_DISTRICT,
+                from_assignment=holder,
+                to_position=receiver,
+                target_date=ctx.on + timedelta(days=rule.handover_days),
+            )
             return Outcome.HANDOVER_CREATED
     return outcome
 
@@ -278,13 +374,15 @@ def handle_register_moves(*, moved_out_ids=(), moved_district_ids=(), acting_use
     counts: dict[str, int] = {}
     for ids, handle in ((list(moved_out_ids), _derive), (list(moved_district_ids), _district_move)):
         for start in range(0, len(ids), 2000):
-            for child in children_for_derivation(ctx.on, child_ids=ids[start:start + 2000]):
+            for child in children_for_derivation(ctx.on, child_ids=ids[start : start + 2000]):
                 outcome = handle(child, ctx, acting_user)
                 counts[outcome] = counts.get(outcome, 0) + 1
     return counts
 
 
-def do_derive_barnkontakt(child: Child, *, acting_user=None, on: date | None = None, ctx: DerivationContext | None = None) -> str:
+def do_derive_barnkontakt(
+    child: Child, *, acting_user=None, on: date | None = None, ctx: DerivationContext | None = None
+) -> str:
     """Bring one child's barnkontakt in line with their enrolments and the life-phase rules.
 
     A child without a barnkontakt gets one directly. A child whose barnkontakt should change
@@ -297,7 +395,9 @@ def do_derive_barnkontakt(child: Child, *, acting_user=None, on: date | None = N
         return _derive(child, ctx, acting_user)
 
 
-def derive_all(*, on: date | None = None, municipality_id=None, child_ids=None, chunk: int = 2000, progress=None) -> dict:
+def derive_all(
+    *, on: date | None = None, municipality_id=None, child_ids=None, chunk: int = 2000, progress=None
+) -> dict:
     """Run the derivation for every child (or the given ones); returns {outcome: count}. Safe to rerun."""
     from backa.roles.population import children_for_derivation
 
@@ -305,10 +405,13 @@ def derive_all(*, on: date | None = None, municipality_id=None, child_ids=None, 
     ctx.rules_for(municipality_id)
     ctx.preload_positions()
     counts: dict[str, int] = {}
-    ids = list(children_for_derivation(ctx.on, municipality_id=municipality_id, child_ids=child_ids)
-               .order_by("id").values_list("id", flat=True))
+    ids = list(
+        children_for_derivation(ctx.on, municipality_id=municipality_id, child_ids=child_ids)
+        .order_by("id")
+        .values_list("id", flat=True)
+    )
     for start in range(0, len(ids), chunk):
-        batch = children_for_derivation(ctx.on, child_ids=ids[start:start + chunk])
+        batch = children_for_derivation(ctx.on, child_ids=ids[start : start + chunk])
         with transaction.atomic():
             for child in batch:
                 outcome = _derive(child, ctx, None)
@@ -325,14 +428,26 @@ def _cancel(handover: Handover, acting):
     handover.status = HandoverStatus.CANCELLED
     handover.completed_at = timezone.now()
     handover.save(update_fields=["status", "completed_at"])
-    log_access(acting=acting, child_id=handover.child_id, municipality_id=handover.municipality_id,
-               action=Action.UPDATE, object_type=ObjectType.HANDOVER, object_id=handover.id,
-               purpose=Purpose.CANCEL_HANDOVER)
+    log_access(
+        acting=acting,
+        child_id=handover.child_id,
+        municipality_id=handover.municipality_id,
+        action=Action.UPDATE,
+        object_type=ObjectType.HANDOVER,
+        object_id=handover.id,
+        purpose=Purpose.CANCEL_HANDOVER,
+    )
 
 
 def do_start_handover(
-    *, acting_user, child: Child, trigger: str, from_assignment: RoleAssignment | None = None,
-    to_position: Position | None = None, target_date: date | None = None, transition_on: date | None = None,
+    *,
+    acting_user,
+    child: Child,
+    trigger: str,
+    from_assignment: RoleAssignment | None = None,
+    to_position: Position | None = None,
+    target_date: date | None = None,
+    transition_on: date | None = None,
 ) -> Handover:
     """Give the current barnkontakt a handover task. Their role stays in force until it is accepted or closed.
 
@@ -342,27 +457,50 @@ def do_start_handover(
     with transaction.atomic():
         if from_assignment is None:
             from_assignment = (
-                RoleAssignment.objects.filter(role_active_on(timezone.localdate()), child=child, kind=RoleKind.BARNKONTAKT)
-                .order_by("-valid_from", "-created_at").first()
+                RoleAssignment.objects.filter(
+                    role_active_on(timezone.localdate()), child=child, kind=RoleKind.BARNKONTAKT
+                )
+                .order_by("-valid_from", "-created_at")
+                .first()
             )
             if from_assignment is None:
                 raise ValidationError(_("The child has no barnkontakt to hand over from."))
         handover = Handover.objects.create(
-            child=child, municipality_id=child.municipality_id, trigger=trigger, from_assignment=from_assignment,
-            from_position_id=from_assignment.position_id, to_position=to_position,
-            target_date=target_date or timezone.localdate() + timedelta(days=30), transition_on=transition_on,
+            child=child,
+            municipality_id=child.municipality_id,
+            trigger=trigger,
+            from_assignment=from_assignment,
+            from_position_id=from_assignment.position_id,
+            to_position=to_position,
+            target_date=target_date or timezone.localdate() + timedelta(days=30),
+            transition_on=transition_on,
         )
-        log_access(acting=acting, child=child, action=Action.CREATE, object_type=ObjectType.HANDOVER,
-                   object_id=handover.id, purpose=trigger)
+        log_access(
+            acting=acting,
+            child=child,
+            action=Action.CREATE,
+            object_type=ObjectType.HANDOVER,
+            object_id=handover.id,
+            purpose=trigger,
+        )
     return handover
 
 
 def _holds(user, position: Position | None) -> bool:
-    return position is not None and position.user_id == getattr(user, "pk", None) and position.is_active_on(timezone.localdate())
+    return (
+        position is not None
+        and position.user_id == getattr(user, "pk", None)
+        and position.is_active_on(timezone.localdate())
+    )
 
 
 def do_prepare_handover(
-    *, acting_user, handover: Handover, basis: str, items: list[str], consent_reference: str = "",
+    *,
+    acting_user,
+    handover: Handover,
+    basis: str,
+    items: list[str],
+    consent_reference: str = "",
     legal_basis: str = "",
 ) -> Handover:
     """The sender records what is passed on and on which basis (consent with its reference, or a named legal basis)."""
@@ -374,7 +512,9 @@ def do_prepare_handover(
             raise PermissionDenied
         items = sorted(set(items))
         if basis == SharingBasis.CONTACT_ONLY and items:
-            raise ValidationError(_("Without consent or a legal basis nothing but the change of contact may be passed on."))
+            raise ValidationError(
+                _("Without consent or a legal basis nothing but the change of contact may be passed on.")
+            )
         if basis == SharingBasis.CONSENT and not consent_reference.strip():
             raise ValidationError(_("Give the reference of the consent."))
         if basis == SharingBasis.LEGAL_BASIS and not legal_basis:
@@ -386,9 +526,15 @@ def do_prepare_handover(
         locked.legal_basis = legal_basis if basis == SharingBasis.LEGAL_BASIS else ""
         locked.prepared_at = timezone.now()
         locked.save(update_fields=["basis", "items", "consent_reference", "legal_basis", "prepared_at"])
-        log_access(acting=acting, child_id=locked.child_id, municipality_id=locked.municipality_id,
-                   action=Action.UPDATE, object_type=ObjectType.HANDOVER, object_id=locked.id,
-                   purpose=Purpose.PREPARE_HANDOVER)
+        log_access(
+            acting=acting,
+            child_id=locked.child_id,
+            municipality_id=locked.municipality_id,
+            action=Action.UPDATE,
+            object_type=ObjectType.HANDOVER,
+            object_id=locked.id,
+            purpose=Purpose.PREPARE_HANDOVER,
+        )
     return locked
 
 
@@ -398,8 +544,15 @@ def _end_assignment(assignment: RoleAssignment, acting, purpose):
     if assignment.valid_to is None or assignment.valid_to > today:
         assignment.valid_to = max(assignment.valid_from, today)
     assignment.save(update_fields=["ended_at", "valid_to"])
-    log_access(acting=acting, child_id=assignment.child_id, municipality_id=assignment.municipality_id,
-               action=Action.UPDATE, object_type=ObjectType.ROLE_ASSIGNMENT, object_id=assignment.id, purpose=purpose)
+    log_access(
+        acting=acting,
+        child_id=assignment.child_id,
+        municipality_id=assignment.municipality_id,
+        action=Action.UPDATE,
+        object_type=ObjectType.ROLE_ASSIGNMENT,
+        object_id=assignment.id,
+        purpose=purpose,
+    )
 
 
 def _hand_over_on(assignment: RoleAssignment, day: date, acting, purpose):
@@ -408,8 +561,15 @@ def _hand_over_on(assignment: RoleAssignment, day: date, acting, purpose):
     if assignment.valid_to is None or assignment.valid_to > last:
         assignment.valid_to = max(assignment.valid_from, last)
         assignment.save(update_fields=["valid_to"])
-    log_access(acting=acting, child_id=assignment.child_id, municipality_id=assignment.municipality_id,
-               action=Action.UPDATE, object_type=ObjectType.ROLE_ASSIGNMENT, object_id=assignment.id, purpose=purpose)
+    log_access(
+        acting=acting,
+        child_id=assignment.child_id,
+        municipality_id=assignment.municipality_id,
+        action=Action.UPDATE,
+        object_type=ObjectType.ROLE_ASSIGNMENT,
+        object_id=assignment.id,
+        purpose=purpose,
+    )
 
 
 def do_accept_handover(*, acting_user, handover: Handover, family_informed_how: str) -> Handover:
@@ -432,12 +592,23 @@ def do_accept_handover(*, acting_user, handover: Handover, family_informed_how: 
         today = timezone.localdate()
         starts = max(today, locked.transition_on or today)
         new = RoleAssignment.objects.create(
-            child_id=locked.child_id, municipality_id=locked.municipality_id, position=locked.to_position,
-            kind=RoleKind.BARNKONTAKT, valid_from=starts, reason=f"handover:{locked.trigger}", source=AssignmentSource.HANDOVER,
+            child_id=locked.child_id,
+            municipality_id=locked.municipality_id,
+            position=locked.to_position,
+            kind=RoleKind.BARNKONTAKT,
+            valid_from=starts,
+            reason=f"handover:{locked.trigger}",
+            source=AssignmentSource.HANDOVER,
         )
-        log_access(acting=acting, child_id=locked.child_id, municipality_id=locked.municipality_id,
-                   action=Action.CREATE, object_type=ObjectType.ROLE_ASSIGNMENT, object_id=new.id,
-                   purpose=Purpose.ACCEPT_HANDOVER)
+        log_access(
+            acting=acting,
+            child_id=locked.child_id,
+            municipality_id=locked.municipality_id,
+            action=Action.CREATE,
+            object_type=ObjectType.ROLE_ASSIGNMENT,
+            object_id=new.id,
+            purpose=Purpose.ACCEPT_HANDOVER,
+        )
         if from_assignment.ended_at is None:
             if starts > today:
                 _hand_over_on(from_assignment, starts, acting, Purpose.HANDOVER_DONE)
@@ -448,7 +619,9 @@ def do_accept_handover(*, acting_user, handover: Handover, family_informed_how: 
         locked.status, locked.to_assignment = HandoverStatus.ACCEPTED, new
         locked.family_informed_how = family_informed_how.strip()[:100]
         locked.completed_at, locked.completed_by = timezone.now(), acting_user
-        locked.save(update_fields=["basis", "status", "to_assignment", "family_informed_how", "completed_at", "completed_by"])
+        locked.save(
+            update_fields=["basis", "status", "to_assignment", "family_informed_how", "completed_at", "completed_by"]
+        )
     return locked
 
 
@@ -460,7 +633,11 @@ def do_close_handover(*, acting_user, handover: Handover, family_informed_how: s
         raise ValidationError(_("Say how the family (or the young person) was told."))
     with transaction.atomic():
         locked = Handover.objects.select_for_update().get(pk=handover.pk)
-        if locked.status != HandoverStatus.PENDING or locked.to_position_id is not None or not _holds(acting_user, locked.from_position):
+        if (
+            locked.status != HandoverStatus.PENDING
+            or locked.to_position_id is not None
+            or not _holds(acting_user, locked.from_position)
+        ):
             raise PermissionDenied
         from_assignment = RoleAssignment.objects.select_for_update().get(pk=locked.from_assignment_id)
         if from_assignment.ended_at is None:
@@ -502,12 +679,22 @@ def do_override_barnkontakt(*, acting_user, child: Child, position: Position, re
         raise PermissionDenied
     with transaction.atomic():
         today = timezone.localdate()
-        current = list(RoleAssignment.objects.select_for_update().filter(role_active_on(today), child=child, kind=RoleKind.BARNKONTAKT))
+        current = list(
+            RoleAssignment.objects.select_for_update().filter(
+                role_active_on(today), child=child, kind=RoleKind.BARNKONTAKT
+            )
+        )
         pending = Handover.objects.select_for_update().filter(child=child, status=HandoverStatus.PENDING).first()
         if pending is not None:
             _cancel(pending, acting)
-        new = do_assign_role(acting_user=acting, child=child, position=position, kind=RoleKind.BARNKONTAKT,
-                             reason=f"override:{reason.strip()}"[:200], source=AssignmentSource.OVERRIDE)
+        new = do_assign_role(
+            acting_user=acting,
+            child=child,
+            position=position,
+            kind=RoleKind.BARNKONTAKT,
+            reason=f"override:{reason.strip()}"[:200],
+            source=AssignmentSource.OVERRIDE,
+        )
         for assignment in current:
             if assignment.position_id != position.id:
                 _end_assignment(assignment, acting, Purpose.OVERRIDE)

@@ -13,6 +13,7 @@ Idempotent: a child with a pending handover, or whose current barnkontakt alread
 the rule, gets nothing new. The handover carries `transition_on`; derivation leaves it be
 until that day, and accepting it early starts the receiver's role on that day.
 """
+
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -22,7 +23,6 @@ from django.utils import timezone
 
 from backa.children.lifephase import LifePhase, add_years, gymnasium_start, life_phase, school_start
 from backa.organisations.models import UnitType
-
 from backa.roles.models import HandoverTrigger, active_on
 from backa.roles.services import DerivationContext, do_start_handover
 
@@ -107,8 +107,12 @@ def district_position(district_id, unit_type: str, position_kind: str, ctx: Deri
         units = list(Unit.objects.filter(district_id=district_id, unit_type=unit_type).values_list("id", flat=True)[:2])
         position = None
         if len(units) == 1:
-            position = (Position.objects.filter(active_on(ctx.on), unit_id=units[0], kind=position_kind, user__is_active=True)
-                        .select_related("unit").order_by("valid_from", "id").first())
+            position = (
+                Position.objects.filter(active_on(ctx.on), unit_id=units[0], kind=position_kind, user__is_active=True)
+                .select_related("unit")
+                .order_by("valid_from", "id")
+                .first()
+            )
         ctx.positions[key] = position
     return ctx.positions[key]
 
@@ -126,21 +130,44 @@ def _ahead(child, ctx: DerivationContext, until: date, acting_user) -> str:
         return Ahead.DONE
     holder = current[0]
     if phase == LifePhase.ADULT:
-        do_start_handover(acting_user=acting_user, child=child, trigger=HandoverTrigger.AGE_18, from_assignment=holder,
-                          to_position=None, target_date=day, transition_on=day)
+        do_start_handover(
+            acting_user=acting_user,
+            child=child,
+            trigger=HandoverTrigger.AGE_18,
+            from_assignment=holder,
+            to_position=None,
+            target_date=day,
+            transition_on=day,
+        )
         return Ahead.CLOSING
     receiver = receiver_for(child, phase, day, ctx, child.future_enrolments)
     if receiver is None:
         return Ahead.NO_RECEIVER
-    if any(a.position.unit_id == receiver.position.unit_id and a.position.kind == receiver.position.kind for a in current):
+    if any(
+        a.position.unit_id == receiver.position.unit_id and a.position.kind == receiver.position.kind for a in current
+    ):
         return Ahead.UNCHANGED
-    do_start_handover(acting_user=acting_user, child=child, trigger=HandoverTrigger.PHASE_CHANGE, from_assignment=holder,
-                      to_position=receiver.position, target_date=day, transition_on=day)
+    do_start_handover(
+        acting_user=acting_user,
+        child=child,
+        trigger=HandoverTrigger.PHASE_CHANGE,
+        from_assignment=holder,
+        to_position=receiver.position,
+        target_date=day,
+        transition_on=day,
+    )
     return Ahead.CREATED
 
 
-def start_handovers_ahead(*, on: date | None = None, window_days: int = DEFAULT_WINDOW_DAYS, municipality_id=None,
-                          acting_user=None, chunk: int = 2000, progress=None) -> dict:
+def start_handovers_ahead(
+    *,
+    on: date | None = None,
+    window_days: int = DEFAULT_WINDOW_DAYS,
+    municipality_id=None,
+    acting_user=None,
+    chunk: int = 2000,
+    progress=None,
+) -> dict:
     """Start a handover for every child whose life phase changes within the window; {outcome: count}.
     Safe to rerun: a second run creates nothing."""
     from backa.roles.population import children_for_transitions
@@ -151,11 +178,14 @@ def start_handovers_ahead(*, on: date | None = None, window_days: int = DEFAULT_
     until = ctx.on + timedelta(days=window_days)
     ctx.rules_for(municipality_id)
     ctx.preload_positions()
-    ids = list(children_for_transitions(ctx.on, due_within_q(ctx.on, until), municipality_id=municipality_id)
-               .order_by("id").values_list("id", flat=True))
+    ids = list(
+        children_for_transitions(ctx.on, due_within_q(ctx.on, until), municipality_id=municipality_id)
+        .order_by("id")
+        .values_list("id", flat=True)
+    )
     counts: dict[str, int] = {}
     for start in range(0, len(ids), chunk):
-        batch = children_for_transitions(ctx.on, Q(pk__in=ids[start:start + chunk]))
+        batch = children_for_transitions(ctx.on, Q(pk__in=ids[start : start + chunk]))
         with transaction.atomic():
             for child in batch:
                 outcome = _ahead(child, ctx, until, acting_user)

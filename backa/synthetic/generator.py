@@ -5,6 +5,7 @@ Everything is generated from one seed, so two runs with the same --seed and --ch
 give the same people, dates and relationships. Rows are written with bulk inserts in
 chunks, so memory stays flat from a demo of a few thousand up to a million children.
 """
+
 import random
 import uuid
 from dataclasses import dataclass, field
@@ -15,16 +16,23 @@ from django.db import transaction
 from django.db.models import Q
 
 from backa.accounts.models import Position, PositionKind, User
-from backa.lib import identity
+from backa.casefile.demo import add_demo_flow
 from backa.children.lifephase import LifePhase, add_years, life_phase, school_start
 from backa.children.models import Child, Custody, Enrolment, Guardian, IdType, Sex
 from backa.forums.demo import add_demo_forums
 from backa.impact.demo import add_demo_assessment
-from backa.casefile.demo import add_demo_flow
-from backa.organisations.models import District, EvaluationArm, Municipality, Organisation, OrganisationKind, Unit, UnitType
+from backa.lib import identity
+from backa.organisations.models import (
+    District,
+    EvaluationArm,
+    Municipality,
+    Organisation,
+    OrganisationKind,
+    Unit,
+    UnitType,
+)
 from backa.roles.config import rules_by_phase
 from backa.roles.models import AssignmentSource, RoleAssignment, RoleKind
-
 from backa.synthetic import names
 from backa.synthetic.testnumbers import SyntheticNumberAllocator
 
@@ -48,7 +56,10 @@ PILOT_START = date(2026, 3, 1)
 
 # Children per unit of each type (roughly Stockholm-like).
 UNIT_SIZES = {
-    UnitType.BVC: 2500, UnitType.FORSKOLA: 700, UnitType.GRUNDSKOLA: 1800, UnitType.GYMNASIUM: 9000,
+    UnitType.BVC: 2500,
+    UnitType.FORSKOLA: 700,
+    UnitType.GRUNDSKOLA: 1800,
+    UnitType.GYMNASIUM: 9000,
     UnitType.FRITIDSGARD: 6000,
 }
 CHUNK = 10_000
@@ -101,12 +112,23 @@ class Generator:
         self.private_care = org("Vårdcentralen Norrljus AB (syntetisk)", OrganisationKind.PRIVATE_CARE, False)
         self.free_school = org("Kunskapsträdet Friskolor AB (syntetisk)", OrganisationKind.INDEPENDENT_SCHOOL, False)
         self.association = org("Föreningen Fritid för alla (syntetisk)", OrganisationKind.ASSOCIATION, False)
-        organisations = [self.education, self.region, self.police, self.private_care, self.free_school, self.association]
+        organisations = [
+            self.education,
+            self.region,
+            self.police,
+            self.private_care,
+            self.free_school,
+            self.association,
+        ]
         self.districts: list[DistrictUnits] = []
         self.board_of: dict = {}
         for code, name, share, arm in DISTRICTS:
             district = District(
-                id=self.uuid(), municipality=m, code=code, name=name, evaluation_arm=arm,
+                id=self.uuid(),
+                municipality=m,
+                code=code,
+                name=name,
+                evaluation_arm=arm,
                 pilot_start=PILOT_START if arm == EvaluationArm.PILOT else None,
             )
             district.share = share
@@ -129,8 +151,12 @@ class Generator:
             def add(unit_type, organisation, name, count=1):
                 for i in range(count):
                     unit = Unit(
-                        id=self.uuid(), organisation=organisation, district=d, unit_type=unit_type,
-                        name=name if count == 1 else f"{name} {i + 1}", is_synthetic=True,
+                        id=self.uuid(),
+                        organisation=organisation,
+                        district=d,
+                        unit_type=unit_type,
+                        name=name if count == 1 else f"{name} {i + 1}",
+                        is_synthetic=True,
                     )
                     du.units.setdefault(unit_type, []).append(unit)
                     units.append(unit)
@@ -155,15 +181,25 @@ class Generator:
             add(UnitType.HABILITERING, self.region, f"Habiliteringen {d.name}")
             add(UnitType.LOKALPOLISOMRADE, self.police, f"Lokalpolisområde {d.name}")
             for _ in range(scale(UnitType.FRITIDSGARD)):
-                add(UnitType.FRITIDSGARD, self.association if self.rng.random() < 0.3 else board, f"Fritidsgården {next(words)}")
+                add(
+                    UnitType.FRITIDSGARD,
+                    self.association if self.rng.random() < 0.3 else board,
+                    f"Fritidsgården {next(words)}",
+                )
         Unit.objects.bulk_create(units)
 
     # -- staff -----------------------------------------------------------------------------------
     STAFF = {
-        UnitType.ADMINISTRATION: [(PositionKind.DISTRICT_ADMIN, "Distriktsadministratör"), (PositionKind.MANAGER, "Avdelningschef")],
+        UnitType.ADMINISTRATION: [
+            (PositionKind.DISTRICT_ADMIN, "Distriktsadministratör"),
+            (PositionKind.MANAGER, "Avdelningschef"),
+        ],
         UnitType.BMM: [(PositionKind.MIDWIFE, "Barnmorska")],
         UnitType.BVC: [(PositionKind.BVC_NURSE, "BVC-sjuksköterska"), (PositionKind.BVC_NURSE, "BVC-sjuksköterska")],
-        UnitType.FORSKOLA: [(PositionKind.REKTOR, "Förskolechef/rektor"), (PositionKind.PRESCHOOL_TEACHER, "Förskollärare")],
+        UnitType.FORSKOLA: [
+            (PositionKind.REKTOR, "Förskolechef/rektor"),
+            (PositionKind.PRESCHOOL_TEACHER, "Förskollärare"),
+        ],
         UnitType.GRUNDSKOLA: [(PositionKind.REKTOR, "Rektor"), (PositionKind.TEACHER, "Lärare")],
         UnitType.GYMNASIUM: [(PositionKind.REKTOR, "Rektor")],
         UnitType.ELEVHALSA: [(PositionKind.SCHOOL_NURSE, "Skolsköterska"), (PositionKind.COUNSELLOR, "Skolkurator")],
@@ -204,13 +240,21 @@ class Generator:
                         first = self.rng.choice(names.ADULTS_F if sex == Sex.FEMALE else names.ADULTS_M)
                         last = self.rng.choice(names.FAMILY)
                         user = User(
-                            id=self.uuid(), username=username or f"staff-{len(users):06d}", first_name=first, last_name=last,
-                            password=self.password_hash, is_synthetic=True,
+                            id=self.uuid(),
+                            username=username or f"staff-{len(users):06d}",
+                            first_name=first,
+                            last_name=last,
+                            password=self.password_hash,
+                            is_synthetic=True,
                             is_staff=kind == PositionKind.DISTRICT_ADMIN,
                         )
                         users.append(user)
                         position = Position(
-                            id=self.uuid(), user=user, unit=unit, kind=kind, role_title=title,
+                            id=self.uuid(),
+                            user=user,
+                            unit=unit,
+                            kind=kind,
+                            role_title=title,
                             valid_from=date(2020, 1, 1),
                         )
                         positions.append(position)
@@ -221,7 +265,8 @@ class Generator:
         from django.contrib.auth.models import Permission
 
         admin_perms = Permission.objects.filter(
-            Q(content_type__app_label="organisations") | Q(content_type__app_label="roles", content_type__model="lifephaseconfig")
+            Q(content_type__app_label="organisations")
+            | Q(content_type__app_label="roles", content_type__model="lifephaseconfig")
         )
         for user in users:
             if user.is_staff:
@@ -261,18 +306,28 @@ class Generator:
                         g_sex = Sex.FEMALE if g_index == 0 else Sex.MALE
                         g_birth = (born or expected) - timedelta(days=self.rng.randint(20 * 365, 42 * 365))
                         guardian = Guardian(
-                            id=self.uuid(), municipality=self.municipality, given_name=self.rng.choice(
-                                names.ADULTS_F if g_sex == Sex.FEMALE else names.ADULTS_M
-                            ), family_name=family_name, phone=f"070-{self.rng.randint(1000000, 9999999)}", is_synthetic=True,
+                            id=self.uuid(),
+                            municipality=self.municipality,
+                            given_name=self.rng.choice(names.ADULTS_F if g_sex == Sex.FEMALE else names.ADULTS_M),
+                            family_name=family_name,
+                            phone=f"070-{self.rng.randint(1000000, 9999999)}",
+                            is_synthetic=True,
                         )
                         guardian.set_identity_number(self.numbers.allocate(g_birth))
                         guardians.append(guardian)
                         family_guardians.append(guardian)
                     previous_family = (du, family_name, family_guardians)
                 child = Child(
-                    id=self.uuid(), municipality=self.municipality, given_name=self.pick_name(sex), family_name=family_name,
-                    sex=sex, birth_date=born, expected_birth_date=expected, home_district=du.district,
-                    protected_identity=self.rng.random() < 0.003, is_synthetic=True,
+                    id=self.uuid(),
+                    municipality=self.municipality,
+                    given_name=self.pick_name(sex),
+                    family_name=family_name,
+                    sex=sex,
+                    birth_date=born,
+                    expected_birth_date=expected,
+                    home_district=du.district,
+                    protected_identity=self.rng.random() < 0.003,
+                    is_synthetic=True,
                 )
                 child.set_identity_number(self.numbers.allocate(born) if born else None)
                 if child.protected_identity:
@@ -280,14 +335,25 @@ class Generator:
                         g.protected_identity = True
                 children.append(child)
                 for guardian in family_guardians:
-                    custodies.append(Custody(
-                        id=self.uuid(), child=child, municipality=self.municipality, guardian=guardian, has_custody=True,
-                        valid_from=born,
-                    ))
+                    custodies.append(
+                        Custody(
+                            id=self.uuid(),
+                            child=child,
+                            municipality=self.municipality,
+                            guardian=guardian,
+                            has_custody=True,
+                            valid_from=born,
+                        )
+                    )
                 self.enrol(child, du, enrolments, roles)
             with transaction.atomic():
-                for model, rows in ((Guardian, guardians), (Child, children), (Custody, custodies),
-                                    (Enrolment, enrolments), (RoleAssignment, roles)):
+                for model, rows in (
+                    (Guardian, guardians),
+                    (Child, children),
+                    (Custody, custodies),
+                    (Enrolment, enrolments),
+                    (RoleAssignment, roles),
+                ):
                     self.write(model, rows)
             done += size
             self.progress(done, total)
@@ -299,26 +365,47 @@ class Generator:
         own_from = len(enrolments)  # this child's enrolments are appended from here
 
         def enrolment(unit, kind, start, end=None):
-            enrolments.append(Enrolment(
-                id=self.uuid(), child=child, municipality=self.municipality, unit=unit, kind=kind, valid_from=start,
-                valid_to=end,
-            ))
+            enrolments.append(
+                Enrolment(
+                    id=self.uuid(),
+                    child=child,
+                    municipality=self.municipality,
+                    unit=unit,
+                    kind=kind,
+                    valid_from=start,
+                    valid_to=end,
+                )
+            )
             return unit
 
         def barnkontakt():
             """The life-phase rules applied to this child's current enrolments, as the derivation does."""
-            current = [e for e in enrolments[own_from:] if e.valid_from <= self.today
-                       and (e.valid_to is None or e.valid_to >= self.today)]
+            current = [
+                e
+                for e in enrolments[own_from:]
+                if e.valid_from <= self.today and (e.valid_to is None or e.valid_to >= self.today)
+            ]
             current.sort(key=lambda e: e.valid_from, reverse=True)
             for rule in self.rules.get(phase, []):
                 for e in current:
-                    holders = self.positions_by_kind.get((e.unit.id, rule.position_kind)) if e.unit.unit_type == rule.unit_type else None
+                    holders = (
+                        self.positions_by_kind.get((e.unit.id, rule.position_kind))
+                        if e.unit.unit_type == rule.unit_type
+                        else None
+                    )
                     if holders:
-                        roles.append(RoleAssignment(
-                            id=self.uuid(), child=child, municipality=self.municipality, position=holders[0],
-                            kind=RoleKind.BARNKONTAKT, valid_from=min(e.valid_from, self.today), reason=f"life_phase:{phase}",
-                            source=AssignmentSource.DERIVED,
-                        ))
+                        roles.append(
+                            RoleAssignment(
+                                id=self.uuid(),
+                                child=child,
+                                municipality=self.municipality,
+                                position=holders[0],
+                                kind=RoleKind.BARNKONTAKT,
+                                valid_from=min(e.valid_from, self.today),
+                                reason=f"life_phase:{phase}",
+                                source=AssignmentSource.DERIVED,
+                            )
+                        )
                         return
 
         if phase == LifePhase.EXPECTED:
@@ -339,7 +426,9 @@ class Generator:
             preschool_unit = self.rng.choice(units[UnitType.FORSKOLA])
             end = school_start(born) - timedelta(days=1)
             if start <= self.today:
-                preschool = enrolment(preschool_unit, Enrolment.Kind.PLACEMENT, start, end if end < self.today else None)
+                preschool = enrolment(
+                    preschool_unit, Enrolment.Kind.PLACEMENT, start, end if end < self.today else None
+                )
         if phase == LifePhase.PRESCHOOL:
             barnkontakt()
             return
@@ -372,13 +461,40 @@ class Generator:
         roles = []
         start = self.today - timedelta(days=90)
         for index, child in enumerate(team_children):
-            roles.append(RoleAssignment(id=self.uuid(), child=child, municipality=self.municipality, position=social,
-                                        kind=RoleKind.STODSAMORDNARE, valid_from=start, reason="team"))
-            roles.append(RoleAssignment(id=self.uuid(), child=child, municipality=self.municipality, position=nurse,
-                                        kind=RoleKind.TEAM_MEMBER, valid_from=start, reason="team"))
+            roles.append(
+                RoleAssignment(
+                    id=self.uuid(),
+                    child=child,
+                    municipality=self.municipality,
+                    position=social,
+                    kind=RoleKind.STODSAMORDNARE,
+                    valid_from=start,
+                    reason="team",
+                )
+            )
+            roles.append(
+                RoleAssignment(
+                    id=self.uuid(),
+                    child=child,
+                    municipality=self.municipality,
+                    position=nurse,
+                    kind=RoleKind.TEAM_MEMBER,
+                    valid_from=start,
+                    reason="team",
+                )
+            )
             if index < 2:
-                roles.append(RoleAssignment(id=self.uuid(), child=child, municipality=self.municipality, position=police,
-                                            kind=RoleKind.TEAM_MEMBER, valid_from=start, reason="team"))
+                roles.append(
+                    RoleAssignment(
+                        id=self.uuid(),
+                        child=child,
+                        municipality=self.municipality,
+                        position=police,
+                        kind=RoleKind.TEAM_MEMBER,
+                        valid_from=start,
+                        reason="team",
+                    )
+                )
         RoleAssignment.objects.bulk_create(roles)
 
     def run(self):

@@ -10,6 +10,7 @@ The series gives 20 numbers per date (ten odd, ten even birth numbers); with
 samordningsnummer 40. Past that, a child is generated without a number (id type
 "none"), as newly arrived and unborn children are in reality.
 """
+
 from datetime import date
 
 from backa.lib.identity import IdentityNumber, luhn_check_digit, parse

@@ -1,4 +1,5 @@
 """The layers of docs/architecture.md, enforced: import-linter's contract in pyproject.toml."""
+
 import subprocess
 import sys
 from pathlib import Path
@@ -11,7 +12,10 @@ def test_the_layers_hold_and_no_app_imports_upwards():
     # lower layer into a higher one (lazy imports inside functions included) and on any cycle
     # between the layers' packages.
     result = subprocess.run(
-        [str(Path(sys.executable).with_name("lint-imports")), "--no-cache"], cwd=ROOT, capture_output=True, text=True,
+        [str(Path(sys.executable).with_name("lint-imports")), "--no-cache"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
         timeout=120,
     )
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]

@@ -1,4 +1,5 @@
 """The benchmarks' trivial view exists only when BACKA_BENCH=1 (never in production)."""
+
 import pytest
 from django.urls import NoReverseMatch, reverse
 

@@ -5,6 +5,7 @@ page reachable by links from the start page (and the search results), so pages a
 later are checked without touching this file. Each page must have no axe violation
 tagged WCAG 2.0/2.1 A or AA, and must be usable by keyboard (a skip link first).
 """
+
 import base64
 import os
 import shutil
@@ -35,8 +36,15 @@ def browser():
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
             executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                  "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+            ],
         )
         yield browser
         browser.close()
@@ -110,7 +118,9 @@ def test_every_reachable_page_passes_axe_for_each_persona(live_server, browser, 
     page.goto(base + "/konto/logga-in/")
     assert not run_axe(page), "login page"
     login(page, base, persona, check_axe=True)
-    seen, problems = crawl(page, base, ["/", "/barn/sok/", "/barnkontakt/", "/importer/ss12000/", "/en-sida-som-inte-finns/"])
+    seen, problems = crawl(
+        page, base, ["/", "/barn/sok/", "/barnkontakt/", "/importer/ss12000/", "/en-sida-som-inte-finns/"]
+    )
     assert problems == {}, problems
     assert len(seen) >= 3
     context.close()
@@ -151,7 +161,9 @@ def test_a_professional_without_a_role_gets_not_found_in_the_browser(live_server
     assert response.status == 404
     assert page.get_by_role("heading", name="Hittades inte").is_visible()
     assert "Sigrid" not in page.content()
-    assert AccessLog.objects.filter(user_id=browser_world.olle.id, child_id=browser_world.sigrid.id, outcome="denied").exists()
+    assert AccessLog.objects.filter(
+        user_id=browser_world.olle.id, child_id=browser_world.sigrid.id, outcome="denied"
+    ).exists()
     context.close()
 
 
@@ -226,21 +238,36 @@ def test_evaluation_pages_pass_axe_for_the_district_administrator(live_server, b
     month = start
     while month < stop:
         for n, district in enumerate([browser_world.jarva, browser_world.farsta]):
-            IndicatorValue.objects.create(indicator="consent_given", month=month, district=district,
-                                          value=50.0 + n * 5 + (10 if month >= browser_world.jarva.pilot_start else 0),
-                                          numerator=1, denominator=2, n_children=20)
+            IndicatorValue.objects.create(
+                indicator="consent_given",
+                month=month,
+                district=district,
+                value=50.0 + n * 5 + (10 if month >= browser_world.jarva.pilot_start else 0),
+                numerator=1,
+                denominator=2,
+                n_children=20,
+            )
         month = add_months(month, 1)
     today = timezone.localdate()
-    approval = EthicsApproval.objects.create(municipality=browser_world.municipality, reference="Dnr 2026-01234-01",
-                                             study_title="Backa barnet", valid_from=today - timedelta(days=1),
-                                             valid_to=today + timedelta(days=30))
+    approval = EthicsApproval.objects.create(
+        municipality=browser_world.municipality,
+        reference="Dnr 2026-01234-01",
+        study_title="Backa barnet",
+        valid_from=today - timedelta(days=1),
+        valid_to=today + timedelta(days=30),
+    )
     approval.extractors.add(browser_world.ada)
     context = browser.new_context(locale="sv-SE")
     page = context.new_page()
     base = live_server.url
     login(page, base, "ada")
     problems = {}
-    for path in ["/barnkontakt/", "/utvardering/", "/utvardering/indikator/consent_given/", "/utvardering/forskningsuttag/"]:
+    for path in [
+        "/barnkontakt/",
+        "/utvardering/",
+        "/utvardering/indikator/consent_given/",
+        "/utvardering/forskningsuttag/",
+    ]:
         response = page.goto(base + path)
         assert response.status == 200, path
         violations = run_axe(page)

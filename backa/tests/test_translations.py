@@ -1,5 +1,6 @@
 """The Swedish catalogues are complete: no entry left untranslated or fuzzy, and every
 compiled .mo is as new as its .po (the server reads the .mo files; they are committed)."""
+
 import ast
 import gettext
 from pathlib import Path

@@ -1,20 +1,23 @@
 """The access gate: default deny, roles open a child's file, ending a role closes it."""
+
 import ast
-import re
 import pathlib
+import re
 
 import pytest
 from django.urls import reverse
 
-from backa.audit.models import AccessLog
 from backa.access.gate import visible_children
+from backa.audit.models import AccessLog
 from backa.roles.services import do_end_role
 
 pytestmark = pytest.mark.django_db
 
 
 def test_each_persona_sees_exactly_the_children_they_have_a_role_for(world):
-    seen = {name: set(visible_children(user).values_list("given_name", flat=True)) for name, user in world.users.items()}
+    seen = {
+        name: set(visible_children(user).values_list("given_name", flat=True)) for name, user in world.users.items()
+    }
     assert seen["britta"] == {"Ivar", "Hedda"}
     assert seen["rasmus"] == {"Sigrid"}
     assert seen["sara"] == {"Sigrid"}

@@ -14,6 +14,7 @@ convention in backa/access/objects.py):
   nothing;
 - anonymous visitors are sent to the login page on every route that is not public.
 """
+
 import re
 import uuid
 from datetime import timedelta
@@ -51,15 +52,39 @@ EXPECTED_VISIBLE = {
     "former": set(),
 }
 # Routes anyone may open without logging in.
-PUBLIC = {"konto/logga-in/", "konto/e-legitimation/", "konto/e-legitimation/svar/", "i18n/setlang/", "healthz",
-          "konto/tvastegs/", "konto/tvastegs/registrera/", "api/openapi.json"}
+PUBLIC = {
+    "konto/logga-in/",
+    "konto/e-legitimation/",
+    "konto/e-legitimation/svar/",
+    "i18n/setlang/",
+    "healthz",
+    "konto/tvastegs/",
+    "konto/tvastegs/registrera/",
+    "api/openapi.json",
+}
 # Routes that end the test client's session or leave the site: not part of the walk.
-SKIP = {"konto/logga-ut/", "konto/e-legitimation/", "konto/e-legitimation/svar/",
-        "api/"}  # django-ninja's docs home, switched off: a plain 404 with nothing behind it
+SKIP = {
+    "konto/logga-ut/",
+    "konto/e-legitimation/",
+    "konto/e-legitimation/svar/",
+    "api/",
+}  # django-ninja's docs home, switched off: a plain 404 with nothing behind it
 # Tables whose content a refused request must leave as it was (the access log is where the
 # refusal goes; sessions and lockouts are the login machinery's).
-WATCHED_APPS = ("accounts", "organisations", "children", "roles", "consent", "casefile", "forums", "impact",
-                "integrations", "evaluation", "audit", "operations")
+WATCHED_APPS = (
+    "accounts",
+    "organisations",
+    "children",
+    "roles",
+    "consent",
+    "casefile",
+    "forums",
+    "impact",
+    "integrations",
+    "evaluation",
+    "audit",
+    "operations",
+)
 UNWATCHED_TABLES = {"audit_accesslog", "django_session"}
 # The children whose file the matrix fills with one row of every kind.
 CHILD_FILES = ("sigrid", "ivar")
@@ -105,26 +130,46 @@ def fill(route, child_id=None, values=None):
 def child_file(world, child, user):
     """One row of every kind in this child's file, written by `user` (who may see the child)."""
     today = timezone.localdate()
-    concern = do_register_concern(acting_user=user, child=child, observed_on=today, description="Orolig på rasterna",
-                                  areas=["trygghet"])
-    assessment = do_record_assessment(acting_user=user, child=child, assessed_on=today, concern=concern,
-                                      areas={"trygghet": {"rating": 2, "needs": "Trygg rast"}})
+    concern = do_register_concern(
+        acting_user=user, child=child, observed_on=today, description="Orolig på rasterna", areas=["trygghet"]
+    )
+    assessment = do_record_assessment(
+        acting_user=user,
+        child=child,
+        assessed_on=today,
+        concern=concern,
+        areas={"trygghet": {"rating": 2, "needs": "Trygg rast"}},
+    )
     report = do_report_to_social_services(acting_user=user, child=child, information="Barnet berättar om bråk hemma")
     plan = make_plan(world, child=child, user=user, organisation=user.positions.first().unit.organisation)
     do_add_goal(acting_user=user, plan=plan, description="Känna sig trygg", area="trygghet")
-    action = do_add_action(acting_user=user, plan=plan, description="Rastvärd", owner=user,
-                           owner_organisation=user.positions.first().unit.organisation)
-    meeting = do_schedule_meeting(acting_user=user, child=child, starts_at=timezone.now() + timedelta(days=3),
-                                  plan=plan, professionals=[user])
-    values = {"concern_id": concern.pk, "assessment_id": assessment.pk, "report_id": report.pk, "plan_id": plan.pk,
-              "action_id": action.pk, "meeting_id": meeting.pk, "number": 1}
+    action = do_add_action(
+        acting_user=user,
+        plan=plan,
+        description="Rastvärd",
+        owner=user,
+        owner_organisation=user.positions.first().unit.organisation,
+    )
+    meeting = do_schedule_meeting(
+        acting_user=user, child=child, starts_at=timezone.now() + timedelta(days=3), plan=plan, professionals=[user]
+    )
+    values = {
+        "concern_id": concern.pk,
+        "assessment_id": assessment.pk,
+        "report_id": report.pk,
+        "plan_id": plan.pk,
+        "action_id": action.pk,
+        "meeting_id": meeting.pk,
+        "number": 1,
+    }
     # Rows only some organisations may open (OSL between organisations): the assessment is the
     # writer's own (no consent covers it), the consent is its discloser's and recipients'.
     writer = user.positions.first().unit.organisation_id
     secret = {"assessment_id": {writer}}
     if child.pk == world.sigrid.pk:
-        consent = given_consent(world, disclosing=orgs(world)["ifo"], recipients=[orgs(world)["school"]],
-                                categories=[Category.NOTES])
+        consent = given_consent(
+            world, disclosing=orgs(world)["ifo"], recipients=[orgs(world)["school"]], categories=[Category.NOTES]
+        )
         values["consent_id"] = consent.pk
         secret["consent_id"] = {orgs(world)["ifo"].pk, orgs(world)["school"].pk}
     else:
@@ -143,28 +188,49 @@ def matrix_world(world):
         files[key]["number"] = 1
     now = timezone.now()
     handover = Handover.objects.create(
-        child=world.ivar, municipality=world.municipality, trigger=HandoverTrigger.PHASE_CHANGE,
+        child=world.ivar,
+        municipality=world.municipality,
+        trigger=HandoverTrigger.PHASE_CHANGE,
         from_assignment=RoleAssignment.objects.get(child=world.ivar, position=world.positions["britta"]),
-        from_position=world.positions["britta"], to_position=world.positions["rasmus"], target_date=timezone.localdate(),
+        from_position=world.positions["britta"],
+        to_position=world.positions["rasmus"],
+        target_date=timezone.localdate(),
     )
     # An emergency access that ran out long ago: something to review, access to nothing.
     grant = EmergencyAccess.objects.create(
-        child=world.nobody, municipality=world.municipality, user=world.users["per"],
-        organisation=world.units["lpo"].organisation, reason="Akut", granted_at=now - timedelta(days=5),
+        child=world.nobody,
+        municipality=world.municipality,
+        user=world.users["per"],
+        organisation=world.units["lpo"].organisation,
+        reason="Akut",
+        granted_at=now - timedelta(days=5),
         expires_at=now - timedelta(days=5) + timedelta(hours=4),
     )
     item = LogReviewItem.objects.create(
-        sampled_on=timezone.localdate(), log_occurred_at=now, log_id=uuid.uuid4(), user_id=world.users["per"].pk,
-        child_id=world.sigrid.pk, municipality_id=world.municipality.pk, reasons="sample",
+        sampled_on=timezone.localdate(),
+        log_occurred_at=now,
+        log_id=uuid.uuid4(),
+        user_id=world.users["per"].pk,
+        child_id=world.sigrid.pk,
+        municipality_id=world.municipality.pk,
+        reasons="sample",
     )
     forum = make_forum(world, "SSPF Järva")
     impact = make_assessment(world)
-    run = ImportRun.objects.create(kind=ImportRun.Kind.REGISTER, municipality_code="0180", file_name="folk.csv",
-                                   file_sha256="0" * 64)
+    run = ImportRun.objects.create(
+        kind=ImportRun.Kind.REGISTER, municipality_code="0180", file_name="folk.csv", file_sha256="0" * 64
+    )
     others = {
-        "handover_id": handover.pk, "grant_id": grant.pk, "item_id": item.pk, "district_id": world.jarva.pk,
-        "forum_id": forum.pk, "assessment_id": impact.pk, "run_id": run.pk,
-        "kind": "gymnasium", "key": OUTCOMES[0].key, "concern_id": files["sigrid"]["concern_id"],
+        "handover_id": handover.pk,
+        "grant_id": grant.pk,
+        "item_id": item.pk,
+        "district_id": world.jarva.pk,
+        "forum_id": forum.pk,
+        "assessment_id": impact.pk,
+        "run_id": run.pk,
+        "kind": "gymnasium",
+        "key": OUTCOMES[0].key,
+        "concern_id": files["sigrid"]["concern_id"],
     }
     return world, files, others, secrets
 
@@ -179,11 +245,16 @@ def may_open(world, persona, key, route, secrets) -> bool:
 def watched_state():
     """A digest of every watched table's rows, in one query."""
     tables = sorted(
-        {m._meta.db_table for label in WATCHED_APPS for m in apps.get_app_config(label).get_models()
-         if not m._meta.db_table.startswith(tuple(UNWATCHED_TABLES)) and m._meta.managed}
+        {
+            m._meta.db_table
+            for label in WATCHED_APPS
+            for m in apps.get_app_config(label).get_models()
+            if not m._meta.db_table.startswith(tuple(UNWATCHED_TABLES)) and m._meta.managed
+        }
     )
     sql = " UNION ALL ".join(
-        f"SELECT '{t}', (SELECT md5(coalesce(string_agg(x::text, '|' ORDER BY x::text), '')) FROM {t} x)" for t in tables
+        f"SELECT '{t}', (SELECT md5(coalesce(string_agg(x::text, '|' ORDER BY x::text), '')) FROM {t} x)"
+        for t in tables
     )
     with connection.cursor() as cursor:
         cursor.execute(sql)
@@ -247,8 +318,11 @@ def api_payload(route, world):
     if route.endswith("/concern-reports"):
         return {"information": "Barnet berättar om bråk hemma"}
     if route.endswith("/plan"):
-        return {"organisation_id": str(world.units["school"].organisation_id), "reason": "Stöd",
-                "review_date": (timezone.localdate() + timedelta(days=30)).isoformat()}
+        return {
+            "organisation_id": str(world.units["school"].organisation_id),
+            "reason": "Stöd",
+            "review_date": (timezone.localdate() + timedelta(days=30)).isoformat(),
+        }
     return {"version": 1, "reason": "Ändrad"}
 
 
@@ -275,7 +349,11 @@ def test_every_child_route_refuses_a_write_outside_the_rules_and_changes_nothing
                 continue  # a page for GET only refuses every write alike, before any lookup
             if key in EXPECTED_VISIBLE[persona]:
                 # Answered, refused for bad input, or refused by a rule of the file: never a server error.
-                assert response.status_code in (200, 201, 302, 400, 403, 404, 409, 422), (persona, url, response.status_code)
+                assert response.status_code in (200, 201, 302, 400, 403, 404, 409, 422), (
+                    persona,
+                    url,
+                    response.status_code,
+                )
                 if response.status_code in (403, 404):
                     assert denied_rows(user, child) == denied_before + 1, (persona, url)
                     assert watched_state() == before, (persona, url)

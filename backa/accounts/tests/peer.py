@@ -7,6 +7,7 @@ node_modules is installed with `npm ci` from the committed package-lock.json whe
 Without Node.js or npm the test fails with a clear message — it never skips (CI has both). Numbers are Skatteverket test numbers made here, never stored
 in a file.
 """
+
 import json
 import math
 import os
@@ -45,8 +46,10 @@ PEER_ACCOUNTS = {
 def _node() -> str:
     node = shutil.which("node") or ("/usr/bin/node" if os.path.exists("/usr/bin/node") else None)
     if node is None:
-        pytest.fail("Node.js is required for the e-ID login tests (the local OpenID Provider runs on it); "
-                    "install Debian's nodejs package. CI has it.")
+        pytest.fail(
+            "Node.js is required for the e-ID login tests (the local OpenID Provider runs on it); "
+            "install Debian's nodejs package. CI has it."
+        )
     return node
 
 
@@ -56,23 +59,35 @@ def _ensure_node_modules():
     npm = shutil.which("npm")
     if npm is None:
         pytest.fail("npm is required to install the local OpenID Provider (oidc_peer/package-lock.json).")
-    subprocess.run([npm, "ci", "--no-audit", "--no-fund"], cwd=PEER_DIR, check=True, timeout=600,
-                   stdout=subprocess.DEVNULL)
+    subprocess.run(
+        [npm, "ci", "--no-audit", "--no-fund"], cwd=PEER_DIR, check=True, timeout=600, stdout=subprocess.DEVNULL
+    )
 
 
 @contextmanager
 def running_peer(redirect_uri: str, accounts: dict):
     node = _node()
     _ensure_node_modules()
-    config = {"client_id": CLIENT_ID, "client_secret": CLIENT_SECRET, "redirect_uri": redirect_uri, "accounts": accounts}
+    config = {
+        "client_id": CLIENT_ID,
+        "client_secret": CLIENT_SECRET,
+        "redirect_uri": redirect_uri,
+        "accounts": accounts,
+    }
     # The test's clock minus the real one, rounded down: the provider is never ahead of the
     # platform, which refuses an ID token issued in its future ("not yet valid (iat)").
     offset_ms = math.floor((time.time() - time_machine.escape_hatch.time.time()) * 1000)
     env = {**os.environ, "PEER_CONFIG": json.dumps(config), "PEER_CLOCK_OFFSET_MS": str(offset_ms)}
     log_dir = os.environ.get("LOG_DIR") or tempfile.gettempdir()
     with open(Path(log_dir) / "oidc-peer.stderr", "a") as log:
-        process = subprocess.Popen([node, "--require", "./clock.cjs", "provider.js"], cwd=PEER_DIR, env=env,
-                                   stdout=subprocess.PIPE, stderr=log, text=True)
+        process = subprocess.Popen(
+            [node, "--require", "./clock.cjs", "provider.js"],
+            cwd=PEER_DIR,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=log,
+            text=True,
+        )
         try:
             line = process.stdout.readline()
             if not line:

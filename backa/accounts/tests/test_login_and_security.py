@@ -97,7 +97,9 @@ def test_disabling_a_user_ends_their_session(world, client_for):
     world.rasmus.is_active = False
     world.rasmus.save()
     # The sessions themselves are gone (both devices), the colleague's stays.
-    assert not Session.objects.filter(session_key__in=[client.session.session_key, other_device.session.session_key]).exists()
+    assert not Session.objects.filter(
+        session_key__in=[client.session.session_key, other_device.session.session_key]
+    ).exists()
     assert Session.objects.filter(session_key=colleague.session.session_key).exists()
     assert client.get(reverse("front:my_children")).status_code == 302
     assert other_device.get(reverse("front:my_children")).status_code == 302
@@ -159,7 +161,7 @@ def test_logout_is_a_post_and_ends_the_session(world, client_for):
 
 def test_swedish_by_default_and_english_on_request(world, client_for):
     client = client_for("rasmus")
-    assert "Mina barn".encode() in client.get(reverse("front:my_children")).content
+    assert b"Mina barn" in client.get(reverse("front:my_children")).content
     client.post(reverse("set_language"), {"language": "en", "next": "/"})
     assert b"My children" in client.get(reverse("front:my_children")).content
 
@@ -186,5 +188,5 @@ def test_the_admin_holds_reference_data_only(world):
 def test_swedish_even_when_the_browser_asks_for_english(world, client_for):
     client = client_for("rasmus")
     response = client.get(reverse("front:my_children"), HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
-    assert "Mina barn".encode() in response.content
+    assert b"Mina barn" in response.content
     assert response["Content-Language"] == "sv"

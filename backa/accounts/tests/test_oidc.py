@@ -6,6 +6,7 @@ The test drives the IdP's login form with an HTTP client that follows the IdP's 
 the platform's side is the Django test client. Nothing of our own code is mocked: the
 token, JWKS and userinfo requests go over HTTP to the provider.
 """
+
 import json
 import re
 from urllib.parse import parse_qs, urljoin, urlparse
@@ -51,7 +52,7 @@ def at_the_idp(auth_url, account):
         for _ in range(10):
             location = urljoin(response.url, response.headers["Location"])
             if location.startswith("http://testserver/"):
-                return location[len("http://testserver"):]
+                return location[len("http://testserver") :]
             response = browser.get(location, allow_redirects=False, timeout=10)
     raise AssertionError("the IdP never redirected back")
 

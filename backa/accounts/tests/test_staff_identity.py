@@ -1,4 +1,5 @@
 """Provisioning a professional's identity: keyed hashes only, never clear text."""
+
 import io
 from datetime import date
 
@@ -20,7 +21,9 @@ def provision(monkeypatch, username, text, **options):
 
 def test_the_number_and_address_are_stored_as_keyed_hashes_only(world, monkeypatch):
     number = make_number(date(1979, 4, 2), 987)
-    output = provision(monkeypatch, "britta", f"{number.formatted}\nStorgatan 1, 123 45 Stockholm\n", employee_id="B-7@2120000142")
+    output = provision(
+        monkeypatch, "britta", f"{number.formatted}\nStorgatan 1, 123 45 Stockholm\n", employee_id="B-7@2120000142"
+    )
     world.britta.refresh_from_db()
     assert world.britta.pnr_hash == identity.lookup_hash(number)
     assert world.britta.home_address_hash == identity.address_hash("storgatan 1 12345 STOCKHOLM")
@@ -46,6 +49,8 @@ def test_a_bad_or_duplicate_number_is_refused_with_nothing_changed(world, monkey
 
 
 def test_the_address_hash_is_not_the_number_hash_and_ignores_spelling_noise():
-    assert identity.address_hash("Storgatan 1 B, 123 45 Stockholm") == identity.address_hash("storgatan 1b 12345 STOCKHOLM")
+    assert identity.address_hash("Storgatan 1 B, 123 45 Stockholm") == identity.address_hash(
+        "storgatan 1b 12345 STOCKHOLM"
+    )
     assert identity.address_hash("Storgatan 1") != identity.address_hash("Storgatan 11")
     assert identity.address_hash("") == "" and identity.address_hash(" , ") == ""

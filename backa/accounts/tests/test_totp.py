@@ -1,4 +1,5 @@
 """TOTP as the second factor for local password accounts (LOCAL_LOGIN_REQUIRES_TOTP is on in tests)."""
+
 import re
 from base64 import b32decode
 from datetime import timedelta
@@ -23,7 +24,9 @@ def enrol_and_verify(client):
     """What a person does on the enrolment page: read the key it shows, type the app's code."""
     page = client.get(reverse("accounts:totp_enrol"))
     assert page.status_code == 200
-    secret = re.search(r'<code class="secret"[^>]*>([A-Z2-7 ]+)</code>', page.content.decode()).group(1).replace(" ", "")
+    secret = (
+        re.search(r'<code class="secret"[^>]*>([A-Z2-7 ]+)</code>', page.content.decode()).group(1).replace(" ", "")
+    )
     return client.post(reverse("accounts:totp_enrol"), {"token": f"{totp(b32decode(secret)):06d}"})
 
 
@@ -133,8 +136,9 @@ def test_without_the_setting_a_password_is_enough(world, settings):
 def test_the_next_page_survives_the_second_factor(world):
     client = Client()
     target = reverse("casefile:overview", args=[world.sigrid.id])
-    response = client.post(reverse("accounts:login") + f"?next={target}",
-                           {"username": "rasmus", "password": PASSWORD, "next": target})
+    response = client.post(
+        reverse("accounts:login") + f"?next={target}", {"username": "rasmus", "password": PASSWORD, "next": target}
+    )
     assert response["Location"].startswith(reverse("accounts:totp_verify") + "?next=")
     client.get(response["Location"])
     page = client.get(reverse("accounts:totp_enrol") + f"?next={target}").content.decode()
@@ -147,7 +151,9 @@ def test_the_next_page_survives_the_second_factor(world):
     password_login(other, "sara")
     page = other.get(reverse("accounts:totp_enrol")).content.decode()
     secret = re.search(r'<code class="secret"[^>]*>([A-Z2-7 ]+)</code>', page).group(1).replace(" ", "")
-    response = other.post(reverse("accounts:totp_enrol"), {"token": f"{totp(b32decode(secret)):06d}", "next": "https://evil.example/"})
+    response = other.post(
+        reverse("accounts:totp_enrol"), {"token": f"{totp(b32decode(secret)):06d}", "next": "https://evil.example/"}
+    )
     assert response["Location"] == reverse("front:my_children")
 
 

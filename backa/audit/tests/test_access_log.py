@@ -9,7 +9,9 @@ pytestmark = pytest.mark.django_db
 
 
 def test_viewing_a_child_writes_who_where_what_and_why(world, client_for):
-    client_for("rasmus").get(reverse("casefile:overview", args=[world.sigrid.id]), HTTP_X_REQUEST_ID="6d1f5f0e-1f7a-4a8b-9a53-3f1a2b7c9d10")
+    client_for("rasmus").get(
+        reverse("casefile:overview", args=[world.sigrid.id]), HTTP_X_REQUEST_ID="6d1f5f0e-1f7a-4a8b-9a53-3f1a2b7c9d10"
+    )
     row = AccessLog.objects.get(child_id=world.sigrid.id, action="view")
     assert row.user_id == world.rasmus.id
     assert row.organisation_id == world.units["school"].organisation_id
@@ -57,13 +59,12 @@ def test_the_log_must_be_written_inside_the_transaction_of_the_access(world, dja
     from django.db import connection as conn
 
     assert conn.in_atomic_block  # the test transaction
-    with pytest.raises(AccessLogOutsideTransaction):
-        with conn.cursor():
-            conn.in_atomic_block = False
-            try:
-                log_access(user=world.rasmus, action=Action.VIEW, child=world.sigrid)
-            finally:
-                conn.in_atomic_block = True
+    with pytest.raises(AccessLogOutsideTransaction), conn.cursor():
+        conn.in_atomic_block = False
+        try:
+            log_access(user=world.rasmus, action=Action.VIEW, child=world.sigrid)
+        finally:
+            conn.in_atomic_block = True
 
 
 def test_if_the_log_cannot_be_written_the_child_is_not_shown(world, client_for, monkeypatch):

@@ -1,5 +1,6 @@
 """Services log who acts from an Acting: the request's id and the session's position from a
 view, the user's first active position and no request id from a job or test."""
+
 import uuid
 from datetime import date
 
@@ -21,12 +22,19 @@ REQUEST_ID = "0b6f3d5e-8c1a-4f2e-9d7b-5a4c3e2f1d0a"
 @pytest.fixture
 def second_post(world):
     """A second active post for Rasmus, at another organisation's unit."""
-    return Position.objects.create(user=world.rasmus, unit=world.units["ifo"], kind=PositionKind.SOCIAL_WORKER,
-                                   role_title="Socialsekreterare", valid_from=date(2020, 1, 1))
+    return Position.objects.create(
+        user=world.rasmus,
+        unit=world.units["ifo"],
+        kind=PositionKind.SOCIAL_WORKER,
+        role_title="Socialsekreterare",
+        valid_from=date(2020, 1, 1),
+    )
 
 
 def test_a_service_called_from_a_view_logs_the_request_id_and_the_position_chosen_for_the_session(
-    world, client_for, second_post,
+    world,
+    client_for,
+    second_post,
 ):
     default = as_acting(world.rasmus).position
     chosen = second_post if default.pk != second_post.pk else world.positions["rasmus"]
@@ -48,8 +56,9 @@ def test_a_service_called_from_a_view_logs_the_request_id_and_the_position_chose
 
 
 def test_a_service_called_with_a_plain_user_logs_no_request_id_and_the_default_position(world, second_post):
-    entry = do_add_chronology_entry(acting_user=world.rasmus, child=world.sigrid, occurred_on=timezone.localdate(),
-                                    title="Flytt")
+    entry = do_add_chronology_entry(
+        acting_user=world.rasmus, child=world.sigrid, occurred_on=timezone.localdate(), title="Flytt"
+    )
     row = AccessLog.objects.get(object_type="chronology_entry", object_id=str(entry.pk))
     default = as_acting(world.rasmus).position
     assert row.request_id is None

@@ -1,4 +1,5 @@
 """Log review: a daily random sample plus rule hits, outcomes recorded, nobody reviews their own."""
+
 from datetime import datetime, time, timedelta
 
 import pytest
@@ -46,10 +47,24 @@ def test_out_of_hours_and_many_children_are_flagged(world, settings, monkeypatch
 
     monkeypatch.setattr(review, "MANY_CHILDREN_PER_DAY", 1)
     night = timezone.make_aware(datetime.combine(timezone.localdate() - timedelta(days=1), time(2, 0)))
-    AccessLog.objects.create(user_id=world.britta.id, child_id=world.ivar.id, action="view", outcome="allowed",
-                             purpose="barnkontakt", object_type="child", occurred_at=night)
-    AccessLog.objects.create(user_id=world.britta.id, child_id=world.hemlig.id, action="view", outcome="allowed",
-                             purpose="barnkontakt", object_type="child", occurred_at=night + timedelta(minutes=1))
+    AccessLog.objects.create(
+        user_id=world.britta.id,
+        child_id=world.ivar.id,
+        action="view",
+        outcome="allowed",
+        purpose="barnkontakt",
+        object_type="child",
+        occurred_at=night,
+    )
+    AccessLog.objects.create(
+        user_id=world.britta.id,
+        child_id=world.hemlig.id,
+        action="view",
+        outcome="allowed",
+        purpose="barnkontakt",
+        object_type="child",
+        occurred_at=night + timedelta(minutes=1),
+    )
     draw_daily_sample(night.date(), sample_size=0)
     reasons = {i.child_id: set(i.reasons.split(",")) for i in LogReviewItem.objects.all()}
     # Both night reads are out of hours; "many children" is one item, at the child past the limit.
@@ -66,11 +81,20 @@ def _last_weekday():
 def _rows(user, children, *, action="view", hour=10):
     """Log rows on the last weekday (out of hours only when `hour` is)."""
     moment = timezone.make_aware(datetime.combine(_last_weekday(), time(hour, 0)))
-    AccessLog.objects.bulk_create([
-        AccessLog(user_id=user.id, child_id=child_id, action=action, outcome="allowed", purpose="barnkontakt",
-                  object_type="child", occurred_at=moment + timedelta(seconds=i))
-        for i, child_id in enumerate(children)
-    ])
+    AccessLog.objects.bulk_create(
+        [
+            AccessLog(
+                user_id=user.id,
+                child_id=child_id,
+                action=action,
+                outcome="allowed",
+                purpose="barnkontakt",
+                object_type="child",
+                occurred_at=moment + timedelta(seconds=i),
+            )
+            for i, child_id in enumerate(children)
+        ]
+    )
     return moment.date()
 
 

@@ -18,7 +18,7 @@ def test_my_children_lists_only_my_children_and_logs_each_row(world, client_for)
 def test_my_children_is_empty_with_guidance_for_a_professional_without_roles(world, client_for):
     response = client_for("olle").get(reverse("front:my_children"))
     assert response.status_code == 200
-    assert "barnkontakt".encode() in response.content
+    assert b"barnkontakt" in response.content
     assert not AccessLog.objects.filter(user_id=world.olle.id).exists()
 
 
@@ -35,10 +35,17 @@ def test_my_children_takes_a_constant_number_of_queries(world, client_for, djang
     with django_assert_max_num_queries(12) as few:
         client.get(reverse("front:my_children"))
     for index in range(20):
-        child = make_child(world.municipality, world.jarva, f"Barn{index}", "Extra", timezone.localdate() - timedelta(days=100 + index),
-                           serial=985 + index % 10)
-        RoleAssignment.objects.create(child=child, municipality=world.municipality, position=world.positions["britta"],
-                                      kind="barnkontakt")
+        child = make_child(
+            world.municipality,
+            world.jarva,
+            f"Barn{index}",
+            "Extra",
+            timezone.localdate() - timedelta(days=100 + index),
+            serial=985 + index % 10,
+        )
+        RoleAssignment.objects.create(
+            child=child, municipality=world.municipality, position=world.positions["britta"], kind="barnkontakt"
+        )
     with django_assert_max_num_queries(len(few.captured_queries)) as many:
         response = client.get(reverse("front:my_children"))
     assert response.content.count(b"Extra") == 20
@@ -64,7 +71,12 @@ def test_the_overview_masks_the_number_until_asked_and_logs_the_reveal(world, cl
     assert number.masked in page and number.formatted not in page
     revealed = client.post(url, {"show": "identity_number"}).content.decode()
     assert number.formatted in revealed
-    assert AccessLog.objects.filter(child_id=world.sigrid.id, object_type="identity_number", user_id=world.rasmus.id).count() == 1
+    assert (
+        AccessLog.objects.filter(
+            child_id=world.sigrid.id, object_type="identity_number", user_id=world.rasmus.id
+        ).count()
+        == 1
+    )
 
 
 def test_protected_identity_hides_where_the_child_lives_and_is_flagged_in_the_log(world, client_for):

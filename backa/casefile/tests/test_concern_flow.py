@@ -1,4 +1,5 @@
 """Notice, talk, assess: the first steps of the flow, through the service functions."""
+
 from datetime import timedelta
 
 import pytest
@@ -6,11 +7,11 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from backa.audit.models import AccessLog
-from backa.casefile.compass import AREA_CODES, CompassArea
-from backa.casefile.models import Assessment, AssessmentArea, Concern, ConcernStatus, Conversation, Notification
 from backa.casefile.assessments import do_record_assessment
-from backa.casefile.conversations import do_record_conversation
+from backa.casefile.compass import AREA_CODES, CompassArea
 from backa.casefile.concerns import do_register_concern
+from backa.casefile.conversations import do_record_conversation
+from backa.casefile.models import Assessment, AssessmentArea, Concern, ConcernStatus, Conversation, Notification
 
 pytestmark = pytest.mark.django_db
 TODAY = timezone.localdate
@@ -22,8 +23,14 @@ def test_the_compass_has_eight_stable_codes():
 
 
 def test_it_registers_a_concern_and_notifies_the_barnkontakt(world):
-    concern = do_register_concern(acting_user=world.olle, child=world.sigrid, observed_on=TODAY(),
-                                  description="Sigrid is often hungry", areas=["halsa", "omsorg"], urgency="medium")
+    concern = do_register_concern(
+        acting_user=world.olle,
+        child=world.sigrid,
+        observed_on=TODAY(),
+        description="Sigrid is often hungry",
+        areas=["halsa", "omsorg"],
+        urgency="medium",
+    )
     assert concern.status == ConcernStatus.NEW
     assert concern.areas == ["halsa", "omsorg"]
     assert concern.barnkontakt_notified_at is not None
@@ -34,19 +41,36 @@ def test_it_registers_a_concern_and_notifies_the_barnkontakt(world):
 
 def test_a_concern_without_description_or_with_a_future_date_is_refused(world):
     with pytest.raises(ValidationError) as exc:
-        do_register_concern(acting_user=world.olle, child=world.sigrid, observed_on=TODAY() + timedelta(days=1),
-                            description="  ", areas=["nonsense"])
+        do_register_concern(
+            acting_user=world.olle,
+            child=world.sigrid,
+            observed_on=TODAY() + timedelta(days=1),
+            description="  ",
+            areas=["nonsense"],
+        )
     assert set(exc.value.message_dict) == {"description", "observed_on", "areas"}
     assert not Concern.objects.exists()
     assert not Notification.objects.exists()
 
 
 def test_it_keeps_the_childs_words_apart_and_moves_the_concern_on(world):
-    concern = do_register_concern(acting_user=world.olle, child=world.sigrid, observed_on=TODAY() - timedelta(days=3),
-                                  description="Tired", areas=["halsa"])
-    talk = do_record_conversation(acting_user=world.rasmus, child=world.sigrid, concern=concern, held_on=TODAY(),
-                                  child_words="Jag sover dåligt", guardian_words="Hon är orolig",
-                                  professional_notes="Follow up", consent_status="given")
+    concern = do_register_concern(
+        acting_user=world.olle,
+        child=world.sigrid,
+        observed_on=TODAY() - timedelta(days=3),
+        description="Tired",
+        areas=["halsa"],
+    )
+    talk = do_record_conversation(
+        acting_user=world.rasmus,
+        child=world.sigrid,
+        concern=concern,
+        held_on=TODAY(),
+        child_words="Jag sover dåligt",
+        guardian_words="Hon är orolig",
+        professional_notes="Follow up",
+        consent_status="given",
+    )
     assert (talk.child_words, talk.guardian_words) == ("Jag sover dåligt", "Hon är orolig")
     concern.refresh_from_db()
     assert concern.status == ConcernStatus.IN_PROGRESS
@@ -54,17 +78,27 @@ def test_it_keeps_the_childs_words_apart_and_moves_the_concern_on(world):
 
 def test_a_conversation_cannot_quote_a_child_who_was_not_there(world):
     with pytest.raises(ValidationError) as exc:
-        do_record_conversation(acting_user=world.rasmus, child=world.sigrid, held_on=TODAY(),
-                               child_took_part=False, child_words="words")
+        do_record_conversation(
+            acting_user=world.rasmus, child=world.sigrid, held_on=TODAY(), child_took_part=False, child_words="words"
+        )
     assert "child_words" in exc.value.message_dict
     assert not Conversation.objects.exists()
 
 
 def test_it_records_an_assessment_with_all_eight_areas_and_separate_views(world):
     assessment = do_record_assessment(
-        acting_user=world.rasmus, child=world.sigrid, assessed_on=TODAY(),
-        areas={"halsa": {"rating": 2, "child_rating": 4, "guardian_rating": 3, "needs": "Sleep",
-                         "child_view": "I feel fine"}},
+        acting_user=world.rasmus,
+        child=world.sigrid,
+        assessed_on=TODAY(),
+        areas={
+            "halsa": {
+                "rating": 2,
+                "child_rating": 4,
+                "guardian_rating": 3,
+                "needs": "Sleep",
+                "child_view": "I feel fine",
+            }
+        },
     )
     rows = {a.area: a for a in assessment.areas.all()}
     assert list(rows) == sorted(AREA_CODES) or set(rows) == set(AREA_CODES)
@@ -75,14 +109,19 @@ def test_it_records_an_assessment_with_all_eight_areas_and_separate_views(world)
 
 def test_a_rating_outside_the_scale_saves_nothing(world):
     with pytest.raises(ValidationError) as exc:
-        do_record_assessment(acting_user=world.rasmus, child=world.sigrid, assessed_on=TODAY(),
-                             areas={"halsa": {"rating": 9}, "trygghet": {"rating": 3}})
+        do_record_assessment(
+            acting_user=world.rasmus,
+            child=world.sigrid,
+            assessed_on=TODAY(),
+            areas={"halsa": {"rating": 9}, "trygghet": {"rating": 3}},
+        )
     assert "halsa-rating" in exc.value.message_dict
     assert not Assessment.objects.exists() and not AssessmentArea.objects.exists()
 
 
 def test_the_scale_is_configurable(world, settings):
     settings.BACKA_COMPASS_SCALE_MAX = 10
-    assessment = do_record_assessment(acting_user=world.rasmus, child=world.sigrid, assessed_on=TODAY(),
-                                      areas={"halsa": {"rating": 9}})
+    assessment = do_record_assessment(
+        acting_user=world.rasmus, child=world.sigrid, assessed_on=TODAY(), areas={"halsa": {"rating": 9}}
+    )
     assert assessment.scale_max == 10

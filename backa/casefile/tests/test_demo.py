@@ -1,10 +1,10 @@
 """The demo data puts the personas' children at every stage of the flow."""
+
 from datetime import date
 
 import pytest
 
-from backa.casefile.models import Assessment, Concern, ConcernReport, Conversation
-from backa.casefile.models import Action, Meeting, Plan
+from backa.casefile.models import Action, Assessment, Concern, ConcernReport, Conversation, Meeting, Plan
 from backa.synthetic.generator import Generator
 
 pytestmark = pytest.mark.django_db
@@ -28,10 +28,10 @@ def test_the_demo_entries_belong_to_the_organisations_that_wrote_them():
     for model in (Conversation, Assessment, Meeting):
         assert model.objects.exists()
         assert not model.objects.filter(organisation__isnull=True).exists()
-    assert Conversation.objects.filter(held_by__username="socialsekreterare",
-                                       organisation__kind="municipal_board").exists()
+    assert Conversation.objects.filter(
+        held_by__username="socialsekreterare", organisation__kind="municipal_board"
+    ).exists()
     # One team shows the police social services' notes under a consent.
     from backa.consent.models import Consent
 
-    assert Consent.objects.filter(status="active", categories__contains=",notes,",
-                                  recipients__kind="police").exists()
+    assert Consent.objects.filter(status="active", categories__contains=",notes,", recipients__kind="police").exists()

@@ -2,6 +2,7 @@
 organisations): a team member from another organisation sees them only under a consent or
 a legal basis covering that category, and nothing of them leaks through lists, charts,
 the chronology or the API."""
+
 from datetime import timedelta
 
 import pytest
@@ -9,10 +10,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from backa.audit.models import AccessLog
-from backa.children.models import Custody
-from backa.casefile.models import Assessment, Conversation
 from backa.casefile.assessments import do_record_assessment
 from backa.casefile.conversations import do_record_conversation
+from backa.casefile.models import Assessment, Conversation
+from backa.children.models import Custody
 from backa.consent.services import do_record_consent, do_request_consent, do_withdraw_consent
 
 pytestmark = pytest.mark.django_db
@@ -29,19 +30,34 @@ def _org(world, unit):
 @pytest.fixture
 def entries(world):
     today = timezone.localdate()
-    conversation = do_record_conversation(acting_user=world.sara, child=world.sigrid, held_on=today,
-                                          child_words="Jag vill vara hemma", professional_notes=NOTE)
-    assessment = do_record_assessment(acting_user=world.sara, child=world.sigrid, assessed_on=today, summary=SUMMARY,
-                                      areas={"halsa": {"rating": 2, "needs": SUMMARY}})
+    conversation = do_record_conversation(
+        acting_user=world.sara,
+        child=world.sigrid,
+        held_on=today,
+        child_words="Jag vill vara hemma",
+        professional_notes=NOTE,
+    )
+    assessment = do_record_assessment(
+        acting_user=world.sara,
+        child=world.sigrid,
+        assessed_on=today,
+        summary=SUMMARY,
+        areas={"halsa": {"rating": 2, "needs": SUMMARY}},
+    )
     return conversation, assessment
 
 
 def _notes_consent_to_police(world):
     today = timezone.localdate()
     consent = do_request_consent(
-        acting_user=world.sara, child=world.sigrid, disclosing_organisation=_org(world, "ifo"),
-        recipients=[_org(world, "lpo")], categories=["notes"], purpose="Samordning kring Sigrid",
-        valid_from=today, valid_to=today + timedelta(days=90),
+        acting_user=world.sara,
+        child=world.sigrid,
+        disclosing_organisation=_org(world, "ifo"),
+        recipients=[_org(world, "lpo")],
+        categories=["notes"],
+        purpose="Samordning kring Sigrid",
+        valid_from=today,
+        valid_to=today + timedelta(days=90),
     )
     guardians = [c.guardian for c in Custody.objects.filter(child=world.sigrid, has_custody=True)]
     return do_record_consent(acting_user=world.sara, consent=consent, guardians=guardians, form="written")
@@ -62,10 +78,17 @@ def test_it_records_the_writers_organisation(world, entries):
 
 def test_it_records_the_organisation_of_the_active_position_through_the_page(world, client_for):
     client = client_for("sara", language="en")
-    response = client.post(reverse("casefile:new_conversation", args=[world.sigrid.id]), {
-        "held_on": timezone.localdate().isoformat(), "child_took_part": "on", "guardians_took_part": "on",
-        "child_words": "Hej", "consent_status": "not_asked", "concern": "",
-    })
+    response = client.post(
+        reverse("casefile:new_conversation", args=[world.sigrid.id]),
+        {
+            "held_on": timezone.localdate().isoformat(),
+            "child_took_part": "on",
+            "guardians_took_part": "on",
+            "child_words": "Hej",
+            "consent_status": "not_asked",
+            "concern": "",
+        },
+    )
     assert response.status_code == 302
     assert Conversation.objects.get(child=world.sigrid).organisation == _org(world, "ifo")
 
@@ -96,8 +119,9 @@ def test_it_hides_another_organisations_entries_without_consent(world, entries, 
     # The hidden assessment's own page is a 404, logged as denied.
     url = reverse("casefile:assessment", args=[world.sigrid.id, entries[1].id])
     assert client.get(url).status_code == 404
-    assert AccessLog.objects.filter(user_id=world.users[persona].pk, object_id=str(entries[1].id),
-                                    outcome="denied").exists()
+    assert AccessLog.objects.filter(
+        user_id=world.users[persona].pk, object_id=str(entries[1].id), outcome="denied"
+    ).exists()
 
 
 @pytest.mark.parametrize("persona", ["per", "rasmus"])
@@ -159,10 +183,15 @@ def test_the_filter_costs_a_constant_number_of_queries(world, client_for):
 
     def add(n):
         for _ in range(n):
-            do_record_conversation(acting_user=world.sara, child=world.sigrid, held_on=timezone.localdate(),
-                                   child_words="x")
-            do_record_assessment(acting_user=world.sara, child=world.sigrid, assessed_on=timezone.localdate(),
-                                 areas={"halsa": {"rating": 3}})
+            do_record_conversation(
+                acting_user=world.sara, child=world.sigrid, held_on=timezone.localdate(), child_words="x"
+            )
+            do_record_assessment(
+                acting_user=world.sara,
+                child=world.sigrid,
+                assessed_on=timezone.localdate(),
+                areas={"halsa": {"rating": 3}},
+            )
 
     _notes_consent_to_police(world)  # so the scope also locks the consent it relies on (one more query)
     add(1)

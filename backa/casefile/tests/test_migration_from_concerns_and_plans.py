@@ -8,6 +8,7 @@ into a database of its own, runs `manage.py migrate` as an operator would, and c
 the migration history is consistent, every table moved to `casefile_*` with exactly the rows
 it had (compared row by row), and the application reads them.
 """
+
 import gzip
 import os
 import subprocess
@@ -24,8 +25,18 @@ ROOT = Path(__file__).resolve().parents[3]
 DUMP = Path(__file__).with_name("data") / "before_casefile.sql.gz"
 MOVED = {
     "concerns": ["concern", "notification", "conversation", "assessment", "assessmentarea", "concernreport"],
-    "plans": ["plan", "planversion", "goal", "action", "meeting", "participant", "decision", "followup",
-              "goalprogress", "chronologyentry"],
+    "plans": [
+        "plan",
+        "planversion",
+        "goal",
+        "action",
+        "meeting",
+        "participant",
+        "decision",
+        "followup",
+        "goalprogress",
+        "chronologyentry",
+    ],
 }
 
 
@@ -33,8 +44,16 @@ def _server():
     db = settings.DATABASES["default"]
     if not db["ENGINE"].endswith("postgresql"):
         pytest.skip("the dump is a PostgreSQL dump")
-    return {k: v for k, v in {"host": db.get("HOST"), "port": db.get("PORT"), "user": db.get("USER"),
-                              "password": db.get("PASSWORD")}.items() if v}
+    return {
+        k: v
+        for k, v in {
+            "host": db.get("HOST"),
+            "port": db.get("PORT"),
+            "user": db.get("USER"),
+            "password": db.get("PASSWORD"),
+        }.items()
+        if v
+    }
 
 
 def _digests(conn, tables):
@@ -43,7 +62,8 @@ def _digests(conn, tables):
     for table in tables:
         out[table] = conn.execute(
             sql.SQL("SELECT count(*), md5(coalesce(string_agg(t::text, '|' ORDER BY t::text), '')) FROM {} t").format(
-                sql.Identifier(table))
+                sql.Identifier(table)
+            )
         ).fetchone()
     return out
 
@@ -69,8 +89,9 @@ def _manage(server, name, *args):
     auth = f"{user}:{server['password']}@" if server.get("password") else (f"{user}@" if user else "")
     url = f"postgresql://{auth}{server.get('host', '127.0.0.1')}:{server.get('port', 5432)}/{name}"
     env = {**os.environ, "DATABASE_URL": url, "BACKA_ENV": "test"}
-    return subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True,
-                          timeout=300)
+    return subprocess.run(
+        [sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300
+    )
 
 
 def test_a_database_of_the_two_apps_migrates_to_the_casefile_without_losing_a_row(old_database):
@@ -91,8 +112,12 @@ def test_a_database_of_the_two_apps_migrates_to_the_casefile_without_losing_a_ro
             "SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND "
             "(tablename LIKE 'concerns\\_%' OR tablename LIKE 'plans\\_%')"
         ).fetchall()
-        casefile = [row[0] for row in conn.execute(
-            "SELECT name FROM django_migrations WHERE app = 'casefile' ORDER BY name").fetchall()]
+        casefile = [
+            row[0]
+            for row in conn.execute(
+                "SELECT name FROM django_migrations WHERE app = 'casefile' ORDER BY name"
+            ).fetchall()
+        ]
     assert left == []
     for app, models in MOVED.items():
         for model in models:
@@ -102,11 +127,21 @@ def test_a_database_of_the_two_apps_migrates_to_the_casefile_without_losing_a_ro
 
     plan = _manage(server, name, "migrate", "--check")
     assert plan.returncode == 0, plan.stdout + plan.stderr
-    shell = _manage(server, name, "shell", "-v", "0", "-c",
-                    "from backa.casefile.models import Concern, Plan; "
-                    "print(Plan.objects.count(), Concern.objects.count(), "
-                    "sum(p.versions.count() for p in Plan.objects.all()))")
+    shell = _manage(
+        server,
+        name,
+        "shell",
+        "-v",
+        "0",
+        "-c",
+        "from backa.casefile.models import Concern, Plan; "
+        "print(Plan.objects.count(), Concern.objects.count(), "
+        "sum(p.versions.count() for p in Plan.objects.all()))",
+    )
     assert shell.returncode == 0, shell.stderr[-2000:]
     plans, concerns, versions = map(int, shell.stdout.split()[-3:])
-    assert (plans, concerns, versions) == (before["plans_plan"][0], before["concerns_concern"][0],
-                                           before["plans_planversion"][0])
+    assert (plans, concerns, versions) == (
+        before["plans_plan"][0],
+        before["concerns_concern"][0],
+        before["plans_planversion"][0],
+    )

@@ -1,4 +1,5 @@
 """The JSON API for the flow: same gate, same services, 409 on a stale plan version."""
+
 import json
 from datetime import timedelta
 
@@ -7,7 +8,6 @@ from django.utils import timezone
 
 from backa.audit.models import AccessLog
 from backa.casefile.models import ConcernReport
-
 from backa.casefile.tests.helpers import make_plan
 
 pytestmark = pytest.mark.django_db
@@ -26,21 +26,37 @@ def test_the_compass_codes_come_with_swedish_and_english_labels(world, client_fo
 def test_a_concern_and_an_assessment_through_the_api(world, client_for):
     client = client_for("rasmus")
     base = f"/api/children/{world.sigrid.id}"
-    response = _json(client, "post", f"{base}/concerns", {"observed_on": timezone.localdate().isoformat(),
-                                                          "description": "Tired", "areas": ["halsa"]})
+    response = _json(
+        client,
+        "post",
+        f"{base}/concerns",
+        {"observed_on": timezone.localdate().isoformat(), "description": "Tired", "areas": ["halsa"]},
+    )
     assert response.status_code == 201 and response.json()["status"] == "new"
-    response = _json(client, "post", f"{base}/assessments", {"assessed_on": timezone.localdate().isoformat(),
-                                                             "areas": {"halsa": {"rating": 7}}})
+    response = _json(
+        client,
+        "post",
+        f"{base}/assessments",
+        {"assessed_on": timezone.localdate().isoformat(), "areas": {"halsa": {"rating": 7}}},
+    )
     assert response.status_code == 422 and "halsa-rating" in response.json()["errors"]
-    response = _json(client, "post", f"{base}/assessments", {"assessed_on": timezone.localdate().isoformat(),
-                                                             "areas": {"halsa": {"rating": 2, "child_rating": 4}}})
+    response = _json(
+        client,
+        "post",
+        f"{base}/assessments",
+        {"assessed_on": timezone.localdate().isoformat(), "areas": {"halsa": {"rating": 2, "child_rating": 4}}},
+    )
     assert response.status_code == 201
     assert len(client.get(f"{base}/assessments").json()[0]["areas"]) == 8
 
 
 def test_a_report_goes_through_the_api_without_any_consent(world, client_for):
-    response = _json(client_for("per"), "post", f"/api/children/{world.sigrid.id}/concern-reports",
-                     {"information": "Seen at night in the centre", "acute": True})
+    response = _json(
+        client_for("per"),
+        "post",
+        f"/api/children/{world.sigrid.id}/concern-reports",
+        {"information": "Seen at night in the centre", "acute": True},
+    )
     assert response.status_code == 201
     assert ConcernReport.objects.get().reported_by == world.per
 
@@ -48,7 +64,9 @@ def test_a_report_goes_through_the_api_without_any_consent(world, client_for):
 def test_a_stale_plan_version_gets_409_with_the_changes(world, client_for):
     plan = make_plan(world)
     url = f"/api/children/{world.sigrid.id}/plans/{plan.id}"
-    assert _json(client_for("rasmus"), "patch", url, {"version": 1, "child_view": "Jag vill ha lugn"}).status_code == 200
+    assert (
+        _json(client_for("rasmus"), "patch", url, {"version": 1, "child_view": "Jag vill ha lugn"}).status_code == 200
+    )
     response = _json(client_for("sara"), "patch", url, {"version": 1, "reason": "Other"})
     assert response.status_code == 409
     body = response.json()
@@ -57,8 +75,9 @@ def test_a_stale_plan_version_gets_409_with_the_changes(world, client_for):
 
 def test_the_api_is_gated_and_logs_denials(world, client_for):
     plan = make_plan(world)
-    response = _json(client_for("olle"), "patch", f"/api/children/{world.sigrid.id}/plans/{plan.id}",
-                     {"version": 1, "reason": "x"})
+    response = _json(
+        client_for("olle"), "patch", f"/api/children/{world.sigrid.id}/plans/{plan.id}", {"version": 1, "reason": "x"}
+    )
     assert response.status_code == 404
     assert AccessLog.objects.filter(user_id=world.olle.id, child_id=world.sigrid.id, outcome="denied").count() == 1
     body = client_for("rasmus").get(f"/api/children/{world.sigrid.id}/plan").json()
@@ -66,11 +85,25 @@ def test_the_api_is_gated_and_logs_denials(world, client_for):
 
 
 def test_the_plan_can_be_started_through_the_api(world, client_for):
-    response = _json(client_for("rasmus"), "post", f"/api/children/{world.sigrid.id}/plan", {
-        "organisation_id": str(world.units["school"].organisation.id), "reason": "Calm",
-        "review_date": (timezone.localdate() + timedelta(days=20)).isoformat()})
+    response = _json(
+        client_for("rasmus"),
+        "post",
+        f"/api/children/{world.sigrid.id}/plan",
+        {
+            "organisation_id": str(world.units["school"].organisation.id),
+            "reason": "Calm",
+            "review_date": (timezone.localdate() + timedelta(days=20)).isoformat(),
+        },
+    )
     assert response.status_code == 201
-    again = _json(client_for("sara"), "post", f"/api/children/{world.sigrid.id}/plan", {
-        "organisation_id": str(world.units["school"].organisation.id), "reason": "Calm",
-        "review_date": (timezone.localdate() + timedelta(days=20)).isoformat()})
+    again = _json(
+        client_for("sara"),
+        "post",
+        f"/api/children/{world.sigrid.id}/plan",
+        {
+            "organisation_id": str(world.units["school"].organisation.id),
+            "reason": "Calm",
+            "review_date": (timezone.localdate() + timedelta(days=20)).isoformat(),
+        },
+    )
     assert again.status_code == 422

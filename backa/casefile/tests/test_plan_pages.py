@@ -1,4 +1,5 @@
 """The plan pages, the conflict message, meetings, follow-up, chronology and the start page."""
+
 import uuid
 from datetime import timedelta
 
@@ -7,19 +8,23 @@ from django.urls import reverse
 from django.utils import timezone
 
 from backa.audit.models import AccessLog
+from backa.casefile.meetings import do_schedule_meeting
 from backa.casefile.models import Action, Meeting, Plan, PlanStatus
 from backa.casefile.plan import do_add_goal
-from backa.casefile.meetings import do_schedule_meeting
-
 from backa.casefile.tests.helpers import make_plan
 
 pytestmark = pytest.mark.django_db
 
 
 def _plan_post(world, **changes):
-    data = {"version": "1", "kind": "single", "organisation": str(world.units["school"].organisation.id),
-            "reason": "Sigrid needs calm at school", "review_date": (timezone.localdate() + timedelta(days=30)).isoformat(),
-            "need-trygghet": "Feel safe at break"}
+    data = {
+        "version": "1",
+        "kind": "single",
+        "organisation": str(world.units["school"].organisation.id),
+        "reason": "Sigrid needs calm at school",
+        "review_date": (timezone.localdate() + timedelta(days=30)).isoformat(),
+        "need-trygghet": "Feel safe at break",
+    }
     data.update(changes)
     return data
 
@@ -31,7 +36,9 @@ def test_a_plan_is_started_from_the_page(world, client_for):
 
 
 def test_missing_fields_give_clear_messages_and_nothing_is_saved(world, client_for):
-    response = client_for("rasmus").post(reverse("casefile:new_plan", args=[world.sigrid.id]), _plan_post(world, reason=""))
+    response = client_for("rasmus").post(
+        reverse("casefile:new_plan", args=[world.sigrid.id]), _plan_post(world, reason="")
+    )
     assert response.status_code == 200
     assert b'class="error-summary"' in response.content and b'aria-invalid="true"' in response.content
     assert not Plan.objects.exists()
@@ -50,8 +57,12 @@ def test_two_people_editing_the_plan_see_a_conflict_not_an_overwrite(world, clie
     plan.refresh_from_db()
     assert plan.guardian_view == "" and plan.version == 2
     # After reading the conflict, saving again is based on version 2 and goes through.
-    assert client_for("sara").post(url, _plan_post(world, version="2", reason="Calm at school and home",
-                                                   guardian_view="Mamma håller med")).status_code == 302
+    assert (
+        client_for("sara")
+        .post(url, _plan_post(world, version="2", reason="Calm at school and home", guardian_view="Mamma håller med"))
+        .status_code
+        == 302
+    )
     plan.refresh_from_db()
     assert plan.version == 3 and plan.guardian_view == "Mamma håller med"
 
@@ -62,14 +73,18 @@ def test_plan_sub_pages_are_gated(world, client_for):
         url = reverse(f"casefile:{name}", args=[world.sigrid.id, plan.id])
         assert client_for("per").get(url).status_code == 200, name
         assert client_for("olle").get(url).status_code == 404, name
-        assert client_for("per").get(reverse(f"casefile:{name}", args=[world.sigrid.id, uuid.uuid4()])).status_code == 404
+        assert (
+            client_for("per").get(reverse(f"casefile:{name}", args=[world.sigrid.id, uuid.uuid4()])).status_code == 404
+        )
     assert AccessLog.objects.filter(user_id=world.olle.id, child_id=world.sigrid.id, outcome="denied").count() == 6
 
 
 def test_an_action_without_owner_is_refused_on_the_page(world, client_for):
     plan = make_plan(world)
-    response = client_for("rasmus").post(reverse("casefile:add_action", args=[world.sigrid.id, plan.id]),
-                                         {"description": "Support", "owner_organisation": str(plan.organisation_id)})
+    response = client_for("rasmus").post(
+        reverse("casefile:add_action", args=[world.sigrid.id, plan.id]),
+        {"description": "Support", "owner_organisation": str(plan.organisation_id)},
+    )
     assert response.status_code == 200 and b'id="id_owner_error"' in response.content
     assert not Action.objects.exists()
 
@@ -77,10 +92,16 @@ def test_an_action_without_owner_is_refused_on_the_page(world, client_for):
 def test_a_meeting_records_the_childs_voice_and_decisions_become_actions(world, client_for):
     plan = make_plan(world)
     client = client_for("rasmus")
-    response = client.post(reverse("casefile:new_meeting", args=[world.sigrid.id]), {
-        "starts_at": (timezone.localtime() + timedelta(days=2)).strftime("%Y-%m-%dT%H:%M"), "place": "Skolan",
-        "agenda": "Rasterna", "professionals": [str(world.sara.id)], "invite_child": "on",
-    })
+    response = client.post(
+        reverse("casefile:new_meeting", args=[world.sigrid.id]),
+        {
+            "starts_at": (timezone.localtime() + timedelta(days=2)).strftime("%Y-%m-%dT%H:%M"),
+            "place": "Skolan",
+            "agenda": "Rasterna",
+            "professionals": [str(world.sara.id)],
+            "invite_child": "on",
+        },
+    )
     assert response.status_code == 302
     meeting = Meeting.objects.get()
     assert {p.kind for p in meeting.participants.all()} == {"professional", "child"}
@@ -89,14 +110,26 @@ def test_a_meeting_records_the_childs_voice_and_decisions_become_actions(world, 
     assert response.status_code == 200 and b'id="id_child_heard_how_error"' in response.content
     meeting.refresh_from_db()
     assert meeting.status == "planned"
-    response = client.post(url, {"minutes": "Talked", "child_heard": "other_way",
-                                 "child_heard_how": "Drew a picture with her teacher", "decisions": "Adult at breaks"})
+    response = client.post(
+        url,
+        {
+            "minutes": "Talked",
+            "child_heard": "other_way",
+            "child_heard_how": "Drew a picture with her teacher",
+            "decisions": "Adult at breaks",
+        },
+    )
     assert response.status_code == 302
     decision = meeting.decisions.get()
-    response = client.post(reverse("casefile:add_action", args=[world.sigrid.id, plan.id]), {
-        "decision_id": str(decision.id), "description": decision.text, "owner_organisation": str(plan.organisation_id),
-        "owner": str(world.olle.id),
-    })
+    response = client.post(
+        reverse("casefile:add_action", args=[world.sigrid.id, plan.id]),
+        {
+            "decision_id": str(decision.id),
+            "description": decision.text,
+            "owner_organisation": str(plan.organisation_id),
+            "owner": str(world.olle.id),
+        },
+    )
     assert response.status_code == 302
     action = Action.objects.get()
     assert action.from_decision == decision and action.owner == world.olle
@@ -105,8 +138,9 @@ def test_a_meeting_records_the_childs_voice_and_decisions_become_actions(world, 
 def test_the_database_refuses_a_held_meeting_without_the_childs_voice(world):
     from django.db import IntegrityError, transaction
 
-    meeting = do_schedule_meeting(acting_user=world.rasmus, child=world.sigrid, starts_at=timezone.now(),
-                                  professionals=[world.sara])
+    meeting = do_schedule_meeting(
+        acting_user=world.rasmus, child=world.sigrid, starts_at=timezone.now(), professionals=[world.sara]
+    )
     with pytest.raises(IntegrityError), transaction.atomic():
         Meeting.objects.filter(pk=meeting.pk).update(status="held")
 
@@ -119,13 +153,27 @@ def test_a_follow_up_records_progress_and_sets_the_next_review(world, client_for
     response = client.post(url, {"held_on": timezone.localdate().isoformat(), "outcome": "continue"})
     assert response.status_code == 200  # progress for the open goal and a next review date are missing
     next_review = (timezone.localdate() + timedelta(days=60)).isoformat()
-    response = client.post(url, {"held_on": timezone.localdate().isoformat(), "outcome": "revise",
-                                 f"goal-{goal.id}": "progress", "next_review_date": next_review})
+    response = client.post(
+        url,
+        {
+            "held_on": timezone.localdate().isoformat(),
+            "outcome": "revise",
+            f"goal-{goal.id}": "progress",
+            "next_review_date": next_review,
+        },
+    )
     assert response.status_code == 302
     plan.refresh_from_db()
     assert plan.review_date.isoformat() == next_review and plan.status == PlanStatus.ACTIVE
-    response = client.post(url, {"held_on": timezone.localdate().isoformat(), "outcome": "close",
-                                 f"goal-{goal.id}": "achieved", "summary": "All goals reached"})
+    response = client.post(
+        url,
+        {
+            "held_on": timezone.localdate().isoformat(),
+            "outcome": "close",
+            f"goal-{goal.id}": "achieved",
+            "summary": "All goals reached",
+        },
+    )
     assert response.status_code == 302
     plan.refresh_from_db()
     assert plan.status == PlanStatus.CLOSED and plan.end_reason == "All goals reached"
@@ -165,8 +213,13 @@ def test_an_actions_status_is_changed_from_the_plan_page_as_a_new_version(world,
     from backa.casefile.plan import do_add_action
 
     plan = make_plan(world)
-    action = do_add_action(acting_user=world.rasmus, plan=plan, description="Support",
-                           owner_organisation=plan.organisation, owner=world.olle)
+    action = do_add_action(
+        acting_user=world.rasmus,
+        plan=plan,
+        description="Support",
+        owner_organisation=plan.organisation,
+        owner=world.olle,
+    )
     url = reverse("casefile:action_status", args=[world.sigrid.id, plan.id, action.id])
     assert client_for("olle").post(url, {"status": "done"}).status_code == 404
     assert client_for("rasmus").post(url, {"status": "done"}).status_code == 302
@@ -176,11 +229,12 @@ def test_an_actions_status_is_changed_from_the_plan_page_as_a_new_version(world,
 
 
 def test_notifications_can_be_marked_read(world, client_for):
-    from backa.casefile.models import Notification
     from backa.casefile.concerns import do_register_concern
+    from backa.casefile.models import Notification
 
-    do_register_concern(acting_user=world.olle, child=world.sigrid, observed_on=timezone.localdate(),
-                        description="x", areas=[])
+    do_register_concern(
+        acting_user=world.olle, child=world.sigrid, observed_on=timezone.localdate(), description="x", areas=[]
+    )
     client = client_for("rasmus")
     assert client.post(reverse("front:todo"), {"do": "read"}).status_code == 302
     assert not Notification.objects.filter(read_at__isnull=True).exists()

@@ -1,4 +1,5 @@
 """One plan per child, a new version on every change, and no silent overwrites."""
+
 from datetime import timedelta
 
 import pytest
@@ -8,7 +9,6 @@ from django.utils import timezone, translation
 
 from backa.casefile.models import Action, Goal, Plan, PlanStatus, PlanVersion
 from backa.casefile.plan import PlanConflict, do_add_action, do_add_goal, do_end_plan, do_update_plan
-
 from backa.casefile.tests.helpers import make_plan
 
 pytestmark = pytest.mark.django_db
@@ -31,8 +31,14 @@ def test_a_child_has_at_most_one_active_plan(world):
 def test_the_database_itself_refuses_a_second_active_plan(world):
     plan = make_plan(world)
     with pytest.raises(IntegrityError), transaction.atomic():
-        Plan.objects.create(child=world.sigrid, municipality=world.municipality, organisation=plan.organisation,
-                            reason="again", review_date=plan.review_date, created_by=world.sara)
+        Plan.objects.create(
+            child=world.sigrid,
+            municipality=world.municipality,
+            organisation=plan.organisation,
+            reason="again",
+            review_date=plan.review_date,
+            created_by=world.sara,
+        )
 
 
 def test_a_closed_plan_makes_room_for_a_new_one(world):
@@ -75,12 +81,14 @@ def test_an_action_must_have_an_owner_in_its_organisation(world):
     plan = make_plan(world)
     school = world.units["school"].organisation
     with pytest.raises(ValidationError) as exc:
-        do_add_action(acting_user=world.rasmus, plan=plan, description="Extra support", owner_organisation=school,
-                      owner=None)
+        do_add_action(
+            acting_user=world.rasmus, plan=plan, description="Extra support", owner_organisation=school, owner=None
+        )
     assert "owner" in exc.value.message_dict
     with pytest.raises(ValidationError) as exc:
-        do_add_action(acting_user=world.rasmus, plan=plan, description="Extra support", owner_organisation=school,
-                      owner=world.per)
+        do_add_action(
+            acting_user=world.rasmus, plan=plan, description="Extra support", owner_organisation=school, owner=world.per
+        )
     assert len(exc.value.message_dict["owner"]) == 1
     assert not Action.objects.exists()
     plan.refresh_from_db()
@@ -91,9 +99,15 @@ def test_goals_and_actions_are_versioned_and_linked(world):
     plan = make_plan(world)
     goal = do_add_goal(acting_user=world.rasmus, plan=plan, area="trygghet", description="Calm breaks")
     action = do_add_action(
-        acting_user=world.rasmus, plan=plan, goal=goal, description="Adult at break",
-        owner_organisation=world.units["school"].organisation, owner=world.olle, how="Rota",
-        starts_on=timezone.localdate(), due_on=timezone.localdate() + timedelta(days=60),
+        acting_user=world.rasmus,
+        plan=plan,
+        goal=goal,
+        description="Adult at break",
+        owner_organisation=world.units["school"].organisation,
+        owner=world.olle,
+        how="Rota",
+        starts_on=timezone.localdate(),
+        due_on=timezone.localdate() + timedelta(days=60),
         expected_improvement="Fewer conflicts",
     )
     plan.refresh_from_db()
@@ -108,8 +122,13 @@ def test_closing_or_handing_over_needs_a_reason(world):
     with pytest.raises(ValidationError) as exc:
         do_end_plan(acting_user=world.rasmus, plan=plan, status=PlanStatus.HANDED_OVER, reason="")
     assert {"reason", "handed_over_to"} <= set(exc.value.message_dict)
-    plan = do_end_plan(acting_user=world.rasmus, plan=plan, status=PlanStatus.HANDED_OVER, reason="Moving",
-                       handed_over_to="Skolan i Farsta")
+    plan = do_end_plan(
+        acting_user=world.rasmus,
+        plan=plan,
+        status=PlanStatus.HANDED_OVER,
+        reason="Moving",
+        handed_over_to="Skolan i Farsta",
+    )
     assert plan.status == PlanStatus.HANDED_OVER and plan.ended_on == timezone.localdate()
     with pytest.raises(ValidationError):
         do_update_plan(acting_user=world.rasmus, plan=plan, based_on_version=plan.version, reason="x")
@@ -122,8 +141,12 @@ def test_each_version_can_be_read_with_what_changed(world, client_for):
     do_update_plan(acting_user=world.rasmus, plan=plan, based_on_version=1, child_view="Jag vill ha lugn")
     page = client_for("sara").get(reverse("casefile:plan_version", args=[world.sigrid.id, plan.id, 2]))
     assert page.status_code == 200 and "Jag vill ha lugn" in page.content.decode()
-    assert client_for("sara").get(reverse("casefile:plan_version", args=[world.sigrid.id, plan.id, 9])).status_code == 404
-    assert client_for("olle").get(reverse("casefile:plan_version", args=[world.sigrid.id, plan.id, 2])).status_code == 404
+    assert (
+        client_for("sara").get(reverse("casefile:plan_version", args=[world.sigrid.id, plan.id, 9])).status_code == 404
+    )
+    assert (
+        client_for("olle").get(reverse("casefile:plan_version", args=[world.sigrid.id, plan.id, 2])).status_code == 404
+    )
 
 
 def test_a_save_takes_a_fixed_number_of_queries_and_snapshots_the_plan_it_saved(world, django_assert_max_num_queries):

@@ -1,14 +1,14 @@
 """Barnets team and the stödsamordnare are role assignments: access appears and disappears."""
+
 import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from backa.audit.models import AccessLog
 from backa.access.gate import visible_children
-from backa.roles.models import RoleAssignment, RoleKind
+from backa.audit.models import AccessLog
 from backa.casefile.team import do_add_team_member, do_appoint_coordinator, do_leave_team
-
 from backa.casefile.tests.helpers import make_plan
+from backa.roles.models import RoleAssignment, RoleKind
 
 pytestmark = pytest.mark.django_db
 

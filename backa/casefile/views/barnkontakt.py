@@ -1,4 +1,5 @@
 """Who is the child's barnkontakt, and a manager's choice of another."""
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -7,12 +8,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from backa.audit.context import Acting
-from backa.accounts.models import Position
-from backa.audit.vocabulary import ObjectType
-from backa.audit.log import Action
 from backa.access.gate import get_child_for_request
-
+from backa.accounts.models import Position
+from backa.audit.context import Acting
+from backa.audit.log import Action
+from backa.audit.vocabulary import ObjectType
 from backa.roles.forms import OverrideForm
 from backa.roles.models import Handover, RoleAssignment, RoleKind, active_on
 from backa.roles.services import OVERRIDE_KINDS, do_override_barnkontakt
@@ -26,7 +26,8 @@ def _override_positions(user):
         return []
     return list(
         Position.objects.filter(active_on(today), unit_id__in=units, user__is_active=True)
-        .select_related("user", "unit").order_by("unit__name", "user__last_name", "id")
+        .select_related("user", "unit")
+        .order_by("unit__name", "user__last_name", "id")
     )
 
 
@@ -42,8 +43,9 @@ def child_barnkontakt(request, child_id):
         if form.is_valid():
             position = next(p for p in positions if str(p.id) == form.cleaned_data["position"])
             try:
-                do_override_barnkontakt(acting_user=Acting.of(request), child=child, position=position,
-                                        reason=form.cleaned_data["reason"])
+                do_override_barnkontakt(
+                    acting_user=Acting.of(request), child=child, position=position, reason=form.cleaned_data["reason"]
+                )
                 messages.success(request, _("The barnkontakt is changed."))
                 return redirect("casefile:barnkontakt", child_id=child.id)
             except ValidationError as exc:
@@ -53,16 +55,31 @@ def child_barnkontakt(request, child_id):
     today = timezone.localdate()
     history = list(
         RoleAssignment.objects.filter(child=child, kind=RoleKind.BARNKONTAKT)
-        .select_related("position__user", "position__unit").order_by("-valid_from", "-created_at")
+        .select_related("position__user", "position__unit")
+        .order_by("-valid_from", "-created_at")
     )
-    current = [a for a in history if a.ended_at is None and a.valid_from <= today and (a.valid_to is None or a.valid_to >= today)
-               and a.position.is_active_on(today)]
+    current = [
+        a
+        for a in history
+        if a.ended_at is None
+        and a.valid_from <= today
+        and (a.valid_to is None or a.valid_to >= today)
+        and a.position.is_active_on(today)
+    ]
     handovers = list(
-        Handover.objects.filter(child=child).select_related("from_position__user", "from_position__unit",
-                                                            "to_position__user", "to_position__unit")
+        Handover.objects.filter(child=child)
+        .select_related("from_position__user", "from_position__unit", "to_position__user", "to_position__unit")
         .order_by("-created_at")
     )
-    return render(request, "casefile/barnkontakt.html", {
-        "child": child, "current": current, "history": history, "handovers": handovers, "form": form,
-        "can_override": bool(positions),
-    })
+    return render(
+        request,
+        "casefile/barnkontakt.html",
+        {
+            "child": child,
+            "current": current,
+            "history": history,
+            "handovers": handovers,
+            "form": form,
+            "can_override": bool(positions),
+        },
+    )

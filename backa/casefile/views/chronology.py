@@ -1,4 +1,5 @@
 """The child's chronology."""
+
 from datetime import date
 
 from django.contrib import messages
@@ -8,16 +9,14 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from backa.audit.vocabulary import ObjectType
-from backa.audit.context import Acting
 from backa.access.gate import get_child_for_request, visible_entry_scope
-
+from backa.audit.context import Acting
+from backa.audit.vocabulary import ObjectType
 from backa.casefile import forms
-from backa.casefile.chronology import CATEGORIES, chronology_with_hidden
-from backa.casefile.chronology import do_add_chronology_entry
-
+from backa.casefile.chronology import CATEGORIES, chronology_with_hidden, do_add_chronology_entry
 
 # -- chronology ---------------------------------------------------------------------------------
+
 
 def _date_param(value):
     try:
@@ -41,9 +40,20 @@ def chronology_page(request, child_id):
             return redirect("casefile:chronology", child_id=child.id)
     chosen = [c for c in request.GET.getlist("kategori") if c in CATEGORIES]
     since, until = _date_param(request.GET.get("fran")), _date_param(request.GET.get("till"))
-    events, hidden = chronology_with_hidden(child, scope=visible_entry_scope(request, child), categories=chosen,
-                                            since=since, until=until)
-    return render(request, "casefile/chronology.html", {
-        "child": child, "events": events, "categories": CATEGORIES.items(), "chosen": chosen,
-        "since": since, "until": until, "form": form, "hidden": hidden,
-    })
+    events, hidden = chronology_with_hidden(
+        child, scope=visible_entry_scope(request, child), categories=chosen, since=since, until=until
+    )
+    return render(
+        request,
+        "casefile/chronology.html",
+        {
+            "child": child,
+            "events": events,
+            "categories": CATEGORIES.items(),
+            "chosen": chosen,
+            "since": since,
+            "until": until,
+            "form": form,
+            "hidden": hidden,
+        },
+    )

@@ -1,4 +1,5 @@
 """Recording the conversation with the child and family."""
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -6,14 +7,12 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from backa.audit.vocabulary import ObjectType
-from backa.audit.context import Acting
 from backa.access.gate import get_child_for_request
-
-
+from backa.audit.context import Acting
+from backa.audit.vocabulary import ObjectType
 from backa.casefile import forms
-from backa.casefile.models import Concern
 from backa.casefile.conversations import do_record_conversation
+from backa.casefile.models import Concern
 
 
 @login_required
@@ -28,8 +27,7 @@ def new_conversation(request, child_id):
         concern_id = data.pop("concern")
         concern = next((c for c in concerns if str(c.id) == concern_id), None)
         try:
-            do_record_conversation(acting_user=Acting.of(request), child=child, concern=concern,
-                                            **data)
+            do_record_conversation(acting_user=Acting.of(request), child=child, concern=concern, **data)
         except ValidationError as error:
             form.apply_service_errors(error)
         else:

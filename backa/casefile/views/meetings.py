@@ -7,21 +7,19 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from backa.audit.context import Acting
-from backa.audit.vocabulary import ObjectType
-from backa.audit.log import Action as LogAction
 from backa.access.gate import ChildNotFound, get_child_for_request, visible_entry_scope
-from backa.casefile import secrecy
-
-from backa.casefile import forms
+from backa.access.objects import child_object
+from backa.audit.context import Acting
+from backa.audit.log import Action as LogAction
+from backa.audit.vocabulary import ObjectType
+from backa.casefile import forms, secrecy
+from backa.casefile.meetings import do_record_meeting, do_schedule_meeting
 from backa.casefile.models import Action, Meeting
 from backa.casefile.plan import active_plan
-from backa.casefile.meetings import do_record_meeting, do_schedule_meeting
 from backa.casefile.team import active_team
-from backa.access.objects import child_object
-
 
 # -- meetings -----------------------------------------------------------------------------------
+
 
 @login_required
 def meetings(request, child_id):
@@ -41,10 +39,15 @@ def new_meeting(request, child_id):
         data = form.cleaned_data
         try:
             meeting = do_schedule_meeting(
-                acting_user=Acting.of(request), child=child, plan=active_plan(child), starts_at=data["starts_at"],
-                place=data["place"], agenda=data["agenda"],
+                acting_user=Acting.of(request),
+                child=child,
+                plan=active_plan(child),
+                starts_at=data["starts_at"],
+                place=data["place"],
+                agenda=data["agenda"],
                 professionals=list({uid: form.users[uid] for uid in data["professionals"]}.values()),
-                invite_child=data["invite_child"], guardians=[form.guardian_map[g] for g in data["guardians"]],
+                invite_child=data["invite_child"],
+                guardians=[form.guardian_map[g] for g in data["guardians"]],
                 others=data["others"].splitlines(),
             )
         except ValidationError as error:
@@ -52,9 +55,11 @@ def new_meeting(request, child_id):
         else:
             messages.success(request, _("The meeting is planned and the participants are invited."))
             return redirect("casefile:meeting", child_id=child.id, meeting_id=meeting.id)
-    return render(request, "casefile/simple_form.html", {"child": child, "form": form,
-                                                      "title": _("Plan a meeting of barnets team"),
-                                                      "button": _("Plan the meeting")})
+    return render(
+        request,
+        "casefile/simple_form.html",
+        {"child": child, "form": form, "title": _("Plan a meeting of barnets team"), "button": _("Plan the meeting")},
+    )
 
 
 @login_required
@@ -69,17 +74,27 @@ def meeting(request, child_id, meeting_id):
     can_record = record_visible or not (item.agenda or item.minutes)
     form = None
     if can_record:
-        initial = {"minutes": item.minutes if record_visible else "", "child_heard": item.child_heard,
-                   "child_heard_how": item.child_heard_how, "attended": [str(p.id) for p in participants if p.attended]}
+        initial = {
+            "minutes": item.minutes if record_visible else "",
+            "child_heard": item.child_heard,
+            "child_heard_how": item.child_heard_how,
+            "attended": [str(p.id) for p in participants if p.attended],
+        }
         form = forms.MinutesForm(request.POST or None, participants=participants, initial=initial)
     elif request.method == "POST":
         raise ChildNotFound(child.pk, action=LogAction.UPDATE, object_type=ObjectType.MEETING, object_id=item.id)
     if form is not None and request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            do_record_meeting(acting_user=Acting.of(request), meeting=item, minutes=data["minutes"],
-                                       child_heard=data["child_heard"], child_heard_how=data["child_heard_how"],
-                                       attended_ids=data["attended"], decisions=data["decisions"].splitlines())
+            do_record_meeting(
+                acting_user=Acting.of(request),
+                meeting=item,
+                minutes=data["minutes"],
+                child_heard=data["child_heard"],
+                child_heard_how=data["child_heard_how"],
+                attended_ids=data["attended"],
+                decisions=data["decisions"].splitlines(),
+            )
         except ValidationError as error:
             form.apply_service_errors(error)
         else:
@@ -89,8 +104,17 @@ def meeting(request, child_id, meeting_id):
     made = set(Action.objects.filter(from_decision__in=decisions).values_list("from_decision_id", flat=True))
     for d in decisions:
         d.has_action = d.id in made
-    return render(request, "casefile/meeting.html", {"child": child, "meeting": item, "participants": participants,
-                                                  "form": form, "decisions": decisions,
-                                                  "plan": item.plan or active_plan(child),
-                                                  "record_visible": record_visible,
-                                                  "hidden": not record_visible and bool(item.agenda or item.minutes)})
+    return render(
+        request,
+        "casefile/meeting.html",
+        {
+            "child": child,
+            "meeting": item,
+            "participants": participants,
+            "form": form,
+            "decisions": decisions,
+            "plan": item.plan or active_plan(child),
+            "record_visible": record_visible,
+            "hidden": not record_visible and bool(item.agenda or item.minutes),
+        },
+    )

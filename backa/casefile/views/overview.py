@@ -1,14 +1,14 @@
 """The child's overview: the entry to the file."""
+
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
-from backa.audit.vocabulary import ObjectType, Purpose
-from backa.audit.log import Action, log_access
-from backa.roles.models import RoleAssignment, role_active_on
-
 from backa.access.gate import get_child_for_request
+from backa.audit.log import Action, log_access
+from backa.audit.vocabulary import ObjectType, Purpose
+from backa.roles.models import RoleAssignment, role_active_on
 
 
 @login_required
@@ -18,11 +18,18 @@ def child_overview(request, child_id):
     show_number = False
     if request.method == "POST" and request.POST.get("show") == "identity_number":
         # Showing the whole number is its own, separately logged read.
-        log_access(request=request, action=Action.VIEW, child=child, object_type=ObjectType.IDENTITY_NUMBER,
-                   purpose=Purpose.VERIFY_IDENTITY)
+        log_access(
+            request=request,
+            action=Action.VIEW,
+            child=child,
+            object_type=ObjectType.IDENTITY_NUMBER,
+            purpose=Purpose.VERIFY_IDENTITY,
+        )
         show_number = True
     today = timezone.localdate()
-    custodies = list(child.custodies.select_related("guardian").order_by("guardian__family_name", "guardian__given_name"))
+    custodies = list(
+        child.custodies.select_related("guardian").order_by("guardian__family_name", "guardian__given_name")
+    )
     enrolments = list(child.enrolments.select_related("unit__organisation").order_by("-valid_from"))
     roles = list(
         RoleAssignment.objects.filter(role_active_on(today), child=child)

@@ -8,17 +8,29 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from backa.audit.context import Acting
-from backa.audit.vocabulary import ObjectType
-from backa.audit.log import Action as LogAction
 from backa.access.gate import ChildNotFound, get_child_for_request
-from backa.casefile.compass import area_label
-from backa.casefile.models import Concern
-from backa.operations import idempotency
-
+from backa.access.objects import child_object
+from backa.audit.context import Acting
+from backa.audit.log import Action as LogAction
+from backa.audit.vocabulary import ObjectType
 from backa.casefile import forms
-from backa.casefile.models import Action, Decision, FollowUp, Plan, PlanStatus, PlanVersion
-from backa.casefile.plan import active_plan
+from backa.casefile.compass import area_label
+from backa.casefile.meetings import do_decision_to_action
+from backa.casefile.models import Action, Concern, Decision, FollowUp, Plan, PlanStatus, PlanVersion
+from backa.casefile.plan import (
+    PlanConflict,
+    active_plan,
+    diff_snapshots,
+    do_add_action,
+    do_add_goal,
+    do_create_plan,
+    do_end_plan,
+    do_set_action_status,
+    do_update_plan,
+)
+from backa.casefile.views.common import _plan
+from backa.lib.pdf import render_pdf_ua
+from backa.operations import idempotency
 
 
 @login_required
@@ -54,10 +66,15 @@ def new_plan(request, child_id):
     if request.method == "POST" and form.is_valid():
         try:
             idempotency.run_once(
-                user=request.user, scope="plan.create", key=idempotency.form_key(request),
-                payload_fingerprint=idempotency.fingerprint_post(request), object_type="plan",
-                create=lambda: do_create_plan(acting_user=Acting.of(request), child=child, concern=concern,
-                                                       **form.plan_values()))
+                user=request.user,
+                scope="plan.create",
+                key=idempotency.form_key(request),
+                payload_fingerprint=idempotency.fingerprint_post(request),
+                object_type="plan",
+                create=lambda: do_create_plan(
+                    acting_user=Acting.of(request), child=child, concern=concern, **form.plan_values()
+                ),
+            )
         except ValidationError as error:
             form.apply_service_errors(error)
         except idempotency.IdempotencyMismatch:
@@ -84,13 +101,13 @@ def edit_plan(request, child_id, plan_id):
     child = get_child_for_request(request, child_id, object_type=ObjectType.PLAN, object_id=plan_id)
     plan = _plan(child, plan_id)
     conflict = None
-    form = forms.PlanForm(request.POST or None, municipality=child.municipality,
-                          initial=forms.PlanForm.initial_from(plan))
+    form = forms.PlanForm(
+        request.POST or None, municipality=child.municipality, initial=forms.PlanForm.initial_from(plan)
+    )
     if request.method == "POST" and form.is_valid():
         based_on = form.cleaned_data.get("version") or 0
         try:
-            do_update_plan(acting_user=Acting.of(request), plan=plan, based_on_version=based_on,
-                                    **form.plan_values())
+            do_update_plan(acting_user=Acting.of(request), plan=plan, based_on_version=based_on, **form.plan_values())
         except PlanConflict as exc:
             conflict = exc
             # Keep what this person typed; the next save is based on the version they have now seen.
@@ -103,7 +120,9 @@ def edit_plan(request, child_id, plan_id):
         else:
             messages.success(request, _("The plan is saved as a new version."))
             return redirect("casefile:plan", child_id=child.id)
-    return render(request, "casefile/plan_form.html", {"child": child, "form": form, "plan": plan, "conflict": conflict})
+    return render(
+        request, "casefile/plan_form.html", {"child": child, "form": form, "plan": plan, "conflict": conflict}
+    )
 
 
 @login_required
@@ -120,8 +139,11 @@ def add_goal(request, child_id, plan_id):
         else:
             messages.success(request, _("The goal is added."))
             return redirect("casefile:plan", child_id=child.id)
-    return render(request, "casefile/simple_form.html", {"child": child, "form": form, "title": _("Add a goal"),
-                                                      "button": _("Add the goal")})
+    return render(
+        request,
+        "casefile/simple_form.html",
+        {"child": child, "form": form, "title": _("Add a goal"), "button": _("Add the goal")},
+    )
 
 
 @login_required
@@ -138,8 +160,9 @@ def add_action(request, child_id, plan_id):
     if request.method == "POST" and form.is_valid():
         try:
             if decision is not None:
-                do_decision_to_action(acting_user=Acting.of(request), decision=decision, plan=plan,
-                                               **form.action_values())
+                do_decision_to_action(
+                    acting_user=Acting.of(request), decision=decision, plan=plan, **form.action_values()
+                )
             else:
                 do_add_action(acting_user=Acting.of(request), plan=plan, **form.action_values())
         except ValidationError as error:
@@ -147,10 +170,17 @@ def add_action(request, child_id, plan_id):
         else:
             messages.success(request, _("The action is added to the plan."))
             return redirect("casefile:plan", child_id=child.id)
-    return render(request, "casefile/simple_form.html", {
-        "child": child, "form": form, "title": _("Add an action"), "button": _("Add the action"),
-        "hidden": {"decision_id": decision.id} if decision else {},
-    })
+    return render(
+        request,
+        "casefile/simple_form.html",
+        {
+            "child": child,
+            "form": form,
+            "title": _("Add an action"),
+            "button": _("Add the action"),
+            "hidden": {"decision_id": decision.id} if decision else {},
+        },
+    )
 
 
 @login_required
@@ -167,8 +197,11 @@ def end_plan(request, child_id, plan_id):
         else:
             messages.success(request, _("The plan is closed."))
             return redirect("casefile:plan", child_id=child.id)
-    return render(request, "casefile/simple_form.html", {"child": child, "form": form,
-                                                      "title": _("Close or hand over the plan"), "button": _("Save")})
+    return render(
+        request,
+        "casefile/simple_form.html",
+        {"child": child, "form": form, "title": _("Close or hand over the plan"), "button": _("Save")},
+    )
 
 
 @login_required
@@ -183,28 +216,45 @@ def plan_version(request, child_id, plan_id, number):
     changes = diff_snapshots(previous.snapshot, version.snapshot) if previous else []
     snap = version.snapshot
     needs = [(area_label(code), text) for code, text in snap.get("needs", {}).items()]
-    return render(request, "casefile/plan_version.html", {
-        "child": child, "plan": plan, "version": version, "snap": snap, "needs": needs, "changes": changes,
-    })
+    return render(
+        request,
+        "casefile/plan_version.html",
+        {
+            "child": child,
+            "plan": plan,
+            "version": version,
+            "snap": snap,
+            "needs": needs,
+            "changes": changes,
+        },
+    )
 
 
 @login_required
 def child_version(request, child_id, plan_id):
     """The plan in plain Swedish for the child and family."""
-    child = get_child_for_request(request, child_id, object_type=ObjectType.PLAN, object_id=plan_id,
-                                  action=LogAction.PRINT)
+    child = get_child_for_request(
+        request, child_id, object_type=ObjectType.PLAN, object_id=plan_id, action=LogAction.PRINT
+    )
     plan = _plan(child, plan_id)
-    return render(request, "casefile/child_version.html", {
-        "child": child, "plan": plan, "goals": list(plan.goals.all()),
-        "actions": list(plan.actions.select_related("owner", "owner_organisation")),
-    })
+    return render(
+        request,
+        "casefile/child_version.html",
+        {
+            "child": child,
+            "plan": plan,
+            "goals": list(plan.goals.all()),
+            "actions": list(plan.actions.select_related("owner", "owner_organisation")),
+        },
+    )
 
 
 @login_required
 @require_http_methods(["POST"])
 def action_status(request, child_id, plan_id, action_id):
-    child = get_child_for_request(request, child_id, action=LogAction.UPDATE, object_type=ObjectType.PLAN,
-                                  object_id=plan_id)
+    child = get_child_for_request(
+        request, child_id, action=LogAction.UPDATE, object_type=ObjectType.PLAN, object_id=plan_id
+    )
     plan = _plan(child, plan_id)
     action = child_object(Action.objects.select_related("plan"), child, action_id, ObjectType.ACTION, plan=plan)
     try:
@@ -216,24 +266,18 @@ def action_status(request, child_id, plan_id, action_id):
     return redirect("casefile:plan", child_id=child.id)
 
 
-from django.contrib.auth.decorators import login_required
-
-from backa.lib.pdf import render_pdf_ua
-
-from backa.casefile.views.common import _plan
-from backa.casefile.meetings import do_decision_to_action
-from backa.casefile.plan import PlanConflict, diff_snapshots, do_add_action, do_add_goal, do_create_plan, do_end_plan, do_set_action_status, do_update_plan
-from backa.access.objects import child_object
-
-
 @login_required
 def plan_pdf(request, child_id, plan_id):
-    child = get_child_for_request(request, child_id, object_type=ObjectType.PLAN, object_id=plan_id,
-                                  action=LogAction.PRINT)
+    child = get_child_for_request(
+        request, child_id, object_type=ObjectType.PLAN, object_id=plan_id, action=LogAction.PRINT
+    )
     plan = _plan(child, plan_id)
     for_child = request.GET.get("for") == "barn"
     context = {
-        "child": child, "plan": plan, "for_child": for_child, "goals": list(plan.goals.all()),
+        "child": child,
+        "plan": plan,
+        "for_child": for_child,
+        "goals": list(plan.goals.all()),
         "actions": list(plan.actions.select_related("owner", "owner_organisation")),
     }
     name = "din-plan" if for_child else "barnets-plan"

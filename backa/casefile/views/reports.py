@@ -1,4 +1,5 @@
 """The concern report to social services (orosanmälan)."""
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -6,19 +7,17 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from backa.audit.context import Acting
-from backa.accounts.positions import current_position
-from backa.audit.vocabulary import ObjectType
-from backa.audit.log import Action
 from backa.access.gate import ChildNotFound, get_child_for_request
-from backa.organisations.models import UnitType
-
-
+from backa.access.objects import child_object
+from backa.accounts.positions import current_position
+from backa.audit.context import Acting
+from backa.audit.log import Action
+from backa.audit.vocabulary import ObjectType
 from backa.casefile import forms
 from backa.casefile.models import ConcernReport
 from backa.casefile.reports import do_record_report_outcome, do_report_to_social_services
-from backa.access.objects import child_object
 from backa.casefile.views.concerns import get_concern_for_request
+from backa.organisations.models import UnitType
 
 
 @login_required
@@ -41,7 +40,10 @@ def _report_form(request, child, concern):
     if request.method == "POST" and form.is_valid():
         try:
             report = do_report_to_social_services(
-                acting_user=Acting.of(request), child=child, concern=concern, position=current_position(request),
+                acting_user=Acting.of(request),
+                child=child,
+                concern=concern,
+                position=current_position(request),
                 **form.cleaned_data,
             )
         except ValidationError as error:
@@ -63,8 +65,12 @@ def is_social_services(request) -> bool:
 @require_http_methods(["GET", "POST"])
 def report_detail(request, child_id, report_id):
     child = get_child_for_request(request, child_id, object_type=ObjectType.CONCERN_REPORT, object_id=report_id)
-    report = child_object(ConcernReport.objects.select_related("reported_by", "outcome_recorded_by"), child, report_id,
-                         ObjectType.CONCERN_REPORT)
+    report = child_object(
+        ConcernReport.objects.select_related("reported_by", "outcome_recorded_by"),
+        child,
+        report_id,
+        ObjectType.CONCERN_REPORT,
+    )
     can_record = is_social_services(request)
     form = None
     if can_record:
@@ -74,8 +80,7 @@ def report_detail(request, child_id, report_id):
         form = forms.ReportOutcomeForm(request.POST or None, initial=initial)
         if request.method == "POST" and form.is_valid():
             try:
-                do_record_report_outcome(acting_user=Acting.of(request), report=report,
-                                                  **form.cleaned_data)
+                do_record_report_outcome(acting_user=Acting.of(request), report=report, **form.cleaned_data)
             except ValidationError as error:
                 form.apply_service_errors(error)
             else:

@@ -1,4 +1,3 @@
-
 LAST = "test_the_application_logs_hold_no_personal_data"
 
 

@@ -1,4 +1,5 @@
 """Small builders for consent tests, on top of backa.testing's world."""
+
 from datetime import timedelta
 
 from django.utils import timezone
@@ -24,10 +25,20 @@ def given_consent(world, *, child=None, disclosing, recipients, categories, days
     child = child or world.sigrid
     today = timezone.localdate()
     consent = do_request_consent(
-        acting_user=world.users[acting], child=child, disclosing_organisation=disclosing, recipients=recipients,
-        categories=categories, purpose=f"Samordning {NOTE_MARKER}", valid_from=today + timedelta(days=start_days),
+        acting_user=world.users[acting],
+        child=child,
+        disclosing_organisation=disclosing,
+        recipients=recipients,
+        categories=categories,
+        purpose=f"Samordning {NOTE_MARKER}",
+        valid_from=today + timedelta(days=start_days),
         valid_to=today + timedelta(days=days),
     )
     guardians = [c.guardian for c in Custody.objects.filter(child=child, has_custody=True).select_related("guardian")]
-    return do_record_consent(acting_user=world.users[acting], consent=consent, guardians=guardians, form="written",
-                             form_note=f"Underskrivet {NOTE_MARKER}")
+    return do_record_consent(
+        acting_user=world.users[acting],
+        consent=consent,
+        guardians=guardians,
+        form="written",
+        form_note=f"Underskrivet {NOTE_MARKER}",
+    )

@@ -1,4 +1,5 @@
 """Nödåtkomst: reason, re-authentication, time limit, flagged log rows, review by someone else."""
+
 from datetime import timedelta
 
 import pytest
@@ -7,14 +8,12 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from backa.audit.models import AccessLog
-from backa.consent.services import raise_emergency_review_alerts
 from backa.access.gate import visible_children
+from backa.audit.models import AccessLog
 from backa.consent.models import EmergencyAccess
-from backa.consent.services import do_grant_emergency_access, do_review_emergency_access
-from backa.testing import PASSWORD
-
+from backa.consent.services import do_grant_emergency_access, do_review_emergency_access, raise_emergency_review_alerts
 from backa.consent.tests.helpers import NOTE_MARKER
+from backa.testing import PASSWORD
 
 pytestmark = pytest.mark.django_db
 REASON = f"Barnet är på akuten och behöver skydd nu {NOTE_MARKER}"
@@ -22,8 +21,9 @@ REASON = f"Barnet är på akuten och behöver skydd nu {NOTE_MARKER}"
 
 def _open(client, world, *, password=PASSWORD, reason=REASON, child=None):
     child = child or world.sigrid
-    return client.post(reverse("access:emergency"), {"q": child.identity_number.formatted, "reason": reason,
-                                                      "password": password})
+    return client.post(
+        reverse("access:emergency"), {"q": child.identity_number.formatted, "reason": reason, "password": password}
+    )
 
 
 def test_it_opens_a_child_outside_scope_for_a_few_hours_with_flagged_log_rows(world, client_for):
@@ -38,8 +38,9 @@ def test_it_opens_a_child_outside_scope_for_a_few_hours_with_flagged_log_rows(wo
     grant = EmergencyAccess.objects.get()
     assert grant.expires_at - grant.granted_at == timedelta(hours=4)
     # After the time limit the child is out of scope again.
-    EmergencyAccess.objects.filter(pk=grant.pk).update(granted_at=timezone.now() - timedelta(hours=5),
-                                                       expires_at=timezone.now() - timedelta(hours=1))
+    EmergencyAccess.objects.filter(pk=grant.pk).update(
+        granted_at=timezone.now() - timedelta(hours=5), expires_at=timezone.now() - timedelta(hours=1)
+    )
     assert client.get(overview).status_code == 404
 
 
@@ -59,7 +60,12 @@ def test_an_unknown_number_is_refused_and_logged(world, client_for):
     number = make_number(timezone.localdate() - timedelta(days=3000), 999)
     response = client.post(reverse("access:emergency"), {"q": number.formatted, "reason": REASON, "password": PASSWORD})
     assert response.status_code == 400
-    assert AccessLog.objects.filter(user_id=world.olle.id, action="emergency_access", outcome="denied", emergency=True).count() == 1
+    assert (
+        AccessLog.objects.filter(
+            user_id=world.olle.id, action="emergency_access", outcome="denied", emergency=True
+        ).count()
+        == 1
+    )
 
 
 def test_a_role_holder_is_not_flagged_as_emergency(world, client_for):
@@ -72,8 +78,9 @@ def test_nobody_reviews_their_own_emergency_access(world):
     with pytest.raises(PermissionDenied):
         do_review_emergency_access(acting_user=world.ada, grant=grant, outcome="justified")
     with pytest.raises(IntegrityError), transaction.atomic():  # and the database refuses it too
-        EmergencyAccess.objects.filter(pk=grant.pk).update(reviewed_by=world.ada, reviewed_at=timezone.now(),
-                                                           review_outcome="justified")
+        EmergencyAccess.objects.filter(pk=grant.pk).update(
+            reviewed_by=world.ada, reviewed_at=timezone.now(), review_outcome="justified"
+        )
 
 
 def test_the_review_queue_shows_others_accesses_and_records_the_outcome(world, client_for):
@@ -98,8 +105,10 @@ def test_the_review_queue_shows_others_accesses_and_records_the_outcome(world, c
 def test_unreviewed_emergency_accesses_raise_an_alert(world, caplog):
     grant = do_grant_emergency_access(acting_user=world.olle, child=world.sigrid, reason=REASON)
     assert raise_emergency_review_alerts() == 0
-    EmergencyAccess.objects.filter(pk=grant.pk).update(granted_at=timezone.now() - timedelta(days=4),
-                                                       expires_at=timezone.now() - timedelta(days=4) + timedelta(hours=4))
+    EmergencyAccess.objects.filter(pk=grant.pk).update(
+        granted_at=timezone.now() - timedelta(days=4),
+        expires_at=timezone.now() - timedelta(days=4) + timedelta(hours=4),
+    )
     with caplog.at_level("WARNING"):
         assert raise_emergency_review_alerts() == 1
     assert str(grant.id) in caplog.text and "Sigrid" not in caplog.text

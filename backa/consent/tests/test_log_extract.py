@@ -1,4 +1,5 @@
 """Loggutdrag: one child's accesses in a period, as a page and CSV; producing it is logged."""
+
 import csv
 import io
 
@@ -26,13 +27,18 @@ def test_the_barnkontakt_gets_every_access_with_organisation_action_and_purpose(
     assert "Polismyndigheten" in text and "LPO Järva" in text
     assert "Per Polis" not in text  # names only when released
     assert text.count("<tr>") >= 3
-    assert AccessLog.objects.filter(user_id=world.rasmus.id, object_type="log_extract", child_id=world.sigrid.id).count() == 1
+    assert (
+        AccessLog.objects.filter(user_id=world.rasmus.id, object_type="log_extract", child_id=world.sigrid.id).count()
+        == 1
+    )
 
 
 def test_the_csv_has_the_same_rows_neutralises_formulas_and_is_logged_as_export(world, client_for):
     client_for("per").get(reverse("casefile:overview", args=[world.sigrid.id]))
     client = client_for("rasmus")
-    response = client.get(reverse("casefile:log_extract", args=[world.sigrid.id]), {**_period(), "names": "on", "format": "csv"})
+    response = client.get(
+        reverse("casefile:log_extract", args=[world.sigrid.id]), {**_period(), "names": "on", "format": "csv"}
+    )
     assert response["Content-Type"].startswith("text/csv")
     rows = list(csv.reader(io.StringIO(response.content.decode())))
     assert len(rows[0]) == 7  # with the person column
@@ -44,14 +50,18 @@ def test_the_pdf_is_tagged_pdf_ua_and_logged_as_export(world, client_for):
     from backa.impact.tests.test_pdf import inflate
 
     client_for("per").get(reverse("casefile:overview", args=[world.sigrid.id]))
-    response = client_for("rasmus").get(reverse("casefile:log_extract", args=[world.sigrid.id]), {**_period(), "format": "pdf"})
+    response = client_for("rasmus").get(
+        reverse("casefile:log_extract", args=[world.sigrid.id]), {**_period(), "format": "pdf"}
+    )
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
     text = inflate(response.content)
     for marker in (b"/StructTreeRoot", b"/Lang", b"/DisplayDocTitle", b"pdfuaid:part", b"/Table"):
         assert marker in text, marker
     assert AccessLog.objects.filter(user_id=world.rasmus.id, object_type="log_extract", action="export").count() == 1
     # Someone who may not produce the extract gets the page with no rows, never a PDF.
-    response = client_for("per").get(reverse("casefile:log_extract", args=[world.sigrid.id]), {**_period(), "format": "pdf"})
+    response = client_for("per").get(
+        reverse("casefile:log_extract", args=[world.sigrid.id]), {**_period(), "format": "pdf"}
+    )
     assert response["Content-Type"].startswith("text/html")
 
 
@@ -69,9 +79,14 @@ def test_a_district_admin_answers_a_request_by_number(world, client_for):
     assert response.status_code == 302
     page = client.get(reverse("access:admin_log_extract_show"), _period())
     assert page.status_code == 200 and b"Polismyndigheten" in page.content
-    assert AccessLog.objects.filter(user_id=world.ada.id, object_type="log_extract", child_id=world.sigrid.id).count() == 1
+    assert (
+        AccessLog.objects.filter(user_id=world.ada.id, object_type="log_extract", child_id=world.sigrid.id).count() == 1
+    )
     # The child outside her district (Farsta) is not found, and nobody else may use the page.
-    assert client.post(reverse("access:admin_log_extract"), {"q": world.nobody.identity_number.formatted}).status_code == 400
+    assert (
+        client.post(reverse("access:admin_log_extract"), {"q": world.nobody.identity_number.formatted}).status_code
+        == 400
+    )
     assert client_for("olle").get(reverse("access:admin_log_extract")).status_code == 403
 
 

@@ -1,4 +1,5 @@
 """may_see(): own organisation always; another only under a consent or legal basis in force."""
+
 from datetime import timedelta
 
 import pytest
@@ -7,7 +8,6 @@ from django.utils import timezone
 from backa.consent.access import may_see, sharing_scope
 from backa.consent.models import Category, LegalBasisKind
 from backa.consent.services import do_record_legal_basis, do_withdraw_consent
-
 from backa.consent.tests.helpers import given_consent, orgs
 
 pytestmark = pytest.mark.django_db
@@ -60,9 +60,16 @@ def test_a_requested_consent_opens_nothing_until_given(world):
 
     o = orgs(world)
     today = timezone.localdate()
-    do_request_consent(acting_user=world.sara, child=world.sigrid, disclosing_organisation=o["ifo"],
-                       recipients=[o["school"]], categories=[NOTES], purpose="x", valid_from=today,
-                       valid_to=today + timedelta(days=5))
+    do_request_consent(
+        acting_user=world.sara,
+        child=world.sigrid,
+        disclosing_organisation=o["ifo"],
+        recipients=[o["school"]],
+        categories=[NOTES],
+        purpose="x",
+        valid_from=today,
+        valid_to=today + timedelta(days=5),
+    )
     assert not may_see(o["school"], o["ifo"], NOTES, world.sigrid)
 
 
@@ -70,9 +77,16 @@ def test_a_recorded_legal_basis_opens_its_recipient_and_categories(world):
     o = orgs(world)
     today = timezone.localdate()
     do_record_legal_basis(
-        acting_user=world.rasmus, child=world.sigrid, disclosing_organisation=o["school"], recipient=o["ifo"],
-        kind=LegalBasisKind.OSL_10_28, provision="OSL 10 kap. 28 §", reason="Uppgiftsskyldighet efter anmälan",
-        categories=[NOTES], valid_from=today, valid_to=today + timedelta(days=30),
+        acting_user=world.rasmus,
+        child=world.sigrid,
+        disclosing_organisation=o["school"],
+        recipient=o["ifo"],
+        kind=LegalBasisKind.OSL_10_28,
+        provision="OSL 10 kap. 28 §",
+        reason="Uppgiftsskyldighet efter anmälan",
+        categories=[NOTES],
+        valid_from=today,
+        valid_to=today + timedelta(days=30),
     )
     assert may_see(o["ifo"], o["school"], NOTES, world.sigrid)
     assert not may_see(o["police"], o["school"], NOTES, world.sigrid)
@@ -100,7 +114,9 @@ def test_the_gate_helper_uses_the_acting_position_and_filters_entry_querysets(wo
     scope = visible_entry_scope(request, world.sigrid, lock=False)
     assert scope.allows(o["ifo"], NOTES) and not scope.allows(o["police"], NOTES)
     # The Q works on any model with an organisation column; units stand in for entries here.
-    units = set(Unit.objects.filter(scope.q("organisation", "organisation__name")).values_list("organisation_id", flat=True))
+    units = set(
+        Unit.objects.filter(scope.q("organisation", "organisation__name")).values_list("organisation_id", flat=True)
+    )
     assert units == {o["school"].pk}
     request = rf.get("/")
     request.user, request.session = world.per, {}

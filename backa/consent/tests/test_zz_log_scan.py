@@ -1,18 +1,33 @@
 """§1.4 C.25: the application's own logs, over the whole test run, hold no personnummer,
 no name of a child, guardian or professional, and no note text. (Moved to the end of the
 run by this folder's conftest.)"""
+
 import re
 
 import pytest
 from django.conf import settings
 
+from backa.consent.tests.helpers import NOTE_MARKER
 from backa.testing import PASSWORD
 
-from backa.consent.tests.helpers import NOTE_MARKER
-
 PNR = re.compile(r"(?<!\d)(?:19|20)?\d{6}[-+]?\d{4}(?!\d)")
-NAMES = ["Sigrid", "Nilsson", "Ivar", "Andersson", "Hedda", "Hemlig", "Nils Ingen", "Anna Nilsson", "Britta Berg",
-         "Rasmus", "Rektorsson", "Per Polis", "Olle", "Frida", "Barn0 Prop"]
+NAMES = [
+    "Sigrid",
+    "Nilsson",
+    "Ivar",
+    "Andersson",
+    "Hedda",
+    "Hemlig",
+    "Nils Ingen",
+    "Anna Nilsson",
+    "Britta Berg",
+    "Rasmus",
+    "Rektorsson",
+    "Per Polis",
+    "Olle",
+    "Frida",
+    "Barn0 Prop",
+]
 
 
 def test_the_application_logs_hold_no_personal_data():

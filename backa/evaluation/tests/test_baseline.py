@@ -1,4 +1,5 @@
 """Importing a pre-pilot baseline: per-line errors, nothing changed on a bad file."""
+
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command

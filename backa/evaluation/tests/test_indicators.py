@@ -1,4 +1,5 @@
 """Each indicator on the hand-built dataset (dataset.py); the right answers are worked out by hand."""
+
 from datetime import date
 
 import pytest
@@ -21,8 +22,14 @@ def rolled(on_dataset_day, world):
 
 
 def cell(world, key, month, district=None, sex=ALL, age_band=ALL):
-    return IndicatorValue.objects.get(indicator=key, month=month, district=district or world.jarva, sex=sex,
-                                      age_band=age_band, source=ValueSource.COMPUTED)
+    return IndicatorValue.objects.get(
+        indicator=key,
+        month=month,
+        district=district or world.jarva,
+        sex=sex,
+        age_band=age_band,
+        source=ValueSource.COMPUTED,
+    )
 
 
 def value(world, key, month, **kwargs):
@@ -134,25 +141,59 @@ def test_compass_change(rolled):
 @pytest.mark.django_db
 def test_rollup_is_idempotent_and_keeps_baselines(rolled):
     w = rolled
-    IndicatorValue.objects.create(indicator="consent_given", month=date(2025, 1, 1), district=w.jarva, value=10,
-                                  numerator=1, denominator=10, n_children=10, source=ValueSource.BASELINE)
-    before = sorted(IndicatorValue.objects.filter(source="computed").values_list("indicator", "month", "district", "sex",
-                                                                                  "age_band", "value"))
+    IndicatorValue.objects.create(
+        indicator="consent_given",
+        month=date(2025, 1, 1),
+        district=w.jarva,
+        value=10,
+        numerator=1,
+        denominator=10,
+        n_children=10,
+        source=ValueSource.BASELINE,
+    )
+    before = sorted(
+        IndicatorValue.objects.filter(source="computed").values_list(
+            "indicator", "month", "district", "sex", "age_band", "value"
+        )
+    )
     run_rollup(start=date(2026, 7, 1), stop=date(2026, 12, 1), today=WRITTEN_FOR.date())
-    after = sorted(IndicatorValue.objects.filter(source="computed").values_list("indicator", "month", "district", "sex",
-                                                                                 "age_band", "value"))
+    after = sorted(
+        IndicatorValue.objects.filter(source="computed").values_list(
+            "indicator", "month", "district", "sex", "age_band", "value"
+        )
+    )
     assert before == after
     assert IndicatorValue.objects.filter(source="baseline").count() == 1
 
 
 @pytest.mark.django_db
 def test_every_indicator_has_a_hand_computed_test():
-    tested = {"children", "barnkontakt_coverage", "handovers_on_time", "days_to_contact", "days_to_assessment",
-              "days_to_plan", "days_to_first_action", "resolved_single_org", "assessments_child_view",
-              "plans_child_view", "meetings_child_heard", "meetings_per_child_term", "professionals_per_child_term",
-              "reviews_on_time", "plans_handed_over", "consent_asked", "consent_given", "consent_refused",
-              "consent_withdrawn", "reports_per_1000", "repeat_reports_12m", "reports_to_investigation",
-              "investigations_child_spoken_with", "compass_change"}
+    tested = {
+        "children",
+        "barnkontakt_coverage",
+        "handovers_on_time",
+        "days_to_contact",
+        "days_to_assessment",
+        "days_to_plan",
+        "days_to_first_action",
+        "resolved_single_org",
+        "assessments_child_view",
+        "plans_child_view",
+        "meetings_child_heard",
+        "meetings_per_child_term",
+        "professionals_per_child_term",
+        "reviews_on_time",
+        "plans_handed_over",
+        "consent_asked",
+        "consent_given",
+        "consent_refused",
+        "consent_withdrawn",
+        "reports_per_1000",
+        "repeat_reports_12m",
+        "reports_to_investigation",
+        "investigations_child_spoken_with",
+        "compass_change",
+    }
     assert {i.key for i in CATALOGUE} == tested
     assert set(BY_KEY) == tested
 

@@ -1,10 +1,10 @@
 """The evaluation pages: who may open them, suppression, CSV, logging, query counts, the research extract."""
+
 import io
 from datetime import date, timedelta
 
 import pytest
 from django.contrib.auth.models import Permission
-from django.urls import reverse
 from django.utils import timezone
 
 from backa.audit.models import AccessLog
@@ -24,12 +24,25 @@ def seed_values(world):
     while month < stop:
         after = month >= begin
         for district, before_value, after_value in [(world.jarva, 60.0, 80.0), (world.farsta, 50.0, 55.0)]:
-            IndicatorValue.objects.create(indicator="consent_given", month=month, district=district,
-                                          value=after_value if after else before_value, numerator=1, denominator=1,
-                                          n_children=40)
+            IndicatorValue.objects.create(
+                indicator="consent_given",
+                month=month,
+                district=district,
+                value=after_value if after else before_value,
+                numerator=1,
+                denominator=1,
+                n_children=40,
+            )
         month = add_months(month, 1)
-    IndicatorValue.objects.create(indicator="plans_child_view", month=start, district=world.jarva, value=33.3,
-                                  numerator=1, denominator=3, n_children=3)
+    IndicatorValue.objects.create(
+        indicator="plans_child_view",
+        month=start,
+        district=world.jarva,
+        value=33.3,
+        numerator=1,
+        denominator=3,
+        n_children=3,
+    )
 
 
 @pytest.fixture
@@ -41,8 +54,13 @@ def analyst(world):
 @pytest.mark.django_db
 @pytest.mark.parametrize("persona", ["olle", "britta", "sara", "former"])
 def test_people_without_the_role_are_refused(world, client_for, persona):
-    for url in [DASHBOARD, DASHBOARD + "?format=csv&table=did", DASHBOARD + "indikator/consent_given/",
-                DASHBOARD + "forskningsuttag/", DASHBOARD + "forskningsuttag/kodbok/"]:
+    for url in [
+        DASHBOARD,
+        DASHBOARD + "?format=csv&table=did",
+        DASHBOARD + "indikator/consent_given/",
+        DASHBOARD + "forskningsuttag/",
+        DASHBOARD + "forskningsuttag/kodbok/",
+    ]:
         response = client_for(persona).get(url)
         assert response.status_code == 403, url
         assert b"consent" not in response.content.lower() or url.endswith("kodbok/") is False
@@ -81,7 +99,7 @@ def test_indicator_page_chart_table_and_csv(world, client_for, analyst, django_a
         response = client.get(DASHBOARD + "indikator/consent_given/")
     html = response.content.decode()
     assert response.status_code == 200
-    assert 'role="img"' in html and "<title id=\"indicator-chart-title\">" in html and "style=" not in html
+    assert 'role="img"' in html and '<title id="indicator-chart-title">' in html and "style=" not in html
     assert '<th scope="col">Järva (Pilot)</th>' in html
     small = client.get(DASHBOARD + "indikator/plans_child_view/").content.decode()
     assert "33.3" not in small  # fewer than 5 children
@@ -96,7 +114,7 @@ def test_indicator_page_chart_table_and_csv(world, client_for, analyst, django_a
 
 @pytest.mark.django_db
 def test_csv_neutralises_formulas(world, client_for, analyst):
-    world.farsta.name = "=HYPERLINK(\"x\")"
+    world.farsta.name = '=HYPERLINK("x")'
     world.farsta.save()
     seed_values(world)
     body = client_for("olle").get(DASHBOARD + "indikator/consent_given/?format=csv&table=districts").content.decode()
@@ -121,18 +139,28 @@ def test_dashboard_reads_the_rollup_of_real_records(on_dataset_day, world, clien
 @pytest.fixture
 def approval(world):
     today = timezone.localdate()
-    a = EthicsApproval.objects.create(municipality=world.municipality, reference="Dnr 2026-01234-01",
-                                      study_title="Backa barnet i Stockholm", valid_from=today - timedelta(days=10),
-                                      valid_to=today + timedelta(days=300))
+    a = EthicsApproval.objects.create(
+        municipality=world.municipality,
+        reference="Dnr 2026-01234-01",
+        study_title="Backa barnet i Stockholm",
+        valid_from=today - timedelta(days=10),
+        valid_to=today + timedelta(days=300),
+    )
     a.extractors.add(world.sara)
     return a
 
 
 def extract(client, approval, fmt="csv", granularity="month"):
-    return client.post(DASHBOARD + "forskningsuttag/", {
-        "approval": str(approval.pk), "start": "2025-01-01", "stop": "2026-12-01", "granularity": granularity,
-        "file_format": fmt,
-    })
+    return client.post(
+        DASHBOARD + "forskningsuttag/",
+        {
+            "approval": str(approval.pk),
+            "start": "2025-01-01",
+            "stop": "2026-12-01",
+            "granularity": granularity,
+            "file_format": fmt,
+        },
+    )
 
 
 @pytest.mark.django_db
@@ -190,9 +218,16 @@ def test_only_people_named_on_a_valid_approval_may_extract(world, client_for, ap
 
 @pytest.mark.django_db
 def test_bad_extract_request_changes_nothing(world, client_for, approval):
-    response = client_for("sara").post(DASHBOARD + "forskningsuttag/", {
-        "approval": str(approval.pk), "start": "2026-05-01", "stop": "2026-01-01", "granularity": "day",
-        "file_format": "xlsx"})
+    response = client_for("sara").post(
+        DASHBOARD + "forskningsuttag/",
+        {
+            "approval": str(approval.pk),
+            "start": "2026-05-01",
+            "stop": "2026-01-01",
+            "granularity": "day",
+            "file_format": "xlsx",
+        },
+    )
     assert response.status_code == 400
     assert not ExtractionRecord.objects.exists()
 
@@ -212,12 +247,25 @@ def test_a_small_district_never_enters_the_arm_mean(world, client_for, analyst):
     from backa.organisations.models import District
 
     start, _stop = default_period()
-    small = District.objects.create(municipality=world.municipality, code="SMALL", name="Lilla",
-                                    evaluation_arm="pilot", pilot_start=world.jarva.pilot_start)
-    IndicatorValue.objects.create(indicator="consent_given", month=start, district=world.jarva, value=80.0,
-                                  numerator=1, denominator=1, n_children=40)
-    IndicatorValue.objects.create(indicator="consent_given", month=start, district=small, value=10.0,
-                                  numerator=1, denominator=1, n_children=2)
+    small = District.objects.create(
+        municipality=world.municipality,
+        code="SMALL",
+        name="Lilla",
+        evaluation_arm="pilot",
+        pilot_start=world.jarva.pilot_start,
+    )
+    IndicatorValue.objects.create(
+        indicator="consent_given",
+        month=start,
+        district=world.jarva,
+        value=80.0,
+        numerator=1,
+        denominator=1,
+        n_children=40,
+    )
+    IndicatorValue.objects.create(
+        indicator="consent_given", month=start, district=small, value=10.0, numerator=1, denominator=1, n_children=2
+    )
     response = client_for("olle").get(DASHBOARD + "indikator/consent_given/")
     first = response.context["table"][0]
     assert first["pilot"] == 80.0
@@ -231,6 +279,12 @@ def test_the_service_refuses_an_extract_without_approval(world, approval):
     from backa.evaluation.services import do_research_extract
 
     with pytest.raises(ValidationError):
-        do_research_extract(acting_user=world.olle, approval=approval, start=date(2025, 1, 1), stop=date(2026, 1, 1),
-                            granularity="month", file_format="csv")
+        do_research_extract(
+            acting_user=world.olle,
+            approval=approval,
+            start=date(2025, 1, 1),
+            stop=date(2026, 1, 1),
+            granularity="month",
+            file_format="csv",
+        )
     assert not ExtractionRecord.objects.exists()

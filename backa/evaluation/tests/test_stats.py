@@ -1,4 +1,5 @@
 """DiD and spread on hand-built examples with answers worked out by hand."""
+
 import math
 from datetime import date
 from types import SimpleNamespace
@@ -15,13 +16,21 @@ def district(name, arm, start=None):
 
 
 def series(before, after):
-    return [(date(2026, 1, 1), before, 100), (date(2026, 2, 1), before, 100),
-            (date(2026, 3, 1), after, 100), (date(2026, 4, 1), after, 100)]
+    return [
+        (date(2026, 1, 1), before, 100),
+        (date(2026, 2, 1), before, 100),
+        (date(2026, 3, 1), after, 100),
+        (date(2026, 4, 1), after, 100),
+    ]
 
 
 def test_two_by_two_did_with_welch_interval():
-    districts = [district("P1", "pilot", START), district("P2", "pilot", START),
-                 district("C1", "comparison"), district("C2", "comparison")]
+    districts = [
+        district("P1", "pilot", START),
+        district("P2", "pilot", START),
+        district("C1", "comparison"),
+        district("C2", "comparison"),
+    ]
     data = {"P1": series(10, 20), "P2": series(10, 24), "C1": series(10, 12), "C2": series(10, 14)}
     result = did(data, districts, START)
     # Pilot changes 10 and 14 (mean 12), comparison 2 and 4 (mean 3): DiD 9.

@@ -1,4 +1,5 @@
 """The forum, burden, child-meeting and impact pages in a real browser: no WCAG 2.1 A/AA violations (axe-core)."""
+
 import shutil
 from contextlib import contextmanager
 from datetime import date, timedelta
@@ -10,14 +11,16 @@ from django.urls import reverse
 from django.utils import timezone
 
 from backa.accounts.models import PositionKind
+from backa.forums.tests.helpers import make_forum, meet
 from backa.impact.models import ImpactAssessment
 from backa.testing import build_world, force_verified_login, make_user
 
-from backa.forums.tests.helpers import make_forum, meet
-
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-AXE_OPTIONS = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}, "resultTypes": ["violations"]}
+AXE_OPTIONS = {
+    "runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]},
+    "resultTypes": ["violations"],
+}
 
 
 @pytest.fixture
@@ -32,8 +35,11 @@ def insecure_cookies(settings):
 def session_cookie(live_server, user):
     client = Client()
     force_verified_login(client, user)
-    return {"name": django_settings.SESSION_COOKIE_NAME, "value": client.cookies[django_settings.SESSION_COOKIE_NAME].value,
-            "url": live_server.url}
+    return {
+        "name": django_settings.SESSION_COOKIE_NAME,
+        "value": client.cookies[django_settings.SESSION_COOKIE_NAME].value,
+        "url": live_server.url,
+    }
 
 
 @contextmanager
@@ -75,20 +81,43 @@ def test_the_pages_have_no_wcag_a_or_aa_violations(insecure_cookies, live_server
     from backa.impact.services import do_create_assessment
 
     assessment = do_create_assessment(
-        acting_user=world.ada, municipality=world.municipality, district=world.jarva, title="Starta piloten",
+        acting_user=world.ada,
+        municipality=world.municipality,
+        district=world.jarva,
+        title="Starta piloten",
         decision_kind="pilot_start",
-        steps={"matter": "M", "children_affected": "C", "rights": ["art3"], "knowledge": "K", "indicators": ["forums_in_inventory"],
-               "children_views": "V", "views_gathered_how": "H", "alternatives": "A", "consequences": "C", "weighing": "W",
-               "decision": "D", "reasons": "R", "feedback_to_children": "F", "follow_up_on": date.today() + timedelta(days=90)},
+        steps={
+            "matter": "M",
+            "children_affected": "C",
+            "rights": ["art3"],
+            "knowledge": "K",
+            "indicators": ["forums_in_inventory"],
+            "children_views": "V",
+            "views_gathered_how": "H",
+            "alternatives": "A",
+            "consequences": "C",
+            "weighing": "W",
+            "decision": "D",
+            "reasons": "R",
+            "feedback_to_children": "F",
+            "follow_up_on": date.today() + timedelta(days=90),
+        },
     )
     assert ImpactAssessment.objects.count() == 1
     base = live_server.url
     admin_pages = [
-        reverse(name, args=args) for name, args in [
-            ("forums:district_list", []), ("forums:inventory", [world.jarva.id]), ("forums:compare", [world.jarva.id]),
-            ("forums:forum_create", [world.jarva.id]), ("forums:burden", [world.jarva.id]),
-            ("forums:inventory_print", [world.jarva.id]), ("impact:list", []), ("impact:create", []),
-            ("impact:detail", [assessment.id]), ("impact:print", [assessment.id]),
+        reverse(name, args=args)
+        for name, args in [
+            ("forums:district_list", []),
+            ("forums:inventory", [world.jarva.id]),
+            ("forums:compare", [world.jarva.id]),
+            ("forums:forum_create", [world.jarva.id]),
+            ("forums:burden", [world.jarva.id]),
+            ("forums:inventory_print", [world.jarva.id]),
+            ("impact:list", []),
+            ("impact:create", []),
+            ("impact:detail", [assessment.id]),
+            ("impact:print", [assessment.id]),
         ]
     ]
     form_url = reverse("forums:forum_create", args=[world.jarva.id])

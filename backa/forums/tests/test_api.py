@@ -1,12 +1,12 @@
 """The forum API: inventory for professionals in the municipality, suppressed burden numbers for administrators."""
+
 import uuid
 from datetime import date
 
 import pytest
 
-from backa.testing import make_child
-
 from backa.forums.tests.helpers import make_forum, meet
+from backa.testing import make_child
 
 pytestmark = pytest.mark.django_db
 
@@ -21,6 +21,12 @@ def test_the_inventory_is_readable_and_the_burden_is_for_administrators_only(wor
     assert forums.status_code == 200 and [f["name"] for f in forums.json()] == ["EHT Ängsskolan", "SSPF Järva"]
     assert client_for("rasmus").get(f"/api/forum/districts/{world.jarva.id}/burden?term=vt2026").status_code == 404
     numbers = client_for("ada").get(f"/api/forum/districts/{world.jarva.id}/burden?term=vt2026").json()
-    assert numbers == {"term": "vt2026", "meetings": 10, "children_with_meetings": 5, "meetings_per_child": 2.0,
-                       "children_in_several_forums_same_month": 5, "families_over_limit": None}
+    assert numbers == {
+        "term": "vt2026",
+        "meetings": 10,
+        "children_with_meetings": 5,
+        "meetings_per_child": 2.0,
+        "children_in_several_forums_same_month": 5,
+        "families_over_limit": None,
+    }
     assert client_for("ada").get(f"/api/forum/districts/{uuid.uuid4()}/forums").status_code == 404

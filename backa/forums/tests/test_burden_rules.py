@@ -1,5 +1,6 @@
 """The overlap and burden rules on hand-built meetings."""
-from datetime import date
+
+from datetime import UTC, date
 
 import pytest
 
@@ -7,27 +8,40 @@ from backa.children.models import Custody, Guardian
 from backa.forums import burden
 from backa.forums.burden import MeetingEvent, Term
 from backa.forums.models import BurdenSettings
-from backa.testing import make_child
-
 from backa.forums.tests.helpers import make_forum, meet
+from backa.testing import make_child
 
 pytestmark = pytest.mark.django_db
 
 
 def event(child, forum, day, *, invited=False):
-    return MeetingEvent(child_id=child, forum_key=forum, forum_name=forum.upper(), held_on=day, guardians_invited=invited,
-                        child_took_part=False, professionals=3, minutes=60)
+    return MeetingEvent(
+        child_id=child,
+        forum_key=forum,
+        forum_name=forum.upper(),
+        held_on=day,
+        guardians_invited=invited,
+        child_took_part=False,
+        professionals=3,
+        minutes=60,
+    )
 
 
 def test_it_flags_a_child_discussed_in_two_forums_in_the_same_month():
-    events = [event("a", "sspf", date(2026, 3, 2)), event("a", "eht", date(2026, 3, 30)), event("b", "sspf", date(2026, 3, 2))]
+    events = [
+        event("a", "sspf", date(2026, 3, 2)),
+        event("a", "eht", date(2026, 3, 30)),
+        event("b", "sspf", date(2026, 3, 2)),
+    ]
     assert burden.children_in_several_forums(events) == {("a", (2026, 3)): ["EHT", "SSPF"]}
 
 
 def test_it_does_not_flag_two_forums_in_different_months_or_one_forum_twice():
     events = [
-        event("a", "sspf", date(2026, 3, 31)), event("a", "eht", date(2026, 4, 1)),
-        event("b", "sspf", date(2026, 5, 2)), event("b", "sspf", date(2026, 5, 20)),
+        event("a", "sspf", date(2026, 3, 31)),
+        event("a", "eht", date(2026, 4, 1)),
+        event("b", "sspf", date(2026, 5, 2)),
+        event("b", "sspf", date(2026, 5, 20)),
     ]
     assert burden.children_in_several_forums(events) == {}
 
@@ -42,8 +56,10 @@ def test_it_flags_a_family_invited_to_more_meetings_than_the_limit():
 def test_siblings_with_the_same_guardians_are_one_family_and_one_joint_meeting_counts_once():
     family = frozenset({"mum", "dad"})
     events = [
-        event("a", "sip", date(2026, 2, 2), invited=True), event("b", "sip", date(2026, 2, 2), invited=True),
-        event("a", "eht", date(2026, 2, 9), invited=True), event("b", "bus", date(2026, 2, 16), invited=True),
+        event("a", "sip", date(2026, 2, 2), invited=True),
+        event("b", "sip", date(2026, 2, 2), invited=True),
+        event("a", "eht", date(2026, 2, 9), invited=True),
+        event("b", "bus", date(2026, 2, 16), invited=True),
     ]
     flagged = burden.families_over_limit(events, limit=2, family_of={"a": family, "b": family})
     assert flagged == {family: 3}
@@ -54,7 +70,9 @@ def test_it_flags_forums_that_discuss_the_same_children():
     events += [event("a", "bus", date(2026, 4, 9))]
     assert burden.forum_pairs_sharing_children(events, min_shared=3) == {("EHT", "SSPF"): 3}
     assert burden.forum_pairs_sharing_children(events, min_shared=1) == {
-        ("BUS", "EHT"): 1, ("BUS", "SSPF"): 1, ("EHT", "SSPF"): 3,
+        ("BUS", "EHT"): 1,
+        ("BUS", "SSPF"): 1,
+        ("EHT", "SSPF"): 3,
     }
 
 
@@ -69,7 +87,10 @@ def test_terms_follow_the_school_year_halves():
 def test_district_signals_count_from_stored_meetings_and_use_the_district_thresholds(world):
     sspf, eht = make_forum(world, "SSPF Järva"), make_forum(world, "EHT Ängsskolan", kind="elevhalsoteam")
     other_district = make_forum(world, "SSPF Farsta", district=world.farsta)
-    pupils = [make_child(world.municipality, world.jarva, f"Elev{i}", "Test", date(2015, 1, 1 + i), serial=990 + i) for i in range(6)]
+    pupils = [
+        make_child(world.municipality, world.jarva, f"Elev{i}", "Test", date(2015, 1, 1 + i), serial=990 + i)
+        for i in range(6)
+    ]
     guardian = Guardian.objects.create(municipality=world.municipality, given_name="G", family_name="Test")
     for pupil in pupils[:2]:  # siblings
         Custody.objects.create(child=pupil, municipality=world.municipality, guardian=guardian)
@@ -95,21 +116,29 @@ def test_district_signals_count_from_stored_meetings_and_use_the_district_thresh
 
 
 def test_barnets_team_meetings_count_as_a_forum_in_the_burden_signals(world):
-    from datetime import datetime, timezone as dt_timezone
+    from datetime import datetime
 
     from backa.casefile.models import Meeting, Participant
 
     sspf = make_forum(world, "SSPF Järva")
     meet(world, world.sigrid, sspf, date(2026, 3, 3))
     team = Meeting.objects.create(
-        child=world.sigrid, municipality=world.municipality, created_by=world.sara, status=Meeting.Status.HELD,
-        starts_at=datetime(2026, 3, 20, 9, 0, tzinfo=dt_timezone.utc), child_heard="took_part",
+        child=world.sigrid,
+        municipality=world.municipality,
+        created_by=world.sara,
+        status=Meeting.Status.HELD,
+        starts_at=datetime(2026, 3, 20, 9, 0, tzinfo=UTC),
+        child_heard="took_part",
     )
     for kind, user in [("professional", world.sara), ("professional", world.rasmus), ("guardian", None)]:
         Participant.objects.create(meeting=team, kind=kind, user=user, name="x")
     # A planned (not held) meeting is not a burden yet.
-    Meeting.objects.create(child=world.sigrid, municipality=world.municipality, created_by=world.sara,
-                           starts_at=datetime(2026, 3, 25, 9, 0, tzinfo=dt_timezone.utc))
+    Meeting.objects.create(
+        child=world.sigrid,
+        municipality=world.municipality,
+        created_by=world.sara,
+        starts_at=datetime(2026, 3, 25, 9, 0, tzinfo=UTC),
+    )
 
     events = burden.meeting_events(start=date(2026, 1, 1), end=date(2026, 6, 30), child=world.sigrid)
     team_events = [e for e in events if e.source == "team"]

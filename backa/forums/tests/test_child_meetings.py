@@ -1,4 +1,5 @@
 """Meetings in any forum on the child's page, through the access gate."""
+
 from datetime import date, datetime, timedelta
 
 import pytest
@@ -7,16 +8,23 @@ from django.utils import timezone
 
 from backa.audit.models import AccessLog
 from backa.forums.models import ForumMeeting
-
 from backa.forums.tests.helpers import make_forum, meet
 
 pytestmark = pytest.mark.django_db
 
 
 def post_data(forum, **overrides):
-    data = {"forum": forum.id, "held_on": timezone.localdate().isoformat(), "sectors": ["school", "social_services"],
-            "professionals": 4, "duration_minutes": 45, "child_took_part": "on", "guardians_invited": "on",
-            "guardians_took_part": "on", "external_reference": "SIP-2026-17"}
+    data = {
+        "forum": forum.id,
+        "held_on": timezone.localdate().isoformat(),
+        "sectors": ["school", "social_services"],
+        "professionals": 4,
+        "duration_minutes": 45,
+        "child_took_part": "on",
+        "guardians_invited": "on",
+        "guardians_took_part": "on",
+        "external_reference": "SIP-2026-17",
+    }
     data.update(overrides)
     return data
 
@@ -27,9 +35,19 @@ def test_a_professional_records_a_meeting_and_it_is_logged(world, client_for):
     response = client_for("rasmus").post(url, post_data(forum))
     assert response.status_code == 302
     meeting = ForumMeeting.objects.get()
-    assert (meeting.child, meeting.forum, meeting.recorded_by, meeting.professionals) == (world.sigrid, forum, world.rasmus, 4)
-    assert AccessLog.objects.filter(user_id=world.rasmus.id, child_id=world.sigrid.id, object_type="forum_meeting",
-                                    object_id=str(meeting.id), action="create").exists()
+    assert (meeting.child, meeting.forum, meeting.recorded_by, meeting.professionals) == (
+        world.sigrid,
+        forum,
+        world.rasmus,
+        4,
+    )
+    assert AccessLog.objects.filter(
+        user_id=world.rasmus.id,
+        child_id=world.sigrid.id,
+        object_type="forum_meeting",
+        object_id=str(meeting.id),
+        action="create",
+    ).exists()
 
 
 def test_guardians_who_took_part_must_have_been_invited(world, client_for):
@@ -59,10 +77,15 @@ def test_someone_without_a_role_can_neither_see_nor_record(world, client_for, pe
     assert client.get(url).status_code == 404
     assert client.post(url, post_data(forum)).status_code == 404
     assert ForumMeeting.objects.count() == 1
-    assert AccessLog.objects.filter(user_id=world.users[persona].id, child_id=world.sigrid.id, outcome="denied").count() == 2
+    assert (
+        AccessLog.objects.filter(user_id=world.users[persona].id, child_id=world.sigrid.id, outcome="denied").count()
+        == 2
+    )
 
 
-def test_the_page_shows_every_forum_the_counter_and_the_same_month_flag(world, client_for, django_assert_max_num_queries):
+def test_the_page_shows_every_forum_the_counter_and_the_same_month_flag(
+    world, client_for, django_assert_max_num_queries
+):
     today = timezone.localdate()
     sspf = make_forum(world, "SSPF Järva")
     eht = make_forum(world, "EHT Ängsskolan", kind="elevhalsoteam")

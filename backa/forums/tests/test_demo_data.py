@@ -1,4 +1,5 @@
 """The synthetic pilot comes with a forum inventory for every district and meetings for the demo rektor's pupils."""
+
 from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
@@ -29,7 +30,9 @@ def test_every_district_gets_an_inventory_and_the_rektors_pupils_get_meetings(cl
     districts = list(District.objects.all())
     assert len(districts) == 11
     assert all(Forum.objects.filter(district=d).count() >= 7 for d in districts)
-    assert set(Forum.objects.filter(kind="barnets_team").values_list("district__evaluation_arm", flat=True)) == {"pilot"}
+    assert set(Forum.objects.filter(kind="barnets_team").values_list("district__evaluation_arm", flat=True)) == {
+        "pilot"
+    }
     meetings = ForumMeeting.objects.all()
     assert meetings.exists() and {m.recorded_by.username for m in meetings} == {"rektor"}
     signals = burden.district_signals(District.objects.get(code="JARVA"), burden.Term.of(TODAY))

@@ -1,21 +1,31 @@
 """The forum inventory: administrators edit their own district; others read; overlaps; exports."""
+
 import pytest
 from django.urls import reverse
 
 from backa.accounts.models import PositionKind
 from backa.forums.models import Forum
 from backa.forums.services import inventory_overlaps
-from backa.testing import make_user
-
 from backa.forums.tests.helpers import make_forum
+from backa.testing import make_user
 
 pytestmark = pytest.mark.django_db
 
 VALID = {
-    "name": "SSPF Järva", "kind": "sspf", "purpose": "Förebygga att unga begår brott", "purposes": ["crime_prevention", "early_detection"],
-    "legal_basis": "OSL 10 kap. 18 b §", "target_group": "Unga 12–18 år", "sectors": ["school", "social_services", "police", "leisure"],
-    "participants": "Rektor, socialsekreterare, kommunpolis, fritidsledare", "frequency": "biweekly", "convener": "Socialtjänsten",
-    "children_take_part": "never", "guardians_take_part": "sometimes", "discusses_individual_children": "on", "is_active": "on",
+    "name": "SSPF Järva",
+    "kind": "sspf",
+    "purpose": "Förebygga att unga begår brott",
+    "purposes": ["crime_prevention", "early_detection"],
+    "legal_basis": "OSL 10 kap. 18 b §",
+    "target_group": "Unga 12–18 år",
+    "sectors": ["school", "social_services", "police", "leisure"],
+    "participants": "Rektor, socialsekreterare, kommunpolis, fritidsledare",
+    "frequency": "biweekly",
+    "convener": "Socialtjänsten",
+    "children_take_part": "never",
+    "guardians_take_part": "sometimes",
+    "discusses_individual_children": "on",
+    "is_active": "on",
 }
 
 
@@ -72,8 +82,12 @@ def test_only_the_district_administrator_may_edit(world, client_for, persona):
 def test_an_administrator_of_another_district_cannot_edit_this_one(world, client_for):
     from backa.organisations.models import Unit, UnitType
 
-    admin_unit = Unit.objects.create(organisation=world.units["admin"].organisation, district=world.farsta,
-                                     unit_type=UnitType.ADMINISTRATION, name="Farsta stadsdelsförvaltning")
+    admin_unit = Unit.objects.create(
+        organisation=world.units["admin"].organisation,
+        district=world.farsta,
+        unit_type=UnitType.ADMINISTRATION,
+        name="Farsta stadsdelsförvaltning",
+    )
     make_user("fia", "Fia", "Farsta", admin_unit, PositionKind.DISTRICT_ADMIN, "Distriktsadministratör")
     client = client_for("ada")
     assert client.get(reverse("forums:forum_create", args=[world.farsta.id])).status_code == 404
@@ -89,9 +103,26 @@ def test_a_district_admin_position_outside_an_administration_unit_does_not_count
 
 
 def test_the_overlap_view_pairs_forums_with_the_same_participants_and_purposes(world, client_for):
-    sspf = make_forum(world, "SSPF Järva", sectors=["school", "social_services", "police", "leisure"], purposes=["crime_prevention", "early_detection"])
-    team = make_forum(world, "Barnets team", kind="barnets_team", sectors=["school", "social_services", "police"], purposes=["early_detection", "crime_prevention", "individual_planning"])
-    make_forum(world, "Familjecentralen", kind="familjecentral", sectors=["bmm_bvc", "preschool"], purposes=["parenting_support"])
+    sspf = make_forum(
+        world,
+        "SSPF Järva",
+        sectors=["school", "social_services", "police", "leisure"],
+        purposes=["crime_prevention", "early_detection"],
+    )
+    team = make_forum(
+        world,
+        "Barnets team",
+        kind="barnets_team",
+        sectors=["school", "social_services", "police"],
+        purposes=["early_detection", "crime_prevention", "individual_planning"],
+    )
+    make_forum(
+        world,
+        "Familjecentralen",
+        kind="familjecentral",
+        sectors=["bmm_bvc", "preschool"],
+        purposes=["parenting_support"],
+    )
     overlaps = inventory_overlaps([sspf, team, Forum.objects.get(name="Familjecentralen")])
     assert [(o["a"].name, o["b"].name) for o in overlaps] == [("SSPF Järva", "Barnets team")]
     assert overlaps[0]["sectors_score"] == 0.75 and overlaps[0]["purposes_score"] == 0.67
@@ -118,5 +149,7 @@ def test_the_csv_and_print_views_list_every_forum(world, client_for, django_asse
 def test_a_district_in_another_municipality_is_not_found(world, client_for):
     from backa.organisations.models import District, Municipality
 
-    other = District.objects.create(municipality=Municipality.objects.create(code="0181", name="Södertälje"), code="X", name="X")
+    other = District.objects.create(
+        municipality=Municipality.objects.create(code="0181", name="Södertälje"), code="X", name="X"
+    )
     assert client_for("ada").get(reverse("forums:inventory", args=[other.id])).status_code == 404

@@ -1,4 +1,5 @@
 """Small cells are never shown outside case views."""
+
 from datetime import date
 
 import pytest
@@ -6,9 +7,8 @@ from django.urls import reverse
 
 from backa.forums import burden
 from backa.forums.burden import Term, suppress_small
-from backa.testing import make_child
-
 from backa.forums.tests.helpers import make_forum, meet
+from backa.testing import make_child
 
 pytestmark = pytest.mark.django_db
 
@@ -54,7 +54,9 @@ def test_the_administrator_sees_forum_level_numbers_but_no_child(world, client_f
     today = date.today()
     children = []
     for i in range(6):
-        child = make_child(world.municipality, world.jarva, f"Elev{i}", "Testsson", date(2015, 1, 1 + i), serial=990 + i)
+        child = make_child(
+            world.municipality, world.jarva, f"Elev{i}", "Testsson", date(2015, 1, 1 + i), serial=990 + i
+        )
         children.append(child)
         meet(world, child, sspf, today)
         meet(world, child, eht, today)

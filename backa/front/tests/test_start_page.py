@@ -1,5 +1,6 @@
 """The barnkontakt's morning page: open concerns, plans and follow-ups per child and in total,
 sorted by what needs doing, at a query count that does not grow with the children."""
+
 from datetime import timedelta
 
 import pytest
@@ -9,9 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from backa.audit.models import AccessLog
-from backa.casefile.models import Concern, ConcernStatus, Urgency
-from backa.casefile.models import Plan, PlanStatus
-
+from backa.casefile.models import Concern, ConcernStatus, Plan, PlanStatus, Urgency
 from backa.roles.tests.helpers import add_life_phase_units, child_at
 
 pytestmark = pytest.mark.django_db
@@ -24,21 +23,41 @@ def w(world):
 
 
 def concern(w, child, *, status=ConcernStatus.NEW, urgency=Urgency.MEDIUM):
-    return Concern.objects.create(child=child, municipality=w.municipality, reported_by=w.olle, observed_on=TODAY,
-                                  description="Sov i klassrummet", status=status, urgency=urgency)
+    return Concern.objects.create(
+        child=child,
+        municipality=w.municipality,
+        reported_by=w.olle,
+        observed_on=TODAY,
+        description="Sov i klassrummet",
+        status=status,
+        urgency=urgency,
+    )
 
 
 def plan(w, child, review_in_days, status=PlanStatus.ACTIVE):
-    return Plan.objects.create(child=child, municipality=w.municipality, organisation=w.units["bvc"].organisation,
-                               reason="Stöd", review_date=TODAY + timedelta(days=review_in_days), status=status,
-                               ended_on=None if status == PlanStatus.ACTIVE else TODAY, created_by=w.britta)
+    return Plan.objects.create(
+        child=child,
+        municipality=w.municipality,
+        organisation=w.units["bvc"].organisation,
+        reason="Stöd",
+        review_date=TODAY + timedelta(days=review_in_days),
+        status=status,
+        ended_on=None if status == PlanStatus.ACTIVE else TODAY,
+        created_by=w.britta,
+    )
 
 
 def add_children(w, count, first_day):
     children = []
     for index in range(count):  # distinct birth dates keep the test numbers unique
-        child = child_at(w, f"Barn{first_day + index}", TODAY - timedelta(days=first_day + index), "bvc",
-                         barnkontakt="britta", serial=997)
+        child = child_at(
+            w,
+            f"Barn{first_day + index}",
+            TODAY - timedelta(days=first_day + index),
+            "bvc",
+            barnkontakt="britta",
+            serial=997,
+        )
         concern(w, child)
         plan(w, child, 30)
         children.append(child)
@@ -65,9 +84,9 @@ def test_children_are_sorted_by_what_needs_doing_with_plain_reasons(w, client_fo
     assert "Uppföljningen är 3 dagar försenad" in body
     assert "Brådskande oro" in body and "Ny oro att ta ställning till" in body
     assert f"Uppföljning {(TODAY + timedelta(days=5)).isoformat()}" in body
-    row = body[body.index("Test, Newconcern"):body.index("Test, Soon")]
+    row = body[body.index("Test, Newconcern") : body.index("Test, Soon")]
     assert "1 öppen" in row  # the closed concern is not counted
-    row = body[body.index("Test, Closedplan"):]
+    row = body[body.index("Test, Closedplan") :]
     assert "Ingen plan" in row.split("</tr>")[0]
     # The summary counts every child, not only those on the page.
     assert "Uppföljningar som är försenade</th><td>1</td>" in body
@@ -93,7 +112,9 @@ def test_query_count_does_not_grow_with_the_number_of_children(w, client_for):
     assert len(many) == len(few) <= 16
     assert "Öppna planer</th><td>14</td>" in body
     # one access-log row per child shown, in one INSERT
-    assert AccessLog.objects.filter(user_id=w.britta.id, purpose="barnkontakt_start").count() == 4 + 4 + 16  # three requests
+    assert (
+        AccessLog.objects.filter(user_id=w.britta.id, purpose="barnkontakt_start").count() == 4 + 4 + 16
+    )  # three requests
 
 
 def test_others_concerns_and_plans_are_not_shown_and_the_gate_decides(w, client_for):

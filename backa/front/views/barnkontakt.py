@@ -1,4 +1,5 @@
 """The barnkontakt's start page and handover tasks."""
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -8,19 +9,17 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from backa.audit.context import Acting
-from backa.accounts.positions import administered_district_ids
-from backa.audit.vocabulary import ObjectType, Purpose
-from backa.audit.log import Action, log_access, log_access_many
 from backa.access.gate import ChildNotFound
+from backa.accounts.positions import administered_district_ids
+from backa.audit.context import Acting
+from backa.audit.log import Action, log_access, log_access_many
+from backa.audit.vocabulary import ObjectType, Purpose
 from backa.children.lifephase import LifePhase, life_phase
-
 from backa.front import worklist
-from backa.roles.transitions import next_transition
 from backa.roles.forms import CompleteHandoverForm, PrepareHandoverForm
 from backa.roles.models import Handover, HandoverStatus
 from backa.roles.services import do_accept_handover, do_close_handover, do_prepare_handover
-
+from backa.roles.transitions import next_transition
 
 PAGE_SIZE = 100
 
@@ -30,8 +29,16 @@ def _my_tasks(user):
     mine = Handover.objects.filter(status=HandoverStatus.PENDING).select_related(
         "child", "from_position__user", "from_position__unit", "to_position__user", "to_position__unit"
     )
-    outgoing = [h for h in mine.filter(from_position__user=user).order_by("target_date", "id") if h.from_position.is_active_on(today)]
-    incoming = [h for h in mine.filter(to_position__user=user).order_by("target_date", "id") if h.to_position.is_active_on(today)]
+    outgoing = [
+        h
+        for h in mine.filter(from_position__user=user).order_by("target_date", "id")
+        if h.from_position.is_active_on(today)
+    ]
+    incoming = [
+        h
+        for h in mine.filter(to_position__user=user).order_by("target_date", "id")
+        if h.to_position.is_active_on(today)
+    ]
     return outgoing, incoming
 
 
@@ -51,10 +58,19 @@ def barnkontakt_start(request):
         child.review_overdue = child.plan_review_date is not None and child.plan_review_date < today
     log_access_many(request=request, action=Action.LIST, children=children, purpose=Purpose.BARNKONTAKT_START)
     outgoing, incoming = _my_tasks(request.user)
-    return render(request, "front/barnkontakt.html", {
-        "children": children, "limit": PAGE_SIZE, "outgoing": outgoing, "incoming": incoming, "summary": totals,
-        "is_district_admin": bool(administered_district_ids(request)), "due_soon_days": worklist.DUE_SOON_DAYS,
-    })
+    return render(
+        request,
+        "front/barnkontakt.html",
+        {
+            "children": children,
+            "limit": PAGE_SIZE,
+            "outgoing": outgoing,
+            "incoming": incoming,
+            "summary": totals,
+            "is_district_admin": bool(administered_district_ids(request)),
+            "due_soon_days": worklist.DUE_SOON_DAYS,
+        },
+    )
 
 
 @login_required
@@ -62,9 +78,16 @@ def handover_list(request):
     outgoing, incoming = _my_tasks(request.user)
     # Only ids in the log: a handover names the child, so each row shown is a read of that child.
     with_child = [h.child for h in outgoing + incoming]
-    log_access_many(request=request, action=Action.LIST, children=with_child, purpose=Purpose.HANDOVER_TASKS,
-                    object_type=ObjectType.HANDOVER)
-    return render(request, "front/handover_list.html", {"outgoing": outgoing, "incoming": incoming, "today": timezone.localdate()})
+    log_access_many(
+        request=request,
+        action=Action.LIST,
+        children=with_child,
+        purpose=Purpose.HANDOVER_TASKS,
+        object_type=ObjectType.HANDOVER,
+    )
+    return render(
+        request, "front/handover_list.html", {"outgoing": outgoing, "incoming": incoming, "today": timezone.localdate()}
+    )
 
 
 def _get_handover_for_request(request, handover_id):
@@ -74,19 +97,35 @@ def _get_handover_for_request(request, handover_id):
     only what the handover page shows (name, birth date, life phase, units), logged as a read."""
     today = timezone.localdate()
     handover = (
-        Handover.objects.select_related("child", "from_position__user", "from_position__unit", "to_position__user",
-                                        "to_position__unit", "completed_by")
-        .filter(Q(from_position__user=request.user) | Q(to_position__user=request.user), pk=handover_id).first()
+        Handover.objects.select_related(
+            "child",
+            "from_position__user",
+            "from_position__unit",
+            "to_position__user",
+            "to_position__unit",
+            "completed_by",
+        )
+        .filter(Q(from_position__user=request.user) | Q(to_position__user=request.user), pk=handover_id)
+        .first()
     )
     if handover is None:
         raise ChildNotFound(None, object_type=ObjectType.HANDOVER, object_id=str(handover_id))
     as_sender = handover.from_position.user_id == request.user.pk and handover.from_position.is_active_on(today)
-    as_receiver = handover.to_position is not None and handover.to_position.user_id == request.user.pk and handover.to_position.is_active_on(today)
+    as_receiver = (
+        handover.to_position is not None
+        and handover.to_position.user_id == request.user.pk
+        and handover.to_position.is_active_on(today)
+    )
     if not (as_sender or as_receiver):
         raise ChildNotFound(None, object_type=ObjectType.HANDOVER, object_id=str(handover_id))
-    log_access(request=request, action=Action.VIEW, child=handover.child, object_type=ObjectType.HANDOVER,
-               object_id=handover.id,
-               purpose=Purpose.HANDOVER_SENDER if as_sender else Purpose.HANDOVER_RECEIVER)
+    log_access(
+        request=request,
+        action=Action.VIEW,
+        child=handover.child,
+        object_type=ObjectType.HANDOVER,
+        object_id=handover.id,
+        purpose=Purpose.HANDOVER_SENDER if as_sender else Purpose.HANDOVER_RECEIVER,
+    )
     return handover, as_sender, as_receiver
 
 
@@ -95,8 +134,14 @@ def _get_handover_for_request(request, handover_id):
 def handover_detail(request, handover_id):
     handover, as_sender, as_receiver = _get_handover_for_request(request, handover_id)
     pending = handover.status == HandoverStatus.PENDING
-    prepare_form = PrepareHandoverForm(initial={"basis": handover.basis or "contact_only", "items": handover.items,
-                                                "consent_reference": handover.consent_reference, "legal_basis": handover.legal_basis})
+    prepare_form = PrepareHandoverForm(
+        initial={
+            "basis": handover.basis or "contact_only",
+            "items": handover.items,
+            "consent_reference": handover.consent_reference,
+            "legal_basis": handover.legal_basis,
+        }
+    )
     complete_form = CompleteHandoverForm()
     error = None
     if request.method == "POST" and pending:
@@ -113,11 +158,15 @@ def handover_detail(request, handover_id):
                 if complete_form.is_valid():
                     how = complete_form.cleaned_data["family_informed_how"]
                     if action == "accept" and as_receiver:
-                        accepted = do_accept_handover(acting_user=Acting.of(request), handover=handover,
-                                                      family_informed_how=how)
+                        accepted = do_accept_handover(
+                            acting_user=Acting.of(request), handover=handover, family_informed_how=how
+                        )
                         if accepted.to_assignment.valid_from > timezone.localdate():
-                            messages.success(request, _("You become the child's barnkontakt on %(day)s.")
-                                             % {"day": accepted.to_assignment.valid_from.isoformat()})
+                            messages.success(
+                                request,
+                                _("You become the child's barnkontakt on %(day)s.")
+                                % {"day": accepted.to_assignment.valid_from.isoformat()},
+                            )
                             return redirect("front:handovers")
                         messages.success(request, _("You are now the child's barnkontakt."))
                         return redirect("casefile:overview", child_id=handover.child_id)
@@ -130,8 +179,18 @@ def handover_detail(request, handover_id):
                 raise PermissionDenied
         except ValidationError as exc:
             error = " ".join(exc.messages)
-    return render(request, "front/handover_detail.html", {
-        "handover": handover, "child": handover.child, "as_sender": as_sender, "as_receiver": as_receiver,
-        "pending": pending, "prepare_form": prepare_form, "complete_form": complete_form, "error": error,
-        "phase": LifePhase(life_phase(handover.child.birth_date, timezone.localdate())).label,
-    })
+    return render(
+        request,
+        "front/handover_detail.html",
+        {
+            "handover": handover,
+            "child": handover.child,
+            "as_sender": as_sender,
+            "as_receiver": as_receiver,
+            "pending": pending,
+            "prepare_form": prepare_form,
+            "complete_form": complete_form,
+            "error": error,
+            "phase": LifePhase(life_phase(handover.child.birth_date, timezone.localdate())).label,
+        },
+    )

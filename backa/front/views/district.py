@@ -1,15 +1,14 @@
 """The district gap dashboard for district administrators."""
+
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from backa.audit.vocabulary import ObjectType
 from backa.access.objects import NotFound, is_district_admin, require_tool
 from backa.accounts.positions import current_position
-
+from backa.audit.vocabulary import ObjectType
 from backa.roles import dashboard
-
 
 # -- the district gap dashboard -----------------------------------------------------------------
 
@@ -23,20 +22,31 @@ def _district_for(request):
 def district_dashboard(request):
     district = _district_for(request)
     today = timezone.localdate()
-    return render(request, "front/dashboard.html", {
-        "district": district, "today": today, **dashboard.district_summary(district, today),
-        "caseload": dashboard.caseload(district, today),
-    })
+    return render(
+        request,
+        "front/dashboard.html",
+        {
+            "district": district,
+            "today": today,
+            **dashboard.district_summary(district, today),
+            "caseload": dashboard.caseload(district, today),
+        },
+    )
 
 
 @login_required
 def district_without(request):
     district = _district_for(request)
     today = timezone.localdate()
-    return render(request, "front/dashboard_breakdown.html", {
-        "district": district, "title": _("Children without a barnkontakt"),
-        **dashboard.without_barnkontakt_breakdown(district, today),
-    })
+    return render(
+        request,
+        "front/dashboard_breakdown.html",
+        {
+            "district": district,
+            "title": _("Children without a barnkontakt"),
+            **dashboard.without_barnkontakt_breakdown(district, today),
+        },
+    )
 
 
 TRANSITION_TITLES = {
@@ -53,10 +63,15 @@ def district_transition(request, kind):
     if kind not in TRANSITION_TITLES:
         raise NotFound(object_type=ObjectType.DISTRICT_TRANSITION, object_id=kind[:64])
     today = timezone.localdate()
-    return render(request, "front/dashboard_breakdown.html", {
-        "district": district, "title": TRANSITION_TITLES[kind](dashboard.next_school_year(today)),
-        **dashboard.transition_breakdown(district, kind, today),
-    })
+    return render(
+        request,
+        "front/dashboard_breakdown.html",
+        {
+            "district": district,
+            "title": TRANSITION_TITLES[kind](dashboard.next_school_year(today)),
+            **dashboard.transition_breakdown(district, kind, today),
+        },
+    )
 
 
 @login_required

@@ -1,35 +1,34 @@
 """Att göra: notifications, due reviews; the Upptäckare's own concerns."""
+
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
-from backa.audit.vocabulary import ObjectType, Purpose
 from backa.audit.log import Action, log_access_many
-
-
-from backa.casefile.models import Concern
+from backa.audit.log import Action as LogAction
+from backa.audit.vocabulary import ObjectType, Purpose
+from backa.casefile.followups import due_reviews
+from backa.casefile.models import Concern, Notification
 
 
 @login_required
 def my_concerns(request):
-    concerns = list(Concern.objects.filter(reported_by=request.user).select_related("child").order_by("-created_at")[:100])
-    log_access_many(request=request, action=Action.LIST, children=[c.child for c in concerns],
-                    purpose=Purpose.MY_CONCERNS,
-                    object_type=ObjectType.CONCERN)
+    concerns = list(
+        Concern.objects.filter(reported_by=request.user).select_related("child").order_by("-created_at")[:100]
+    )
+    log_access_many(
+        request=request,
+        action=Action.LIST,
+        children=[c.child for c in concerns],
+        purpose=Purpose.MY_CONCERNS,
+        object_type=ObjectType.CONCERN,
+    )
     return render(request, "front/my_concerns.html", {"concerns": concerns})
 
 
-
-from django.contrib.auth.decorators import login_required
-from django.utils import timezone
-
-from backa.audit.log import Action as LogAction
-from backa.casefile.models import Notification
-
-from backa.casefile.followups import due_reviews
-
-
 # -- start page ---------------------------------------------------------------------------------
+
 
 @login_required
 @require_http_methods(["GET", "POST"])
@@ -41,13 +40,25 @@ def todo(request):
         do_mark_notifications_read(acting_user=request.user)
         return redirect("front:todo")
     reviews = due_reviews(request.user)
-    notes = list(Notification.objects.filter(recipient=request.user, read_at__isnull=True)
-                 .select_related("child").order_by("-created_at")[:50])
-    log_access_many(request=request, action=LogAction.LIST, children=[p.child for p in reviews],
-                    purpose=Purpose.DUE_REVIEWS,
-                    object_type=ObjectType.PLAN)
-    log_access_many(request=request, action=LogAction.LIST, children=[n.child for n in notes],
-                    purpose=Purpose.NOTIFICATIONS,
-                    object_type=ObjectType.NOTIFICATION)
-    return render(request, "front/todo.html", {"reviews": reviews, "notifications": notes,
-                                                "today": timezone.localdate()})
+    notes = list(
+        Notification.objects.filter(recipient=request.user, read_at__isnull=True)
+        .select_related("child")
+        .order_by("-created_at")[:50]
+    )
+    log_access_many(
+        request=request,
+        action=LogAction.LIST,
+        children=[p.child for p in reviews],
+        purpose=Purpose.DUE_REVIEWS,
+        object_type=ObjectType.PLAN,
+    )
+    log_access_many(
+        request=request,
+        action=LogAction.LIST,
+        children=[n.child for n in notes],
+        purpose=Purpose.NOTIFICATIONS,
+        object_type=ObjectType.NOTIFICATION,
+    )
+    return render(
+        request, "front/todo.html", {"reviews": reviews, "notifications": notes, "today": timezone.localdate()}
+    )

@@ -1,4 +1,5 @@
 """A child impact assessment: versioned, sent to a named decision-maker, approved or returned."""
+
 from datetime import timedelta
 
 import pytest
@@ -15,13 +16,20 @@ pytestmark = pytest.mark.django_db
 
 def steps(**overrides):
     data = {
-        "v-matter": "Starta piloten Backa barnet i Järva", "v-children_affected": "Alla barn 0–18 år i Järva",
-        "v-rights": ["art3", "art12"], "v-knowledge": "Utvärderingar från Borås och Göteborg",
+        "v-matter": "Starta piloten Backa barnet i Järva",
+        "v-children_affected": "Alla barn 0–18 år i Järva",
+        "v-rights": ["art3", "art12"],
+        "v-knowledge": "Utvärderingar från Borås och Göteborg",
         "v-indicators": ["forums_in_inventory", "children_in_several_forums_same_month"],
-        "v-children_views": "Barnen vill träffa färre vuxna", "v-views_gathered_how": "Fokusgrupper i skolor",
-        "v-alternatives": "A: pilot. B: vänta.", "v-consequences": "A: en plan. B: fler möten.",
-        "v-weighing": "Barnets bästa väger tyngst", "v-decision": "Starta piloten", "v-reasons": "Färre möten per barn",
-        "v-compensating_measures": "", "v-feedback_to_children": "Brev till elevråden",
+        "v-children_views": "Barnen vill träffa färre vuxna",
+        "v-views_gathered_how": "Fokusgrupper i skolor",
+        "v-alternatives": "A: pilot. B: vänta.",
+        "v-consequences": "A: en plan. B: fler möten.",
+        "v-weighing": "Barnets bästa väger tyngst",
+        "v-decision": "Starta piloten",
+        "v-reasons": "Färre möten per barn",
+        "v-compensating_measures": "",
+        "v-feedback_to_children": "Brev till elevråden",
         "v-follow_up_on": (timezone.localdate() + timedelta(days=180)).isoformat(),
     }
     data.update(overrides)
@@ -64,15 +72,22 @@ def test_every_save_is_a_new_version_and_old_versions_stay_readable(world, clien
     assert "Someone else saved a newer version" in stale.content.decode()
     assessment.refresh_from_db()
     assert assessment.current_version == 2
-    assert list(assessment.versions.values_list("number", "matter")) == [(2, "Ny beskrivning"), (1, "Starta piloten Backa barnet i Järva")]
+    assert list(assessment.versions.values_list("number", "matter")) == [
+        (2, "Ny beskrivning"),
+        (1, "Starta piloten Backa barnet i Järva"),
+    ]
     old = client.get(reverse("impact:detail", args=[assessment.id]) + "?version=1").content.decode()
     assert "Starta piloten Backa barnet i Järva" in old
 
 
 def test_a_past_follow_up_date_and_missing_steps_are_refused(world, client_for):
     client = client_for("ada", language="en")
-    data = steps(title="X", decision_kind="pilot_start", district=world.jarva.id,
-                 **{"v-follow_up_on": "2020-01-01", "v-children_views": ""})
+    data = steps(
+        title="X",
+        decision_kind="pilot_start",
+        district=world.jarva.id,
+        **{"v-follow_up_on": "2020-01-01", "v-children_views": ""},
+    )
     response = client.post(reverse("impact:create"), data)
     body = response.content.decode()
     assert response.status_code == 200

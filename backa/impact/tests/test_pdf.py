@@ -1,8 +1,8 @@
 """The assessment as an accessible PDF (PDF/UA-1)."""
-from datetime import date, timedelta
 
 import re
 import zlib
+from datetime import date, timedelta
 
 import pytest
 from django.urls import reverse
@@ -14,12 +14,27 @@ pytestmark = pytest.mark.django_db
 
 def make_assessment(world):
     return do_create_assessment(
-        acting_user=world.ada, municipality=world.municipality, district=world.jarva, title="Slå ihop BUS-gruppen med barnets team",
+        acting_user=world.ada,
+        municipality=world.municipality,
+        district=world.jarva,
+        title="Slå ihop BUS-gruppen med barnets team",
         decision_kind="forum_merge",
-        steps={"matter": "Två forum diskuterar samma barn", "children_affected": "Barn i BUS-gruppen", "rights": ["art3", "art12"],
-               "knowledge": "Forumsinventeringen", "indicators": ["forums_in_inventory"], "children_views": "Färre möten",
-               "views_gathered_how": "Samtal", "alternatives": "A/B", "consequences": "K", "weighing": "V", "decision": "Slå ihop",
-               "reasons": "Färre möten", "feedback_to_children": "Brev", "follow_up_on": date.today() + timedelta(days=90)},
+        steps={
+            "matter": "Två forum diskuterar samma barn",
+            "children_affected": "Barn i BUS-gruppen",
+            "rights": ["art3", "art12"],
+            "knowledge": "Forumsinventeringen",
+            "indicators": ["forums_in_inventory"],
+            "children_views": "Färre möten",
+            "views_gathered_how": "Samtal",
+            "alternatives": "A/B",
+            "consequences": "K",
+            "weighing": "V",
+            "decision": "Slå ihop",
+            "reasons": "Färre möten",
+            "feedback_to_children": "Brev",
+            "follow_up_on": date.today() + timedelta(days=90),
+        },
     )
 
 

@@ -1,5 +1,6 @@
 """The fixed-width register extract: the same validated pipeline as the CSV, every failure
 mode refused with its line and nothing changed, ISO-8859-1 and UTF-8 told apart."""
+
 from datetime import date
 
 import pytest
@@ -8,9 +9,8 @@ from django.core.management import CommandError, call_command
 from backa.children.models import Child, Guardian
 from backa.integrations.fixedwidth import RECORD_LENGTH, format_fixed_width, looks_fixed_width, parse_fixed_width
 from backa.integrations.register import apply_register
-from backa.synthetic.testnumbers import make_number
-
 from backa.integrations.tests.test_register_import import forget_import_runs, good_rows, number, row, snapshot  # noqa: F401 - fixtures
+from backa.synthetic.testnumbers import make_number
 
 pytestmark = pytest.mark.django_db
 
@@ -46,12 +46,14 @@ def test_it_imports_latin1_with_swedish_letters_and_is_idempotent(world, good_ro
 
 
 def test_the_same_rows_as_csv_and_fixed_width_give_the_same_children(world, good_rows):
-    from backa.integrations.tests.test_register_import import extract
     from backa.integrations.register import parse_register
+    from backa.integrations.tests.test_register_import import extract
 
     apply_register(parse_register(extract(good_rows), world.municipality).rows, world.municipality)
     before = snapshot()
-    report = apply_register(parse_fixed_width(fixed(good_rows, encoding="UTF-8"), world.municipality).rows, world.municipality)
+    report = apply_register(
+        parse_fixed_width(fixed(good_rows, encoding="UTF-8"), world.municipality).rows, world.municipality
+    )
     assert report.changes == 0 and snapshot() == before
 
 
@@ -130,9 +132,16 @@ def test_an_invalid_file_changes_nothing_through_the_command(world, good_rows, t
 
 
 def test_a_full_fixed_width_extract_says_so_itself_and_marks_moves(world, tmp_path, capsys):
-    rows = [row(c.identity_number.formatted, c.given_name, c.family_name,
-                district="" if c.protected_identity else c.home_district.code, protected="J" if c.protected_identity else "N")
-            for c in (world.ivar, world.hemlig, world.nobody)]
+    rows = [
+        row(
+            c.identity_number.formatted,
+            c.given_name,
+            c.family_name,
+            district="" if c.protected_identity else c.home_district.code,
+            protected="J" if c.protected_identity else "N",
+        )
+        for c in (world.ivar, world.hemlig, world.nobody)
+    ]
     path = tmp_path / "navet.txt"
     path.write_bytes(fixed(rows, full=True))
     call_command("import_register", str(path), "--no-progress")

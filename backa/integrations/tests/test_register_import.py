@@ -1,5 +1,6 @@
 """Population-register import: every failure mode leaves the database as it was, and the
 same file twice changes nothing the second time."""
+
 from datetime import date
 
 import pytest
@@ -53,7 +54,14 @@ def good_rows():
         row(number(date(2020, 2, 2), 980), "Alva", "Ek", g1=mother, g2=father),
         row(number(date(2018, 3, 3), 981), "Bo", "Ek", g1=mother, g2=father),
         row(number(date(2015, 4, 4), 982), "Cilla", "Lind", district="FARSTA"),
-        row(number(date(2012, 5, 5), 983), "Dan", "Dold", district="", protected="J", g1=(make_number(date(1980, 6, 6), 984).formatted, "Dora", "Dold")),
+        row(
+            number(date(2012, 5, 5), 983),
+            "Dan",
+            "Dold",
+            district="",
+            protected="J",
+            g1=(make_number(date(1980, 6, 6), 984).formatted, "Dora", "Dold"),
+        ),
     ]
 
 
@@ -65,7 +73,11 @@ def run(data, world):
 
 def snapshot():
     return (
-        sorted(Child.objects.values_list("id", "given_name", "family_name", "home_district_id", "protected_identity", "version")),
+        sorted(
+            Child.objects.values_list(
+                "id", "given_name", "family_name", "home_district_id", "protected_identity", "version"
+            )
+        ),
         sorted(Guardian.objects.values_list("id", "given_name", "protected_identity")),
         Custody.objects.count(),
     )
@@ -215,7 +227,7 @@ def test_the_status_page_shows_each_run_with_its_errors_and_counts(world, good_r
     client = client_for("ada")
     assert client.get(reverse("integrations:runs")).status_code == 200
     detail = client.get(reverse("integrations:run", args=[runs["bad.csv"].id])).content.decode()
-    assert "<th scope=\"row\">3</th>" in detail and "20180303" not in detail
+    assert '<th scope="row">3</th>' in detail and "20180303" not in detail
     assert client_for("olle").get(reverse("integrations:runs")).status_code == 403
 
 
@@ -227,7 +239,9 @@ def test_an_import_whose_process_died_is_shown_as_interrupted_and_a_running_one_
     from backa.integrations.runs import RunTracker
 
     def tracker(name):
-        return RunTracker(kind=ImportRun.Kind.REGISTER, municipality=world.municipality, file_name=name, data=name.encode())
+        return RunTracker(
+            kind=ImportRun.Kind.REGISTER, municipality=world.municipality, file_name=name, data=name.encode()
+        )
 
     def status():
         runs = ImportRun.objects.filter(file_name__in=["live.csv", "dead.csv"])

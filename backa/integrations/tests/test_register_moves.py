@@ -1,6 +1,7 @@
 """Moves found in the population register: a full extract that no longer lists a child
 (moved out of the municipality) and a new home district. Never zero barnkontakt until the
 handover is accepted or closed; a partial extract says nothing about unlisted children."""
+
 import pytest
 from django.core.management import call_command
 from django.utils import timezone
@@ -9,11 +10,10 @@ from backa.audit.models import AccessLog
 from backa.children.models import Child
 from backa.integrations import register
 from backa.integrations.register import RegisterConflict, apply_register, parse_register
+from backa.integrations.tests.test_register_import import extract, forget_import_runs, row  # noqa: F401 - the fixture is autouse
 from backa.roles.models import Handover, HandoverStatus, HandoverTrigger, RoleAssignment, RoleKind, role_active_on
 from backa.roles.services import derive_all, do_accept_handover, do_close_handover
 from backa.roles.tests.helpers import add_life_phase_units
-
-from backa.integrations.tests.test_register_import import extract, forget_import_runs, row  # noqa: F401 - the fixture is autouse
 
 pytestmark = pytest.mark.django_db
 TODAY = timezone.localdate()
@@ -30,8 +30,15 @@ def listed(w, *keys, districts=None):
     for key in keys:
         child = w.children[key]
         district = districts.get(key, "" if child.protected_identity else child.home_district.code)
-        rows.append(row(child.identity_number.formatted, child.given_name, child.family_name,
-                        district=district, protected="J" if child.protected_identity else "N"))
+        rows.append(
+            row(
+                child.identity_number.formatted,
+                child.given_name,
+                child.family_name,
+                district=district,
+                protected="J" if child.protected_identity else "N",
+            )
+        )
     return extract(rows)
 
 
@@ -42,8 +49,11 @@ def run(w, data, **kwargs):
 
 
 def barnkontakt(child):
-    return set(RoleAssignment.objects.filter(role_active_on(TODAY), child=child, kind=RoleKind.BARNKONTAKT)
-               .values_list("position__user__username", flat=True))
+    return set(
+        RoleAssignment.objects.filter(role_active_on(TODAY), child=child, kind=RoleKind.BARNKONTAKT).values_list(
+            "position__user__username", flat=True
+        )
+    )
 
 
 def test_a_child_missing_from_a_full_extract_has_moved_out_and_gets_a_closing_handover(w):
@@ -52,7 +62,10 @@ def test_a_child_missing_from_a_full_extract_has_moved_out_and_gets_a_closing_ha
     assert sigrid.moved_out_on == TODAY and report.moved_out == 1
     handover = Handover.objects.get(child=sigrid, status=HandoverStatus.PENDING)
     assert (handover.trigger, handover.to_position, handover.from_position) == (
-        HandoverTrigger.MOVE_MUNICIPALITY, None, w.positions["rasmus"])
+        HandoverTrigger.MOVE_MUNICIPALITY,
+        None,
+        w.positions["rasmus"],
+    )
     assert barnkontakt(sigrid) == {"rasmus"}  # never zero until the task is closed
     assert AccessLog.objects.filter(child_id=sigrid.id, purpose="register_moved_out").count() == 1
     # Nobody (no barnkontakt) is not listed either: marked, nothing to hand over.

@@ -1,5 +1,6 @@
 """SS 12000 client and import against a local fake server whose every payload is first
 validated against the real OpenAPI spec (v2.1.0)."""
+
 import json
 import pathlib
 import threading
@@ -44,15 +45,19 @@ class FakeSS12000:
     """Serves /organisations, /persons, /duties and /placements in pages of two, as an SS 12000 server would."""
 
     def __init__(self, validator_for, organisations, persons, duties=(), placements=()):
-        self.collections = {"/organisations": ("Organisations", organisations), "/persons": ("PersonsExpanded", persons),
-                            "/duties": ("Duties", list(duties)), "/placements": ("Placements", list(placements))}
+        self.collections = {
+            "/organisations": ("Organisations", organisations),
+            "/persons": ("PersonsExpanded", persons),
+            "/duties": ("Duties", list(duties)),
+            "/placements": ("Placements", list(placements)),
+        }
         self.validator_for = validator_for
         self.requests = []
 
     def page(self, path, token):
         schema, items = self.collections[path]
         start = int(token or 0)
-        body = {"data": items[start:start + 2]}
+        body = {"data": items[start : start + 2]}
         if start + 2 < len(items):
             body["pageToken"] = str(start + 2)
         self.validator_for(schema).validate(body)  # every payload valid against the spec
@@ -94,17 +99,30 @@ class FakeSS12000:
 
 
 def school_unit(org_id, code=SCHOOL_CODE):
-    return {"id": org_id, "meta": META, "displayName": "Ängsskolan", "organisationType": "Skolenhet",
-            "schoolUnitCode": code, "schoolTypes": ["GR"], "municipalityCode": "0180"}
+    return {
+        "id": org_id,
+        "meta": META,
+        "displayName": "Ängsskolan",
+        "organisationType": "Skolenhet",
+        "schoolUnitCode": code,
+        "schoolTypes": ["GR"],
+        "municipalityCode": "0180",
+    }
 
 
 def person(child_number, org_id, *, marking="Ingen", start="2026-08-17", end=None, given="Barn"):
     enrolment = {"enroledAt": {"id": org_id}, "schoolType": "GR", "startDate": start, "schoolYear": 2}
     if end:
         enrolment["endDate"] = end
-    return {"id": str(uuid.uuid4()), "meta": META, "givenName": given, "familyName": "Elev",
-            "civicNo": {"value": child_number.digits, "nationality": "SE"}, "securityMarking": marking,
-            "enrolments": [enrolment]}
+    return {
+        "id": str(uuid.uuid4()),
+        "meta": META,
+        "givenName": given,
+        "familyName": "Elev",
+        "civicNo": {"value": child_number.digits, "nationality": "SE"},
+        "securityMarking": marking,
+        "enrolments": [enrolment],
+    }
 
 
 @pytest.fixture
@@ -118,11 +136,23 @@ def school(world):
 @pytest.fixture
 def payloads(world, school):
     org_id = str(uuid.uuid4())
-    organisations = [school_unit(org_id), {"id": str(uuid.uuid4()), "meta": META, "displayName": "Utbildningsförvaltningen",
-                                           "organisationType": "Huvudman"}]
+    organisations = [
+        school_unit(org_id),
+        {
+            "id": str(uuid.uuid4()),
+            "meta": META,
+            "displayName": "Utbildningsförvaltningen",
+            "organisationType": "Huvudman",
+        },
+    ]
     persons = [
         person(world.nobody.identity_number, org_id, start="2026-08-17"),
-        person(world.sigrid.identity_number, org_id, marking="Skyddad folkbokföring", start=f"{date.today().year - 4}-08-01"),
+        person(
+            world.sigrid.identity_number,
+            org_id,
+            marking="Skyddad folkbokföring",
+            start=f"{date.today().year - 4}-08-01",
+        ),
         person(make_number(date(2016, 1, 1), 999), org_id),  # not in our population register
     ]
     return organisations, persons
@@ -130,9 +160,13 @@ def payloads(world, school):
 
 def test_the_fake_server_payloads_are_checked_against_the_spec(validator_for):
     with pytest.raises(jsonschema.ValidationError):
-        validator_for("PersonsExpanded").validate({"data": [{"id": str(uuid.uuid4()), "meta": META, "givenName": "Utan"}]})
+        validator_for("PersonsExpanded").validate(
+            {"data": [{"id": str(uuid.uuid4()), "meta": META, "givenName": "Utan"}]}
+        )
     with pytest.raises(jsonschema.ValidationError):
-        validator_for("Organisations").validate({"data": [school_unit(str(uuid.uuid4())) | {"organisationType": "Dagis"}]})
+        validator_for("Organisations").validate(
+            {"data": [school_unit(str(uuid.uuid4())) | {"organisationType": "Dagis"}]}
+        )
 
 
 def test_it_imports_enrolments_and_protected_identity_and_is_idempotent(world, validator_for, payloads):
@@ -146,7 +180,9 @@ def test_it_imports_enrolments_and_protected_identity_and_is_idempotent(world, v
         assert world.sigrid.protected_identity
         enrolment = Enrolment.objects.get(child=world.nobody)
         assert (enrolment.unit, enrolment.valid_from) == (world.units["school"], date(2026, 8, 17))
-        assert AccessLog.objects.filter(purpose="ss12000_import", child_id=world.sigrid.id, protected_identity=True).exists()
+        assert AccessLog.objects.filter(
+            purpose="ss12000_import", child_id=world.sigrid.id, protected_identity=True
+        ).exists()
         again = sync_ss12000(client, world.municipality)
         assert again.changes == 0
     # The nightly derivation then gives the new pupil the school's rektor as barnkontakt.
@@ -179,6 +215,5 @@ def test_an_unknown_school_unit_changes_nothing(world, validator_for, payloads):
 
 
 def test_a_wrong_token_is_a_clear_error(world, validator_for, payloads):
-    with FakeSS12000(validator_for, *payloads) as fake:
-        with pytest.raises(SS12000Error, match="401"):
-            sync_ss12000(SS12000Client(fake.url, token="wrong"), world.municipality)
+    with FakeSS12000(validator_for, *payloads) as fake, pytest.raises(SS12000Error, match="401"):
+        sync_ss12000(SS12000Client(fake.url, token="wrong"), world.municipality)

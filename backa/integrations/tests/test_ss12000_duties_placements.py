@@ -1,6 +1,7 @@
 """SS 12000 duties (→ positions, so the life-phase rules find the rektor) and preschool
 placements (→ placements at the förskola), securityMarking into the child, and the status
 page. Every payload of the fake server is validated against the spec first."""
+
 import uuid
 from datetime import date
 
@@ -27,16 +28,32 @@ def units(world):
     school = world.units["school"]
     school.external_id = SCHOOL_CODE
     school.save()
-    preschool = Unit.objects.create(organisation=school.organisation, district=world.jarva, unit_type=UnitType.FORSKOLA,
-                                    name="Förskolan Solen", external_id=PRESCHOOL_CODE)
+    preschool = Unit.objects.create(
+        organisation=school.organisation,
+        district=world.jarva,
+        unit_type=UnitType.FORSKOLA,
+        name="Förskolan Solen",
+        external_id=PRESCHOOL_CODE,
+    )
     world.units["forskola"] = preschool
     return {"school": str(uuid.uuid4()), "preschool": str(uuid.uuid4()), "huvudman": str(uuid.uuid4())}
 
 
 def organisations(org_ids):
-    preschool = school_unit(org_ids["preschool"], PRESCHOOL_CODE) | {"displayName": "Förskolan Solen", "schoolTypes": ["FS"]}
-    return [school_unit(org_ids["school"]), preschool,
-            {"id": org_ids["huvudman"], "meta": META, "displayName": "Utbildningsförvaltningen", "organisationType": "Huvudman"}]
+    preschool = school_unit(org_ids["preschool"], PRESCHOOL_CODE) | {
+        "displayName": "Förskolan Solen",
+        "schoolTypes": ["FS"],
+    }
+    return [
+        school_unit(org_ids["school"]),
+        preschool,
+        {
+            "id": org_ids["huvudman"],
+            "meta": META,
+            "displayName": "Utbildningsförvaltningen",
+            "organisationType": "Huvudman",
+        },
+    ]
 
 
 def staff(given, *, eppn=None, email=None):
@@ -49,24 +66,41 @@ def staff(given, *, eppn=None, email=None):
 
 
 def duty(person_body, org_id, role, start="2026-01-01", end=None):
-    body = {"id": str(uuid.uuid4()), "meta": META, "person": {"id": person_body["id"]}, "dutyAt": {"id": org_id},
-            "dutyRole": role, "startDate": start}
+    body = {
+        "id": str(uuid.uuid4()),
+        "meta": META,
+        "person": {"id": person_body["id"]},
+        "dutyAt": {"id": org_id},
+        "dutyRole": role,
+        "startDate": start,
+    }
     if end:
         body["endDate"] = end
     return body
 
 
 def child_person(child):
-    return {"id": str(uuid.uuid4()), "meta": META, "givenName": child.given_name, "familyName": child.family_name,
-            "civicNo": {"value": child.identity_number.digits, "nationality": "SE"}}
+    return {
+        "id": str(uuid.uuid4()),
+        "meta": META,
+        "givenName": child.given_name,
+        "familyName": child.family_name,
+        "civicNo": {"value": child.identity_number.digits, "nationality": "SE"},
+    }
 
 
 def placement(child_body, org_id, *, start="2026-01-10", end=None, marking=None, school_type="FS"):
     ref = {"id": child_body["id"]}
     if marking:
         ref["securityMarking"] = marking
-    body = {"id": str(uuid.uuid4()), "meta": META, "child": ref, "placedAt": {"id": org_id}, "schoolType": school_type,
-            "startDate": start}
+    body = {
+        "id": str(uuid.uuid4()),
+        "meta": META,
+        "child": ref,
+        "placedAt": {"id": org_id},
+        "schoolType": school_type,
+        "startDate": start,
+    }
     if end:
         body["endDate"] = end
     return body
@@ -89,8 +123,12 @@ def test_a_rektor_duty_becomes_a_position_and_then_the_barnkontakt(world, units,
     user.save()
     rut = staff("Rut", email="RUT@skola.example.se")
     stranger = staff("Okänd", eppn="okand@skola.example.se")
-    duties = [duty(rut, units["preschool"], "Rektor"), duty(stranger, units["school"], "Lärare"),
-              duty(rut, units["huvudman"], "Rektor"), duty(rut, units["school"], "Bibliotekarie")]
+    duties = [
+        duty(rut, units["preschool"], "Rektor"),
+        duty(stranger, units["school"], "Lärare"),
+        duty(rut, units["huvudman"], "Rektor"),
+        duty(rut, units["school"], "Bibliotekarie"),
+    ]
     ivar = child_person(world.ivar)
     placements = [placement(ivar, units["preschool"], start="2026-01-10")]
     report = sync(validator_for, organisations(units), [rut, stranger, ivar], duties, placements)
@@ -116,8 +154,13 @@ def test_the_rektor_from_ss12000_is_found_by_the_life_phase_rules(world, units, 
     rut = staff("Rut", eppn="rut")
     child = world.hemlig  # a preschool-age child whose barnkontakt is the BVC nurse
     placed = child_person(child)
-    report = sync(validator_for, organisations(units), [rut, placed], [duty(rut, units["preschool"], "Rektor", start="2020-01-01")],
-                  [placement(placed, units["preschool"], start="2025-09-01")])
+    report = sync(
+        validator_for,
+        organisations(units),
+        [rut, placed],
+        [duty(rut, units["preschool"], "Rektor", start="2020-01-01")],
+        [placement(placed, units["preschool"], start="2025-09-01")],
+    )
     assert report.errors == [] and report.positions_created == 1 and report.placements_created == 1
     assert do_derive_barnkontakt(child) == "handover_created"
     handover = Handover.objects.get(child=child)
@@ -126,8 +169,13 @@ def test_the_rektor_from_ss12000_is_found_by_the_life_phase_rules(world, units, 
 
 def test_security_marking_on_a_placement_flows_into_the_child(world, units, validator_for):  # noqa: F811
     ivar = child_person(world.ivar)
-    report = sync(validator_for, organisations(units), [ivar], [],
-                  [placement(ivar, units["preschool"], marking="Sekretessmarkering")])
+    report = sync(
+        validator_for,
+        organisations(units),
+        [ivar],
+        [],
+        [placement(ivar, units["preschool"], marking="Sekretessmarkering")],
+    )
     assert report.protected_marked == 1
     world.ivar.refresh_from_db()
     assert world.ivar.protected_identity
@@ -135,7 +183,9 @@ def test_security_marking_on_a_placement_flows_into_the_child(world, units, vali
 
 def test_a_fritidshem_placement_is_not_read(world, units, validator_for):  # noqa: F811
     sigrid = child_person(world.sigrid)
-    report = sync(validator_for, organisations(units), [sigrid], [], [placement(sigrid, units["school"], school_type="FTH")])
+    report = sync(
+        validator_for, organisations(units), [sigrid], [], [placement(sigrid, units["school"], school_type="FTH")]
+    )
     assert report.errors == [] and report.placements_created == 0
 
 
@@ -159,8 +209,13 @@ def test_a_bad_placement_or_duty_refuses_the_whole_run(world, units, validator_f
     assert world.ivar.identity_number.digits not in " ".join(map(str, report.errors))
 
 
-def test_the_status_page_shows_the_last_sync_per_source_with_counts_and_errors(world, units, validator_for,  # noqa: F811
-                                                                               client_for, monkeypatch):
+def test_the_status_page_shows_the_last_sync_per_source_with_counts_and_errors(
+    world,
+    units,
+    validator_for,  # noqa: F811
+    client_for,
+    monkeypatch,
+):
     ivar = child_person(world.ivar)
     env = "BACKA_TEST_SS12000_TOKEN"
     with FakeSS12000(validator_for, organisations(units), [ivar], [], [placement(ivar, units["preschool"])]) as fake:
@@ -171,16 +226,15 @@ def test_the_status_page_shows_the_last_sync_per_source_with_counts_and_errors(w
         source = fake.url
     bad = organisations(units)
     bad[1]["schoolUnitCode"] = "00000000"
-    with FakeSS12000(validator_for, bad, [ivar], [], []) as other:
-        with pytest.raises(CommandError):
-            call_command("import_ss12000", "--url", other.url, "--no-progress", "--token-env", env)
+    with FakeSS12000(validator_for, bad, [ivar], [], []) as other, pytest.raises(CommandError):
+        call_command("import_ss12000", "--url", other.url, "--no-progress", "--token-env", env)
     page = client_for("ada").get(reverse("integrations:ss12000"))
     body = page.content.decode()
     assert page.status_code == 200
     # one row per source: the latest run of the first source is the good one
-    first = body[body.index(source + "</a>"):]
-    first = first[:first.index("</tr>")]
+    first = body[body.index(source + "</a>") :]
+    first = first[: first.index("</tr>")]
     assert "Klar" in first and "<td>1</td>" in first  # one placement created
     assert other.url in body and "okänd skolenhetskod" in body
-    assert "401" not in first[first.index("</th>"):]  # not the earlier 401 (the URL's random port may hold "401")
+    assert "401" not in first[first.index("</th>") :]  # not the earlier 401 (the URL's random port may hold "401")
     assert client_for("olle").get(reverse("integrations:ss12000")).status_code == 403

@@ -1,4 +1,5 @@
 """One CSV writer for every download, and its guard against formula injection."""
+
 import csv
 import io
 from datetime import date
@@ -13,7 +14,7 @@ def read(response, delimiter=","):
 
 
 def test_a_cell_a_spreadsheet_would_run_as_a_formula_is_made_inert():
-    for attack in ("=HYPERLINK(\"http://x\")", "+1+1", "-2+3", "@SUM(A1)", "\tcmd", "\rcmd"):
+    for attack in ('=HYPERLINK("http://x")', "+1+1", "-2+3", "@SUM(A1)", "\tcmd", "\rcmd"):
         assert neutralise(attack) == "'" + attack
     assert neutralise("Ängsskolan") == "Ängsskolan"
 

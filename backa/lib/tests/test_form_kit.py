@@ -1,4 +1,5 @@
 """The accessible form kit: one mixin, lib/_field.html and the error summary (lib/_errors.html)."""
+
 import re
 
 from django import forms
@@ -15,8 +16,12 @@ class KitForm(AccessibleForm):
     kind = forms.ChoiceField(label="Kind", choices=[("", "–"), ("a", "A"), ("b", "B")])
     note = forms.CharField(label="Note", widget=forms.Textarea, required=False)
     agree = forms.BooleanField(label="I agree")
-    sectors = forms.MultipleChoiceField(label="Sectors", choices=[("school", "School"), ("police", "Police")],
-                                        widget=forms.CheckboxSelectMultiple, help_text="Every sector that takes part.")
+    sectors = forms.MultipleChoiceField(
+        label="Sectors",
+        choices=[("school", "School"), ("police", "Police")],
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Every sector that takes part.",
+    )
     outcome = forms.ChoiceField(label="Outcome", choices=[("yes", "Yes"), ("no", "No")], widget=forms.RadioSelect)
 
     def clean(self):
@@ -49,12 +54,14 @@ def test_an_invalid_field_is_marked_and_described_by_existing_ids():
     assert re.search(r'<select[^>]*aria-invalid="true"[^>]*aria-describedby="id_kind_error"', html)
     assert 'aria-describedby="id_agree_error"' in html
     # Valid fields are not marked.
-    assert 'aria-invalid' not in re.search(r"<textarea[^>]*>", html).group(0)
+    assert "aria-invalid" not in re.search(r"<textarea[^>]*>", html).group(0)
 
 
 def test_the_summary_links_to_each_field_in_error():
     form = invalid_form()
-    html = render("{% error_summary form %}{% for field in form %}{% include 'lib/_field.html' %}{% endfor %}", form=form)
+    html = render(
+        "{% error_summary form %}{% for field in form %}{% include 'lib/_field.html' %}{% endfor %}", form=form
+    )
     summary = html.split("</div>", 1)[0]
     assert summary.count("<h2>") == 1 and 'role="alert"' in summary and "Please correct the following" in summary
     assert "The form as a whole is wrong." in summary

@@ -1,9 +1,9 @@
 from datetime import date
 
-from personnummer import personnummer
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from personnummer import personnummer
 
 from backa.lib import identity
 from backa.lib.identity import InvalidIdentityNumber, parse

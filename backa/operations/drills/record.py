@@ -1,11 +1,14 @@
 """Where drills write their measured figures: one JSON line per run."""
+
 import json
 import os
 import platform
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
-RESULTS = Path(os.environ.get("DRILL_RESULTS", Path(__file__).resolve().parents[3] / "var" / "drills" / "results.jsonl"))
+RESULTS = Path(
+    os.environ.get("DRILL_RESULTS", Path(__file__).resolve().parents[3] / "var" / "drills" / "results.jsonl")
+)
 
 
 def cpu_model() -> str:
@@ -19,8 +22,13 @@ def cpu_model() -> str:
 
 
 def record(drill: str, **figures) -> dict:
-    entry = {"drill": drill, "at": datetime.now(timezone.utc).isoformat(timespec="seconds"), "cpu": cpu_model(),
-             "cpus": os.cpu_count(), **figures}
+    entry = {
+        "drill": drill,
+        "at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "cpu": cpu_model(),
+        "cpus": os.cpu_count(),
+        **figures,
+    }
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     with open(RESULTS, "a") as out:
         out.write(json.dumps(entry, sort_keys=True) + "\n")

@@ -4,6 +4,7 @@ holds, so the drill can kill -9 this process at a known point in the middle of t
 
     python -m backa.operations.drills.save_and_pause PLAN_ID USER_ID LOCK_KEY|-
 """
+
 import sys
 
 import django
@@ -21,8 +22,12 @@ def main(plan_id, user_id, lock_key):
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_backend_pid()")
             print(f"PID {cursor.fetchone()[0]}", flush=True)
-        do_add_goal(acting_user=User.objects.get(pk=user_id), plan=Plan.objects.get(pk=plan_id),
-                    description="R2: sleep before school", area="halsa")
+        do_add_goal(
+            acting_user=User.objects.get(pk=user_id),
+            plan=Plan.objects.get(pk=plan_id),
+            description="R2: sleep before school",
+            area="halsa",
+        )
         print("WRITTEN", flush=True)
         if lock_key != "-":
             with connection.cursor() as cursor:

@@ -5,6 +5,7 @@ R4: eight sessions load plan version 1 and save at once; exactly one save wins, 
 gets PlanConflict (409 in the API, the diff on the page — tested in backa/plans/tests), and
 nothing is overwritten silently.
 R7: the same form sent twice at once (two threads) registers one concern."""
+
 import threading
 
 import pytest
@@ -12,14 +13,12 @@ from django.db import connection, connections
 from django.test import Client
 from django.urls import reverse
 
-from backa.casefile.models import Concern
+from backa.casefile.models import Concern, Plan, PlanVersion
+from backa.casefile.plan import PlanConflict, do_update_plan
+from backa.casefile.tests.helpers import make_plan
 from backa.operations.idempotency import FORM_FIELD
 from backa.operations.models import IdempotencyKey
 from backa.operations.tests.test_idempotency import _concern_form
-
-from backa.casefile.models import Plan, PlanVersion
-from backa.casefile.plan import PlanConflict, do_update_plan
-from backa.casefile.tests.helpers import make_plan
 
 pytestmark = pytest.mark.drill
 SESSIONS = 8

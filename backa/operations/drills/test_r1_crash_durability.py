@@ -8,6 +8,7 @@ and SIGKILL to one backend (the postmaster then resets every backend and recover
 After the restart every acknowledged id must be present; besides them, at most one
 "in doubt" id per client (sent, commit not acknowledged) may be.
 """
+
 import os
 import signal
 import threading
@@ -45,7 +46,9 @@ def _writer(dsn, client, acked, attempted, stop):
             while not stop.is_set():
                 seq += 1
                 attempted.append((client, seq))
-                conn.execute("INSERT INTO drill_r1 (client, seq, payload) VALUES (%s, %s, repeat('x', 200))", [client, seq])
+                conn.execute(
+                    "INSERT INTO drill_r1 (client, seq, payload) VALUES (%s, %s, repeat('x', 200))", [client, seq]
+                )
                 acked.append((client, seq))  # the commit returned: the user saw "saved"
     except psycopg.Error:
         return
@@ -56,11 +59,17 @@ def test_no_acknowledged_write_is_lost(how):
     with pgtools.throwaway_cluster("backa-r1-", fsync="on", synchronous_commit="on", full_page_writes="on") as cluster:
         with psycopg.connect(cluster.dsn(), autocommit=True) as conn:
             conn.execute("CREATE TABLE drill_r1 (client int, seq int, payload text, PRIMARY KEY (client, seq))")
-            settings = dict(conn.execute("SELECT name, setting FROM pg_settings WHERE name IN "
-                                         "('fsync', 'synchronous_commit', 'full_page_writes', 'data_checksums')").fetchall())
+            settings = dict(
+                conn.execute(
+                    "SELECT name, setting FROM pg_settings WHERE name IN "
+                    "('fsync', 'synchronous_commit', 'full_page_writes', 'data_checksums')"
+                ).fetchall()
+            )
         assert settings == {"fsync": "on", "synchronous_commit": "on", "full_page_writes": "on", "data_checksums": "on"}
         acked, attempted, stop = [], [], threading.Event()
-        threads = [threading.Thread(target=_writer, args=(cluster.dsn(), c, acked, attempted, stop)) for c in range(CLIENTS)]
+        threads = [
+            threading.Thread(target=_writer, args=(cluster.dsn(), c, acked, attempted, stop)) for c in range(CLIENTS)
+        ]
         for t in threads:
             t.start()
         time.sleep(RUN_SECONDS)
@@ -74,8 +83,12 @@ def test_no_acknowledged_write_is_lost(how):
         else:
             # One client backend dies; the postmaster resets all backends and recovers.
             with psycopg.connect(cluster.dsn(), autocommit=True) as probe:
-                pids = [r[0] for r in probe.execute(
-                    "SELECT pid FROM pg_stat_activity WHERE backend_type = 'client backend' AND pid <> pg_backend_pid()")]
+                pids = [
+                    r[0]
+                    for r in probe.execute(
+                        "SELECT pid FROM pg_stat_activity WHERE backend_type = 'client backend' AND pid <> pg_backend_pid()"
+                    )
+                ]
             os.kill(pids[0], signal.SIGKILL)
         stop.set()
         for t in threads:
@@ -101,9 +114,16 @@ def test_no_acknowledged_write_is_lost(how):
         per_client_extra = {}
         for client, _seq in extra:
             per_client_extra[client] = per_client_extra.get(client, 0) + 1
-        record(f"R1 {how}", clients=CLIENTS, acknowledged=len(acked_set), present=len(present), lost=len(lost),
-               in_doubt_present=len(extra), recovery_s=round(recovery_seconds, 2),
-               redo=_redo_line(cluster.server_log()))
+        record(
+            f"R1 {how}",
+            clients=CLIENTS,
+            acknowledged=len(acked_set),
+            present=len(present),
+            lost=len(lost),
+            in_doubt_present=len(extra),
+            recovery_s=round(recovery_seconds, 2),
+            redo=_redo_line(cluster.server_log()),
+        )
         assert acked_at_kill > 100, "the drill did not write enough to mean anything"
         assert not lost, f"{len(lost)} acknowledged writes lost"
         assert extra <= set(attempted)

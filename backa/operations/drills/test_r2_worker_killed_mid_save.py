@@ -2,6 +2,7 @@
 a retry succeeds exactly once. The save is the real service (plans.services.do_add_goal:
 goal, plan version, snapshot, access-log row); the process is paused before COMMIT on an
 advisory lock held here, so the kill lands at the same point every time."""
+
 import os
 import signal
 import subprocess
@@ -13,25 +14,34 @@ import pytest
 from django.db import connection
 
 from backa.audit.models import AccessLog
-from backa.operations.drills.conftest import ROOT, app_env
-from backa.operations.drills.record import record
 from backa.casefile.models import Goal, PlanVersion
 from backa.casefile.tests.helpers import make_plan
+from backa.operations.drills.conftest import ROOT, app_env
+from backa.operations.drills.record import record
 
 pytestmark = pytest.mark.drill
 LOCK = 884_201
 
 
 def _start(url, plan, user, lock):
-    return subprocess.Popen([sys.executable, "-m", "backa.operations.drills.save_and_pause", str(plan.pk), str(user.pk), lock],
-                            cwd=ROOT, env=app_env(url), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    return subprocess.Popen(
+        [sys.executable, "-m", "backa.operations.drills.save_and_pause", str(plan.pk), str(user.pk), lock],
+        cwd=ROOT,
+        env=app_env(url),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
 
 
 def _state(plan):
     plan.refresh_from_db()
-    return {"version": plan.version, "goals": Goal.objects.filter(plan=plan).count(),
-            "versions": PlanVersion.objects.filter(plan=plan).count(),
-            "log_updates": AccessLog.objects.filter(object_type="plan", object_id=str(plan.pk), action="update").count()}
+    return {
+        "version": plan.version,
+        "goals": Goal.objects.filter(plan=plan).count(),
+        "versions": PlanVersion.objects.filter(plan=plan).count(),
+        "log_updates": AccessLog.objects.filter(object_type="plan", object_id=str(plan.pk), action="update").count(),
+    }
 
 
 def test_a_save_killed_before_commit_leaves_nothing_and_a_retry_saves_once(world, test_database_url):
@@ -58,9 +68,18 @@ def test_a_save_killed_before_commit_leaves_nothing_and_a_retry_saves_once(world
     out, err = retry.communicate(timeout=120)
     assert retry.returncode == 0, err
     after_retry = _state(plan)
-    assert after_retry == {"version": before["version"] + 1, "goals": 1, "versions": before["versions"] + 1,
-                           "log_updates": before["log_updates"] + 1}
+    assert after_retry == {
+        "version": before["version"] + 1,
+        "goals": 1,
+        "versions": before["versions"] + 1,
+        "log_updates": before["log_updates"] + 1,
+    }
     assert list(Goal.objects.filter(plan=plan).values_list("description", flat=True)) == ["R2: sleep before school"]
-    record("R2 worker killed mid-save", before=before, after_kill=after_kill, after_retry=after_retry,
-           backend_gone_after_s=round(rollback_s, 2))
+    record(
+        "R2 worker killed mid-save",
+        before=before,
+        after_kill=after_kill,
+        after_retry=after_retry,
+        backend_gone_after_s=round(rollback_s, 2),
+    )
     connection.close()

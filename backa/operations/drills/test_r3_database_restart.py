@@ -7,6 +7,7 @@ session lookup behind login_required) every 50 ms. The database is stopped hard
 it is down (a 500, no hang), and from at most 10 s after the database is back every request
 succeeds, with no manual action. CONN_HEALTH_CHECKS=True (settings) is what makes the workers'
 stale connections reconnect instead of failing once each."""
+
 import subprocess
 import sys
 import threading
@@ -44,10 +45,25 @@ def test_the_app_recovers_by_itself_after_a_database_restart(migrated_template, 
     with cluster_from(migrated_template, "backa-r3-") as db:
         port = pgtools.free_port()
         server = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "backa.wsgi", "-w", "2", "-b", f"127.0.0.1:{port}", "--timeout", "30",
-             "--graceful-timeout", "5"],
-            cwd=ROOT, env=app_env(db.app_url, DB_CONN_MAX_AGE="60", LOG_DIR=str(tmp_path)),
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            [
+                sys.executable,
+                "-m",
+                "gunicorn",
+                "backa.wsgi",
+                "-w",
+                "2",
+                "-b",
+                f"127.0.0.1:{port}",
+                "--timeout",
+                "30",
+                "--graceful-timeout",
+                "5",
+            ],
+            cwd=ROOT,
+            env=app_env(db.app_url, DB_CONN_MAX_AGE="60", LOG_DIR=str(tmp_path)),
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         try:
             url = f"http://127.0.0.1:{port}/"
             deadline = time.monotonic() + 60
@@ -85,10 +101,17 @@ def test_the_app_recovers_by_itself_after_a_database_restart(migrated_template, 
         after = [(t, s) for t, s in samples if t >= up_at]
         first_ok = next((t for t, s in after if s == 302), None)
         failures_after = [(round(t - up_at, 2), s) for t, s in after if s != 302]
-        record("R3 database restart", requests=len(samples), ok_before=before.count(302), failed_while_down=len(during) - during.count(302),
-               down_s=round(start_at - down_at, 2), start_and_crash_recovery_s=round(up_at - start_at, 2),
-               first_success_after_up_s=round(first_ok - up_at, 2) if first_ok else None,
-               failures_after_up=len(failures_after), statuses_while_down=sorted(set(during)))
+        record(
+            "R3 database restart",
+            requests=len(samples),
+            ok_before=before.count(302),
+            failed_while_down=len(during) - during.count(302),
+            down_s=round(start_at - down_at, 2),
+            start_and_crash_recovery_s=round(up_at - start_at, 2),
+            first_success_after_up_s=round(first_ok - up_at, 2) if first_ok else None,
+            failures_after_up=len(failures_after),
+            statuses_while_down=sorted(set(during)),
+        )
         assert before and all(s == 302 for s in before)
         assert during and all(s in (500, 503) for s in during), "requests while the database is down must fail fast"
         assert first_ok is not None and first_ok - up_at <= 10

@@ -6,6 +6,7 @@ interruption is simply running it again; that run also marks the killed one "int
 progress is visible on the import-run row, written on a connection of its own) → the tables
 are exactly as before; run it again → complete; run it a third time → 0 changes and the
 same table checksums."""
+
 import os
 import signal
 import subprocess
@@ -70,34 +71,57 @@ def test_import_twice_and_killed_half_way_converges(world, test_database_url, tm
     empty = checksums(test_database_url, muni.id)
 
     # 1. Killed at about 50 %.
-    proc = subprocess.Popen([sys.executable, str(ROOT / "manage.py"), "import_register", str(path), "--municipality", CODE,
-                             "--no-progress"], cwd=ROOT, env=app_env(test_database_url),
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            str(ROOT / "manage.py"),
+            "import_register",
+            str(path),
+            "--municipality",
+            CODE,
+            "--no-progress",
+        ],
+        cwd=ROOT,
+        env=app_env(test_database_url),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     killed_at = None
     with psycopg.connect(test_database_url, autocommit=True) as watch:
         deadline = time.monotonic() + 600
         while time.monotonic() < deadline and proc.poll() is None:
-            row = watch.execute("SELECT processed, rows FROM integrations_importrun WHERE municipality_code = %s "
-                                "ORDER BY started_at DESC LIMIT 1", [CODE]).fetchone()
+            row = watch.execute(
+                "SELECT processed, rows FROM integrations_importrun WHERE municipality_code = %s "
+                "ORDER BY started_at DESC LIMIT 1",
+                [CODE],
+            ).fetchone()
             if row and row[1] and row[0] >= row[1] // 2:
                 os.kill(proc.pid, signal.SIGKILL)
                 killed_at = row
                 break
             time.sleep(0.02)
         _out, err = proc.communicate(timeout=30)
-        assert killed_at is not None, f"the import ended before it could be interrupted (raise DRILL_R6_ROWS): {err[-2000:]}"
+        assert killed_at is not None, (
+            f"the import ended before it could be interrupted (raise DRILL_R6_ROWS): {err[-2000:]}"
+        )
         # Wait for the killed import's backend to roll back and go.
         for _ in range(300):
-            if not watch.execute("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
-                                 "AND state = 'idle in transaction'").fetchone()[0]:
+            if not watch.execute(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                "AND state = 'idle in transaction'"
+            ).fetchone()[0]:
                 break
             time.sleep(0.1)
     after_kill = checksums(test_database_url, muni.id)
     assert after_kill == empty, "a killed import left part of itself behind"
     # The killed run could not write its own end: the next import writes it down.
     with psycopg.connect(test_database_url) as conn:
-        killed_run = conn.execute("SELECT id, status FROM integrations_importrun WHERE municipality_code = %s "
-                                  "ORDER BY started_at DESC LIMIT 1", [CODE]).fetchone()
+        killed_run = conn.execute(
+            "SELECT id, status FROM integrations_importrun WHERE municipality_code = %s "
+            "ORDER BY started_at DESC LIMIT 1",
+            [CODE],
+        ).fetchone()
     assert killed_run[1] == "writing"
 
     # 2. Resume = run again: complete.
@@ -107,8 +131,9 @@ def test_import_twice_and_killed_half_way_converges(world, test_database_url, tm
     full = checksums(test_database_url, muni.id)
     assert full["children"][0] >= ROWS  # the file plus the world's own children
     with psycopg.connect(test_database_url) as conn:
-        assert conn.execute("SELECT status, finished_at IS NOT NULL FROM integrations_importrun WHERE id = %s",
-                            [killed_run[0]]).fetchone() == ("interrupted", True)
+        assert conn.execute(
+            "SELECT status, finished_at IS NOT NULL FROM integrations_importrun WHERE id = %s", [killed_run[0]]
+        ).fetchone() == ("interrupted", True)
 
     # 3. The same file again: nothing changes.
     started = time.monotonic()
@@ -116,7 +141,15 @@ def test_import_twice_and_killed_half_way_converges(world, test_database_url, tm
     second_s = time.monotonic() - started
     assert "changes: 0" in second.stdout
     assert checksums(test_database_url, muni.id) == full
-    record("R6 import", rows=ROWS, killed_at_processed=f"{killed_at[0]}/{killed_at[1]}",
-           unchanged_after_kill=after_kill == empty, resumed_run_s=round(first_s, 1), rerun_s=round(second_s, 1),
-           rerun_changes=0, checksum_children=full["children"][1][:12], resumed_report=first.stdout.strip().splitlines()[-1])
+    record(
+        "R6 import",
+        rows=ROWS,
+        killed_at_processed=f"{killed_at[0]}/{killed_at[1]}",
+        unchanged_after_kill=after_kill == empty,
+        resumed_run_s=round(first_s, 1),
+        rerun_s=round(second_s, 1),
+        rerun_changes=0,
+        checksum_children=full["children"][1][:12],
+        resumed_report=first.stdout.strip().splitlines()[-1],
+    )
     connection.close()

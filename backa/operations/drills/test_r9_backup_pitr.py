@@ -9,6 +9,7 @@ and the row counts against the manifest. A second restore to the manifest's rest
 match its counts exactly. DRILL_R9_PGBENCH_SCALE=N adds pgbench tables (~15 MB per unit) to
 measure the recovery time on a bigger database.
 """
+
 import json
 import os
 import re
@@ -51,9 +52,14 @@ def test_point_in_time_restore_undoes_a_bad_delete_and_verifies(migrated_templat
     pgtools.give_to_postgres(archive, 0o755)
     restored_dirs = [work / "restore-t" / "data", work / "restore-manifest" / "data"]
     try:
-        with cluster_from(migrated_template, "backa-r9-primary-", archive_mode="on", wal_level="replica",
-                          archive_command=f'test ! -f "{archive}/%f" && cp "%p" "{archive}/%f"',
-                          archive_timeout="60") as primary:
+        with cluster_from(
+            migrated_template,
+            "backa-r9-primary-",
+            archive_mode="on",
+            wal_level="replica",
+            archive_command=f'test ! -f "{archive}/%f" && cp "%p" "{archive}/%f"',
+            archive_timeout="60",
+        ) as primary:
             url = primary.app_url
             with psycopg.connect(url, autocommit=True) as conn:
                 # Access-log rows over the last hours, then sealed hourly.
@@ -62,11 +68,26 @@ def test_point_in_time_restore_undoes_a_bad_delete_and_verifies(migrated_templat
                                 SELECT gen_random_uuid(), date_trunc('hour', now()) - interval '3 hours' + i * interval '1 minute',
                                        'rektor', 'child', '', 'view', 'drill', 'allowed', false, false
                                 FROM generate_series(0, 149) i""")
-                conn.execute("CREATE TABLE drill_pitr (id serial PRIMARY KEY, stamp timestamptz NOT NULL DEFAULT clock_timestamp(), "
-                             "note text)")
+                conn.execute(
+                    "CREATE TABLE drill_pitr (id serial PRIMARY KEY, stamp timestamptz NOT NULL DEFAULT clock_timestamp(), "
+                    "note text)"
+                )
             if SCALE:
-                pgtools.run("pgbench", "-i", "-q", "-s", SCALE, "-h", "127.0.0.1", "-p", primary.port, "-U", "postgres",
-                            "backa", timeout=3600)
+                pgtools.run(
+                    "pgbench",
+                    "-i",
+                    "-q",
+                    "-s",
+                    SCALE,
+                    "-h",
+                    "127.0.0.1",
+                    "-p",
+                    primary.port,
+                    "-U",
+                    "postgres",
+                    "backa",
+                    timeout=3600,
+                )
             seal = manage(url, "seal_access_log", "--period-hours", "1", "--grace-minutes", "0")
             assert "period(s) sealed" in seal.stdout
             backup_dir = work / "backup"
@@ -87,8 +108,17 @@ def test_point_in_time_restore_undoes_a_bad_delete_and_verifies(migrated_templat
 
         # Restore to t, between the last T1 row and the bad delete (the primary is gone by now).
         started = time.monotonic()
-        restore = manage(url, "restore", backup_dir, "--wal-archive", archive, "--data-dir", restored_dirs[0],
-                         "--target-time", target.isoformat())
+        restore = manage(
+            url,
+            "restore",
+            backup_dir,
+            "--wal-archive",
+            archive,
+            "--data-dir",
+            restored_dirs[0],
+            "--target-time",
+            target.isoformat(),
+        )
         restore_s = time.monotonic() - started
         port = int(re.search(r"on port (\d+) in ([\d.]+) s", restore.stdout).group(1))
         inner_s = float(re.search(r"on port (\d+) in ([\d.]+) s", restore.stdout).group(2))
@@ -105,22 +135,42 @@ def test_point_in_time_restore_undoes_a_bad_delete_and_verifies(migrated_templat
         _stop(restored_dirs[0])
 
         # Restore exactly to the manifest: every table's count matches.
-        exact = manage(url, "restore", backup_dir, "--wal-archive", archive, "--data-dir", restored_dirs[1], "--to-manifest")
+        exact = manage(
+            url, "restore", backup_dir, "--wal-archive", archive, "--data-dir", restored_dirs[1], "--to-manifest"
+        )
         port = int(re.search(r"on port (\d+)", exact.stdout).group(1))
-        verified_exact = manage(url, "verify", "--exact", "--dsn", f"host=127.0.0.1 port={port} user=postgres dbname=backa",
-                                "--manifest", backup_dir / "manifest.json", check=False)
+        verified_exact = manage(
+            url,
+            "verify",
+            "--exact",
+            "--dsn",
+            f"host=127.0.0.1 port={port} user=postgres dbname=backa",
+            "--manifest",
+            backup_dir / "manifest.json",
+            check=False,
+        )
         assert verified_exact.returncode == 0, verified_exact.stdout + verified_exact.stderr
         _stop(restored_dirs[1])
 
-
         manifest = json.loads((backup_dir / "manifest.json").read_text())
         base = manifest["base_backup"]
-        record("R9 PITR", database_mb=round(base["bytes"] / 1e6, 1), pgbench_scale=SCALE,
-               backup_s=base["seconds"], backup_mb_s=round(base["bytes"] / 1e6 / max(base["seconds"], 0.001)),
-               verifybackup_ok=base["verifybackup_ok"], rows_t1=ROWS_T1, rows_restored=rows[0], bad_delete_absent=True,
-               restore_to_t_s=round(inner_s, 2), restore_command_s=round(restore_s, 2), verify_s=round(verify_s, 2),
-               rto_s=round(restore_s + verify_s, 2), seals=manifest["access_log"]["seals"],
-               exact_restore_counts_match=True)
+        record(
+            "R9 PITR",
+            database_mb=round(base["bytes"] / 1e6, 1),
+            pgbench_scale=SCALE,
+            backup_s=base["seconds"],
+            backup_mb_s=round(base["bytes"] / 1e6 / max(base["seconds"], 0.001)),
+            verifybackup_ok=base["verifybackup_ok"],
+            rows_t1=ROWS_T1,
+            rows_restored=rows[0],
+            bad_delete_absent=True,
+            restore_to_t_s=round(inner_s, 2),
+            restore_command_s=round(restore_s, 2),
+            verify_s=round(verify_s, 2),
+            rto_s=round(restore_s + verify_s, 2),
+            seals=manifest["access_log"]["seals"],
+            exact_restore_counts_match=True,
+        )
     finally:
         for data_dir in restored_dirs:
             _stop(data_dir)

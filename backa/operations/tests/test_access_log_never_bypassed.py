@@ -1,6 +1,7 @@
 """R16: with the access-log insert failing in the database, no child data is returned on any
 child route (pages and API, read from the URL resolver), and the failure is alerted on the
 security logger without personal data."""
+
 import logging
 
 import pytest
@@ -22,8 +23,10 @@ def log_insert_fails(world):
     with connection.cursor() as cursor:
         cursor.execute("""CREATE FUNCTION pg_temp.refuse_log() RETURNS trigger LANGUAGE plpgsql AS $$
                           BEGIN RAISE EXCEPTION 'injected: access log unavailable'; END $$""")
-        cursor.execute("CREATE TRIGGER drill_refuse_log BEFORE INSERT ON audit_accesslog "
-                       "FOR EACH ROW EXECUTE FUNCTION pg_temp.refuse_log()")
+        cursor.execute(
+            "CREATE TRIGGER drill_refuse_log BEFORE INSERT ON audit_accesslog "
+            "FOR EACH ROW EXECUTE FUNCTION pg_temp.refuse_log()"
+        )
     yield
     # Rolled back with the test's transaction.
 

@@ -1,6 +1,7 @@
 """R7: a create sent twice (double click, resubmit, API retry) makes one row and the same answer.
 (The concurrent double submit, two threads at once, is in operations/drills/test_concurrency.py.)
 Few, long tests: each builds the world once."""
+
 import json
 from datetime import timedelta
 
@@ -8,19 +9,23 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from backa.casefile.models import Concern
+from backa.casefile.models import Concern, Plan
 from backa.consent.models import Consent
 from backa.consent.tests.helpers import orgs
 from backa.operations.idempotency import FORM_FIELD
 from backa.operations.models import IdempotencyKey
-from backa.casefile.models import Plan
 
 pytestmark = pytest.mark.django_db
 
 
 def _concern_form(**extra):
-    return {"observed_on": timezone.localdate().isoformat(), "description": "Tired every morning",
-            "areas": ["halsa"], "urgency": "medium", **extra}
+    return {
+        "observed_on": timezone.localdate().isoformat(),
+        "description": "Tired every morning",
+        "areas": ["halsa"],
+        "urgency": "medium",
+        **extra,
+    }
 
 
 def _api(client, url, body, key=None):
@@ -67,9 +72,17 @@ def test_pages_carry_a_one_time_token_and_a_resubmit_saves_once(world, client_fo
     sara = client_for("sara")
     anna = world.sigrid.custodies.get().guardian
     today = timezone.localdate()
-    data = {"recipients": [str(o["school"].pk)], "categories": ["notes"], "purpose": "Samordning",
-            "valid_from": today.isoformat(), "valid_to": (today + timedelta(days=30)).isoformat(), "given_now": "on",
-            "guardians": [str(anna.pk)], "form": "written", FORM_FIELD: "consent-1"}
+    data = {
+        "recipients": [str(o["school"].pk)],
+        "categories": ["notes"],
+        "purpose": "Samordning",
+        "valid_from": today.isoformat(),
+        "valid_to": (today + timedelta(days=30)).isoformat(),
+        "given_now": "on",
+        "guardians": [str(anna.pk)],
+        "form": "written",
+        FORM_FIELD: "consent-1",
+    }
     consent_url = reverse("casefile:consent_new", args=[world.sigrid.id])
     assert FORM_FIELD in sara.get(consent_url).content.decode()
     first, again = sara.post(consent_url, data), sara.post(consent_url, data)
@@ -79,8 +92,13 @@ def test_pages_carry_a_one_time_token_and_a_resubmit_saves_once(world, client_fo
     # Starting a plan from the page: the form has the token; sent twice, one plan.
     plan_url = reverse("casefile:new_plan", args=[world.sigrid.id])
     assert FORM_FIELD in client.get(plan_url).content.decode()
-    plan_data = {"kind": "single", "organisation": str(world.units["school"].organisation.id), "reason": "Calm",
-                 "review_date": (today + timedelta(days=30)).isoformat(), FORM_FIELD: "plan-page-1"}
+    plan_data = {
+        "kind": "single",
+        "organisation": str(world.units["school"].organisation.id),
+        "reason": "Calm",
+        "review_date": (today + timedelta(days=30)).isoformat(),
+        FORM_FIELD: "plan-page-1",
+    }
     assert client.post(plan_url, plan_data)["Location"] == client.post(plan_url, plan_data)["Location"]
     assert Plan.objects.count() == 1
 
@@ -99,8 +117,11 @@ def test_the_api_replays_a_create_with_the_same_idempotency_key(world, client_fo
     assert _api(client, url, body).status_code == 201  # no key: no deduplication
     assert Concern.objects.count() == 2
 
-    plan_body = {"organisation_id": str(world.units["school"].organisation.id), "reason": "Calm",
-                 "review_date": (timezone.localdate() + timedelta(days=20)).isoformat()}
+    plan_body = {
+        "organisation_id": str(world.units["school"].organisation.id),
+        "reason": "Calm",
+        "review_date": (timezone.localdate() + timedelta(days=20)).isoformat(),
+    }
     plan_url = f"/api/children/{world.sigrid.id}/plan"
     first = _api(client, plan_url, plan_body, key="plan-1")
     again = _api(client, plan_url, plan_body, key="plan-1")

@@ -1,4 +1,5 @@
 """The access-log seal chain: sealing closed periods, and any later change detected."""
+
 import uuid
 from datetime import timedelta
 
@@ -19,9 +20,19 @@ USER, CHILD = uuid.uuid4(), uuid.uuid4()
 
 
 def _rows(start, n):
-    return [AccessLog.objects.create(occurred_at=start + timedelta(minutes=5 * i), user_id=USER, child_id=CHILD,
-                                     object_type="child", object_id=str(CHILD), action="view", outcome="allowed",
-                                     purpose="barnkontakt") for i in range(n)]
+    return [
+        AccessLog.objects.create(
+            occurred_at=start + timedelta(minutes=5 * i),
+            user_id=USER,
+            child_id=CHILD,
+            object_type="child",
+            object_id=str(CHILD),
+            action="view",
+            outcome="allowed",
+            purpose="barnkontakt",
+        )
+        for i in range(n)
+    ]
 
 
 @pytest.fixture
@@ -76,19 +87,26 @@ def test_a_row_deleted_behind_the_trigger_breaks_its_seal_and_verify_says_which(
 def test_a_changed_row_or_a_row_slipped_into_a_sealed_period_is_detected(sealed):
     start, rows, seals = sealed
     _tamper("UPDATE audit_accesslog SET purpose = 'other' WHERE id = %s", [rows[0].id])
-    AccessLog.objects.create(occurred_at=start + 2 * HOUR + timedelta(minutes=1), user_id=USER,
-                             object_type="child", action="view", outcome="allowed", id=uuid.uuid4())
+    AccessLog.objects.create(
+        occurred_at=start + 2 * HOUR + timedelta(minutes=1),
+        user_id=USER,
+        object_type="child",
+        action="view",
+        outcome="allowed",
+        id=uuid.uuid4(),
+    )
     with connection.cursor() as cursor:
         report = verify_chain(cursor)
     assert [(b.seal_id, b.reason) for b in report.broken] == [
-        (seals[0].id, "rows changed since sealing"), (seals[2].id, "row count 7, sealed 6")]
+        (seals[0].id, "rows changed since sealing"),
+        (seals[2].id, "row count 7, sealed 6"),
+    ]
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="the trigger is PostgreSQL")
 def test_seals_themselves_are_append_only(sealed):
-    with pytest.raises(DatabaseError, match="append-only"):
-        with transaction.atomic():
-            AccessLogSeal.objects.filter(pk=sealed[2][0].pk).update(row_count=0)
+    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
+        AccessLogSeal.objects.filter(pk=sealed[2][0].pk).update(row_count=0)
 
 
 def test_the_command_seals_and_verify_passes_on_an_untouched_log(db, capsys):

@@ -1,4 +1,5 @@
 """Units and role-holders for every life phase, added to the shared test world."""
+
 from datetime import date
 
 from backa.accounts.models import PositionKind
@@ -15,8 +16,9 @@ def add_life_phase_units(world):
     region = Organisation.objects.get(name="Region Stockholm")
     education = Organisation.objects.get(name="Utbildningsnämnden")
     board = Organisation.objects.get(name="Järva stadsdelsnämnd")
-    farsta_board = Organisation.objects.create(municipality=muni, name="Farsta stadsdelsnämnd",
-                                               kind=OrganisationKind.MUNICIPAL_BOARD, is_osl_authority=True)
+    farsta_board = Organisation.objects.create(
+        municipality=muni, name="Farsta stadsdelsnämnd", kind=OrganisationKind.MUNICIPAL_BOARD, is_osl_authority=True
+    )
     for key, district, org, unit_type, name in [
         ("bmm", world.jarva, region, UnitType.BMM, "BMM Järva"),
         ("forskola", world.jarva, board, UnitType.FORSKOLA, "Förskolan Solen"),
@@ -38,20 +40,32 @@ def add_life_phase_units(world):
     return world
 
 
-def child_at(world, given, born, unit_key, *, barnkontakt=None, since=None, district=None, serial=985, kind=None, **kwargs):
+def child_at(
+    world, given, born, unit_key, *, barnkontakt=None, since=None, district=None, serial=985, kind=None, **kwargs
+):
     """A child enrolled at a unit, optionally with a barnkontakt already."""
     child = make_child(world.municipality, district or world.jarva, given, "Test", born, serial=serial, **kwargs)
     start = since or born or date(2020, 1, 1)
     if unit_key:
         enrol(world, child, unit_key, start, kind=kind)
     if barnkontakt:
-        RoleAssignment.objects.create(child=child, municipality=world.municipality, position=world.positions[barnkontakt],
-                                      kind=RoleKind.BARNKONTAKT, valid_from=min(start, date.today()))
+        RoleAssignment.objects.create(
+            child=child,
+            municipality=world.municipality,
+            position=world.positions[barnkontakt],
+            kind=RoleKind.BARNKONTAKT,
+            valid_from=min(start, date.today()),
+        )
     return child
 
 
 def enrol(world, child, unit_key, start, kind=None):
     unit = world.units[unit_key]
-    kind = kind or {UnitType.BVC: Enrolment.Kind.LISTING, UnitType.BMM: Enrolment.Kind.LISTING,
-                    UnitType.FORSKOLA: Enrolment.Kind.PLACEMENT}.get(unit.unit_type, Enrolment.Kind.PUPIL)
-    return Enrolment.objects.create(child=child, municipality=world.municipality, unit=unit, kind=kind, valid_from=start)
+    kind = kind or {
+        UnitType.BVC: Enrolment.Kind.LISTING,
+        UnitType.BMM: Enrolment.Kind.LISTING,
+        UnitType.FORSKOLA: Enrolment.Kind.PLACEMENT,
+    }.get(unit.unit_type, Enrolment.Kind.PUPIL)
+    return Enrolment.objects.create(
+        child=child, municipality=world.municipality, unit=unit, kind=kind, valid_from=start
+    )

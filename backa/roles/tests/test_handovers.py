@@ -1,5 +1,6 @@
 """Barnkontakt derivation and handovers: each transition, moves, turning 18, overrides,
 and the never-zero rule (the sender keeps the child until the receiver accepts)."""
+
 from datetime import date, timedelta
 
 import pytest
@@ -8,17 +9,29 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from backa.access.gate import visible_children
+from backa.accounts.models import PositionKind
 from backa.children.lifephase import add_years
 from backa.organisations.models import UnitType
-from backa.accounts.models import PositionKind
 from backa.roles.models import (
-    AssignmentSource, Handover, HandoverStatus, HandoverTrigger, LifePhaseConfig, RoleAssignment, RoleKind, role_active_on,
+    AssignmentSource,
+    Handover,
+    HandoverStatus,
+    HandoverTrigger,
+    LifePhaseConfig,
+    RoleAssignment,
+    RoleKind,
+    role_active_on,
 )
 from backa.roles.services import (
-    Outcome, do_accept_handover, do_close_handover, do_derive_barnkontakt, do_override_barnkontakt, do_prepare_handover,
-    do_start_handover, derive_all,
+    Outcome,
+    derive_all,
+    do_accept_handover,
+    do_close_handover,
+    do_derive_barnkontakt,
+    do_override_barnkontakt,
+    do_prepare_handover,
+    do_start_handover,
 )
-
 from backa.roles.tests.helpers import add_life_phase_units, child_at, enrol
 
 pytestmark = pytest.mark.django_db
@@ -32,22 +45,30 @@ def w(world):
 
 def barnkontakt_users(child):
     return set(
-        RoleAssignment.objects.filter(role_active_on(TODAY), child=child, kind=RoleKind.BARNKONTAKT)
-        .values_list("position__user__username", flat=True)
+        RoleAssignment.objects.filter(role_active_on(TODAY), child=child, kind=RoleKind.BARNKONTAKT).values_list(
+            "position__user__username", flat=True
+        )
     )
 
 
 def accept(w, child, receiver):
     handover = Handover.objects.get(child=child, status=HandoverStatus.PENDING)
-    return do_accept_handover(acting_user=w.users[receiver], handover=handover, family_informed_how="Brev till vårdnadshavarna")
+    return do_accept_handover(
+        acting_user=w.users[receiver], handover=handover, family_informed_how="Brev till vårdnadshavarna"
+    )
 
 
 def test_it_seeds_the_default_life_phase_rules():
-    rules = {(r.phase, r.priority): (r.unit_type, r.position_kind) for r in LifePhaseConfig.objects.filter(municipality=None)}
+    rules = {
+        (r.phase, r.priority): (r.unit_type, r.position_kind) for r in LifePhaseConfig.objects.filter(municipality=None)
+    }
     assert rules == {
-        ("expected", 1): ("bmm", "midwife"), ("infant", 1): ("bvc", "bvc_nurse"),
-        ("preschool", 1): ("forskola", "rektor"), ("preschool", 2): ("bvc", "bvc_nurse"),
-        ("school", 1): ("grundskola", "rektor"), ("gymnasium", 1): ("gymnasium", "rektor"),
+        ("expected", 1): ("bmm", "midwife"),
+        ("infant", 1): ("bvc", "bvc_nurse"),
+        ("preschool", 1): ("forskola", "rektor"),
+        ("preschool", 2): ("bvc", "bvc_nurse"),
+        ("school", 1): ("grundskola", "rektor"),
+        ("gymnasium", 1): ("gymnasium", "rektor"),
     }
 
 
@@ -67,8 +88,15 @@ def test_a_child_with_no_enrolment_is_a_gap_not_an_error(w):
 
 
 def test_it_hands_over_before_birth_from_bmm_to_bvc(w):
-    child = child_at(w, "Nyfödd", None, "bmm", barnkontakt="maja", since=TODAY - timedelta(days=100),
-                     expected_birth_date=TODAY + timedelta(days=10))
+    child = child_at(
+        w,
+        "Nyfödd",
+        None,
+        "bmm",
+        barnkontakt="maja",
+        since=TODAY - timedelta(days=100),
+        expected_birth_date=TODAY + timedelta(days=10),
+    )
     assert do_derive_barnkontakt(child) == Outcome.UNCHANGED
     child.birth_date = TODAY - timedelta(days=3)
     child.save()
@@ -104,12 +132,17 @@ def test_a_preschool_child_without_a_preschool_place_stays_with_the_bvc_nurse(w)
 
 def test_it_hands_over_from_preschool_to_forskoleklass(w):
     born = date(TODAY.year - 7, 1, 10)
-    child = child_at(w, "Skolstart", born, "forskola", barnkontakt="fiona", since=born + timedelta(days=400), serial=990)
+    child = child_at(
+        w, "Skolstart", born, "forskola", barnkontakt="fiona", since=born + timedelta(days=400), serial=990
+    )
     enrol(w, child, "school", date(born.year + 6, 8, 15))
     assert do_derive_barnkontakt(child) == Outcome.HANDOVER_CREATED
     handover = Handover.objects.get(child=child)
     assert (handover.trigger, handover.from_position.user.username, handover.to_position.user.username) == (
-        HandoverTrigger.PHASE_CHANGE, "fiona", "rasmus")
+        HandoverTrigger.PHASE_CHANGE,
+        "fiona",
+        "rasmus",
+    )
     accept(w, child, "rasmus")
     assert barnkontakt_users(child) == {"rasmus"}
 
@@ -184,11 +217,18 @@ def test_the_sender_records_what_is_passed_on_and_on_which_basis(w):
     with pytest.raises(ValidationError):
         do_prepare_handover(acting_user=w.britta, handover=handover, basis="contact_only", items=["plan"])
     with pytest.raises(ValidationError):
-        do_prepare_handover(acting_user=w.britta, handover=handover, basis="consent", items=["plan"], consent_reference=" ")
+        do_prepare_handover(
+            acting_user=w.britta, handover=handover, basis="consent", items=["plan"], consent_reference=" "
+        )
     with pytest.raises(PermissionDenied):
         do_prepare_handover(acting_user=w.users["fiona"], handover=handover, basis="contact_only", items=[])
-    do_prepare_handover(acting_user=w.britta, handover=handover, basis="consent", items=["plan", "concerns"],
-                        consent_reference="Samtycke 2026-11-01, båda vårdnadshavarna")
+    do_prepare_handover(
+        acting_user=w.britta,
+        handover=handover,
+        basis="consent",
+        items=["plan", "concerns"],
+        consent_reference="Samtycke 2026-11-01, båda vårdnadshavarna",
+    )
     accepted = accept(w, child, "fiona")
     assert (accepted.basis, accepted.items, accepted.legal_basis) == ("consent", ["concerns", "plan"], "")
     assert accepted.consent_reference.startswith("Samtycke")
@@ -210,8 +250,9 @@ def test_a_new_enrolment_during_a_pending_handover_redirects_it(w):
 
 
 def test_a_manager_override_is_immediate_and_kept_while_the_child_stays(w):
-    assignment = do_override_barnkontakt(acting_user=w.rasmus, child=w.sigrid, position=w.positions["olle"],
-                                         reason="Mentor och delegat")
+    assignment = do_override_barnkontakt(
+        acting_user=w.rasmus, child=w.sigrid, position=w.positions["olle"], reason="Mentor och delegat"
+    )
     assert assignment.source == AssignmentSource.OVERRIDE
     assert barnkontakt_users(w.sigrid) == {"olle"}
     assert do_derive_barnkontakt(w.sigrid) == Outcome.UNCHANGED
@@ -222,8 +263,13 @@ def test_a_manager_override_is_immediate_and_kept_while_the_child_stays(w):
 
 
 def test_a_municipality_rule_replaces_the_default_for_its_phase(w):
-    LifePhaseConfig.objects.create(municipality=w.municipality, phase="school", priority=1,
-                                   unit_type=UnitType.GRUNDSKOLA, position_kind=PositionKind.TEACHER)
+    LifePhaseConfig.objects.create(
+        municipality=w.municipality,
+        phase="school",
+        priority=1,
+        unit_type=UnitType.GRUNDSKOLA,
+        position_kind=PositionKind.TEACHER,
+    )
     child = child_at(w, "Regel", date(TODAY.year - 9, 3, 3), "school", serial=997)
     do_derive_barnkontakt(child)
     assert barnkontakt_users(child) == {"olle"}

@@ -1,4 +1,5 @@
 """The barnkontakt start page, handover pages, choosing a barnkontakt, and the district dashboard."""
+
 import uuid
 from datetime import date, timedelta
 
@@ -9,7 +10,6 @@ from django.utils import timezone
 from backa.audit.models import AccessLog
 from backa.roles.models import Handover, HandoverStatus, RoleAssignment, RoleKind, role_active_on
 from backa.roles.services import do_derive_barnkontakt
-
 from backa.roles.tests.helpers import add_life_phase_units, child_at, enrol
 
 pytestmark = pytest.mark.django_db
@@ -29,7 +29,9 @@ def handover(w):
     return Handover.objects.get(child=child)
 
 
-def test_the_start_page_lists_the_barnkontakts_children_and_tasks(w, client_for, handover, django_assert_max_num_queries):
+def test_the_start_page_lists_the_barnkontakts_children_and_tasks(
+    w, client_for, handover, django_assert_max_num_queries
+):
     client = client_for("britta")
     with django_assert_max_num_queries(16):
         response = client.get(reverse("front:barnkontakt"))
@@ -46,21 +48,32 @@ def test_the_sender_prepares_and_the_receiver_accepts_through_the_pages(w, clien
     assert sender.get(url).status_code == 200
     response = sender.post(url, {"action": "prepare", "basis": "contact_only", "items": ["plan"]})
     assert response.status_code == 200 and 'class="error-summary"' in response.content.decode()
-    response = sender.post(url, {"action": "prepare", "basis": "legal_basis", "legal_basis": "osl_10_28", "items": ["plan"]})
+    response = sender.post(
+        url, {"action": "prepare", "basis": "legal_basis", "legal_basis": "osl_10_28", "items": ["plan"]}
+    )
     assert response.status_code == 302
     receiver = client_for("fiona")
     assert "Överlämnad" in receiver.get(reverse("front:handovers")).content.decode()
     page = receiver.get(url)
     assert page.status_code == 200 and 'value="accept"' in page.content.decode()
-    assert AccessLog.objects.filter(user_id=w.users["fiona"].id, object_type="handover", purpose="handover_receiver").exists()
+    assert AccessLog.objects.filter(
+        user_id=w.users["fiona"].id, object_type="handover", purpose="handover_receiver"
+    ).exists()
     response = receiver.post(url, {"action": "accept", "family_informed_how": ""})
-    assert response.status_code == 200 and 'aria-describedby="id_family_informed_how_help id_family_informed_how_error"' in response.content.decode()
+    assert (
+        response.status_code == 200
+        and 'aria-describedby="id_family_informed_how_help id_family_informed_how_error"' in response.content.decode()
+    )
     response = receiver.post(url, {"action": "accept", "family_informed_how": "Brev"})
     assert response.status_code == 302
     assert receiver.get(response.url).status_code == 200  # the child's overview now opens for the receiver
     handover.refresh_from_db()
     assert (handover.status, handover.basis, handover.legal_basis, handover.items) == (
-        HandoverStatus.ACCEPTED, "legal_basis", "osl_10_28", ["plan"])
+        HandoverStatus.ACCEPTED,
+        "legal_basis",
+        "osl_10_28",
+        ["plan"],
+    )
 
 
 def test_a_stranger_or_an_unknown_id_gets_a_logged_404(w, client_for, handover):
@@ -69,7 +82,9 @@ def test_a_stranger_or_an_unknown_id_gets_a_logged_404(w, client_for, handover):
     assert client.get(reverse("front:handover", args=[uuid.uuid4()])).status_code == 404
     assert AccessLog.objects.filter(user_id=w.olle.id, object_type="handover", outcome="denied").count() == 2
     # The sender cannot accept their own handover.
-    response = client_for("britta").post(reverse("front:handover", args=[handover.id]), {"action": "accept", "family_informed_how": "x"})
+    response = client_for("britta").post(
+        reverse("front:handover", args=[handover.id]), {"action": "accept", "family_informed_how": "x"}
+    )
     assert response.status_code == 403
     handover.refresh_from_db()
     assert handover.status == HandoverStatus.PENDING
@@ -90,7 +105,9 @@ def test_a_rektor_chooses_a_delegate_as_barnkontakt(w, client_for):
     assert social.post(url, {"position": str(w.positions["sara"].id), "reason": "x"}).status_code == 403
 
 
-def test_the_district_dashboard_shows_numbers_that_link_to_breakdowns_without_names(w, client_for, handover, django_assert_max_num_queries):
+def test_the_district_dashboard_shows_numbers_that_link_to_breakdowns_without_names(
+    w, client_for, handover, django_assert_max_num_queries
+):
     Handover.objects.filter(pk=handover.pk).update(target_date=TODAY - timedelta(days=3))
     child_at(w, "Utan", date(TODAY.year - 9, 1, 5), "school", serial=991)  # enrolled, no barnkontakt yet
     client = client_for("ada")

@@ -1,4 +1,5 @@
 """Handovers started ahead of each foreseen transition, idempotently, never leaving zero."""
+
 from datetime import date, timedelta
 
 import pytest
@@ -9,9 +10,8 @@ from django.utils import timezone
 from backa.children.lifephase import add_years
 from backa.roles.models import Handover, HandoverStatus, HandoverTrigger, RoleAssignment, RoleKind, role_active_on
 from backa.roles.services import Outcome, do_accept_handover, do_close_handover, do_derive_barnkontakt
-from backa.roles.transitions import Ahead, start_handovers_ahead
-
 from backa.roles.tests.helpers import add_life_phase_units, child_at, enrol
+from backa.roles.transitions import Ahead, start_handovers_ahead
 
 pytestmark = pytest.mark.django_db
 TODAY = timezone.localdate()
@@ -25,8 +25,11 @@ def w(world):
 
 
 def barnkontakt_on(child, day):
-    return set(RoleAssignment.objects.filter(role_active_on(day), child=child, kind=RoleKind.BARNKONTAKT)
-               .values_list("position__user__username", flat=True))
+    return set(
+        RoleAssignment.objects.filter(role_active_on(day), child=child, kind=RoleKind.BARNKONTAKT).values_list(
+            "position__user__username", flat=True
+        )
+    )
 
 
 def pending(child):
@@ -34,22 +37,39 @@ def pending(child):
 
 
 def test_birth_hands_over_from_bmm_to_the_districts_bvc_ahead_and_only_once(w):
-    child = child_at(w, "Väntad", None, "bmm", barnkontakt="maja", since=TODAY - timedelta(days=100),
-                     expected_birth_date=TODAY + timedelta(days=20))
+    child = child_at(
+        w,
+        "Väntad",
+        None,
+        "bmm",
+        barnkontakt="maja",
+        since=TODAY - timedelta(days=100),
+        expected_birth_date=TODAY + timedelta(days=20),
+    )
     counts = start_handovers_ahead(window_days=30)
     assert counts[Ahead.CREATED] == 1
     handover = pending(child)
     assert handover.to_position.user.username == "britta"  # no listing yet: the one BVC of Järva
     assert (handover.trigger, handover.target_date, handover.transition_on) == (
-        HandoverTrigger.PHASE_CHANGE, TODAY + timedelta(days=20), TODAY + timedelta(days=20))
+        HandoverTrigger.PHASE_CHANGE,
+        TODAY + timedelta(days=20),
+        TODAY + timedelta(days=20),
+    )
     assert barnkontakt_on(child, TODAY) == {"maja"}  # never zero: the midwife keeps the child
     assert start_handovers_ahead(window_days=30).get(Ahead.CREATED, 0) == 0
     assert Handover.objects.filter(child=child).count() == 1
 
 
 def test_a_birth_outside_the_window_is_not_due(w):
-    child_at(w, "Sen", None, "bmm", barnkontakt="maja", since=TODAY - timedelta(days=10),
-             expected_birth_date=TODAY + timedelta(days=120))
+    child_at(
+        w,
+        "Sen",
+        None,
+        "bmm",
+        barnkontakt="maja",
+        since=TODAY - timedelta(days=10),
+        expected_birth_date=TODAY + timedelta(days=120),
+    )
     assert start_handovers_ahead(window_days=30) == {}
     assert not Handover.objects.exists()
 
@@ -76,7 +96,11 @@ def test_leaving_preschool_for_forskoleklass_in_august(w):
     counts = start_handovers_ahead(on=JUNE, window_days=90)
     assert counts == {Ahead.CREATED: 1}
     handover = pending(child)
-    assert (handover.to_position.user.username, handover.target_date, handover.transition_on) == ("fredrik", AUGUST, AUGUST)
+    assert (handover.to_position.user.username, handover.target_date, handover.transition_on) == (
+        "fredrik",
+        AUGUST,
+        AUGUST,
+    )
     assert start_handovers_ahead(on=JUNE, window_days=90) == {Ahead.PENDING: 1}
 
 
@@ -132,8 +156,16 @@ def test_accepting_ahead_starts_the_receivers_role_on_the_transition_day_never_z
 
 def test_a_child_without_a_barnkontakt_gets_no_handover_and_the_command_is_idempotent(w, capsys):
     child_at(w, "Ingen", None, "bmm", since=TODAY - timedelta(days=10), expected_birth_date=TODAY + timedelta(days=5))
-    child = child_at(w, "Väntad", None, "bmm", barnkontakt="maja", since=TODAY - timedelta(days=100),
-                     expected_birth_date=TODAY + timedelta(days=20), serial=993)
+    child = child_at(
+        w,
+        "Väntad",
+        None,
+        "bmm",
+        barnkontakt="maja",
+        since=TODAY - timedelta(days=100),
+        expected_birth_date=TODAY + timedelta(days=20),
+        serial=993,
+    )
     call_command("start_transition_handovers", "--days", "30", "--quiet-progress")
     first = capsys.readouterr().out
     assert "handover_created: 1" in first

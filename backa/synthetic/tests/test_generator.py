@@ -36,13 +36,18 @@ def test_the_pilot_is_stockholm_like_synthetic_and_only_uses_test_numbers():
     assert Child.objects.count() == 400
     assert not Child.objects.filter(is_synthetic=False).exists()
     assert not Guardian.objects.filter(is_synthetic=False).exists()
-    for person in list(Child.objects.exclude(id_type=IdType.NONE)) + list(Guardian.objects.exclude(id_type=IdType.NONE)):
+    for person in list(Child.objects.exclude(id_type=IdType.NONE)) + list(
+        Guardian.objects.exclude(id_type=IdType.NONE)
+    ):
         assert is_test_number(person.identity_number)
     boys = Child.objects.filter(sex="male").count()
     assert 0.4 < boys / 400 < 0.62
     # Nearly every child under 18 has a barnkontakt from the start.
     assert RoleAssignment.objects.filter(kind="barnkontakt").values("child").distinct().count() > 0.85 * 400
-    assert User.objects.filter(username__in=["bvc", "rektor", "socialsekreterare", "polis", "larare", "admin"]).count() == 6
+    assert (
+        User.objects.filter(username__in=["bvc", "rektor", "socialsekreterare", "polis", "larare", "admin"]).count()
+        == 6
+    )
 
 
 @pytest.mark.django_db

@@ -1,5 +1,6 @@
 """Daily log review job: draw yesterday's sample and rule hits, and alert on unreviewed
 emergency accesses. Idempotent: run it as often as you like."""
+
 from datetime import date, timedelta
 
 from django.core.management.base import BaseCommand

@@ -7,6 +7,7 @@ each; an empty line leaves the value unchanged) so they never appear in the proc
 or shell history. Only keyed hashes are stored (User.pnr_hash, User.home_address_hash).
 An employer's HR import can call User.set_identity_number / set_home_address the same way.
 """
+
 import sys
 
 from django.core.management.base import BaseCommand, CommandError

@@ -1,4 +1,5 @@
 """Create reminders for consents that end within 30 days. Idempotent."""
+
 from django.core.management.base import BaseCommand
 
 from backa.consent.services import create_expiry_reminders

@@ -1,4 +1,5 @@
 """Print the indicator catalogue (Markdown) or the research codebook, from the definitions in code."""
+
 from django.core.management.base import BaseCommand
 
 from backa.evaluation.indicators import catalogue_markdown

@@ -1,4 +1,5 @@
 """Import pre-pilot aggregates: CSV with district,month,indicator,numerator,denominator."""
+
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 

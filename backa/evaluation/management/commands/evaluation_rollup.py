@@ -1,4 +1,5 @@
 """Nightly: recompute the evaluation indicators for the last months (default 24 plus the current)."""
+
 from datetime import date
 
 from django.core.management.base import BaseCommand, CommandError

@@ -1,6 +1,7 @@
 """Read school units' enrolments, preschool placements, duties and protected-identity
 markings from an SS 12000 v2.1 API. Validates everything first; any error changes nothing;
 rerunning changes nothing. Each run is recorded for the status page (importer/ss12000/)."""
+
 import os
 import urllib.parse
 from dataclasses import asdict
@@ -8,9 +9,9 @@ from dataclasses import asdict
 from django.core.management.base import BaseCommand, CommandError
 
 from backa.integrations.models import ImportRun
-from backa.lib.progress import ProgressBar
 from backa.integrations.runs import RunTracker
 from backa.integrations.ss12000 import SS12000Client, SS12000Error, sync_ss12000
+from backa.lib.progress import ProgressBar
 from backa.organisations.models import Municipality
 
 
@@ -28,7 +29,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--url", required=True, help="Base URL of the SS 12000 API.")
-        parser.add_argument("--token-env", default="SS12000_TOKEN", help="Environment variable holding the bearer token.")
+        parser.add_argument(
+            "--token-env", default="SS12000_TOKEN", help="Environment variable holding the bearer token."
+        )
         parser.add_argument("--municipality", default="0180")
         parser.add_argument("--no-progress", action="store_true")
 
@@ -38,8 +41,13 @@ class Command(BaseCommand):
         except Municipality.DoesNotExist:
             raise CommandError(f"Unknown municipality code {municipality}") from None
         source = source_name(url)
-        tracker = RunTracker(kind=ImportRun.Kind.SS12000, municipality=muni, file_name=source, data=source.encode(),
-                             started_by="manage.py import_ss12000")
+        tracker = RunTracker(
+            kind=ImportRun.Kind.SS12000,
+            municipality=muni,
+            file_name=source,
+            data=source.encode(),
+            started_by="manage.py import_ss12000",
+        )
         bar = None if no_progress else ProgressBar("ss12000", stream=self.stderr._out)
 
         def progress(done, total):

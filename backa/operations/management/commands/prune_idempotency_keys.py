@@ -1,4 +1,5 @@
 """Delete idempotency keys older than a week (run daily from cron). See operations/idempotency.py."""
+
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 

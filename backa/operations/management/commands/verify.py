@@ -1,5 +1,6 @@
 """Verify a database against the access-log seals and, after a restore, against the backup
 manifest: per-table row counts and the seal chain. Exit status 1 on any mismatch."""
+
 import json
 import logging
 import pathlib
@@ -21,9 +22,12 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--manifest", type=pathlib.Path, help="manifest.json written by `manage.py backup`.")
         parser.add_argument("--dsn", help="libpq conninfo or URL of the database to check (default: this app's).")
-        parser.add_argument("--exact", action="store_true",
-                            help="Every table must match the manifest exactly (a restore to the manifest's "
-                                 "restore point); otherwise tables may have grown, never shrunk.")
+        parser.add_argument(
+            "--exact",
+            action="store_true",
+            help="Every table must match the manifest exactly (a restore to the manifest's "
+            "restore point); otherwise tables may have grown, never shrunk.",
+        )
 
     def handle(self, *args, manifest=None, dsn=None, exact=False, **options):
         expected = json.loads(manifest.read_text()) if manifest else None
@@ -43,12 +47,16 @@ class Command(BaseCommand):
     def _check(self, cursor, expected, exact) -> list[str]:
         problems = []
         chain = verify_chain(cursor)
-        self.stdout.write(f"access-log seals: {chain.seals}, sealed rows: {chain.sealed_rows}, "
-                          f"sealed until: {chain.sealed_until.isoformat() if chain.sealed_until else '-'}, "
-                          f"unsealed rows after: {chain.rows_after_last_seal}, before: {chain.rows_before_first_seal}")
+        self.stdout.write(
+            f"access-log seals: {chain.seals}, sealed rows: {chain.sealed_rows}, "
+            f"sealed until: {chain.sealed_until.isoformat() if chain.sealed_until else '-'}, "
+            f"unsealed rows after: {chain.rows_after_last_seal}, before: {chain.rows_before_first_seal}"
+        )
         for broken in chain.broken:
-            problems.append(f"seal {broken.seal_id} [{broken.starts_at.isoformat()} – {broken.ends_at.isoformat()}): "
-                            f"{broken.reason}")
+            problems.append(
+                f"seal {broken.seal_id} [{broken.starts_at.isoformat()} – {broken.ends_at.isoformat()}): "
+                f"{broken.reason}"
+            )
         if chain.rows_before_first_seal:
             problems.append(f"{chain.rows_before_first_seal} access-log row(s) older than the first seal")
         if expected is None:

@@ -1,6 +1,7 @@
 """Periodic, idempotent: start handovers ahead of foreseen life-phase changes (birth,
 förskola, förskoleklass, gymnasium, 18) within a window. Run it nightly with
 assign_barnkontakt; see roles/transitions.py."""
+
 from datetime import date
 
 from django.core.management.base import BaseCommand, CommandError
@@ -13,9 +14,15 @@ class Command(BaseCommand):
     help = "Start handovers for children whose life phase changes within --days (safe to rerun)."
 
     def add_arguments(self, parser):
-        parser.add_argument("--days", type=int, default=DEFAULT_WINDOW_DAYS,
-                            help=f"Window in days from the reference date (default {DEFAULT_WINDOW_DAYS}).")
-        parser.add_argument("--on", type=date.fromisoformat, default=None, help="Reference date, YYYY-MM-DD (default today).")
+        parser.add_argument(
+            "--days",
+            type=int,
+            default=DEFAULT_WINDOW_DAYS,
+            help=f"Window in days from the reference date (default {DEFAULT_WINDOW_DAYS}).",
+        )
+        parser.add_argument(
+            "--on", type=date.fromisoformat, default=None, help="Reference date, YYYY-MM-DD (default today)."
+        )
         parser.add_argument("--quiet-progress", action="store_true")
 
     def handle(self, *args, days, on=None, quiet_progress=False, **options):

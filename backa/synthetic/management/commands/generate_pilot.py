@@ -38,5 +38,7 @@ class Command(BaseCommand):
         personas = Generator(children=children, seed=seed, today=reference, progress=progress).run()
         if interactive:
             self.stdout.write("")
-        self.stdout.write(self.style.SUCCESS(f"Loaded {children} synthetic children in {time.monotonic() - started:.1f} s."))
+        self.stdout.write(
+            self.style.SUCCESS(f"Loaded {children} synthetic children in {time.monotonic() - started:.1f} s.")
+        )
         self.stdout.write(f"{len(personas.logins)} demo logins; list them with: manage.py demo_logins")
