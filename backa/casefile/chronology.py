@@ -115,7 +115,7 @@ def chronology_with_hidden(child, *, scope, categories=None, since=None, until=N
         events.append(Event(a.assessed_on, "assessment", _("Behovskompassen assessment")))
     for v in PlanVersion.objects.filter(plan__child=child).select_related("created_by"):
         events.append(
-            Event(timezone.localdate(v.created_at), "plan", _("Plan version %(n)s") % {"n": v.number}, v.change)
+            Event(timezone.localdate(v.created_at), "plan", _("Plan version %(n)s") % {"n": v.number}, v.change_text)
         )
     for m in Meeting.objects.filter(child=child):
         events.append(

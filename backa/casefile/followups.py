@@ -12,7 +12,17 @@ from backa.audit.context import as_acting
 from backa.audit.log import Action as LogAction
 from backa.audit.vocabulary import ObjectType, Purpose
 from backa.casefile.common import _log
-from backa.casefile.models import FollowUp, FollowUpOutcome, Goal, GoalProgress, GoalStatus, Plan, PlanStatus, Progress
+from backa.casefile.models import (
+    FollowUp,
+    FollowUpOutcome,
+    Goal,
+    GoalProgress,
+    GoalStatus,
+    Plan,
+    PlanChange,
+    PlanStatus,
+    Progress,
+)
 from backa.casefile.plan import _bump, _lock, _require_active
 from backa.roles.models import RoleAssignment, RoleKind, role_active_on
 
@@ -90,10 +100,10 @@ def do_follow_up(
                 (end_reason or summary).strip(),
                 held_on,
             )
-            _bump(locked, acting, _("followed up and closed"), Purpose.FOLLOW_UP)
+            _bump(locked, acting, PlanChange.FOLLOWED_UP_CLOSED, Purpose.FOLLOW_UP)
         else:
             locked.review_date = next_review_date
-            _bump(locked, acting, _("followed up"), Purpose.FOLLOW_UP)
+            _bump(locked, acting, PlanChange.FOLLOWED_UP, Purpose.FOLLOW_UP)
         _log(acting, locked.child, LogAction.CREATE, ObjectType.FOLLOW_UP, follow_up.id)
     return follow_up
 

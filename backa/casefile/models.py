@@ -287,20 +287,53 @@ class Plan(models.Model):
         ]
 
 
+class PlanChange(models.TextChoices):
+    """What a plan version changed: stored as a code and translated when shown, so a version
+    saved in Swedish reads English to an English reader."""
+
+    CREATED = "created", _("created")
+    EDITED = "edited", _("edited")
+    GOAL_ADDED = "goal_added", _("goal added")
+    ACTION_ADDED = "action_added", _("action added")
+    ACTION_STATUS = "action_status", _("action status changed")
+    COORDINATOR_APPOINTED = "coordinator_appointed", _("stödsamordnare appointed")
+    COORDINATOR_LEFT = "coordinator_left", _("stödsamordnare left")
+    FOLLOWED_UP = "followed_up", _("followed up")
+    FOLLOWED_UP_CLOSED = "followed_up_closed", _("followed up and closed")
+    CLOSED = "closed", _("Closed")
+    HANDED_OVER = "handed_over", _("Handed over")
+
+
 class PlanVersion(models.Model):
-    """An immutable snapshot of the plan after each save."""
+    """An immutable snapshot of the plan after each save.
+
+    `change_code` and `change_args` say what changed (for an edit {"fields": [field names],
+    "areas": [compass area codes whose needs changed]}); `change_text` renders them in the
+    active language. `legacy_change` is the text a version saved before codes existed stored,
+    in its writer's language (migration 0003 kept it and mapped what it could to a code); it is
+    shown as it is only when there is no code, and new code never writes it.
+    """
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="versions")
     number = models.PositiveIntegerField()
     snapshot = models.JSONField()
-    change = models.CharField(max_length=200)
+    change_code = models.CharField(max_length=24, choices=PlanChange.choices, blank=True)
+    change_args = models.JSONField(default=dict, blank=True)
+    legacy_change = models.CharField(max_length=200, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(default=timezone.now, editable=False)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["plan", "number"], name="plan_version_unique")]
         ordering = ["plan", "-number"]
+
+    @property
+    def change_text(self) -> str:
+        """What this version changed, in the active language."""
+        from backa.casefile.plan import describe_change
+
+        return describe_change(self.change_code, self.change_args, self.legacy_change)
 
 
 class GoalStatus(models.TextChoices):

@@ -22,6 +22,7 @@ from backa.casefile.models import (
     ExternalRef,
     Goal,
     Plan,
+    PlanChange,
     PlanKind,
     PlanStatus,
     PlanVersion,
@@ -137,23 +138,64 @@ def diff_snapshots(before: dict, after: dict) -> list[tuple[str, object, object]
     return changes
 
 
-def _new_version(plan: Plan, user, change: str, snap: dict | None = None) -> PlanVersion:
+def changed_fields(before: dict, after: dict) -> dict:
+    """The change arguments of an edit: {"fields": [field names in FIELD_LABELS order],
+    "areas": [compass area codes whose needs changed]} (names and codes, never labels or values)."""
+    fields = [key for key in FIELD_LABELS if before.get(key) != after.get(key)]
+    args: dict = {"fields": fields}
+    if "needs" in fields:
+        old, new = before.get("needs") or {}, after.get("needs") or {}
+        args["areas"] = [code for code in AREA_CODES if old.get(code, "") != new.get(code, "")]
+        if not args["areas"]:  # as diff_snapshots: needs count by compass area only
+            fields.remove("needs")
+            del args["areas"]
+    return args
+
+
+def describe_change(code: str, args: dict | None = None, legacy: str = "") -> str:
+    """A plan version's change in the active language; a version from before change codes
+    (no code) shows the text it was saved with."""
+    if not code:
+        return legacy
+    if code == PlanChange.EDITED:
+        args = args or {}
+        labels: list[str] = []
+        for field in args.get("fields", []):
+            if field == "needs" and args.get("areas"):
+                labels += [f"{_('needs')}: {area_label(area)}" for area in args["areas"]]
+            elif field in FIELD_LABELS:
+                labels.append(str(FIELD_LABELS[field]))
+        if labels:
+            return ", ".join(labels)
+    try:
+        return str(PlanChange(code).label)
+    except ValueError:
+        return legacy or code
+
+
+def _new_version(
+    plan: Plan, user, change: PlanChange, snap: dict | None = None, args: dict | None = None
+) -> PlanVersion:
     return PlanVersion.objects.create(
         plan=plan,
         number=plan.version,
         snapshot=snap if snap is not None else snapshot(plan),
-        change=change[:200],
+        change_code=change,
+        change_args=args or {},
         created_by=user,
     )
 
 
-def _bump(plan: Plan, acting, change: str, purpose: str, snap: dict | None = None) -> Plan:
+def _bump(
+    plan: Plan, acting, change: PlanChange, purpose: str, snap: dict | None = None, args: dict | None = None
+) -> Plan:
     """Record a change to a locked plan: next version number, snapshot (`snap` if the caller
-    already took it of the changed plan), log row with `purpose`."""
+    already took it of the changed plan), the change as a code with its arguments (translated
+    when shown), log row with `purpose`."""
     acting = as_acting(acting)
     plan.version += 1
     plan.save()
-    _new_version(plan, acting.user, change, snap)
+    _new_version(plan, acting.user, change, snap, args)
     _log(acting, plan.child, LogAction.UPDATE, ObjectType.PLAN, plan.id, purpose)
     return plan
 
@@ -220,7 +262,7 @@ def do_create_plan(*, acting_user, child, concern: Concern | None = None, **valu
                 created_by=acting_user,
                 **{k: values[k] for k in EDITABLE_FIELDS if k in values},
             )
-            _new_version(plan, acting_user, "created")
+            _new_version(plan, acting_user, PlanChange.CREATED)
             if concern is not None:
                 Concern.objects.filter(pk=concern.pk).update(status=ConcernStatus.PLAN)
             _log(acting, child, LogAction.CREATE, ObjectType.PLAN, plan.id)
@@ -257,10 +299,10 @@ def do_update_plan(*, acting_user, plan: Plan, based_on_version: int, **values) 
             setattr(locked, key, merged[key])
         # Taken once, for the diff and as the new version; an edit changes no goal or action (S6).
         after = snapshot(locked, items={"goals": before["goals"], "actions": before["actions"]})
-        changed = [label for label, _old, _new in diff_snapshots(before, after)]
-        if not changed:
+        changed = changed_fields(before, after)
+        if not changed["fields"]:
             return locked
-        return _bump(locked, acting, ", ".join(changed), Purpose.EDIT, snap=after)
+        return _bump(locked, acting, PlanChange.EDITED, Purpose.EDIT, snap=after, args=changed)
 
 
 def do_add_goal(*, acting_user, plan: Plan, description: str, area: str = "", target_date: date | None = None) -> Goal:
@@ -279,7 +321,7 @@ def do_add_goal(*, acting_user, plan: Plan, description: str, area: str = "", ta
         locked = _lock(plan)
         _require_active(locked)
         goal = Goal.objects.create(plan=locked, area=area, description=description.strip(), target_date=target_date)
-        _bump(locked, acting, _("goal added"), Purpose.GOAL)
+        _bump(locked, acting, PlanChange.GOAL_ADDED, Purpose.GOAL)
     return goal
 
 
@@ -350,7 +392,7 @@ def do_add_action(
             expected_improvement=(expected_improvement or "").strip(),
             from_decision=from_decision,
         )
-        _bump(locked, acting, _("action added"), Purpose.ACTION)
+        _bump(locked, acting, PlanChange.ACTION_ADDED, Purpose.ACTION)
     return action
 
 
@@ -362,7 +404,7 @@ def do_set_action_status(*, acting_user, action: Action, status: str) -> Action:
         locked = _lock(action.plan)
         _require_active(locked)
         Action.objects.filter(pk=action.pk).update(status=status)
-        _bump(locked, acting, _("action status changed"), Purpose.ACTION)
+        _bump(locked, acting, PlanChange.ACTION_STATUS, Purpose.ACTION)
     action.status = status
     return action
 
@@ -389,7 +431,8 @@ def do_end_plan(
             raise ValidationError({"ended_on": _("A plan cannot end before it started.")})
         locked.status, locked.end_reason = status, reason.strip()
         locked.handed_over_to, locked.ended_on = (handed_over_to or "").strip(), ended_on
-        _bump(locked, acting, str(PlanStatus(status).label), status)
+        change = PlanChange.CLOSED if status == PlanStatus.CLOSED else PlanChange.HANDED_OVER
+        _bump(locked, acting, change, status)
     return locked
 
 

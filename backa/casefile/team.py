@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from backa.accounts.models import Position
 from backa.audit.context import as_acting
 from backa.audit.vocabulary import Purpose
-from backa.casefile.models import Plan, PlanKind, PlanStatus
+from backa.casefile.models import Plan, PlanChange, PlanKind, PlanStatus
 from backa.casefile.plan import _bump, _lock, _require_active
 from backa.roles.models import RoleAssignment, RoleKind, role_active_on
 from backa.roles.services import do_assign_role, do_end_role
@@ -54,7 +54,7 @@ def do_leave_team(*, acting_user, assignment: RoleAssignment):
                 child_id=assignment.child_id, status=PlanStatus.ACTIVE, coordinator=assignment.position
             ):
                 plan.coordinator = None
-                _bump(plan, acting, _("stödsamordnare left"), Purpose.COORDINATOR)
+                _bump(plan, acting, PlanChange.COORDINATOR_LEFT, Purpose.COORDINATOR)
     return ended
 
 
@@ -81,5 +81,5 @@ def do_appoint_coordinator(*, acting_user, plan: Plan, position: Position) -> Pl
                 reason="stödsamordnare",
             )
         locked.coordinator, locked.kind = position, PlanKind.TEAM
-        _bump(locked, acting, _("stödsamordnare appointed"), Purpose.COORDINATOR)
+        _bump(locked, acting, PlanChange.COORDINATOR_APPOINTED, Purpose.COORDINATOR)
     return locked

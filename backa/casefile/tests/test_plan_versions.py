@@ -52,7 +52,12 @@ def test_each_save_makes_a_new_version(world):
     plan = do_update_plan(acting_user=world.rasmus, plan=plan, based_on_version=1, child_view="Jag vill ha lugn")
     assert plan.version == 2
     assert PlanVersion.objects.filter(plan=plan).count() == 2
-    assert PlanVersion.objects.get(plan=plan, number=2).change
+    version = PlanVersion.objects.get(plan=plan, number=2)
+    assert (version.change_code, version.change_args, version.legacy_change) == (
+        "edited",
+        {"fields": ["child_view"]},
+        "",
+    )
 
 
 def test_the_second_of_two_concurrent_edits_gets_a_conflict_showing_what_changed(world):

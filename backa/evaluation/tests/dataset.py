@@ -113,7 +113,7 @@ def build(world):
         created_at=at(2026, 9, 21),
     )
     PlanVersion.objects.create(
-        plan=p1, number=1, snapshot={"review_date": "2026-10-01"}, change="created", created_by=w.rasmus
+        plan=p1, number=1, snapshot={"review_date": "2026-10-01"}, change_code="created", created_by=w.rasmus
     )
     Action.objects.create(
         plan=p1, description=NOTE_TEXTS[7], owner_organisation=school_org, owner=w.rasmus, starts_on=date(2026, 9, 25)
