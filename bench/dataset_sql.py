@@ -162,13 +162,14 @@ FROM bench_focus f, LATERAL (SELECT greatest(f.born, {T0})::timestamptz AS t) x 
     yield (
         "plan versions",
         f"""
-INSERT INTO casefile_planversion (id, number, snapshot, change, created_at, created_by_id, plan_id)
+INSERT INTO casefile_planversion (id, number, snapshot, change_code, change_args, legacy_change, created_at, created_by_id, plan_id)
 SELECT {uid("planversion", "f.child_id", "g")}, g,
   jsonb_build_object('kind', 'team', 'organisation_id', f.sw_org::text, 'reason', 'Behov av samordnat stöd.',
     'needs', '{{"trygghet": "Behöver en trygg vuxen"}}'::jsonb, 'child_view', 'Version ' || g, 'guardian_view', '',
     'review_date', %(today)s::text, 'external_kind', '', 'external_ref', '', 'status', 'active',
     'coordinator_id', f.sw_pos::text, 'goals', '[]'::jsonb, 'actions', '[]'::jsonb),
-  {pick("created", "goal added", "action added", "review date changed", "follow-up")},
+  CASE WHEN g = 1 THEN 'created' ELSE {pick("goal_added", "action_added", "edited", "followed_up")} END,
+  '{{}}'::jsonb, '',
   %(today)s::timestamptz - ((10 - g) * interval '20 days'), f.sw_user, {plan}
 FROM bench_focus f, generate_series(1, 3 + f.h %% 6) g WHERE f.has_plan""",
     )
