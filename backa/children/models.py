@@ -59,7 +59,7 @@ class PersonIdentityFields(models.Model):
     def identity_number(self) -> identity.IdentityNumber | None:
         if not self.pnr_encrypted:
             return None
-        return identity.decrypt(self.pnr_encrypted)
+        return identity.decrypt(bytes(self.pnr_encrypted))
 
     @property
     def full_name(self) -> str:
