@@ -65,13 +65,15 @@ def copy_writer(model, rows):
     now = timezone.now()
     auto = [i for i, f in enumerate(fields) if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)]
     attnames = [f.attname for f in fields]
-    with connection.cursor() as cursor:
-        with cursor.cursor.copy(f"COPY {model._meta.db_table} ({columns}) FROM STDIN") as copy:
-            for obj in rows:
-                values = [getattr(obj, a) for a in attnames]
-                for i in auto:
-                    values[i] = now
-                copy.write_row(values)
+    with (
+        connection.cursor() as cursor,
+        cursor.cursor.copy(f"COPY {model._meta.db_table} ({columns}) FROM STDIN") as copy,
+    ):
+        for obj in rows:
+            values = [getattr(obj, a) for a in attnames]
+            for i in auto:
+                values[i] = now
+            copy.write_row(values)
 
 
 MARKER_DDL = """CREATE TABLE IF NOT EXISTS bench_dataset (

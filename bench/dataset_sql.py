@@ -504,7 +504,7 @@ def stage_accesslog(params, log):
         pool = cursor.fetchone()[0]
         cursor.execute("SET work_mem = '256MB'")
         cursor.execute("SET maintenance_work_mem = '512MB'")
-        for month, weight in zip(months, weights):
+        for month, weight in zip(months, weights, strict=True):
             if month in done:
                 continue
             rows = int(total * weight / sum(weights))

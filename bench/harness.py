@@ -111,9 +111,9 @@ def gunicorn(workers: int = 4):
             try:
                 urllib.request.urlopen(base + "/healthz", timeout=1).read()
                 break
-            except OSError:
+            except OSError as exc:
                 if proc.poll() is not None:
-                    raise RuntimeError(f"gunicorn exited; see {log.name}")
+                    raise RuntimeError(f"gunicorn exited; see {log.name}") from exc
                 time.sleep(0.2)
         yield base
     finally:

@@ -41,9 +41,10 @@ def headline(name, r):
     if r is None:
         return "not run"
     a, ratios, met = r.get("app", {}), r.get("ratios", {}), r.get("met", {})
-    fmt = lambda d: (
-        f"{d['median']:.1f} ({d['min']:.1f}–{d['max']:.1f})" if isinstance(d, dict) and "median" in d else str(d)
-    )  # noqa: E731
+
+    def fmt(d):
+        return f"{d['median']:.1f} ({d['min']:.1f}–{d['max']:.1f})" if isinstance(d, dict) and "median" in d else str(d)
+
     if name == "S1":
         text = (
             f"c=1 p95 {fmt(a['page_c1']['p95_ms'])} ms; c=16 {fmt(a['page_c16']['rps'])} pages/s, "

@@ -37,15 +37,16 @@ def log_denied(request, exception):
             "object_id": exception.object_id,
         }
     else:
-        # A tool the position lacks, or a write a service refused: the page's route name says what.
+        # A page refused: a tool the position lacks (its name), or a write a rule refused (the
+        # route's name). Logged as a page, apart from the rows of the tool's own use.
         match = getattr(request, "resolver_match", None)
-        tool = exception.tool if isinstance(exception, ToolRefused) else ObjectType.PAGE
+        what = exception.tool if isinstance(exception, ToolRefused) else (match.view_name if match is not None else "")
         # Under a child's route the refusal is about that child, and is logged on it.
         child_id = match.kwargs.get("child_id") if match is not None else None
         fields = {
             "action": getattr(exception, "action", Action.VIEW),
-            "object_type": tool,
+            "object_type": ObjectType.PAGE,
             "child_id": child_id,
-            "object_id": match.view_name[:64] if match is not None else None,
+            "object_id": str(what)[:64] or None,
         }
     log_access(request=request, outcome=Outcome.DENIED, standalone=True, **fields)

@@ -111,6 +111,7 @@ def emergency_access(request):
 @tool_required(is_reviewer, tool=ObjectType.LOG_REVIEW)
 def review_queue(request):
     position = current_position(request)
+    assert position is not None  # a reviewer acts in a position (is_reviewer)
     municipality_id = position.unit.organisation.municipality_id
     grants = list(
         EmergencyAccess.objects.filter(municipality_id=municipality_id, reviewed_at__isnull=True)
@@ -141,6 +142,7 @@ def review_queue(request):
 @tool_required(is_reviewer, tool=ObjectType.LOG_REVIEW)
 def review_emergency(request, grant_id):
     position = current_position(request)
+    assert position is not None  # a reviewer acts in a position (is_reviewer)
     grant = reachable_object(
         EmergencyAccess.objects.filter(municipality_id=position.unit.organisation.municipality_id),
         grant_id,
@@ -164,6 +166,7 @@ def review_emergency(request, grant_id):
 @tool_required(is_reviewer, tool=ObjectType.LOG_REVIEW)
 def review_item(request, item_id):
     position = current_position(request)
+    assert position is not None  # a reviewer acts in a position (is_reviewer)
     item = reachable_object(
         LogReviewItem.objects.filter(municipality_id=position.unit.organisation.municipality_id),
         item_id,

@@ -156,7 +156,7 @@ def family_names_for_log_review(child_ids, user_ids) -> set:
     if not child_ids or not user_ids:
         return set()
     users = User.objects.filter(pk__in=list(user_ids)).annotate(ln=Lower("last_name")).exclude(ln="")
-    pairs = set()
+    pairs: set[tuple] = set()
     by_name: dict = {}
     for child_id, name in (
         Child.objects.filter(pk__in=list(child_ids))

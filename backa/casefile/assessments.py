@@ -166,7 +166,7 @@ def compass_svg(assessments, rows, *, title: str, desc: str, child_label: str) -
         corners = svg.points(_point(i, v or 0, top) for i, v in enumerate(values))
         return f'<polygon points="{corners}" class="series {cls}" {SERIES_STYLE[cls]}/>'
 
-    for n, assessment in enumerate(assessments):
+    for n in range(len(assessments)):
         values = [(cell.rating if cell else None) for cell in (row["cells"][n] for row in rows)]
         # The latest assessment always gets the strongest line (s3); older ones fainter.
         parts.append(polygon(values, SERIES_CLASSES[len(SERIES_CLASSES) - len(assessments) + n]))

@@ -313,7 +313,8 @@ def add_demo_flow(rng, today):
             if index == 3:
                 Plan.objects.filter(pk=plan.pk, status=PlanStatus.ACTIVE).update(review_date=today + timedelta(days=3))
             first = Assessment.objects.filter(child=child).order_by("created_at").first()
-            Assessment.objects.filter(pk=first.pk).update(assessed_on=today - timedelta(days=120))
+            if first is not None:
+                Assessment.objects.filter(pk=first.pk).update(assessed_on=today - timedelta(days=120))
             _backdate(
                 140,
                 (Concern.objects.filter(child=child), ["observed_on", "created_at"]),

@@ -1,9 +1,11 @@
 """Follow-up (uppföljning) of the plan, and the reviews that are due."""
 
+from collections.abc import Sequence
 from datetime import date, timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import BooleanField, ExpressionWrapper, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -102,6 +104,7 @@ def do_follow_up(
             )
             _bump(locked, acting, PlanChange.FOLLOWED_UP_CLOSED, Purpose.FOLLOW_UP)
         else:
+            assert next_review_date is not None  # required for "continue" by the checks above
             locked.review_date = next_review_date
             _bump(locked, acting, PlanChange.FOLLOWED_UP, Purpose.FOLLOW_UP)
         _log(acting, locked.child, LogAction.CREATE, ObjectType.FOLLOW_UP, follow_up.id)
@@ -111,7 +114,7 @@ def do_follow_up(
 REVIEW_HORIZON = timedelta(days=14)
 
 
-def due_reviews(user, *, today=None, horizon_days: int = 14) -> list[Plan]:
+def due_reviews(user, *, today=None, horizon_days: int = 14) -> Sequence[Plan]:
     """Active plans whose review date is within the horizon or passed, for children where
     the user is barnkontakt or stödsamordnare today."""
     today = today or timezone.localdate()
@@ -126,8 +129,7 @@ def due_reviews(user, *, today=None, horizon_days: int = 14) -> list[Plan]:
             child_id__in=responsible,
         )
         .select_related("child")
+        .annotate(overdue=ExpressionWrapper(Q(review_date__lt=today), output_field=BooleanField()))
         .order_by("review_date")
     )
-    for plan in plans:
-        plan.overdue = plan.review_date < today
     return plans

@@ -1,6 +1,7 @@
 """Forms for every step of the child's file."""
 
 from datetime import timedelta
+from typing import cast
 
 from django import forms
 from django.utils import timezone
@@ -89,7 +90,7 @@ class ConversationForm(AccessibleForm):
 
     def __init__(self, *args, concerns=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["concern"].choices = [("", _("No particular concern"))] + [
+        cast(forms.ChoiceField, self.fields["concern"]).choices = [("", _("No particular concern"))] + [
             (str(c.id), f"{c.observed_on:%Y-%m-%d} – {c.description[:60]}") for c in concerns
         ]
 
@@ -195,6 +196,13 @@ def _in_a_month():
     return timezone.localdate() + timedelta(days=30)
 
 
+class PersonChoiceField(forms.ModelChoiceField):
+    """A professional by name (the username when the name is missing)."""
+
+    def label_from_instance(self, obj):
+        return obj.get_full_name() or obj.username
+
+
 class PlanForm(AccessibleForm):
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
     kind = forms.ChoiceField(
@@ -222,7 +230,9 @@ class PlanForm(AccessibleForm):
 
     def __init__(self, *args, municipality=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["organisation"].queryset = Organisation.objects.filter(municipality=municipality).order_by("name")
+        cast(forms.ModelChoiceField, self.fields["organisation"]).queryset = Organisation.objects.filter(
+            municipality=municipality
+        ).order_by("name")
         for code in AREA_CODES:
             self.fields[f"need-{code}"] = forms.CharField(
                 label=_("Needs: %(area)s") % {"area": CompassArea(code).label},
@@ -262,7 +272,7 @@ class ActionForm(AccessibleForm):
         queryset=Organisation.objects.none(),
         error_messages={"required": _("An action must have an owning organisation.")},
     )
-    owner = forms.ModelChoiceField(
+    owner = PersonChoiceField(
         label=_("Responsible person"),
         queryset=User.objects.none(),
         error_messages={"required": _("An action must have an owner: the person responsible.")},
@@ -276,11 +286,11 @@ class ActionForm(AccessibleForm):
 
     def __init__(self, *args, plan=None, municipality=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["owner_organisation"].queryset = Organisation.objects.filter(municipality=municipality).order_by(
-            "name"
-        )
+        cast(forms.ModelChoiceField, self.fields["owner_organisation"]).queryset = Organisation.objects.filter(
+            municipality=municipality
+        ).order_by("name")
         today = timezone.localdate()
-        self.fields["owner"].queryset = (
+        cast(forms.ModelChoiceField, self.fields["owner"]).queryset = (
             User.objects.filter(
                 is_active=True,
                 positions__unit__organisation__municipality=municipality,
@@ -290,10 +300,11 @@ class ActionForm(AccessibleForm):
             .distinct()
             .order_by("last_name", "first_name")
         )
-        self.fields["owner"].label_from_instance = lambda u: u.get_full_name() or u.username
         goals = list(plan.goals.all()) if plan is not None else []
         self.goals = {str(g.id): g for g in goals}
-        self.fields["goal"].choices = [("", "–")] + [(str(g.id), g.description[:80]) for g in goals]
+        cast(forms.ChoiceField, self.fields["goal"]).choices = [("", "–")] + [
+            (str(g.id), g.description[:80]) for g in goals
+        ]
 
     def action_values(self):
         data = dict(self.cleaned_data)
@@ -339,7 +350,7 @@ class TeamMemberForm(AccessibleForm):
 
     def __init__(self, *args, municipality=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["position"].queryset = positions_in(municipality)
+        cast(forms.ModelChoiceField, self.fields["position"]).queryset = positions_in(municipality)
 
 
 class CoordinatorForm(AccessibleForm):
@@ -347,7 +358,7 @@ class CoordinatorForm(AccessibleForm):
 
     def __init__(self, *args, municipality=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["coordinator"].queryset = positions_in(municipality)
+        cast(forms.ModelChoiceField, self.fields["coordinator"]).queryset = positions_in(municipality)
 
 
 class MeetingForm(AccessibleForm):
@@ -368,11 +379,11 @@ class MeetingForm(AccessibleForm):
     def __init__(self, *args, team=(), guardians=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.users = {str(a.position.user.id): a.position.user for a in team}
-        self.fields["professionals"].choices = [
+        cast(forms.ChoiceField, self.fields["professionals"]).choices = [
             (str(a.position.user.id), f"{a.position.user.get_full_name()} ({a.get_kind_display()})") for a in team
         ]
         self.guardian_map = {str(g.id): g for g in guardians}
-        self.fields["guardians"].choices = [(str(g.id), g.full_name) for g in guardians]
+        cast(forms.ChoiceField, self.fields["guardians"]).choices = [(str(g.id), g.full_name) for g in guardians]
 
 
 class MinutesForm(AccessibleForm):
@@ -393,7 +404,9 @@ class MinutesForm(AccessibleForm):
 
     def __init__(self, *args, participants=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["attended"].choices = [(str(p.id), f"{p.name} ({p.get_kind_display()})") for p in participants]
+        cast(forms.ChoiceField, self.fields["attended"]).choices = [
+            (str(p.id), f"{p.name} ({p.get_kind_display()})") for p in participants
+        ]
 
 
 class FollowUpForm(AccessibleForm):
@@ -417,7 +430,7 @@ class FollowUpForm(AccessibleForm):
             self.fields[f"{name}-comment"] = forms.CharField(label=_("Comment"), required=False)
             self.goal_fields.append((goal, self[name], self[f"{name}-comment"]))
         self.assessment_map = {str(a.id): a for a in assessments}
-        self.fields["assessment"].choices = [("", _("None"))] + [
+        cast(forms.ChoiceField, self.fields["assessment"]).choices = [("", _("None"))] + [
             (str(a.id), f"{a.assessed_on:%Y-%m-%d}") for a in assessments
         ]
 

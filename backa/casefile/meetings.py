@@ -1,5 +1,6 @@
 """Barnets team meetings: invitations, minutes, whether the child was heard, decisions."""
 
+from collections.abc import Sequence
 from datetime import datetime
 
 from django.core.exceptions import ValidationError
@@ -24,10 +25,10 @@ def do_schedule_meeting(
     plan: Plan | None = None,
     place: str = "",
     agenda: str = "",
-    professionals: list = (),
+    professionals: Sequence = (),
     invite_child: bool = True,
-    guardians: list = (),
-    others: list[str] = (),
+    guardians: Sequence = (),
+    others: Sequence[str] = (),
     position=None,
 ) -> Meeting:
     """Invite barnets team, the child and guardians to a meeting."""
@@ -75,8 +76,8 @@ def do_record_meeting(
     minutes: str,
     child_heard: str,
     child_heard_how: str = "",
-    attended_ids: list = (),
-    decisions: list[str] = (),
+    attended_ids: Sequence = (),
+    decisions: Sequence[str] = (),
     position=None,
 ) -> Meeting:
     """Record a held meeting: minutes, who attended, decisions, and always whether and how

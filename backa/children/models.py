@@ -33,7 +33,8 @@ class PersonIdentityFields(models.Model):
 
     id_type = models.CharField(_("identity number type"), max_length=20, choices=IdType.choices, default=IdType.NONE)
     pnr_encrypted = models.BinaryField(null=True, editable=False)
-    pnr_hash = models.CharField(max_length=64, null=True, unique=True, editable=False)
+    # NULL, not "", for a child without a number: unique applies only to the numbers there are.
+    pnr_hash = models.CharField(max_length=64, null=True, unique=True, editable=False)  # noqa: DJ001
     given_name = models.CharField(_("given name"), max_length=100)
     family_name = models.CharField(_("family name"), max_length=100)
     protected_identity = models.BooleanField(
@@ -58,7 +59,7 @@ class PersonIdentityFields(models.Model):
     def identity_number(self) -> identity.IdentityNumber | None:
         if not self.pnr_encrypted:
             return None
-        return identity.decrypt(self.pnr_encrypted)
+        return identity.decrypt(bytes(self.pnr_encrypted))
 
     @property
     def full_name(self) -> str:

@@ -37,9 +37,11 @@ def rows_for(child, start, end, *, names: bool = False) -> list[dict]:
             :MAX_ROWS
         ]
     )
-    orgs = dict(Organisation.objects.filter(pk__in={r["organisation_id"] for r in logs}).values_list("pk", "name"))
-    units = dict(Unit.objects.filter(pk__in={r["unit_id"] for r in logs}).values_list("pk", "name"))
-    people = {}
+    orgs: dict = dict(
+        Organisation.objects.filter(pk__in={r["organisation_id"] for r in logs}).values_list("pk", "name")
+    )
+    units: dict = dict(Unit.objects.filter(pk__in={r["unit_id"] for r in logs}).values_list("pk", "name"))
+    people: dict = {}
     if names:
         people = {
             u.pk: u.get_full_name() or u.username for u in User.objects.filter(pk__in={r["user_id"] for r in logs})

@@ -1,4 +1,5 @@
 from datetime import timedelta
+from typing import cast
 
 from django import forms
 from django.utils import timezone
@@ -34,7 +35,7 @@ class NewConsentForm(AccessibleForm):
     child_judged_mature = forms.BooleanField(
         label=_("The child is judged mature enough to decide alone"), required=False
     )
-    form = forms.ChoiceField(label=_("Form"), choices=[("", "–")] + ConsentForm.choices, required=False)
+    form = forms.ChoiceField(label=_("Form"), choices=[("", "–"), *ConsentForm.choices], required=False)
     form_note = forms.CharField(
         label=_("Note on how consent was given"), widget=forms.Textarea(attrs={"rows": 3}), required=False
     )
@@ -46,8 +47,8 @@ class NewConsentForm(AccessibleForm):
         )
         if own_organisation is not None:
             queryset = queryset.exclude(pk=own_organisation.pk)
-        self.fields["recipients"].queryset = queryset.order_by("name")
-        self.fields["guardians"].choices = [(str(g.pk), g.full_name) for g in guardians]
+        cast(forms.ModelChoiceField, self.fields["recipients"]).queryset = queryset.order_by("name")
+        cast(forms.ChoiceField, self.fields["guardians"]).choices = [(str(g.pk), g.full_name) for g in guardians]
         today = timezone.localdate()
         self.fields["valid_from"].initial = today
         self.fields["valid_to"].initial = today + timedelta(days=365)
@@ -68,7 +69,7 @@ class RecordGivenForm(AccessibleForm):
 
     def __init__(self, *args, guardians=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["guardians"].choices = [(str(g.pk), g.full_name) for g in guardians]
+        cast(forms.ChoiceField, self.fields["guardians"]).choices = [(str(g.pk), g.full_name) for g in guardians]
 
 
 class WithdrawConsentForm(AccessibleForm):
@@ -77,7 +78,7 @@ class WithdrawConsentForm(AccessibleForm):
 
     def __init__(self, *args, guardians=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["withdrawn_by"].choices = [("child", _("The child"))] + [
+        cast(forms.ChoiceField, self.fields["withdrawn_by"]).choices = [("child", _("The child"))] + [
             (str(g.pk), g.full_name) for g in guardians
         ]
 
@@ -102,7 +103,7 @@ class DisclosureForm(AccessibleForm):
         )
         if own_organisation is not None:
             queryset = queryset.exclude(pk=own_organisation.pk)
-        self.fields["to_organisation"].queryset = queryset.order_by("name")
+        cast(forms.ModelChoiceField, self.fields["to_organisation"]).queryset = queryset.order_by("name")
 
 
 class EmergencyAccessForm(ChildSearchForm):
@@ -135,7 +136,7 @@ class ExtractPeriodForm(AccessibleForm):
     )
 
     def clean(self):
-        data = super().clean()
+        data = super().clean() or {}
         if data.get("start") and data.get("end") and data["end"] < data["start"]:
             raise forms.ValidationError(_("The end date must not be before the start date."))
         return data

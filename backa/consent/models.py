@@ -54,7 +54,7 @@ class CategorySet(models.Model):
 
     def get_category_labels(self) -> list[str]:
         labels = dict(Category.choices)
-        return [labels.get(c, c) for c in self.category_list]
+        return [str(labels.get(c, c)) for c in self.category_list]
 
 
 class ConsentForm(models.TextChoices):

@@ -60,7 +60,7 @@ def line_chart(months, series, *, title: str, desc: str, chart_id: str, marker=N
             f'<text x="{mx + 4:.1f}" y="{TOP + 10}" font-size="11" fill="#1b1b1b">{escape(marker_label)}</text>'
         )
     district_index = 0
-    for label, points, kind in series:
+    for _label, points, kind in series:
         if kind == "district":
             colour, dash = DISTRICT_STYLES[district_index % len(DISTRICT_STYLES)]
             district_index += 1

@@ -54,7 +54,7 @@ def district_series(*, districts, start: date, stop: date, indicators=None) -> d
         .values_list("indicator", "district_id", "month", "value", "n_children", "source")
     )
     chosen = {}
-    for key, district_id, month, value, n, source in rows:
+    for key, district_id, month, value, n, _source in rows:
         chosen.setdefault((key, district_id, month), (value, n))
     result = defaultdict(lambda: defaultdict(list))
     for (key, district_id, month), (value, n) in sorted(chosen.items(), key=lambda item: item[0][2]):

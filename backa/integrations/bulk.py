@@ -13,12 +13,12 @@ def copy_insert(model, objects, batch_size: int = 2000):
         return
     fields = list(model._meta.concrete_fields)
     columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
-    with connection.cursor() as cursor:
-        with cursor.cursor.copy(
-            f"COPY {connection.ops.quote_name(model._meta.db_table)} ({columns}) FROM STDIN"
-        ) as copy:
-            for obj in objects:
-                copy.write_row([_value(f, obj) for f in fields])
+    with (
+        connection.cursor() as cursor,
+        cursor.cursor.copy(f"COPY {connection.ops.quote_name(model._meta.db_table)} ({columns}) FROM STDIN") as copy,
+    ):
+        for obj in objects:
+            copy.write_row([_value(f, obj) for f in fields])
 
 
 def _value(field, obj):

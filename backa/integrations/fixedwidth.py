@@ -224,10 +224,22 @@ def format_fixed_width(
         return "".join(record)
 
     day = (extract_date or timezone.localdate()).strftime("%Y%m%d")
-    lines = [pad(zip(START_FIELDS, [FORMAT_ID, day, municipality_code, FULL if full else PARTIAL, encoding]), START)]
+    lines = [
+        pad(
+            zip(START_FIELDS, [FORMAT_ID, day, municipality_code, FULL if full else PARTIAL, encoding], strict=True),
+            START,
+        )
+    ]
     for row in rows:
         lines.append(
-            pad(zip(DATA_FIELDS, [str(v).replace("-", "") if i in (0, 6, 9) else v for i, v in enumerate(row)]), DATA)
+            pad(
+                zip(
+                    DATA_FIELDS,
+                    [str(v).replace("-", "") if i in (0, 6, 9) else v for i, v in enumerate(row)],
+                    strict=True,
+                ),
+                DATA,
+            )
         )
-    lines.append(pad(zip(END_FIELDS, [f"{len(rows):08d}"]), END))
+    lines.append(pad(zip(END_FIELDS, [f"{len(rows):08d}"], strict=True), END))
     return ("\n".join(lines) + "\n").encode(ENCODINGS[encoding])

@@ -207,7 +207,7 @@ def _parse_row(fields, line, result, districts, seen, today):
     if len(fields) != len(HEADER):
         bad(_("Expected %(expected)s columns, found %(found)s.") % {"expected": len(HEADER), "found": len(fields)})
         return
-    values = dict(zip(HEADER, (f.strip() for f in fields)))
+    values = dict(zip(HEADER, (f.strip() for f in fields), strict=True))
     number = None
     try:
         number = identity.parse(values["personnummer"], today=today)
@@ -358,12 +358,12 @@ GUARDIAN_FETCHED = ("pnr_hash", "id", "given_name", "family_name", "protected_id
 def _apply_chunk(rows, municipality, report, acting_user, moved_district):
     hashes = {row.number.digits: identity.lookup_hash(row.number) for row in rows}
     existing = {
-        values[0]: dict(zip(CHILD_FETCHED, values))
+        values[0]: dict(zip(CHILD_FETCHED, values, strict=True))
         for values in Child.objects.filter(among("pnr_hash", hashes.values())).values_list(*CHILD_FETCHED)
     }
     g_hashes = {g.number.digits: identity.lookup_hash(g.number) for row in rows for g in row.guardians}
     guardians = {
-        values[0]: dict(zip(GUARDIAN_FETCHED, values))
+        values[0]: dict(zip(GUARDIAN_FETCHED, values, strict=True))
         for values in Guardian.objects.filter(among("pnr_hash", set(g_hashes.values()))).values_list(*GUARDIAN_FETCHED)
     }
     created, updated, g_created, g_updated = [], [], [], {}

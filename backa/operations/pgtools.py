@@ -58,7 +58,7 @@ def give_to_postgres(path: Path, mode=0o700):
     path.mkdir(parents=True, exist_ok=True)
     if is_root():
         pw = pwd.getpwnam("postgres")
-        for root, dirs, files in os.walk(path):
+        for root, _dirs, files in os.walk(path):
             os.chown(root, pw.pw_uid, pw.pw_gid)
             for name in files:
                 os.chown(os.path.join(root, name), pw.pw_uid, pw.pw_gid)

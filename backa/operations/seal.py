@@ -88,7 +88,7 @@ def rows_digest(cursor, starts_at, ends_at) -> tuple[int, str, str, str]:
         if not batch:
             break
         for row in batch:
-            line = "|".join(_canonical(c, v) for c, v in zip(COLUMNS, row))
+            line = "|".join(_canonical(c, v) for c, v in zip(COLUMNS, row, strict=True))
             digest.update(line.encode())
             digest.update(b"\n")
             last = str(row[1])

@@ -148,7 +148,7 @@ class Generator:
             d.expected_children = n
             board = self.board_of[d.id]
 
-            def add(unit_type, organisation, name, count=1):
+            def add(unit_type, organisation, name, count=1, d=d, du=du):
                 for i in range(count):
                     unit = Unit(
                         id=self.uuid(),
@@ -161,7 +161,9 @@ class Generator:
                     du.units.setdefault(unit_type, []).append(unit)
                     units.append(unit)
 
-            scale = lambda t, minimum=1: max(minimum, round(n / UNIT_SIZES[t]))  # noqa: E731
+            def scale(t, minimum=1, n=n):
+                return max(minimum, round(n / UNIT_SIZES[t]))
+
             add(UnitType.ADMINISTRATION, board, f"{d.name} stadsdelsförvaltning")
             add(UnitType.BMM, self.region, f"Barnmorskemottagningen {d.name}")
             n_bvc = scale(UnitType.BVC)
@@ -420,15 +422,12 @@ class Generator:
         if phase == LifePhase.INFANT:
             barnkontakt()
             return
-        preschool = None
         if self.rng.random() < 0.85:
             start = add_years(born, 1) + timedelta(days=self.rng.randint(0, 300))
             preschool_unit = self.rng.choice(units[UnitType.FORSKOLA])
             end = school_start(born) - timedelta(days=1)
             if start <= self.today:
-                preschool = enrolment(
-                    preschool_unit, Enrolment.Kind.PLACEMENT, start, end if end < self.today else None
-                )
+                enrolment(preschool_unit, Enrolment.Kind.PLACEMENT, start, end if end < self.today else None)
         if phase == LifePhase.PRESCHOOL:
             barnkontakt()
             return

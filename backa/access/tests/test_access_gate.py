@@ -92,9 +92,13 @@ def test_no_code_outside_the_gate_fetches_children_directly():
                 and node.value.id == "Child"
             ):
                 offenders.append(f"{relative}:{node.lineno}")
-            if isinstance(node, ast.Call) and getattr(node.func, "id", "") in {"get_object_or_404", "get_list_or_404"}:
-                if node.args and getattr(node.args[0], "id", "") == "Child":
-                    offenders.append(f"{relative}:{node.lineno}")
+            if (
+                isinstance(node, ast.Call)
+                and getattr(node.func, "id", "") in {"get_object_or_404", "get_list_or_404"}
+                and node.args
+                and getattr(node.args[0], "id", "") == "Child"
+            ):
+                offenders.append(f"{relative}:{node.lineno}")
     assert offenders == [], "Fetch children through backa.access.gate: " + ", ".join(offenders)
 
 

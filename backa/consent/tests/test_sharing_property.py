@@ -79,9 +79,8 @@ def covered(data, bases, child_i, viewer_i, entry_i, category, moment, withdrawn
             and c["status"] == ConsentStatus.ACTIVE
             and start <= day <= end
             and (withdrawn_at[n] is None or withdrawn_at[n] > moment)
-        ):
-            if viewer_i != c["discloser"]:
-                return True
+        ) and viewer_i != c["discloser"]:
+            return True
     for b, ended_at in bases:
         start = today + timedelta(days=b["period"][0])
         end = start + timedelta(days=b["period"][1])

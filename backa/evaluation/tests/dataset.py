@@ -9,9 +9,6 @@ dataset asks for the `on_dataset_day` fixture before `world` (the clock stays th
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-import pytest
-import time_machine
-
 from backa.casefile.models import (
     Action,
     Assessment,
@@ -33,13 +30,6 @@ SE = ZoneInfo("Europe/Stockholm")
 
 
 WRITTEN_FOR = datetime(2026, 11, 23, 10, 0, tzinfo=SE)  # a Monday; the rollup's "today" in test_indicators.py
-
-
-@pytest.fixture
-def on_dataset_day():
-    """The clock on WRITTEN_FOR (ticking), whatever day the suite runs on (BACKA_TEST_TODAY)."""
-    with time_machine.travel(WRITTEN_FOR, tick=True) as traveller:
-        yield traveller
 
 
 def at(y, m, d, hour=12):

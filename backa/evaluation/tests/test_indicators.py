@@ -8,7 +8,7 @@ from backa.evaluation.indicators import BY_KEY, CATALOGUE
 from backa.evaluation.models import ALL, IndicatorValue, ValueSource
 from backa.evaluation.rollup import run_rollup
 
-from .dataset import WRITTEN_FOR, build, on_dataset_day  # noqa: F401 (a fixture)
+from .dataset import WRITTEN_FOR, build
 
 SEP, OCT, NOV, HT = date(2026, 9, 1), date(2026, 10, 1), date(2026, 11, 1), date(2026, 7, 1)
 

@@ -11,7 +11,7 @@ from backa.audit.models import AccessLog
 from backa.evaluation.models import EthicsApproval, ExtractionRecord, IndicatorValue
 from backa.evaluation.rollup import add_months, default_period, run_rollup
 
-from .dataset import NOTE_TEXTS, build, on_dataset_day  # noqa: F401 (a fixture)
+from .dataset import NOTE_TEXTS, build
 
 DASHBOARD = "/utvardering/"
 

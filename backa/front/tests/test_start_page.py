@@ -65,7 +65,7 @@ def add_children(w, count, first_day):
 
 
 def test_children_are_sorted_by_what_needs_doing_with_plain_reasons(w, client_for):
-    calm = child_at(w, "Calm", TODAY - timedelta(days=300), "bvc", barnkontakt="britta", serial=990)
+    child_at(w, "Calm", TODAY - timedelta(days=300), "bvc", barnkontakt="britta", serial=990)  # nothing to do
     overdue = child_at(w, "Overdue", TODAY - timedelta(days=310), "bvc", barnkontakt="britta", serial=991)
     plan(w, overdue, -3)
     new = child_at(w, "Newconcern", TODAY - timedelta(days=320), "bvc", barnkontakt="britta", serial=992)

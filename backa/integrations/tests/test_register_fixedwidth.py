@@ -9,10 +9,10 @@ from django.core.management import CommandError, call_command
 from backa.children.models import Child, Guardian
 from backa.integrations.fixedwidth import RECORD_LENGTH, format_fixed_width, looks_fixed_width, parse_fixed_width
 from backa.integrations.register import apply_register
-from backa.integrations.tests.test_register_import import forget_import_runs, good_rows, number, row, snapshot  # noqa: F401 - fixtures
+from backa.integrations.tests.helpers import number, row, snapshot
 from backa.synthetic.testnumbers import make_number
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("forget_import_runs")]
 
 
 def fixed(rows, *, full=False, encoding="ISO-8859-1", code="0180"):

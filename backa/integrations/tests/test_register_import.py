@@ -8,23 +8,13 @@ from django.core.management import CommandError, call_command
 from django.utils import timezone, translation
 
 from backa.audit.models import AccessLog
-from backa.children.models import Child, Custody, Guardian
+from backa.children.models import Child, Guardian
 from backa.integrations import register
 from backa.integrations.register import HEADER, apply_register, parse_register
-from backa.synthetic.testnumbers import make_number
+from backa.integrations.tests.helpers import row, snapshot
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("forget_import_runs")]
 TODAY = timezone.localdate()
-
-
-def number(born, serial):
-    return make_number(born, serial).formatted
-
-
-def row(pnr, given="Alva", family="Ek", district="JARVA", protected="N", sex="", g1=None, g2=None):
-    g1 = g1 or ("", "", "")
-    g2 = g2 or ("", "", "")
-    return [pnr, given, family, sex, district, protected, *g1, *g2]
 
 
 def extract(rows, *, trailer=True, count=None, encoding="utf-8"):
@@ -34,53 +24,10 @@ def extract(rows, *, trailer=True, count=None, encoding="utf-8"):
     return ("\n".join(lines) + "\n").encode(encoding)
 
 
-@pytest.fixture(autouse=True)
-def forget_import_runs():
-    """Import runs are committed on their own connection, outside the test's transaction."""
-    yield
-    from django.db import connections
-
-    own = connections.create_connection("default")
-    with own.cursor() as cursor:
-        cursor.execute("DELETE FROM integrations_importrun")
-    own.close()
-
-
-@pytest.fixture
-def good_rows():
-    mother = (make_number(date(1985, 5, 5), 987).formatted, "Eva", "Ek")
-    father = (make_number(date(1983, 1, 2), 989).formatted, "Olof", "Ek")
-    return [
-        row(number(date(2020, 2, 2), 980), "Alva", "Ek", g1=mother, g2=father),
-        row(number(date(2018, 3, 3), 981), "Bo", "Ek", g1=mother, g2=father),
-        row(number(date(2015, 4, 4), 982), "Cilla", "Lind", district="FARSTA"),
-        row(
-            number(date(2012, 5, 5), 983),
-            "Dan",
-            "Dold",
-            district="",
-            protected="J",
-            g1=(make_number(date(1980, 6, 6), 984).formatted, "Dora", "Dold"),
-        ),
-    ]
-
-
 def run(data, world):
     result = parse_register(data, world.municipality)
     assert result.ok, result.errors
     return apply_register(result.rows, world.municipality)
-
-
-def snapshot():
-    return (
-        sorted(
-            Child.objects.values_list(
-                "id", "given_name", "family_name", "home_district_id", "protected_identity", "version"
-            )
-        ),
-        sorted(Guardian.objects.values_list("id", "given_name", "protected_identity")),
-        Custody.objects.count(),
-    )
 
 
 def test_it_imports_children_guardians_and_protected_identity(world, good_rows):

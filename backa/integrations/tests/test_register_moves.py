@@ -10,12 +10,13 @@ from backa.audit.models import AccessLog
 from backa.children.models import Child
 from backa.integrations import register
 from backa.integrations.register import RegisterConflict, apply_register, parse_register
-from backa.integrations.tests.test_register_import import extract, forget_import_runs, row  # noqa: F401 - the fixture is autouse
+from backa.integrations.tests.helpers import row
+from backa.integrations.tests.test_register_import import extract
 from backa.roles.models import Handover, HandoverStatus, HandoverTrigger, RoleAssignment, RoleKind, role_active_on
 from backa.roles.services import derive_all, do_accept_handover, do_close_handover
 from backa.roles.tests.helpers import add_life_phase_units
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("forget_import_runs")]
 TODAY = timezone.localdate()
 
 

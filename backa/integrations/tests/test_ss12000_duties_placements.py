@@ -12,14 +12,13 @@ from django.urls import reverse
 from backa.accounts.models import Position, PositionKind
 from backa.children.models import Enrolment
 from backa.integrations.ss12000 import SS12000Client, sync_ss12000
-from backa.integrations.tests.test_register_import import forget_import_runs  # noqa: F401 - autouse
 from backa.integrations.tests.test_ss12000 import META, TOKEN, FakeSS12000, person, school_unit, validator_for  # noqa: F401
 from backa.organisations.models import Unit, UnitType
 from backa.roles.models import Handover
 from backa.roles.services import do_derive_barnkontakt
 from backa.testing import make_user
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("forget_import_runs")]
 SCHOOL_CODE, PRESCHOOL_CODE = "12345678", "87654321"
 
 

@@ -50,7 +50,7 @@ def test_closed_periods_are_sealed_in_a_contiguous_chain(sealed):
     assert len(seals) >= 4  # up to the last full hour before now - grace
     assert [s.row_count for s in seals[:3]] == [12, 12, 6] and all(s.row_count == 0 for s in seals[3:])
     assert seals[0].previous_digest == GENESIS
-    assert all(b.previous_digest == a.digest for a, b in zip(seals, seals[1:]))
+    assert all(b.previous_digest == a.digest for a, b in zip(seals, seals[1:], strict=False))
     with connection.cursor() as cursor:
         report = verify_chain(cursor)
     assert report.ok and report.sealed_rows == 30 and report.rows_before_first_seal == 0

@@ -25,9 +25,9 @@ class Command(BaseCommand):
             with open(options["path"], encoding="utf-8") as handle:
                 text = handle.read()
         except (OSError, UnicodeDecodeError) as exc:
-            raise CommandError(f"Cannot read the file: {exc}")
+            raise CommandError(f"Cannot read the file: {exc}") from exc
         try:
             n = do_import_baseline(acting_user=user, text=text, municipality=municipality)
         except ValidationError as exc:
-            raise CommandError("Nothing imported:\n" + "\n".join(exc.messages))
+            raise CommandError("Nothing imported:\n" + "\n".join(exc.messages)) from exc
         self.stdout.write(f"Imported {n} baseline values.")

@@ -26,7 +26,7 @@ class Command(BaseCommand):
             try:
                 start, stop = date.fromisoformat(options["start"]), date.fromisoformat(options["stop"])
             except (TypeError, ValueError):
-                raise CommandError("Give both --start and --stop as YYYY-MM-DD.")
+                raise CommandError("Give both --start and --stop as YYYY-MM-DD.") from None
         else:
             start, stop = default_period(months=options["months"])
         chosen = None
