@@ -123,8 +123,9 @@ def test_a_database_of_the_two_apps_migrates_to_the_casefile_without_losing_a_ro
     for app, models in MOVED.items():
         for model in models:
             assert after[f"casefile_{model}"] == before[f"{app}_{model}"], model
-    # 0001 replaces the two apps' migrations (recorded as applied, not run); 0002 renamed the tables.
-    assert casefile == ["0001_initial", "0002_rename_tables"]
+    # 0001 replaces the two apps' migrations (recorded as applied, not run); 0002 renamed the tables;
+    # later migrations follow (and `migrate --check` below finds none left).
+    assert casefile[:2] == ["0001_initial", "0002_rename_tables"]
 
     result = _manage(server, name, "migrate", "--noinput")
     assert result.returncode == 0, result.stderr[-3000:]
