@@ -1,6 +1,6 @@
 """One convention for everything a page or API route fetches besides the child itself.
 
-- A row of a child's file, after the gate: `child_object(queryset, child, object_id, object_type)`.
+- A row of a child's file, after the gate: `child_object(queryset, gated_child, object_id, object_type)`.
   A missing row, a row of another child and an unknown id give the child's 404.
 - Any other object a person may or may not reach (a handover, a review item, a district, a
   forum, an impact assessment): `reachable_object(queryset, object_id, object_type)`, with the
