@@ -19,6 +19,7 @@ from backa.casefile.tests.helpers import make_plan
 from backa.operations.idempotency import FORM_FIELD
 from backa.operations.models import IdempotencyKey
 from backa.operations.tests.test_idempotency import _concern_form
+from backa.testing import force_verified_login
 
 pytestmark = pytest.mark.drill
 SESSIONS = 8
@@ -64,7 +65,7 @@ def test_a_concurrent_double_submit_creates_one_concern(world):
 
     def submit():
         client = Client()
-        client.force_login(world.rasmus)
+        force_verified_login(client, world.rasmus)
         barrier.wait()
         try:
             results.append(client.post(url, _concern_form(**{FORM_FIELD: "double"})))
