@@ -2,8 +2,6 @@
 comparison means as heavier lines. Presentation attributes only (no style=), role=img with
 title and desc; the table beside the chart carries the same numbers."""
 
-from django.utils.html import escape
-
 from backa.lib import svg
 
 WIDTH, HEIGHT = 640, 300
@@ -41,24 +39,17 @@ def line_chart(months, series, *, title: str, desc: str, chart_id: str, marker=N
     for step in range(5):
         v = low + (high - low) * step / 4
         parts.append(f'<line x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{y(v):.1f}" y2="{y(v):.1f}" stroke="#d0d0d0"/>')
-        parts.append(
-            f'<text x="{LEFT - 6}" y="{y(v) + 4:.1f}" text-anchor="end" font-size="11" fill="#1b1b1b">{v:.3g}</text>'
-        )
+        parts.append(svg.label(LEFT - 6, y(v) + 4, f"{v:.3g}", anchor="end"))
     for i, month in enumerate(months):
         if i % max(1, len(months) // 6) == 0 or i == len(months) - 1:
-            parts.append(
-                f'<text x="{x(i):.1f}" y="{HEIGHT - BOTTOM + 16}" text-anchor="middle" font-size="11" '
-                f'fill="#1b1b1b">{month:%Y-%m}</text>'
-            )
+            parts.append(svg.label(x(i), HEIGHT - BOTTOM + 16, f"{month:%Y-%m}"))
     if marker is not None and marker in months:
         mx = x(months.index(marker))
         parts.append(
-            f'<line x1="{mx:.1f}" x2="{mx:.1f}" y1="{TOP}" y2="{HEIGHT - BOTTOM}" stroke="#1b1b1b" '
+            f'<line x1="{mx:.1f}" x2="{mx:.1f}" y1="{TOP}" y2="{HEIGHT - BOTTOM}" stroke="{svg.INK}" '
             f'stroke-dasharray="1 3"/>'
         )
-        parts.append(
-            f'<text x="{mx + 4:.1f}" y="{TOP + 10}" font-size="11" fill="#1b1b1b">{escape(marker_label)}</text>'
-        )
+        parts.append(svg.label(mx + 4, TOP + 10, marker_label, anchor="start"))
     district_index = 0
     for _label, points, kind in series:
         if kind == "district":
@@ -79,16 +70,12 @@ def line_chart(months, series, *, title: str, desc: str, chart_id: str, marker=N
                 segment.append(f"{x(i):.1f},{y(v):.1f}")
         if segment:
             segments.append(segment)
-        dash_attr = f' stroke-dasharray="{dash}"' if dash else ""
         for seg in segments:
             if len(seg) == 1:
                 cx, cy = seg[0].split(",")
                 parts.append(f'<circle cx="{cx}" cy="{cy}" r="3" fill="{colour}"/>')
             else:
-                parts.append(
-                    f'<polyline points="{" ".join(seg)}" fill="none" stroke="{colour}" '
-                    f'stroke-width="{width}"{dash_attr}/>'
-                )
+                parts.append(f'<polyline points="{" ".join(seg)}" fill="none" {svg.stroke(colour, dash, width)}/>')
     parts.append("</svg>")
     return "".join(parts)
 

@@ -9,6 +9,7 @@ from django.views.decorators.http import require_http_methods
 
 from backa.access.gate import ChildNotFound, get_child_for_request, visible_children, visible_entry_scope
 from backa.access.lookups import find_child_for_concern
+from backa.access.objects import NotFound
 from backa.accounts.positions import current_position
 from backa.audit.context import Acting
 from backa.audit.log import Action, log_access
@@ -126,7 +127,7 @@ def get_concern_for_request(request, concern_id):
         )
         return concern, False
     if concern is None:
-        raise ChildNotFound(None, object_type=ObjectType.CONCERN, object_id=concern_id)
+        raise NotFound(object_type=ObjectType.CONCERN, object_id=str(concern_id))
     get_child_for_request(request, concern.child_id, object_type=ObjectType.CONCERN, object_id=concern.id)
     return concern, True
 

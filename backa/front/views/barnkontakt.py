@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from backa.access.gate import ChildNotFound
+from backa.access.objects import NotFound, reachable_object
 from backa.accounts.positions import administered_district_ids
 from backa.audit.context import Acting
 from backa.audit.log import Action, log_access, log_access_many
@@ -96,7 +96,7 @@ def _get_handover_for_request(request, handover_id):
     The receiver has no role for the child yet, so the access gate would refuse them; they see
     only what the handover page shows (name, birth date, life phase, units), logged as a read."""
     today = timezone.localdate()
-    handover = (
+    handover = reachable_object(
         Handover.objects.select_related(
             "child",
             "from_position__user",
@@ -104,12 +104,10 @@ def _get_handover_for_request(request, handover_id):
             "to_position__user",
             "to_position__unit",
             "completed_by",
-        )
-        .filter(Q(from_position__user=request.user) | Q(to_position__user=request.user), pk=handover_id)
-        .first()
+        ).filter(Q(from_position__user=request.user) | Q(to_position__user=request.user)),
+        handover_id,
+        ObjectType.HANDOVER,
     )
-    if handover is None:
-        raise ChildNotFound(None, object_type=ObjectType.HANDOVER, object_id=str(handover_id))
     as_sender = handover.from_position.user_id == request.user.pk and handover.from_position.is_active_on(today)
     as_receiver = (
         handover.to_position is not None
@@ -117,7 +115,7 @@ def _get_handover_for_request(request, handover_id):
         and handover.to_position.is_active_on(today)
     )
     if not (as_sender or as_receiver):
-        raise ChildNotFound(None, object_type=ObjectType.HANDOVER, object_id=str(handover_id))
+        raise NotFound(object_type=ObjectType.HANDOVER, object_id=str(handover_id))
     log_access(
         request=request,
         action=Action.VIEW,
