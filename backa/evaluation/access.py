@@ -8,8 +8,8 @@
 
 from django.utils import timezone
 
-from backa.access.objects import require_tool
-from backa.accounts.positions import administered_district_ids, current_position
+from backa.access.objects import is_district_admin, require_tool
+from backa.accounts.positions import current_position
 from backa.audit.vocabulary import ObjectType
 
 
@@ -19,7 +19,7 @@ def can_view_dashboard(request) -> bool:
         return False
     if current_position(request) is None:
         return False
-    return bool(administered_district_ids(request)) or user.has_perm("evaluation.view_evaluation")
+    return is_district_admin(request) or user.has_perm("evaluation.view_evaluation")
 
 
 def require_dashboard(request):

@@ -3,7 +3,7 @@ decisions, not individual children, so they are opened by position, not by the c
 
 from django.db.models import Q
 
-from backa.access.objects import reachable_object
+from backa.access.objects import is_district_admin, reachable_object
 from backa.accounts.positions import administered_district_ids, current_position
 from backa.audit.vocabulary import ObjectType
 from backa.impact.models import ImpactAssessment
@@ -14,17 +14,13 @@ def _municipality_id(request):
     return position.unit.organisation.municipality_id if position else None
 
 
-def is_admin_in_municipality(request) -> bool:
-    return bool(administered_district_ids(request))
-
-
 def visible_assessments(request):
     """District administrators see the municipality's assessments; a decision-maker sees those sent to them."""
     municipality_id = _municipality_id(request)
     if municipality_id is None:
         return ImpactAssessment.objects.none()
     queryset = ImpactAssessment.objects.filter(municipality_id=municipality_id)
-    if is_admin_in_municipality(request):
+    if is_district_admin(request):
         return queryset
     return queryset.filter(Q(decision_maker=request.user))
 

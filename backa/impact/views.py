@@ -8,10 +8,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from backa.access.objects import NotFound
+from backa.access.objects import NotFound, is_district_admin
 from backa.accounts.positions import current_position
 from backa.audit.vocabulary import ObjectType
-from backa.impact.access import can_decide, can_edit, get_assessment, is_admin_in_municipality, visible_assessments
+from backa.impact.access import can_decide, can_edit, get_assessment, visible_assessments
 from backa.impact.forms import AssessmentForm, DecideForm, SendForm, VersionForm
 from backa.impact.indicators import LABELS
 from backa.impact.models import STEP_FIELDS, Status
@@ -30,15 +30,13 @@ def assessment_list(request):
     assessments = list(
         visible_assessments(request).select_related("district", "decision_maker").order_by("-created_at")
     )
-    return render(
-        request, "impact/list.html", {"assessments": assessments, "can_create": is_admin_in_municipality(request)}
-    )
+    return render(request, "impact/list.html", {"assessments": assessments, "can_create": is_district_admin(request)})
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def assessment_create(request):
-    if not is_admin_in_municipality(request):
+    if not is_district_admin(request):
         raise NotFound(object_type=ObjectType.IMPACT_ASSESSMENT)
     municipality_id = current_position(request).unit.organisation.municipality_id
     form = AssessmentForm(request.POST or None, municipality_id=municipality_id)

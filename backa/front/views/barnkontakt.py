@@ -9,8 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from backa.access.objects import NotFound, reachable_object
-from backa.accounts.positions import administered_district_ids
+from backa.access.objects import NotFound, is_district_admin, reachable_object
 from backa.audit.context import Acting
 from backa.audit.log import Action, log_access, log_access_many
 from backa.audit.vocabulary import ObjectType, Purpose
@@ -67,7 +66,7 @@ def barnkontakt_start(request):
             "outgoing": outgoing,
             "incoming": incoming,
             "summary": totals,
-            "is_district_admin": bool(administered_district_ids(request)),
+            "is_district_admin": is_district_admin(request),
             "due_soon_days": worklist.DUE_SOON_DAYS,
         },
     )
