@@ -14,6 +14,7 @@ from backa.audit.vocabulary import ObjectType, Purpose
 from backa.casefile.common import _count, _log, _not_in_future
 from backa.casefile.compass import AREA_CODES
 from backa.casefile.models import Concern, ConcernStatus, Notification, Urgency
+from backa.casefile.notify import notify
 from backa.roles.models import RoleAssignment, RoleKind, role_active_on
 
 
@@ -66,16 +67,7 @@ def do_register_concern(
         )
         _log(acting, child, Action.CREATE, ObjectType.CONCERN, concern.id, Purpose.UPPTACKARE)
         recipients = [u for u in barnkontakt_users(child) if u.pk != acting_user.pk]
-        Notification.objects.bulk_create(
-            Notification(
-                recipient=u,
-                child=child,
-                municipality_id=child.municipality_id,
-                kind=Notification.Kind.NEW_CONCERN,
-                object_id=concern.id,
-            )
-            for u in recipients
-        )
+        notify(recipients=recipients, child=child, kind=Notification.Kind.NEW_CONCERN, object_id=concern.id)
         if recipients or barnkontakt_users(child):
             concern.barnkontakt_notified_at = timezone.now()
             concern.save(update_fields=["barnkontakt_notified_at"])

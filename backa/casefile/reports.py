@@ -12,6 +12,7 @@ from backa.audit.log import Action, log_access
 from backa.audit.vocabulary import ObjectType, Purpose
 from backa.casefile.common import _not_in_future
 from backa.casefile.models import Concern, ConcernReport, Notification, ReportStatus
+from backa.casefile.notify import notify
 
 
 def do_report_to_social_services(
@@ -116,10 +117,9 @@ def do_record_report_outcome(
             setattr(locked, field, value)
         locked.save()
         if feedback_given_on and not had_feedback:
-            Notification.objects.create(
-                recipient_id=locked.reported_by_id,
-                child_id=locked.child_id,
-                municipality_id=locked.municipality_id,
+            notify(
+                recipients=[locked.reported_by_id],
+                child=locked.child,
                 kind=Notification.Kind.CONCERN_REPORT_FEEDBACK,
                 object_id=locked.id,
             )
