@@ -82,6 +82,12 @@ def is_reviewer(request) -> bool:
     return position is not None and position.kind in REVIEWER_KINDS
 
 
+def is_archive_admin(request) -> bool:
+    """The municipality's archive administrator (arkivansvarig): retention rules, holds, purges."""
+    position = current_position(request)
+    return position is not None and position.kind == PositionKind.ARCHIVE_ADMIN
+
+
 def require_tool(request, rule, *, tool: str):
     if not rule(request):
         raise ToolRefused(tool)
