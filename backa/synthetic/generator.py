@@ -21,6 +21,7 @@ from backa.children.lifephase import LifePhase, add_years, life_phase, school_st
 from backa.children.models import Child, Custody, Enrolment, Guardian, IdType, Sex
 from backa.forums.demo import add_demo_forums
 from backa.impact.demo import add_demo_assessment
+from backa.records.demo import add_demo_records
 from backa.lib import identity
 from backa.organisations.models import (
     District,
@@ -506,6 +507,7 @@ class Generator:
         add_demo_forums(self)
         add_demo_assessment(self)
         add_demo_flow(self.rng, self.today)
+        add_demo_records(self)
         return self.personas
 
 
