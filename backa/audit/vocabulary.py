@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy as _
 
 class ObjectType(models.TextChoices):
     ACTION = "action", _("Plan action")
+    ARCHIVE_DELIVERY = "archive_delivery", _("Delivery to the e-archive")
     ASSESSMENT = "assessment", _("Assessment (Behovskompassen)")
     BARNKONTAKT = "barnkontakt", _("Choice of barnkontakt")
     CHILD = "child", _("The child's file")

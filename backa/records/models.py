@@ -214,6 +214,28 @@ class PurgeRecord(models.Model):
         return sum(self.counts.values())
 
 
+class ArchiveDelivery(models.Model):
+    """An information package delivered to the e-archive (backa/records/earchive.py): what, for whom, its digest."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    package_id = models.CharField(max_length=64, unique=True)
+    municipality = models.ForeignKey(Municipality, on_delete=models.PROTECT, related_name="+")
+    # A plain id: the delivery record outlives the child's rows in the platform.
+    child_id = models.UUIDField()
+    record_types = models.JSONField(default=list)
+    mets_sha256 = models.CharField(max_length=64)
+    files = models.PositiveIntegerField()
+    bytes = models.PositiveBigIntegerField()
+    delivered_at = models.DateTimeField(default=timezone.now, editable=False)
+    delivered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    location = models.CharField(max_length=500, help_text="Where the package was written for the e-archive to take.")
+
+    class Meta:
+        ordering = ["-delivered_at"]
+
+
 class AccessibilityFeedback(models.Model):
     """Feedback on the accessibility statement (lag 2018:1937 12 §): a barrier someone met."""
 

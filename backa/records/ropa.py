@@ -120,6 +120,7 @@ ENTRIES: dict[str, E] = {
     "evaluation.ExtractionRecord": E((STAFF, USAGE), RESEARCH_BASIS, RESEARCHERS, KEPT),
     "records.RetentionRuleVersion": E((STAFF,), ARCHIVE, NOBODY, KEPT),
     "records.LegalHold": E((STAFF, CHILD_ID), ARCHIVE, ADMIN, KEPT),
+    "records.ArchiveDelivery": E((STAFF, CHILD_ID), ARCHIVE, NOBODY, KEPT),
     "records.AccessibilityFeedback": E((CONTACT,), A11Y, NOBODY, "accessibility_feedback"),
 }
 
