@@ -21,7 +21,6 @@ from backa.children.lifephase import LifePhase, add_years, life_phase, school_st
 from backa.children.models import Child, Custody, Enrolment, Guardian, IdType, Sex
 from backa.forums.demo import add_demo_forums
 from backa.impact.demo import add_demo_assessment
-from backa.records.demo import add_demo_records
 from backa.lib import identity
 from backa.organisations.models import (
     District,
@@ -32,6 +31,7 @@ from backa.organisations.models import (
     Unit,
     UnitType,
 )
+from backa.records.demo import add_demo_records
 from backa.roles.config import rules_by_phase
 from backa.roles.models import AssignmentSource, RoleAssignment, RoleKind
 from backa.synthetic import names
