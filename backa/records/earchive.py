@@ -17,6 +17,7 @@ plain METS schema does not express. The delivery is recorded as an ArchiveDelive
 """
 
 import hashlib
+import json
 import mimetypes
 import shutil
 import uuid
@@ -209,8 +210,24 @@ def _export(child, record_types) -> dict[str, str]:
             if links and rows:
                 parts.extend(part.objects.filter(**{f"{links[0]}__in": rows}))
         if rows:
-            found[key] = serializers.serialize("json", rows + parts, indent=2)
+            text = serializers.serialize("json", rows + parts, indent=2)
+            found[key] = _readable_identity(text, rows) if key == CHILD else text
     return found
+
+
+def _readable_identity(text: str, children) -> str:
+    """The archive must be able to identify the child: the personnummer in clear (formatted), instead
+    of the platform's encrypted copy and keyed hashes, which no one outside the platform can read."""
+    numbers = {str(c.pk): c.identity_number for c in children}
+    objects = json.loads(text)
+    for obj in objects:
+        if obj["model"] == "children.child":
+            fields = obj["fields"]
+            for name in ("pnr_encrypted", "pnr_hash", "home_address_hash"):
+                fields.pop(name, None)
+            number = numbers.get(str(obj["pk"]))
+            fields["identity_number"] = number.formatted if number is not None else None
+    return json.dumps(objects, indent=2, ensure_ascii=False)
 
 
 def build_package(child, record_types, out_dir: Path, *, submitter: str, now: datetime | None = None) -> Path:

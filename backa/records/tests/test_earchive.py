@@ -82,6 +82,18 @@ def test_the_command_delivers_and_refuses_unknown_types(world, tmp_path, no_netw
     call_command("arkivleverans", child=str(world.sigrid.pk), out=str(tmp_path), types="concern,consent", stdout=out)
     listed = json.loads(out.getvalue())
     assert "METS.xml" in listed["files"] and ArchiveDelivery.objects.count() == 1
+    child_file = Path(ArchiveDelivery.objects.get().location) / "representations/rep1/data"
+    assert not (child_file / "child.json").exists()  # not asked for
     with pytest.raises(CommandError):
         call_command("arkivleverans", child=str(world.sigrid.pk), out=str(tmp_path), types="nonsense")
     assert ArchiveDelivery.objects.count() == 1
+
+
+def test_the_childs_identity_is_readable_in_the_archive(world, tmp_path, no_network):
+    root = earchive.build_package(world.sigrid, ["child"], tmp_path, submitter="Stockholm")
+    assert earchive.validate_package(root) == []
+    rows = json.loads((root / "representations/rep1/data/child.json").read_text())
+    child = next(r for r in rows if r["model"] == "children.child")
+    assert child["fields"]["identity_number"] == world.sigrid.identity_number.formatted
+    assert "pnr_encrypted" not in child["fields"] and "pnr_hash" not in child["fields"]
+    assert {r["model"] for r in rows} >= {"children.custody", "children.enrolment"}
