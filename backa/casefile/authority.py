@@ -24,6 +24,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from backa.access.objects import ToolRefused
@@ -96,6 +97,18 @@ def standing(acting_user, child) -> Standing:
         organisation_ids=frozenset(org for _, org in rows),
         district_admin=district_admin,
         manager_organisation_id=manager_org,
+    )
+
+
+def lead_exists(user):
+    """Exists(...) for a plan row: `user` is a lead of the plan's child today (one subquery)."""
+    return Exists(
+        RoleAssignment.objects.filter(
+            role_active_on(timezone.localdate()),
+            child_id=OuterRef("child_id"),
+            position__user=user,
+            kind__in=LEAD_ROLES,
+        )
     )
 
 
