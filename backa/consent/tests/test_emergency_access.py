@@ -138,7 +138,7 @@ def test_it_reaches_only_children_of_the_positions_municipality(world, client_fo
     from backa.testing import make_child
 
     solna = Municipality.objects.create(code="0184", name="Solna")
-    elsewhere = make_child(solna, None, "Signe", "Annanstans", timezone.localdate() - timedelta(days=2000), serial=977)
+    elsewhere = make_child(solna, None, "Signe", "Annanstans", timezone.localdate() - timedelta(days=2000), serial=987)
     response = _open(client_for("britta"), world, child=elsewhere)
     assert response.status_code == 400 and not EmergencyAccess.objects.exists()
     with pytest.raises(PermissionDenied):
