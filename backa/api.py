@@ -5,6 +5,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import Http404
 from ninja import NinjaAPI
+from ninja.errors import ValidationError as SchemaError
 from ninja.security import django_auth
 
 from backa.access.middleware import defer_denied, log_denied
@@ -52,3 +53,16 @@ def refused(request, exc):
     # position lacks: 403 in the API's error shape, the refusal logged as denied.
     _refuse(request, exc)
     return api.create_response(request, {"detail": "Forbidden"}, status=403)
+
+
+@api.exception_handler(SchemaError)
+def schema_refused(request, exc):
+    # A body or query the schema refuses (lib.api_input): 422 in the same shape as a service's
+    # refusal, {"detail": ..., "errors": {field: [messages]}}; nothing reached a service.
+    errors: dict = {}
+    for error in exc.errors:
+        where = [str(part) for part in error.get("loc", ()) if part not in ("body", "query", "path", "payload")]
+        field = where[-1] if where and not where[-1].isdigit() else ".".join(where) or "__all__"
+        message = str(error.get("msg", "invalid")).removeprefix("Value error, ")
+        errors.setdefault(field or "__all__", []).append(message)
+    return api.create_response(request, {"detail": "Validation failed", "errors": errors}, status=422)
