@@ -12,7 +12,7 @@ from datetime import date
 
 from django.utils import timezone
 from ninja import Schema
-from pydantic import field_validator, model_validator
+from pydantic import field_validator
 
 MAX_TEXT = 20_000
 EARLIEST = date(1900, 1, 1)
@@ -23,9 +23,9 @@ MAX_OFFSET = 1_000_000
 def _check_text(value, path: str) -> None:
     if isinstance(value, str):
         if "\x00" in value:
-            raise ValueError(f"{path or 'text'}: must not contain NUL characters")
+            raise ValueError(f"{path + ': ' if path else ''}must not contain NUL characters")
         if len(value) > MAX_TEXT:
-            raise ValueError(f"{path or 'text'}: at most {MAX_TEXT} characters")
+            raise ValueError(f"{path + ': ' if path else ''}at most {MAX_TEXT} characters")
     elif isinstance(value, dict):
         for key, item in value.items():
             _check_text(key, path)
@@ -43,12 +43,13 @@ def check_date(value: date) -> date:
 
 
 class InputSchema(Schema):
-    @model_validator(mode="before")
+    # Per field, before parsing (ninja wraps the whole body in its own getter, so a
+    # model-level "before" validator would not see a plain dict).
+    @field_validator("*", mode="before")
     @classmethod
-    def _text_is_storable(cls, data):
-        if isinstance(data, dict):
-            _check_text(data, "")
-        return data
+    def _text_is_storable(cls, value):
+        _check_text(value, "")
+        return value
 
     @field_validator("*", mode="after")
     @classmethod
