@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('children', '0002_child_moved_out_on'),
-        ('roles', '0004_handover_transition_on'),
+        ('roles', '0005_role_end_reason'),
     ]
 
     operations = [
