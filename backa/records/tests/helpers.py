@@ -102,7 +102,9 @@ def full_file(world, child=None, *, close=True, forum=None):
         valid_from=today,
         valid_to=today + timedelta(days=30),
     )
-    do_grant_emergency_access(acting_user=world.olle, child=child, reason="Akut fara för barnet, polisen ringde")
+    do_grant_emergency_access(
+        acting_user=world.users["britta"], child=child, reason="Akut fara för barnet, polisen ringde"
+    )
     forum = forum or make_forum(world, "SSPF Järva")
     ForumMeeting.objects.create(
         child=child,
