@@ -20,6 +20,7 @@ import smtplib
 import ssl
 from collections.abc import Iterable
 from datetime import timedelta
+from email.policy import SMTP as SMTP_POLICY
 
 from django.conf import settings
 from django.db import transaction
@@ -113,7 +114,7 @@ def _reply(code: int, text: bytes) -> str:
 
 def send_one(conn: smtplib.SMTP, row: Message, to_address: str) -> None:
     try:
-        data = render.build(row, to_address).as_bytes(policy=render.SMTP_POLICY)
+        data = render.build(row, to_address).as_bytes(policy=SMTP_POLICY)
     except Exception as exc:  # a row that cannot be rendered never will be: dead, not a crash loop
         _set(row, row.state, state=Message.State.DEAD, last_error=f"render: {type(exc).__name__}")
         log.exception("outbox row %s cannot be rendered", row.id)
