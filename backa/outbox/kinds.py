@@ -30,12 +30,12 @@ KINDS: dict[str, KindText] = {
     "meeting_updated": KindText(_("A meeting you are invited to has changed."), urgent=True, calendar=True),
     "meeting_cancelled": KindText(_("A meeting you were invited to is cancelled."), urgent=True, calendar=True),
     "team_invitation": KindText(_("You have an invitation waiting in Backa barnet."), urgent=True),
-    "reminder_followup_due": KindText(_("A follow-up is due soon in Backa barnet."), urgent=False),
-    "reminder_followup_overdue": KindText(_("A follow-up is overdue in Backa barnet."), urgent=False),
-    "reminder_handover_pending": KindText(_("A handover is waiting in Backa barnet."), urgent=False),
-    "reminder_consent_expiring": KindText(_("A consent expires soon in Backa barnet."), urgent=False),
-    "reminder_emergency_unreviewed": KindText(_("An emergency access waits for review."), urgent=False),
-    "reminder_report_feedback_due": KindText(_("Feedback on a concern report is due."), urgent=False),
+    "remind_followup_due": KindText(_("A follow-up is due soon in Backa barnet."), urgent=False),
+    "remind_followup_late": KindText(_("A follow-up is overdue in Backa barnet."), urgent=False),
+    "remind_handover": KindText(_("A handover is waiting in Backa barnet."), urgent=False),
+    "remind_consent": KindText(_("A consent expires soon in Backa barnet."), urgent=False),
+    "remind_emergency": KindText(_("An emergency access waits for review."), urgent=False),
+    "remind_feedback_due": KindText(_("Feedback on a concern report is due."), urgent=False),
 }
 
 
