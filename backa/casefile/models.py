@@ -75,7 +75,6 @@ class Notification(models.Model):
         REMIND_HANDOVER = "remind_handover", _("A handover has waited for an answer")
         REMIND_CONSENT = "remind_consent", _("A consent expires soon")
         REMIND_EMERGENCY = "remind_emergency", _("An emergency access waits for review")
-        REMIND_FEEDBACK_DUE = "remind_feedback_due", _("Feedback on a concern report is due")
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     recipient = models.ForeignKey(
@@ -90,6 +89,26 @@ class Notification(models.Model):
 
     class Meta:
         indexes = [models.Index(fields=["recipient", "read_at"], name="notification_inbox")]
+
+
+class ReminderSent(models.Model):
+    """One reminder occasion (kind, object, occasion key) that has been sent: the reminder job
+    writes this row and the notifications in one transaction, so a second run, or two runs at
+    once, send nothing twice (the unique constraint decides)."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    kind = models.CharField(max_length=20)
+    object_id = models.UUIDField()
+    # e.g. the review date the reminder was about: a moved date is a new occasion.
+    occasion = models.CharField(max_length=40)
+    child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="+")
+    municipality = models.ForeignKey(Municipality, on_delete=models.PROTECT, related_name="+")
+    sent_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "object_id", "occasion"], name="reminder_once_per_occasion")
+        ]
 
 
 class ConsentStatus(models.TextChoices):

@@ -35,7 +35,6 @@ KINDS: dict[str, KindText] = {
     "remind_handover": KindText(_("A handover is waiting in Backa barnet."), urgent=False),
     "remind_consent": KindText(_("A consent expires soon in Backa barnet."), urgent=False),
     "remind_emergency": KindText(_("An emergency access waits for review."), urgent=False),
-    "remind_feedback_due": KindText(_("Feedback on a concern report is due."), urgent=False),
 }
 
 
