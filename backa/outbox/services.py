@@ -128,4 +128,5 @@ def backoff(attempts: int, *, base: int, cap: int) -> timedelta:
 
 
 def users_with_addresses(ids: Iterable) -> dict:
-    return dict(get_user_model().objects.filter(pk__in=list(ids)).values_list("pk", "email"))
+    # An inactive user gets no e-mail (their notifications wait, like their start page).
+    return dict(get_user_model().objects.filter(pk__in=list(ids), is_active=True).values_list("pk", "email"))

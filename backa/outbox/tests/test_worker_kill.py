@@ -98,3 +98,12 @@ def test_killing_the_worker_sends_each_email_at_most_once_and_loses_none(queued,
         else:
             # The one in flight never reached DATA: sent again after the lease.
             assert states == [Message.State.SENT] * N
+
+
+def test_two_workers_at_once_never_share_a_row(queued):
+    with SMTPPeer() as peer:
+        workers = [start_worker(peer.port, "--once") for _ in range(2)]
+        assert [w.wait(timeout=120) for w in workers] == [0, 0]
+        counts = peer.recorder.count_by_message_id()
+        assert set(counts) == {m.message_id for m in Message.objects.all()}
+        assert max(counts.values()) == 1
