@@ -12,6 +12,7 @@ from backa.outbox.services import do_requeue
 class MessageAdmin(admin.ModelAdmin):
     list_display = ("created_at", "kind", "channel", "recipient", "state", "attempts", "smtp_code", "last_error")
     list_filter = ("state", "channel", "kind")
+    list_select_related = ("recipient",)
     ordering = ("-created_at",)
     actions = ["requeue"]
     readonly_fields = [f.name for f in Message._meta.fields]

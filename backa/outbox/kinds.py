@@ -19,22 +19,36 @@ class KindText:
     urgent: bool
     # A calendar invitation is attached (payload holds the meeting's times and sequence).
     calendar: bool = False
+    # What a user turns off on Mina meddelanden ("No e-mail about …"); non-urgent kinds only.
+    label: str | Promise = ""
 
 
 GENERIC = KindText(_("You have a new task in Backa barnet."), urgent=True)
 
 KINDS: dict[str, KindText] = {
-    "new_concern": KindText(_("You have a new task in Backa barnet."), urgent=False),
-    "report_feedback": KindText(_("You have new feedback in Backa barnet."), urgent=False),
+    "new_concern": KindText(_("You have a new task in Backa barnet."), urgent=False, label=_("new concerns")),
+    "report_feedback": KindText(
+        _("You have new feedback in Backa barnet."), urgent=False, label=_("feedback on my concern reports")
+    ),
     "meeting_invitation": KindText(_("You are invited to a meeting in Backa barnet."), urgent=True, calendar=True),
     "meeting_updated": KindText(_("A meeting you are invited to has changed."), urgent=True, calendar=True),
     "meeting_cancelled": KindText(_("A meeting you were invited to is cancelled."), urgent=True, calendar=True),
     "team_invitation": KindText(_("You have an invitation waiting in Backa barnet."), urgent=True),
-    "remind_followup_due": KindText(_("A follow-up is due soon in Backa barnet."), urgent=False),
-    "remind_followup_late": KindText(_("A follow-up is overdue in Backa barnet."), urgent=False),
-    "remind_handover": KindText(_("A handover is waiting in Backa barnet."), urgent=False),
-    "remind_consent": KindText(_("A consent expires soon in Backa barnet."), urgent=False),
-    "remind_emergency": KindText(_("An emergency access waits for review."), urgent=False),
+    "remind_followup_due": KindText(
+        _("A follow-up is due soon in Backa barnet."), urgent=False, label=_("follow-ups due soon")
+    ),
+    "remind_followup_late": KindText(
+        _("A follow-up is overdue in Backa barnet."), urgent=False, label=_("overdue follow-ups")
+    ),
+    "remind_handover": KindText(
+        _("A handover is waiting in Backa barnet."), urgent=False, label=_("handovers waiting")
+    ),
+    "remind_consent": KindText(
+        _("A consent expires soon in Backa barnet."), urgent=False, label=_("consents that expire soon")
+    ),
+    "remind_emergency": KindText(
+        _("An emergency access waits for review."), urgent=False, label=_("emergency accesses to review")
+    ),
 }
 
 

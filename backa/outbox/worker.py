@@ -76,10 +76,11 @@ def claim(batch: int) -> list[Message]:
             .filter(state=Message.State.PENDING, next_attempt_at__lte=now)
             .order_by("next_attempt_at", "created_at")[:batch]
         )
-        dead = [r.id for r in rows if r.attempts >= settings.OUTBOX_MAX_ATTEMPTS]
+        dead = {r.id for r in rows if r.attempts >= settings.OUTBOX_MAX_ATTEMPTS}
         if dead:
-            Message.objects.filter(id__in=dead).update(state=Message.State.DEAD)
-        rows = [r for r in rows if r.id not in set(dead)]
+            # Claimed and lost that often (a worker killed by this very row): give up on it.
+            Message.objects.filter(id__in=dead).update(state=Message.State.DEAD, last_error="too many attempts")
+        rows = [r for r in rows if r.id not in dead]
         Message.objects.filter(id__in=[r.id for r in rows]).update(
             state=Message.State.SENDING, claimed_at=now, attempts=F("attempts") + 1
         )

@@ -27,7 +27,7 @@ class EmailPreferenceForm(AccessibleForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["muted_kinds"].choices = [(k, kinds.KINDS[k].line) for k in kinds.opt_outable()]
+        self.fields["muted_kinds"].choices = [(k, kinds.KINDS[k].label) for k in kinds.opt_outable()]
 
 
 @login_required
