@@ -247,6 +247,7 @@ EMAIL_HOST = env_str("EMAIL_HOST", "127.0.0.1" if BACKA_ENV != "production" else
 EMAIL_PORT = env_int("EMAIL_PORT", 25)
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)  # STARTTLS
 EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)  # implicit TLS (port 465)
+EMAIL_SSL_CAFILE = env_str("EMAIL_SSL_CAFILE")  # a private CA for the relay's certificate
 EMAIL_HOST_USER = env_str("EMAIL_HOST_USER")
 EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD")
 EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 30)

@@ -43,12 +43,14 @@ class Ambiguous(Exception):
 def connect() -> smtplib.SMTP:
     host, port, timeout = settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT
     conn: smtplib.SMTP
+    # Certificates are always verified; EMAIL_SSL_CAFILE names a private CA (an internal relay).
+    context = ssl.create_default_context(cafile=settings.EMAIL_SSL_CAFILE or None)
     if settings.EMAIL_USE_SSL:
-        conn = smtplib.SMTP_SSL(host, port, timeout=timeout, context=ssl.create_default_context())
+        conn = smtplib.SMTP_SSL(host, port, timeout=timeout, context=context)
     else:
         conn = smtplib.SMTP(host, port, timeout=timeout)
         if settings.EMAIL_USE_TLS:
-            conn.starttls(context=ssl.create_default_context())
+            conn.starttls(context=context)
     conn.ehlo_or_helo_if_needed()
     if settings.EMAIL_HOST_USER:
         conn.login(settings.EMAIL_HOST_USER, settings.EMAIL_HOST_PASSWORD)
