@@ -93,6 +93,7 @@ WATCHED_APPS = (
     "audit",
     "operations",
     "records",
+    "outbox",
 )
 UNWATCHED_TABLES = {"audit_accesslog", "django_session"}
 # The children whose file the matrix fills with one row of every kind.
