@@ -10,6 +10,10 @@ import os
 from pathlib import Path
 from urllib.parse import parse_qsl, unquote, urlparse
 
+from django.core.exceptions import ImproperlyConfigured
+
+from backa.config import env_secret, parse_key_ring, refuse_weak_production_config
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
@@ -68,23 +72,55 @@ def database_from_url(url: str) -> dict:
     raise ValueError(f"Unsupported DATABASE_URL scheme: {parsed.scheme!r}")
 
 
-# Environment: "demo" (laptop, http on 127.0.0.1), "test", or "production".
+# Environment: "demo" (laptop, http on 127.0.0.1), "test", or "production". Anything else
+# refuses to start: a typo such as BACKA_ENV=prod must never run with the demo's keys.
+KNOWN_ENVS = ("demo", "test", "production")
 BACKA_ENV = env_str("BACKA_ENV", "demo")
+if BACKA_ENV not in KNOWN_ENVS:
+    raise ImproperlyConfigured(f"BACKA_ENV={BACKA_ENV!r} is not one of {', '.join(KNOWN_ENVS)}")
 DEBUG = env_bool("DEBUG", False)
 # Benchmarks only (bench/): adds a trivial view, the framework floor. Never in production.
 BACKA_BENCH = env_bool("BACKA_BENCH", False) and BACKA_ENV != "production"
 
+# Secrets: NAME from the environment, or NAME_FILE naming a file that holds it (systemd
+# credentials, a mounted secret). Production needs every one of them set explicitly and
+# separately (config.py); the demo and the test suite derive stable local keys so a laptop
+# needs nothing configured.
 _demo_secret = "demo-only-" + hashlib.sha256(str(BASE_DIR).encode()).hexdigest()
-SECRET_KEY = env_str("SECRET_KEY", _demo_secret if BACKA_ENV != "production" else "")
-if not SECRET_KEY:
-    raise RuntimeError("SECRET_KEY must be set in production")
+SECRET_KEY = env_secret("SECRET_KEY") or (_demo_secret if BACKA_ENV != "production" else "")
+
+
+def _derived(prefix: str) -> str:
+    return "" if BACKA_ENV == "production" else hashlib.sha256((prefix + SECRET_KEY).encode()).hexdigest()
+
 
 # Keys for personal identity numbers: AES-GCM for storage, HMAC-SHA256 for lookup.
 # Separate keys so the lookup hash cannot be used to decrypt, and either can rotate.
-PNR_ENCRYPTION_KEY = env_str("PNR_ENCRYPTION_KEY", hashlib.sha256(("enc" + SECRET_KEY).encode()).hexdigest())
-PNR_HASH_KEY = env_str("PNR_HASH_KEY", hashlib.sha256(("mac" + SECRET_KEY).encode()).hexdigest())
+# Each ciphertext is stored with the id of the key that wrote it (PNR_ENCRYPTION_KEY_ID);
+# earlier keys stay readable through PNR_ENCRYPTION_OLD_KEYS ("id:hex,id:hex") until
+# `manage.py reencrypt_identity_numbers` has moved every row to the current key.
+PNR_ENCRYPTION_KEY = env_secret("PNR_ENCRYPTION_KEY") or _derived("enc")
+PNR_ENCRYPTION_KEY_ID = env_str("PNR_ENCRYPTION_KEY_ID", "1")
+PNR_ENCRYPTION_OLD_KEYS = parse_key_ring(env_secret("PNR_ENCRYPTION_OLD_KEYS"))
+PNR_HASH_KEY = env_secret("PNR_HASH_KEY") or _derived("mac")
 # Key of the study ids in research extracts (HMAC of the child id). Held by the key holder, never in an extract.
-RESEARCH_PSEUDONYM_KEY = env_str("RESEARCH_PSEUDONYM_KEY", hashlib.sha256(("study" + SECRET_KEY).encode()).hexdigest())
+RESEARCH_PSEUDONYM_KEY = env_secret("RESEARCH_PSEUDONYM_KEY") or _derived("study")
+
+# The header the trusted reverse proxy sets with the request id (deploy/nginx.conf sets
+# X-Request-ID). Empty: the server makes every request id itself and ignores any header,
+# so a client can never choose the id written to the access log.
+REQUEST_ID_HEADER = env_str("REQUEST_ID_HEADER", "")
+
+if BACKA_ENV == "production":
+    refuse_weak_production_config(
+        secret_key=SECRET_KEY,
+        pnr_encryption_key=PNR_ENCRYPTION_KEY,
+        pnr_encryption_key_id=PNR_ENCRYPTION_KEY_ID,
+        pnr_old_keys=PNR_ENCRYPTION_OLD_KEYS,
+        pnr_hash_key=PNR_HASH_KEY,
+        research_key=RESEARCH_PSEUDONYM_KEY,
+        database_url=env_str("DATABASE_URL"),
+    )
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "testserver"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
@@ -121,6 +157,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "backa.middleware.RequestIdMiddleware",
+    "backa.middleware.RequestLogMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "backa.middleware.LanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -236,6 +273,8 @@ if BACKA_ENV == "production":
     SESSION_COOKIE_NAME = "__Host-sessionid"
     CSRF_COOKIE_NAME = "__Host-csrftoken"
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
+    # The load balancer and the metrics scraper talk plain http to the node itself.
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$", r"^metrics$"]
     SECURE_HSTS_SECONDS = 63072000
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
@@ -288,22 +327,51 @@ MUNICIPALITY_CODE = env_str("MUNICIPALITY_CODE", "0180")
 # Application logs: request ids and object ids only, never personnummer, names or notes.
 LOG_DIR = Path(env_str("LOG_DIR", str(BASE_DIR / "var" / "log")))
 LOG_DIR.mkdir(parents=True, exist_ok=True)
+# Files are JSON lines for shipping (backa/lib/jsonlog.py): app.jsonl holds everything,
+# security.jsonl only the security stream (backa.security, backa.security.events) for the
+# municipality's SIEM. The console is JSON in production (journald ships it) and plain text
+# elsewhere (LOG_FORMAT=json|plain overrides).
+LOG_FORMAT = env_str("LOG_FORMAT", "json" if BACKA_ENV == "production" else "plain")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {
-        "console": {"class": "logging.StreamHandler", "formatter": "plain"},
-        "file": {"class": "logging.FileHandler", "filename": str(LOG_DIR / "app.log"), "formatter": "plain"},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "json": {"()": "backa.lib.jsonlog.JsonFormatter"},
     },
-    "root": {"handlers": ["console", "file"], "level": env_str("LOG_LEVEL", "INFO")},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT},
+        "file": {"class": "logging.FileHandler", "filename": str(LOG_DIR / "app.log"), "formatter": "plain"},
+        "jsonfile": {"class": "logging.FileHandler", "filename": str(LOG_DIR / "app.jsonl"), "formatter": "json"},
+        "security": {
+            "class": "logging.FileHandler",
+            "filename": str(LOG_DIR / "security.jsonl"),
+            "formatter": "json",
+        },
+    },
+    "root": {"handlers": ["console", "file", "jsonfile"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {
         # Django's request logger can echo URLs and POST bodies; keep it at warning level
         # and never log request bodies.
         "django.request": {"level": "ERROR"},
         "axes": {"level": "WARNING"},
+        # One line per request (RequestLogMiddleware): the JSON file and the console in
+        # production, not the plain file.
+        "backa.request": {
+            "handlers": ["jsonfile"] + (["console"] if BACKA_ENV == "production" else []),
+            "level": "INFO",
+            "propagate": False,
+        },
+        "backa.security": {"handlers": ["security"], "level": "INFO", "propagate": True},
     },
 }
+
+# Health, readiness and metrics (backa/operations/health.py, docs/operations.md).
+SEAL_OVERDUE_AFTER_HOURS = env_int("SEAL_OVERDUE_AFTER_HOURS", 27)  # a day's period + 1 h grace + 2 h
+READINESS_EXTRA_CHECKS = env_list("READINESS_EXTRA_CHECKS", [])
+METRICS_EXTRA_GAUGES: list[str] = []
+METRICS_ALLOWED_NETWORKS = env_list("METRICS_ALLOWED_NETWORKS", ["127.0.0.1/32", "::1/128"])
+METRICS_TOKEN = env_secret("METRICS_TOKEN")
 
 # The demo's SQLite cannot enforce NULLS NOT DISTINCT unique constraints (LifePhaseConfig);
 # PostgreSQL, where pilots and tests run, does. Keep the demo's start-up quiet about it.
