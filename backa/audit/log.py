@@ -11,6 +11,7 @@ from contextlib import contextmanager
 
 from django.db import DatabaseError, connection
 
+from backa.accounts import events
 from backa.accounts.positions import current_position
 from backa.audit.context import Acting, as_acting
 from backa.audit.models import AccessLog, Action, Outcome
@@ -132,6 +133,14 @@ def log_access(
         )
     if outcome == Outcome.DENIED:
         ACCESS_DENIED.inc()
+        # The access log holds the row; the security stream gets the line (no second table row).
+        events.stream(
+            "access_denied",
+            actor=row.user_id,
+            request_id=row.request_id,
+            reason=object_type,
+            event_id=str(row.id),
+        )
     return row
 
 
