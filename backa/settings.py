@@ -40,6 +40,23 @@ def env_list(name: str, default: list[str]) -> list[str]:
     return [part.strip() for part in value.split(",") if part.strip()]
 
 
+def _hosts_and_ports(netloc: str) -> tuple[str, str]:
+    """"h1:5432,h2:5433" into ("h1,h2", "5432,5433"): libpq's multi-host form (Patroni, with
+    target_session_attrs=read-write in the query). One host gives one host and its port."""
+    hosts, ports = [], []
+    for part in filter(None, netloc.split(",")):
+        if part.startswith("["):  # [IPv6]:port
+            host, _, rest = part[1:].partition("]")
+            port = rest.lstrip(":")
+        else:
+            host, _, port = part.partition(":")
+        hosts.append(unquote(host))
+        ports.append(port)
+    if not any(ports):
+        return ",".join(hosts), ""
+    return ",".join(hosts), ",".join(port or "5432" for port in ports)
+
+
 def database_from_url(url: str) -> dict:
     """Parse postgresql://user:pass@host:port/name?opt=v or sqlite:///path into DATABASES['default']."""
     parsed = urlparse(url)
@@ -52,13 +69,14 @@ def database_from_url(url: str) -> dict:
         return {"ENGINE": "django.db.backends.sqlite3", "NAME": path or str(BASE_DIR / "var" / "demo.sqlite3")}
     if parsed.scheme in ("postgres", "postgresql"):
         options = dict(parse_qsl(parsed.query))
+        host, port = _hosts_and_ports(parsed.netloc.rpartition("@")[2])
         config = {
             "ENGINE": "django.db.backends.postgresql",
             "NAME": unquote(parsed.path.lstrip("/")) or "postgres",
             "USER": unquote(parsed.username or ""),
             "PASSWORD": unquote(parsed.password or ""),
-            "HOST": parsed.hostname or options.pop("host", ""),
-            "PORT": str(parsed.port or ""),
+            "HOST": host or options.pop("host", ""),
+            "PORT": port,
             # Tests start and stop live servers; persistent connections would outlive them.
             "CONN_MAX_AGE": env_int("DB_CONN_MAX_AGE", 0 if BACKA_ENV == "test" else 60),
             # Revalidate persistent connections so the app recovers by itself after a

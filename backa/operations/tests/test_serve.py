@@ -258,3 +258,14 @@ def test_grant_runtime_role_refuses_a_role_that_owns_tables():
 
     with pytest.raises(CommandError, match="owns tables"):
         call_command("grant_runtime_role", pgtools.conninfo_from_settings()["user"])
+
+
+def test_a_multi_host_database_url_becomes_libpqs_host_and_port_lists():
+    from backa.settings import database_from_url
+
+    config = database_from_url("postgresql://backa_app:pw@pg1:5432,pg2:5433,pg3/backa?target_session_attrs=read-write")
+    assert (config["HOST"], config["PORT"]) == ("pg1,pg2,pg3", "5432,5433,5432")
+    assert (config["USER"], config["PASSWORD"], config["NAME"]) == ("backa_app", "pw", "backa")
+    assert config["OPTIONS"] == {"target_session_attrs": "read-write"}
+    single = database_from_url("postgresql://postgres@127.0.0.1:5432/ops")
+    assert (single["HOST"], single["PORT"]) == ("127.0.0.1", "5432")
