@@ -65,11 +65,15 @@ def check_seals() -> str | None:
     """No access-log row older than a period plus grace plus slack is still unsealed."""
     overdue_before = timezone.now() - timedelta(hours=settings.SEAL_OVERDUE_AFTER_HOURS)
     with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT 1 FROM audit_accesslog WHERE occurred_at < %s AND occurred_at >= "
-            "COALESCE((SELECT max(ends_at) FROM operations_accesslogseal), '-infinity'::timestamptz) LIMIT 1",
-            [overdue_before],
-        )
+        cursor.execute("SELECT max(ends_at) FROM operations_accesslogseal")
+        sealed_until = cursor.fetchone()[0]
+        if sealed_until is None:
+            cursor.execute("SELECT 1 FROM audit_accesslog WHERE occurred_at < %s LIMIT 1", [overdue_before])
+        else:
+            cursor.execute(
+                "SELECT 1 FROM audit_accesslog WHERE occurred_at < %s AND occurred_at >= %s LIMIT 1",
+                [overdue_before, sealed_until],
+            )
         return "seals_overdue" if cursor.fetchone() else None
 
 
