@@ -41,7 +41,7 @@ def env_list(name: str, default: list[str]) -> list[str]:
 
 
 def _hosts_and_ports(netloc: str) -> tuple[str, str]:
-    """"h1:5432,h2:5433" into ("h1,h2", "5432,5433"): libpq's multi-host form (Patroni, with
+    """ "h1:5432,h2:5433" into ("h1,h2", "5432,5433"): libpq's multi-host form (Patroni, with
     target_session_attrs=read-write in the query). One host gives one host and its port."""
     hosts, ports = [], []
     for part in filter(None, netloc.split(",")):
@@ -215,6 +215,13 @@ DATABASES = {"default": database_from_url(env_str("DATABASE_URL", f"sqlite:///{B
 # Every request is one transaction: the access-log row and the read it records commit
 # together or not at all (fail closed).
 DATABASES["default"]["ATOMIC_REQUESTS"] = True
+# A read replica (Patroni's replica, streaming) for evaluation and extracts: used only inside
+# backa.lib.dbrouter.replica_reads() and only when caught up with the primary.
+if env_str("DATABASE_REPLICA_URL"):
+    DATABASES["replica"] = database_from_url(env_str("DATABASE_REPLICA_URL"))
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+DATABASE_ROUTERS = ["backa.lib.dbrouter.ReplicaRouter"]
+REPLICA_MAX_WAIT_SECONDS = float(env_str("REPLICA_MAX_WAIT_SECONDS", "0.2"))
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
