@@ -28,14 +28,15 @@ def check_configuration() -> str | None:
 
 def main(argv: list[str]) -> int:
     os.environ.setdefault("BACKA_ENV", "production")
-    problem = check_configuration()
-    if problem:
-        print(f"backa serve: refusing to start: {problem}", file=sys.stderr)
-        return 2
+    # Before anything imports prometheus_client: the workers' samples live here.
     metrics_dir = os.environ.setdefault("PROMETHEUS_MULTIPROC_DIR", str(ROOT / "var" / "metrics"))
     Path(metrics_dir).mkdir(parents=True, exist_ok=True)
     for stale in Path(metrics_dir).glob("*.db"):  # counters of a previous run's workers
         stale.unlink()
+    problem = check_configuration()
+    if problem:
+        print(f"backa serve: refusing to start: {problem}", file=sys.stderr)
+        return 2
     gunicorn = [sys.executable, "-m", "gunicorn", "backa.wsgi", "-c", str(ROOT / "backa" / "gunicorn_conf.py"), *argv]
     os.chdir(ROOT)
     os.execv(sys.executable, gunicorn)

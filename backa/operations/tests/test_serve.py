@@ -1,13 +1,12 @@
 """`./run serve` (the production server) and the configuration it refuses (issue 21.1, 15.9).
 
-The server test starts the real `python -m backa.serve` (gunicorn, one worker) on a loopback
+The server test starts the real `./run serve` (gunicorn, one worker) on a loopback
 port against the test database, connected as a runtime role created here, and asks /readyz.
 """
 
 import io
 import os
 import subprocess
-import sys
 import time
 import urllib.error
 import urllib.request
@@ -124,7 +123,7 @@ def _serve_env(tmp_path, **overrides):
 )
 def test_serve_refuses_to_start_and_names_the_variable(tmp_path, overrides, named):
     result = subprocess.run(
-        [sys.executable, "-m", "backa.serve"],
+        [str(ROOT / "run"), "serve"],
         cwd=ROOT,
         env=_serve_env(tmp_path, **overrides),
         capture_output=True,
@@ -180,7 +179,7 @@ def _get(url, **headers):
 def test_serve_in_production_answers_readyz_200_as_the_runtime_role(tmp_path, runtime_role):
     port = pgtools.free_port()
     server = subprocess.Popen(
-        [sys.executable, "-m", "backa.serve", "-b", f"127.0.0.1:{port}", "-w", "1"],
+        [str(ROOT / "run"), "serve", "-b", f"127.0.0.1:{port}", "-w", "1"],
         cwd=ROOT,
         env=_serve_env(tmp_path, BACKA_ENV="production", DATABASE_URL=_url_for(runtime_role)),
         stdout=subprocess.DEVNULL,
