@@ -392,7 +392,9 @@ LOGGING = {
 }
 
 # Health, readiness and metrics (backa/operations/health.py, docs/operations.md).
-SEAL_OVERDUE_AFTER_HOURS = env_int("SEAL_OVERDUE_AFTER_HOURS", 27)  # a day's period + 1 h grace + 2 h
+SEAL_OVERDUE_AFTER_HOURS = env_int("SEAL_OVERDUE_AFTER_HOURS", 27)
+# R10: /readyz fails when the newest `restore_drill` failed or is older than this (0: not checked).
+RESTORE_DRILL_MAX_AGE_HOURS = env_int("RESTORE_DRILL_MAX_AGE_HOURS", 0)  # a day's period + 1 h grace + 2 h
 READINESS_EXTRA_CHECKS = env_list("READINESS_EXTRA_CHECKS", [])
 METRICS_EXTRA_GAUGES: list[str] = []
 METRICS_ALLOWED_NETWORKS = env_list("METRICS_ALLOWED_NETWORKS", ["127.0.0.1/32", "::1/128"])

@@ -88,12 +88,31 @@ def check_runtime_role() -> str | None:
         return "runtime_role_owns_tables" if cursor.fetchone() else None
 
 
+def check_restore_drill() -> str | None:
+    """R10: the newest nightly restore drill succeeded and is recent (when RESTORE_DRILL_MAX_AGE_HOURS is set)."""
+    max_age = settings.RESTORE_DRILL_MAX_AGE_HOURS
+    if not max_age:
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT ok, started_at FROM operations_restoredrillrun ORDER BY started_at DESC LIMIT 1")
+        newest = cursor.fetchone()
+    if newest is None:
+        return "restore_drill_never_run"
+    ok, started_at = newest
+    if not ok:
+        return "restore_drill_failed"
+    if started_at < timezone.now() - timedelta(hours=max_age):
+        return "restore_drill_overdue"
+    return None
+
+
 CHECKS = {
     "database": check_database,
     "migrations": check_migrations,
     "log_partitions": check_log_partitions,
     "seals": check_seals,
     "runtime_role": check_runtime_role,
+    "restore_drill": check_restore_drill,
 }
 
 

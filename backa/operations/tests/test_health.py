@@ -26,7 +26,7 @@ def test_healthz_and_readyz_answer_without_login_and_without_data(client):
     assert response.status_code == 200, response.content
     body = response.json()
     assert body["status"] == "ready"
-    assert set(body["checks"]) == {"database", "migrations", "log_partitions", "seals", "runtime_role"}
+    assert set(body["checks"]) == {"database", "migrations", "log_partitions", "seals", "runtime_role", "restore_drill"}
     assert set(body["checks"].values()) == {"ok"}
 
 
@@ -120,3 +120,17 @@ def test_the_json_formatter_keeps_only_whitelisted_fields():
     line = json.loads(JsonFormatter().format(record))
     assert line["message"] == "event ok" and line["user_id"] == "42"
     assert "note_text" not in line and "Sigrid" not in json.dumps(line)
+
+
+def test_readyz_reports_the_nightly_restore_drill_when_asked_to(client, settings):
+    from backa.operations.models import RestoreDrillRun
+
+    settings.RESTORE_DRILL_MAX_AGE_HOURS = 26
+    assert client.get("/readyz").json()["checks"]["restore_drill"] == "restore_drill_never_run"
+    RestoreDrillRun.objects.create(started_at=timezone.now() - timedelta(hours=30), ok=True, rto_seconds=9.0)
+    assert client.get("/readyz").json()["checks"]["restore_drill"] == "restore_drill_overdue"
+    RestoreDrillRun.objects.create(ok=False, failure="verify: CommandError")
+    response = client.get("/readyz")
+    assert response.status_code == 503 and response.json()["checks"]["restore_drill"] == "restore_drill_failed"
+    RestoreDrillRun.objects.create(started_at=timezone.now() + timedelta(seconds=1), ok=True, rto_seconds=8.0)
+    assert client.get("/readyz").status_code == 200
