@@ -129,6 +129,8 @@ RESEARCH_PSEUDONYM_KEY = env_secret("RESEARCH_PSEUDONYM_KEY") or _derived("study
 # so a client can never choose the id written to the access log.
 REQUEST_ID_HEADER = env_str("REQUEST_ID_HEADER", "")
 
+if BACKA_ENV == "production" and DEBUG:
+    raise ImproperlyConfigured("production configuration refused: DEBUG must be off in production")
 if BACKA_ENV == "production":
     refuse_weak_production_config(
         secret_key=SECRET_KEY,
@@ -262,7 +264,7 @@ OIDC_OP_TOKEN_ENDPOINT = env_str("OIDC_OP_TOKEN_ENDPOINT")
 OIDC_OP_USER_ENDPOINT = env_str("OIDC_OP_USER_ENDPOINT")
 OIDC_OP_JWKS_ENDPOINT = env_str("OIDC_OP_JWKS_ENDPOINT")
 OIDC_RP_CLIENT_ID = env_str("OIDC_RP_CLIENT_ID")
-OIDC_RP_CLIENT_SECRET = env_str("OIDC_RP_CLIENT_SECRET")
+OIDC_RP_CLIENT_SECRET = env_secret("OIDC_RP_CLIENT_SECRET")
 OIDC_RP_SIGN_ALGO = env_str("OIDC_RP_SIGN_ALGO", "RS256")
 OIDC_RP_SCOPES = env_str(
     "OIDC_RP_SCOPES",

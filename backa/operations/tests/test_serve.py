@@ -268,3 +268,15 @@ def test_a_multi_host_database_url_becomes_libpqs_host_and_port_lists():
     assert config["OPTIONS"] == {"target_session_attrs": "read-write"}
     single = database_from_url("postgresql://postgres@127.0.0.1:5432/ops")
     assert (single["HOST"], single["PORT"]) == ("127.0.0.1", "5432")
+
+
+def test_production_refuses_debug(tmp_path):
+    result = subprocess.run(
+        [str(ROOT / ".venv" / "bin" / "python"), "-m", "backa.serve"],
+        cwd=ROOT,
+        env=_serve_env(tmp_path, BACKA_ENV="production", DATABASE_URL="postgresql://x@127.0.0.1/x", DEBUG="1"),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 2 and "DEBUG" in result.stderr
