@@ -5,6 +5,8 @@ from django.urls import include, path
 from backa.api import api
 from backa.operations import health
 
+handler500 = health.server_error
+
 urlpatterns = [
     path("", include("backa.front.urls")),
     path("", include("backa.casefile.urls")),

@@ -228,3 +228,24 @@ def metrics(request):
     database.register(_DatabaseCollector())
     output += generate_latest(database)
     return HttpResponse(output, content_type=CONTENT_TYPE_LATEST)
+
+
+def server_error(request, *args, **kwargs):
+    """handler500: a database that cannot be reached or written (down, failing over, disk full)
+    answers 503 with Retry-After, so clients and the load balancer retry; anything else is
+    Django's 500. The access log refusing a row (R16) is not an OperationalError and stays 500."""
+    import sys
+
+    from django.db import OperationalError
+    from django.utils.translation import gettext as _
+    from django.views.defaults import server_error as django_server_error
+
+    if isinstance(sys.exc_info()[1], OperationalError):
+        response = HttpResponse(
+            _("The service is unavailable for a moment. Try again in a little while."),
+            status=503,
+            content_type="text/plain; charset=utf-8",
+        )
+        response["Retry-After"] = "5"
+        return response
+    return django_server_error(request, *args, **kwargs)

@@ -134,3 +134,26 @@ def test_readyz_reports_the_nightly_restore_drill_when_asked_to(client, settings
     assert response.status_code == 503 and response.json()["checks"]["restore_drill"] == "restore_drill_failed"
     RestoreDrillRun.objects.create(started_at=timezone.now() + timedelta(seconds=1), ok=True, rto_seconds=8.0)
     assert client.get("/readyz").status_code == 200
+
+
+def test_a_database_that_cannot_be_reached_answers_503_with_retry_after(client, monkeypatch):
+    from django.db import OperationalError
+
+    def down():
+        raise OperationalError("connection refused")
+
+    monkeypatch.setitem(health.CHECKS, "database", down)
+    monkeypatch.setattr(health, "run_checks", lambda: down())
+    client.raise_request_exception = False
+    response = client.get("/readyz")
+    assert response.status_code == 503 and response["Retry-After"] == "5"
+    assert "Tjänsten" in response.content.decode()
+
+
+def test_any_other_error_stays_a_500(client, monkeypatch):
+    def broken():
+        raise RuntimeError("bug")
+
+    monkeypatch.setattr(health, "run_checks", broken)
+    client.raise_request_exception = False
+    assert client.get("/readyz").status_code == 500
