@@ -7,8 +7,8 @@ remount, as an operator frees space) and the cluster started: every acknowledged
 at most one in doubt per client, `amcheck` verifies the primary key index and `pg_checksums
 --check` verifies every page once it is stopped again.
 
-Not covered here: what the web application answers while the database is down (R3 shows 500
-without a hang; a 503 mapping is open).
+What the web application answers meanwhile (503 with Retry-After, on OperationalError) is shown
+by R3 on a live server and by operations/tests/test_health.py.
 """
 
 import os
