@@ -95,7 +95,13 @@ class RequestLogMiddleware:
         match = getattr(request, "resolver_match", None)
         route = (match.view_name if match else "") or "unresolved"
         REQUEST_LATENCY.labels(route=route, method=request.method, status=str(response.status_code)).observe(duration)
+        # The user only if some layer already loaded it: never a query of its own after the view.
+        from django.utils.functional import empty
+
         user = getattr(request, "user", None)
+        user = getattr(user, "_wrapped", user)
+        if user is empty:
+            user = None
         logging.getLogger("backa.request").info(
             "request",
             extra={

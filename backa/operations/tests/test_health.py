@@ -157,3 +157,11 @@ def test_any_other_error_stays_a_500(client, monkeypatch):
     monkeypatch.setattr(health, "run_checks", broken)
     client.raise_request_exception = False
     assert client.get("/readyz").status_code == 500
+
+
+def test_the_request_line_names_the_logged_in_user_by_id(world, client_for, caplog):
+    client = client_for("rasmus")
+    with caplog.at_level(logging.INFO, logger="backa.request"):
+        client.get("/")
+    record = [r for r in caplog.records if r.name == "backa.request"][-1]
+    assert record.user_id == str(world.rasmus.pk)
