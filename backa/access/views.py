@@ -85,7 +85,8 @@ def emergency_access(request):
         else:
             position = current_position(request)
             child = find_child_for_emergency_access(
-                form.cleaned_data["number"], municipality_id=position.unit.organisation.municipality_id
+                form.cleaned_data["number"],
+                municipality_id=position.unit.organisation.municipality_id,  # type: ignore[union-attr]
             )
             if child is None:
                 log_access(

@@ -388,7 +388,7 @@ def do_grant_emergency_access(
     acting_user = acting.user
     if not may_use_emergency_access(acting.position):
         raise PermissionDenied("emergency access is not part of this position")
-    if acting.position.unit.organisation.municipality_id != child.municipality_id:
+    if acting.position.unit.organisation.municipality_id != child.municipality_id:  # type: ignore[union-attr]  # None refused above
         raise PermissionDenied("emergency access reaches only children of the position's municipality")
     if len(reason.strip()) < EMERGENCY_REASON_MIN_LENGTH:
         raise ValidationError({"reason": _("Describe the emergency in at least 20 characters.")})
