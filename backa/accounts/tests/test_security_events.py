@@ -91,10 +91,10 @@ def test_emergency_access_granted_is_recorded(world):
     from backa.consent.services import do_grant_emergency_access
 
     grant = do_grant_emergency_access(
-        acting_user=world.ada, child=world.sigrid, reason="Akut fara för barnet, polisen ringde nyss"
+        acting_user=world.britta, child=world.sigrid, reason="Akut fara för barnet, polisen ringde nyss"
     )
     event = SecurityEvent.objects.get(kind="emergency_access_granted")
-    assert event.actor_id == world.ada.pk
+    assert event.actor_id == world.britta.pk
     assert event.detail == {"child_id": str(world.sigrid.pk), "grant_id": str(grant.pk)}
 
 
