@@ -106,6 +106,17 @@ def check_restore_drill() -> str | None:
     return None
 
 
+def check_outbox() -> str | None:
+    """The outbox drains: no pending message due for more than OUTBOX_STUCK_AFTER_MINUTES (no
+    worker, or the mail relay is down; docs/operations.md, "outbox not draining")."""
+    due_before = timezone.now() - timedelta(minutes=settings.OUTBOX_STUCK_AFTER_MINUTES)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT 1 FROM outbox_message WHERE state = 'pending' AND next_attempt_at < %s LIMIT 1", [due_before]
+        )
+        return "outbox_stuck" if cursor.fetchone() else None
+
+
 CHECKS = {
     "database": check_database,
     "migrations": check_migrations,
@@ -113,6 +124,7 @@ CHECKS = {
     "seals": check_seals,
     "runtime_role": check_runtime_role,
     "restore_drill": check_restore_drill,
+    "outbox": check_outbox,
 }
 
 
@@ -191,6 +203,11 @@ def _database_gauges():
         cursor.execute("SELECT count(*) FROM audit_logreviewitem WHERE reviewed_at IS NULL")
         backlog.add_metric([], cursor.fetchone()[0])
         families.append(backlog)
+        outbox = GaugeMetricFamily("backa_outbox_messages", "Outbox messages by state.", labels=["state"])
+        cursor.execute("SELECT state, count(*) FROM outbox_message GROUP BY state")
+        for state, count in cursor.fetchall():
+            outbox.add_metric([state], count)
+        families.append(outbox)
         cursor.execute("SELECT max(ends_at) FROM operations_accesslogseal")
         last = cursor.fetchone()[0]
         age = GaugeMetricFamily("backa_access_log_seal_age_seconds", "Seconds since the end of the last sealed period.")

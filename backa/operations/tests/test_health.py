@@ -14,6 +14,7 @@ from backa.lib.jsonlog import JsonFormatter
 from backa.operations import health
 
 pytestmark = pytest.mark.django_db
+OUTBOX_KIND = "new_concern"
 
 
 def stuck_outbox():
@@ -26,7 +27,15 @@ def test_healthz_and_readyz_answer_without_login_and_without_data(client):
     assert response.status_code == 200, response.content
     body = response.json()
     assert body["status"] == "ready"
-    assert set(body["checks"]) == {"database", "migrations", "log_partitions", "seals", "runtime_role", "restore_drill"}
+    assert set(body["checks"]) == {
+        "database",
+        "migrations",
+        "log_partitions",
+        "seals",
+        "runtime_role",
+        "restore_drill",
+        "outbox",
+    }
     assert set(body["checks"].values()) == {"ok"}
 
 
@@ -82,6 +91,7 @@ def test_metrics_only_for_a_direct_scraper_from_the_allowed_networks(client, set
         "backa_import_runs",
         "backa_log_review_backlog",
         "backa_access_log_seal_age_seconds",
+        "backa_outbox_messages",
     ):
         assert name in text
     assert client.get("/metrics", HTTP_X_FORWARDED_FOR="203.0.113.9").status_code == 404
@@ -165,3 +175,18 @@ def test_the_request_line_names_the_logged_in_user_by_id(world, client_for, capl
         client.get("/")
     record = [r for r in caplog.records if r.name == "backa.request"][-1]
     assert record.user_id == str(world.rasmus.pk)
+
+
+def test_readyz_is_503_when_the_outbox_does_not_drain(client, world):
+    from django.db import transaction
+
+    from backa.outbox.models import Message
+    from backa.outbox.services import enqueue_email
+
+    assert client.get("/readyz").json()["checks"]["outbox"] == "ok"
+    with transaction.atomic():
+        (message,) = enqueue_email(recipient_ids=[world.rasmus.pk], kind=OUTBOX_KIND)
+    assert client.get("/readyz").json()["checks"]["outbox"] == "ok"  # due now: a worker has 15 minutes
+    Message.objects.filter(pk=message.pk).update(next_attempt_at=timezone.now() - timedelta(minutes=20))
+    response = client.get("/readyz")
+    assert response.status_code == 503 and response.json()["checks"]["outbox"] == "outbox_stuck"
