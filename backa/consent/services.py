@@ -14,6 +14,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from backa.accounts import events
+from backa.accounts.models import SecurityEventKind
 from backa.accounts.positions import may_use_emergency_access
 from backa.audit.context import as_acting
 from backa.audit.log import Action, log_access
@@ -409,6 +411,13 @@ def do_grant_emergency_access(
         object_id=grant.pk,
         purpose=Purpose.EMERGENCY,
         emergency=True,
+    )
+    events.record(
+        SecurityEventKind.EMERGENCY_ACCESS_GRANTED,
+        actor=acting_user,
+        subject=acting_user,
+        request_id=acting.request_id,
+        detail={"child_id": child.pk, "grant_id": grant.pk},
     )
     return grant
 

@@ -64,6 +64,8 @@ PUBLIC = {
     "konto/e-legitimation/svar/",
     "i18n/setlang/",
     "healthz",
+    "readyz",
+    "metrics",  # answers only a direct scraper on METRICS_ALLOWED_NETWORKS (test_health.py)
     "konto/tvastegs/",
     "konto/tvastegs/registrera/",
     "api/openapi.json",
