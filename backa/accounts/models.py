@@ -60,6 +60,9 @@ class PositionKind(models.TextChoices):
     YOUTH_LEADER = "youth_leader", _("Youth leader")
     MANAGER = "manager", _("Manager")
     DISTRICT_ADMIN = "district_admin", _("District administrator")
+    # Social services' intake (mottagning): scope is the reports addressed to the district.
+    INTAKE = "intake", _("Social worker at the intake (mottagning)")
+    INTAKE_LEAD = "intake_lead", _("Team leader at the intake (mottagning)")
 
 
 class Position(models.Model):

@@ -14,6 +14,13 @@ class Municipality(models.Model):
     name = models.CharField(_("name"), max_length=100)
     valid_from = models.DateField(null=True, blank=True)
     valid_to = models.DateField(null=True, blank=True)
+    # The intake of concern reports (casefile.intake): what the reporter of an acute report is
+    # told to call, how long an acute report may stay unopened, when feedback is due.
+    socialjour_phone = models.CharField(_("socialjouren's phone number"), max_length=32, blank=True)
+    acute_escalation_minutes = models.PositiveSmallIntegerField(
+        _("minutes before an unopened acute report escalates"), default=30
+    )
+    report_feedback_days = models.PositiveSmallIntegerField(_("days within which the reporter gets feedback"), default=21)
 
     class Meta:
         ordering = ["code"]
