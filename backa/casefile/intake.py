@@ -439,7 +439,7 @@ def do_give_feedback(*, acting_user, item: IntakeItem, text: str, given_on: date
         errors["given_on"] = _("Give the date of the feedback.")
     elif given_on > timezone.localdate():
         errors["given_on"] = _("The date cannot be in the future.")
-    report = item.report
+    report = ConcernReport.objects.get(pk=item.report_id)
     if given_on and report.pre_assessment_decided_on and given_on < report.pre_assessment_decided_on:
         errors["given_on"] = _("Feedback cannot be given before the decision.")
     if not report.decision or report.status == ReportStatus.SECOND_LOOK:
