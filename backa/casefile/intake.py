@@ -93,6 +93,23 @@ def intake_name(item: IntakeItem) -> str:
     return _("the intake of %(district)s") % {"district": item.district.name}
 
 
+def scope_name(scope: IntakeScope) -> str:
+    from backa.organisations.models import District, Municipality
+
+    if scope.district_id is None:
+        municipality = Municipality.objects.get(pk=scope.municipality_id)
+        return _("the central intake of %(municipality)s") % {"municipality": municipality.name}
+    return _("the intake of %(district)s") % {"district": District.objects.get(pk=scope.district_id).name}
+
+
+def receipt(report: ConcernReport) -> dict | None:
+    """For the reporter: which intake received the report, and when."""
+    item = report.intake_items.select_related("district", "municipality").order_by("-created_at").first()
+    if item is None:
+        return None
+    return {"name": intake_name(item), "at": item.created_at, "acute": item.acute}
+
+
 def route_report(report: ConcernReport) -> IntakeItem:
     """Put a just-filed report in its intake's queue, alert the on-duty list if acute. Must run
     in the report's transaction: a report is never accepted without its one open queue item."""
@@ -551,3 +568,100 @@ def flag_overdue_feedback(*, today: date | None = None) -> int:
             )
             done += 1
     return done
+
+
+# -- the quality review sample (the audit's own method) -----------------------------------------------
+
+QUALITY_SAMPLE_SIZE = 5
+
+
+def draw_quality_sample(*, municipality_id, month: date, size: int = QUALITY_SAMPLE_SIZE) -> int:
+    """Each month, per intake: a random sample of the reports closed without investigation in
+    `month` goes to a reviewer of that intake who is neither the handler nor the approver
+    (the team leader first). Reproducible (seeded by municipality and month) and idempotent:
+    a report is sampled at most once. Returns the number of reviews created."""
+    import random
+
+    from backa.casefile.models import QualityReview
+
+    month = month.replace(day=1)
+    stop = (month + timedelta(days=32)).replace(day=1)
+    closed = (
+        IntakeItem.objects.filter(
+            municipality_id=municipality_id,
+            closed_at__date__gte=month,
+            closed_at__date__lt=stop,
+            report__status=ReportStatus.NOT_OPENED,
+        )
+        .exclude(report__quality_reviews__isnull=False)
+        .select_related("report")
+        .order_by("pk")
+    )
+    by_intake: dict = {}
+    for item in closed:
+        by_intake.setdefault(item.district_id, []).append(item)
+    rng = random.Random(f"{municipality_id}:{month.isoformat()}")
+    created = 0
+    with transaction.atomic():
+        for district_id, items in sorted(by_intake.items(), key=lambda kv: str(kv[0])):
+            staff = list(
+                intake_positions(municipality_id, district_id).select_related("user").order_by("-kind", "user__username")
+            )
+            for item in rng.sample(items, min(size, len(items))):
+                report = item.report
+                reviewer = next(
+                    (p.user for p in staff if p.user_id not in (report.handler_id, report.second_look_by_id, report.decided_by_id)),
+                    None,
+                )
+                if reviewer is None:
+                    continue
+                review = QualityReview.objects.create(
+                    report=report,
+                    municipality_id=municipality_id,
+                    month=month,
+                    reviewer=reviewer,
+                    handler_id=report.handler_id,
+                    approver_id=report.second_look_by_id,
+                )
+                notify(
+                    recipients=[reviewer],
+                    child=report.child,
+                    kind=Notification.Kind.QUALITY_REVIEW,
+                    object_id=review.pk,
+                )
+                created += 1
+    return created
+
+
+def do_record_quality_review(*, acting_user, review, should_have_been_investigated: bool | None, reason: str):
+    from backa.casefile.models import QualityReview
+
+    acting = as_acting(acting_user)
+    errors = {}
+    if should_have_been_investigated is None:
+        errors["should_have_been_investigated"] = _("Say whether the report should have been investigated.")
+    if not (reason or "").strip():
+        errors["reason"] = _("Write why.")
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        review = QualityReview.objects.select_for_update().get(pk=review.pk)
+        if review.reviewer_id != acting.user.pk:
+            raise ValidationError(_("Only the named reviewer records this review."))
+        if review.reviewed_at is not None:
+            raise ValidationError(_("This review is already recorded."))
+        review.should_have_been_investigated = should_have_been_investigated
+        review.reason = reason.strip()
+        review.reviewed_at = timezone.now()
+        review.save()
+        report = ConcernReport.objects.get(pk=review.report_id)
+        log_access(
+            acting=acting,
+            child_id=report.child_id,
+            municipality_id=report.municipality_id,
+            action=Action.UPDATE,
+            object_type=ObjectType.QUALITY_REVIEW,
+            object_id=review.pk,
+            purpose=Purpose.QUALITY_REVIEW,
+        )
+    return review
