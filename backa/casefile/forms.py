@@ -28,7 +28,7 @@ from backa.casefile.models import (
 )
 from backa.lib import identity
 from backa.lib.forms import AccessibleForm, DateInput, DateTimeInput
-from backa.organisations.models import Organisation
+from backa.organisations.models import Organisation, legal_citation
 
 
 class ConcernForm(AccessibleForm):
@@ -158,10 +158,17 @@ class ReportForm(AccessibleForm):
     information = forms.CharField(
         label=_("What you pass on to social services"),
         widget=forms.Textarea(attrs={"rows": 6}),
-        help_text=_("Under the duty to report (SoL 14:1) you pass on what you know. Consent is not needed."),
     )
     acute = forms.BooleanField(label=_("The child may be in acute danger"), required=False)
     guardians_informed = forms.BooleanField(label=_("The guardians have been told about the report"), required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The citation is data (organisations.LegalReference), so a lawyer can correct it.
+        law = legal_citation("duty_to_report", "socialtjänstlagen (2025:400)")
+        self.fields["information"].help_text = _(
+            "Under the duty to report (%(law)s) you pass on what you know. Consent is not needed."
+        ) % {"law": law}
 
 
 YES_NO = [("", _("Not yet known")), ("yes", _("Yes")), ("no", _("No"))]

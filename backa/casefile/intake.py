@@ -40,7 +40,7 @@ from backa.casefile.models import (
     ReportStatus,
 )
 from backa.casefile.notify import notify
-from backa.organisations.models import UnitType
+from backa.organisations.models import UnitType, legal_citation
 
 # Socialtjänstlagen: a förhandsbedömning is decided within 14 days of receipt.
 PRE_ASSESSMENT_DAYS = 14
@@ -489,6 +489,7 @@ def do_give_feedback(*, acting_user, item: IntakeItem, text: str, given_on: date
                 to_organisation=to_org,
                 shared=True,
                 basis=DisclosureBasis.REPORT_FEEDBACK,
+                provision=legal_citation("report_feedback", "socialtjänstlagen (2025:400)"),
                 categories=[Category.NOTES],
                 what=_("Feedback on the concern report: whether an investigation was opened"),
             )

@@ -264,7 +264,8 @@ YOUNG_CHILD_MAX_AGE = 12
 
 
 class ConcernReport(models.Model):
-    """An orosanmälan under the duty to report (SoL 14 kap. 1 §). Never blocked by missing
+    """An orosanmälan under the duty to report (socialtjänstlagen 2025:400; the citation is the
+    legal reference `duty_to_report`, organisations.LegalReference). Never blocked by missing
     consent: nothing in this model or its service looks at consent."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)

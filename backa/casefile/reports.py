@@ -12,7 +12,7 @@ from backa.audit.log import Action, log_access
 from backa.audit.vocabulary import ObjectType, Purpose
 from backa.casefile.common import _not_in_future
 from backa.casefile.intake import reporter_category_of, route_report
-from backa.casefile.models import Concern, ConcernReport, Notification, ReportStatus
+from backa.casefile.models import Concern, ConcernReport, IntakeItem, Notification, ReportStatus
 from backa.casefile.notify import notify
 
 
@@ -120,6 +120,9 @@ def do_record_report_outcome(
         ).items():
             setattr(locked, field, value)
         locked.save()
+        if investigation_opened is not None:
+            # The outcome is decided: the förhandsbedömning has left the intake's queue.
+            IntakeItem.objects.filter(report=locked, closed_at__isnull=True).update(closed_at=timezone.now())
         if feedback_given_on and not had_feedback:
             notify(
                 recipients=[locked.reported_by_id],

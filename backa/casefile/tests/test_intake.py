@@ -278,3 +278,53 @@ def test_the_skyddsbedomning_is_recorded_with_time_and_person(world):
     intake.do_record_safety_assessment(acting_user=world.ines, item=item, child_safe=True, note="Mormor hämtar")
     report = ConcernReport.objects.get(pk=item.report_id)
     assert report.safety_assessed_by == world.ines and report.safety_assessed_at is not None
+
+
+def test_the_escalation_command_is_idempotent(world, frozen_clock):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    for rank, key in enumerate(["ines", "tove"]):
+        IntakeDuty.objects.create(
+            municipality=world.municipality, district=world.jarva, position=world.positions[key], rank=rank
+        )
+    file_report(world, acute=True)
+    frozen_clock.shift(timedelta(minutes=45))
+    out = StringIO()
+    call_command("escalate_acute_reports", stdout=out)
+    call_command("escalate_acute_reports", stdout=out)
+    assert out.getvalue().split("\n")[:2] == ["1 escalations", "0 escalations"]
+
+
+def _closed_unheard(world, child=None):
+    report = file_report(world, child=child)
+    item = IntakeItem.objects.get(report=report)
+    intake.do_assign(acting_user=world.tove, item=item, handler=world.ines)
+    intake.do_decide(acting_user=world.ines, item=item, decision=unheard())
+    intake.do_approve_closure(acting_user=world.tove, item=item, reason="Skolan följer upp")
+    return report
+
+
+def test_the_quality_sample_goes_to_someone_who_neither_handled_nor_approved(world):
+    from backa.accounts.models import PositionKind
+    from backa.casefile.models import QualityReview
+    from backa.testing import make_user
+
+    _closed_unheard(world)
+    # ines handled and tove approved: nobody is left to review
+    assert intake.draw_quality_sample(municipality_id=world.municipality.pk, month=TODAY) == 0
+    make_user("rut", "Rut", "Granskare", world.units["ifo"], PositionKind.INTAKE, "Socialsekreterare")
+    assert intake.draw_quality_sample(municipality_id=world.municipality.pk, month=TODAY) == 1
+    assert intake.draw_quality_sample(municipality_id=world.municipality.pk, month=TODAY) == 0  # idempotent
+    review = QualityReview.objects.get()
+    assert review.reviewer.username == "rut"
+    with pytest.raises(ValidationError):
+        intake.do_record_quality_review(
+            acting_user=world.tove, review=review, should_have_been_investigated=True, reason="x"
+        )
+    intake.do_record_quality_review(
+        acting_user=review.reviewer, review=review, should_have_been_investigated=True, reason="Barnet borde hörts"
+    )
+    with pytest.raises(IntegrityError), transaction.atomic():
+        QualityReview.objects.filter(pk=review.pk).update(reviewer=world.ines)
