@@ -666,3 +666,19 @@ def do_record_quality_review(*, acting_user, review, should_have_been_investigat
             purpose=Purpose.QUALITY_REVIEW,
         )
     return review
+
+
+def district_intake_summary(district, today: date | None = None) -> dict:
+    """For the district dashboard (numbers only): the district's intake staff, and its children's
+    open reports — in its own queue or, for want of an intake, the municipality's central one."""
+    today = today or timezone.localdate()
+    staff = intake_positions(district.municipality_id, district.pk).count()
+    items = IntakeItem.objects.filter(closed_at__isnull=True, report__child__home_district=district)
+    return {
+        "staff": staff,
+        "open": items.count(),
+        "central": items.filter(district__isnull=True).count(),
+        "overdue": items.filter(deadline__lt=today).count(),
+        "second_look": items.filter(report__status=ReportStatus.SECOND_LOOK).count(),
+        "unopened_acute": items.filter(acute=True, first_opened_at__isnull=True).count(),
+    }

@@ -3,6 +3,7 @@ assigns, decides with the child heard, the reporter sees the feedback; a 0–12 
 the child unheard is refused until a second person approves. The start page's query count
 does not grow with the queue."""
 
+import uuid
 from datetime import timedelta
 
 import pytest
@@ -230,3 +231,48 @@ def test_the_intake_start_page_has_a_fixed_query_count(world, client_for):
     assert IntakeItem.objects.filter(closed_at=None).count() == 500
     large = _count(client)
     assert small == large, (small, large)
+
+
+def test_the_district_dashboard_shows_the_intake_gap(world, client_for):
+    from backa.casefile.reports import do_report_to_social_services
+
+    do_report_to_social_services(acting_user=world.rasmus, child=world.sigrid, information="x")
+    page = client_for("ada", language="en").get(reverse("front:district"))
+    assert b"Intake staff in the district" in page.content and b"None: the district" not in page.content
+    world.positions["ines"].valid_to = world.positions["tove"].valid_to = timezone.localdate() - timedelta(days=1)
+    world.positions["ines"].save()
+    world.positions["tove"].save()
+    do_report_to_social_services(acting_user=world.rasmus, child=world.sigrid, information="y")
+    page = client_for("ada", language="en").get(reverse("front:district"))
+    assert b"None: the district's reports go to the municipality's central intake" in page.content
+    assert IntakeItem.objects.filter(district__isnull=True, report__child=world.sigrid).count() == 1
+
+
+def test_the_api_lists_the_queue_and_records_the_decision_and_the_feedback(world, client_for):
+    from backa.casefile.reports import do_report_to_social_services
+
+    report = do_report_to_social_services(
+        acting_user=world.rasmus, child=world.sigrid, information="x", position=world.positions["rasmus"]
+    )
+    item = IntakeItem.objects.get(report=report)
+    api = client_for("ines")
+    assert client_for("sara").get("/api/intake/queue").status_code == 403
+    queue = api.get("/api/intake/queue").json()
+    assert [row["id"] for row in queue] == [str(item.pk)] and queue[0]["child_age"] == 10
+    decision = {
+        "decision": "investigation",
+        "reason": "risk_of_harm",
+        "decided_on": TODAY,
+        "child_spoken_with": True,
+        "child_heard_how": "alone",
+    }
+    refused = api.post(f"/api/intake/{item.pk}/decision", decision, content_type="application/json")
+    assert refused.status_code == 422 and "Assign" in str(refused.json()["errors"])
+    api.post(f"/api/intake/{item.pk}/assign", {"handler_id": str(world.ines.pk)}, content_type="application/json")
+    decided = api.post(f"/api/intake/{item.pk}/decision", decision, content_type="application/json")
+    assert decided.status_code == 200 and decided.json()["closed"] is True
+    feedback = api.post(
+        f"/api/intake/{item.pk}/feedback", {"text": "Utredning inledd", "given_on": TODAY}, content_type="application/json"
+    )
+    assert feedback.status_code == 200 and feedback.json()["feedback_given_on"] == TODAY
+    assert api.get(f"/api/intake/{uuid.uuid4()}/feedback").status_code == 405
