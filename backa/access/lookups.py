@@ -162,3 +162,20 @@ def find_child_for_intake(scope: IntakeScope | None, number) -> Child | None:
     if scope is None:
         return None
     return Child.objects.filter(municipality_id=scope.municipality_id, pnr_hash=identity.lookup_hash(number)).first()
+
+
+def children_by_number_for_import(municipality_id, numbers) -> tuple[dict, set]:
+    """({number text: child}, {invalid number texts}) for the outcome import from social
+    services' journal system, which keys a report by the child's number and the day. Opens
+    nothing: the import logs each report it updates."""
+    parsed, bad = {}, set()
+    for text in numbers:
+        try:
+            parsed[text] = identity.lookup_hash(identity.parse(text))
+        except identity.InvalidIdentityNumber:
+            bad.add(text)
+    by_hash = {
+        c.pnr_hash: c
+        for c in Child.objects.filter(municipality_id=municipality_id, pnr_hash__in=list(parsed.values()))
+    }
+    return {text: by_hash[h] for text, h in parsed.items() if h in by_hash}, bad

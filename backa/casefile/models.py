@@ -333,6 +333,10 @@ class ConcernReport(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     feedback_due_on = models.DateField(_("feedback due"), null=True, blank=True)
+    investigation_closed_on = models.DateField(_("investigation closed on"), null=True, blank=True)
+    # Where the outcome was recorded: in the platform (the intake), or imported from social
+    # services' own journal system (integrations.outcomes), which keeps the legal record.
+    outcome_source = models.CharField(max_length=8, blank=True, choices=[("platform", "platform"), ("import", "import")])
 
     @property
     def young_child(self) -> bool:
@@ -349,6 +353,7 @@ class ConcernReport(models.Model):
             # unless a second person — not the handler, not the decider — approved it with a reason.
             models.CheckConstraint(
                 condition=~Q(status="not_opened")
+                | Q(outcome_source="import")
                 | Q(child_age__isnull=True)
                 | Q(child_age__gt=YOUNG_CHILD_MAX_AGE)
                 | Q(child_spoken_with=True)
