@@ -175,7 +175,6 @@ def children_by_number_for_import(municipality_id, numbers) -> tuple[dict, set]:
         except identity.InvalidIdentityNumber:
             bad.add(text)
     by_hash = {
-        c.pnr_hash: c
-        for c in Child.objects.filter(municipality_id=municipality_id, pnr_hash__in=list(parsed.values()))
+        c.pnr_hash: c for c in Child.objects.filter(municipality_id=municipality_id, pnr_hash__in=list(parsed.values()))
     }
     return {text: by_hash[h] for text, h in parsed.items() if h in by_hash}, bad

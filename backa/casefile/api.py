@@ -566,7 +566,6 @@ class IntakeItemOut(Schema):
         return obj.report.feedback_given_on
 
 
-
 class AssignIn(Schema):
     handler_id: uuid.UUID
 

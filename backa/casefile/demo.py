@@ -21,9 +21,9 @@ from backa.casefile.models import (
     Assessment,
     Concern,
     ConcernReport,
+    Conversation,
     IntakeDuty,
     IntakeItem,
-    Conversation,
     Meeting,
     Plan,
     PlanStatus,
@@ -386,7 +386,10 @@ def add_demo_intake(rng, today):
         _backdate(
             20,
             (IntakeItem.objects.filter(pk=overdue.pk), ["created_at", "deadline"]),
-            (ConcernReport.objects.filter(pk=reports[2].pk), ["reported_at", "received_at", "received_on", "feedback_due_on"]),
+            (
+                ConcernReport.objects.filter(pk=reports[2].pk),
+                ["reported_at", "received_at", "received_on", "feedback_due_on"],
+            ),
         )
         intake.do_assign(acting_user=lead.user, item=overdue, handler=worker.user)
         # Awaiting a second look: closed without investigation, the child not spoken with.
@@ -405,9 +408,12 @@ def add_demo_intake(rng, today):
             ),
         )
         police_child = pupils[1]
+        scope = intake_scope(worker)
+        if scope is None:
+            return
         intake.do_register_external_report(
             acting_user=worker.user,
-            scope=intake_scope(worker),
+            scope=scope,
             child=police_child,
             reporter_category="police",
             reporter_description="Polisen, LPO Järva",

@@ -13,17 +13,17 @@ from backa.casefile.models import (
     ChildHeard,
     ChildHeardHow,
     ChildNotHeardReason,
-    DecisionReason,
-    PreAssessmentDecision,
-    ReceivedVia,
-    ReporterCategory,
     ConcernStatus,
     ConsentStatus,
+    DecisionReason,
     ExternalRef,
     FollowUpOutcome,
     PlanKind,
     PlanStatus,
+    PreAssessmentDecision,
     Progress,
+    ReceivedVia,
+    ReporterCategory,
     Urgency,
 )
 from backa.lib import identity
@@ -501,7 +501,7 @@ class AssignForm(AccessibleForm):
         field.queryset = User.objects.filter(pk__in=[p.user_id for p in colleagues or []]).order_by(
             "last_name", "first_name"
         )
-        field.label_from_instance = lambda user: user.get_full_name()  # type: ignore[method-assign]
+        field.label_from_instance = lambda obj: obj.get_full_name()  # type: ignore[method-assign]
 
 
 class SafetyForm(AccessibleForm):
@@ -519,7 +519,7 @@ class DecisionForm(AccessibleForm):
     decision = forms.ChoiceField(label=_("Decision"), choices=PreAssessmentDecision.choices, widget=forms.RadioSelect)
     reason = forms.ChoiceField(
         label=_("Reason"),
-        choices=[("", "–")] + DecisionReason.choices,
+        choices=[("", "–"), *DecisionReason.choices],
         help_text=_("The coded reason that fits the decision."),
     )
     decided_on = forms.DateField(label=_("Decided on"), widget=DateInput, initial=timezone.localdate)
@@ -531,11 +531,11 @@ class DecisionForm(AccessibleForm):
         widget=forms.RadioSelect,
     )
     child_heard_how = forms.ChoiceField(
-        label=_("How the child was spoken with"), choices=[("", "–")] + ChildHeardHow.choices, required=False
+        label=_("How the child was spoken with"), choices=[("", "–"), *ChildHeardHow.choices], required=False
     )
     child_not_heard_reason = forms.ChoiceField(
         label=_("Why the child was not spoken with"),
-        choices=[("", "–")] + ChildNotHeardReason.choices,
+        choices=[("", "–"), *ChildNotHeardReason.choices],
         required=False,
     )
     note = forms.CharField(label=_("Motivation"), widget=forms.Textarea(attrs={"rows": 3}), required=False)

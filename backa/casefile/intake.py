@@ -35,8 +35,8 @@ from backa.casefile.models import (
     IntakeItem,
     Notification,
     PreAssessmentDecision,
-    ReportOrigin,
     ReporterCategory,
+    ReportOrigin,
     ReportStatus,
 )
 from backa.casefile.notify import notify
@@ -79,7 +79,7 @@ def age_on(birth_date: date | None, day: date) -> int | None:
     return day.year - birth_date.year - ((day.month, day.day) < (birth_date.month, birth_date.day))
 
 
-def intake_district_id(child) -> int | None:
+def intake_district_id(child):
     """The district whose intake receives reports about this child: the home district if it has
     an intake today, else None (the municipality's central intake)."""
     if child.home_district_id and intake_positions(child.municipality_id, child.home_district_id).exists():
@@ -90,7 +90,7 @@ def intake_district_id(child) -> int | None:
 def intake_name(item: IntakeItem) -> str:
     if item.district_id is None:
         return _("the central intake of %(municipality)s") % {"municipality": item.municipality.name}
-    return _("the intake of %(district)s") % {"district": item.district.name}
+    return _("the intake of %(district)s") % {"district": item.district.name if item.district else ""}
 
 
 def scope_name(scope: IntakeScope) -> str:
@@ -143,7 +143,7 @@ def route_report(report: ConcernReport) -> IntakeItem:
 
 
 def on_duty_user_ids(item: IntakeItem) -> list:
-    rows = IntakeDuty.objects.filter(municipality_id=item.municipality_id, district_id=item.district_id).order_by(
+    rows = IntakeDuty.objects.filter(municipality_id=item.municipality_id, district_id=item.district_id).order_by(  # type: ignore[misc]
         "rank"
     )
     today = timezone.localdate()
@@ -169,7 +169,9 @@ def earlier_reports(report: ConcernReport) -> QuerySet[ConcernReport]:
     """Reports about the same child in the 12 months before this one."""
     since = report.reported_at - timedelta(days=365)
     return (
-        ConcernReport.objects.filter(child_id=report.child_id, reported_at__gte=since, reported_at__lt=report.reported_at)
+        ConcernReport.objects.filter(
+            child_id=report.child_id, reported_at__gte=since, reported_at__lt=report.reported_at
+        )
         .exclude(pk=report.pk)
         .order_by("-reported_at")
     )
@@ -177,8 +179,10 @@ def earlier_reports(report: ConcernReport) -> QuerySet[ConcernReport]:
 
 def colleagues(item: IntakeItem) -> QuerySet[Position]:
     """Who a report can be assigned to: the intake's staff."""
-    return intake_positions(item.municipality_id, item.district_id).select_related("user").order_by(
-        "user__last_name", "user__first_name"
+    return (
+        intake_positions(item.municipality_id, item.district_id)
+        .select_related("user")
+        .order_by("user__last_name", "user__first_name")
     )
 
 
@@ -333,7 +337,7 @@ def _validate_decision(report: ConcernReport, d: Decision, acting_user) -> dict:
         errors["__all__"] = _("Only the report's handler decides the förhandsbedömning.")
     if d.decision not in PreAssessmentDecision.values:
         errors["decision"] = _("Choose a decision.")
-    elif d.reason not in DECISION_REASONS[d.decision]:
+    elif d.reason not in DECISION_REASONS[PreAssessmentDecision(d.decision)]:
         errors["reason"] = _("Choose a reason that fits the decision.")
     if not d.decided_on:
         errors["decided_on"] = _("Give the date of the decision.")
@@ -384,7 +388,7 @@ def do_decide(*, acting_user, item: IntakeItem, decision: Decision) -> IntakeIte
                 object_id=item.pk,
             )
         else:
-            report.status = DECISION_STATUS[decision.decision]
+            report.status = DECISION_STATUS[PreAssessmentDecision(decision.decision)]
             item.closed_at = timezone.now()
             item.save(update_fields=["closed_at"])
         report.save()
@@ -438,7 +442,9 @@ def do_send_back(*, acting_user, item: IntakeItem, reason: str) -> IntakeItem:
         report.pre_assessment_decided_on = None
         report.decision_note = (report.decision_note + "\n" + _("Sent back: %(reason)s") % {"reason": reason}).strip()
         report.save()
-        notify(recipients=[report.handler_id], child=report.child, kind=Notification.Kind.SECOND_LOOK, object_id=item.pk)
+        notify(
+            recipients=[report.handler_id], child=report.child, kind=Notification.Kind.SECOND_LOOK, object_id=item.pk
+        )
         _log(acting, report, Action.UPDATE, Purpose.SECOND_LOOK, item.pk)
     return item
 
@@ -479,7 +485,8 @@ def do_give_feedback(*, acting_user, item: IntakeItem, text: str, given_on: date
         report.feedback_given_by = acting.user
         report.save(update_fields=["feedback_to_reporter", "feedback_given_on", "feedback_given_by"])
         from_org = acting.organisation_id
-        to_org = report.reporter_position.unit.organisation if report.reporter_position_id else None
+        reporter_position = report.reporter_position
+        to_org = reporter_position.unit.organisation if reporter_position is not None else None
         if from_org and to_org is not None and to_org.pk != from_org:
             from backa.organisations.models import Organisation
 
@@ -607,12 +614,18 @@ def draw_quality_sample(*, municipality_id, month: date, size: int = QUALITY_SAM
     with transaction.atomic():
         for district_id, items in sorted(by_intake.items(), key=lambda kv: str(kv[0])):
             staff = list(
-                intake_positions(municipality_id, district_id).select_related("user").order_by("-kind", "user__username")
+                intake_positions(municipality_id, district_id)
+                .select_related("user")
+                .order_by("-kind", "user__username")
             )
             for item in rng.sample(items, min(size, len(items))):
                 report = item.report
                 reviewer = next(
-                    (p.user for p in staff if p.user_id not in (report.handler_id, report.second_look_by_id, report.decided_by_id)),
+                    (
+                        p.user
+                        for p in staff
+                        if p.user_id not in (report.handler_id, report.second_look_by_id, report.decided_by_id)
+                    ),
                     None,
                 )
                 if reviewer is None:

@@ -294,9 +294,7 @@ class ConcernReport(models.Model):
     # Where the report came from (casefile.intake). A report filed in the platform is the
     # reporter's; one the intake registers (police, hospital, a phone call) names its category.
     origin = models.CharField(max_length=10, choices=ReportOrigin.choices, default=ReportOrigin.PLATFORM)
-    reporter_category = models.CharField(
-        _("who reported"), max_length=16, choices=ReporterCategory.choices, blank=True
-    )
+    reporter_category = models.CharField(_("who reported"), max_length=16, choices=ReporterCategory.choices, blank=True)
     reporter_description = models.CharField(_("reporter (organisation or role)"), max_length=200, blank=True)
     received_via = models.CharField(
         _("received by"), max_length=10, choices=ReceivedVia.choices, default=ReceivedVia.PLATFORM
@@ -336,16 +334,9 @@ class ConcernReport(models.Model):
     investigation_closed_on = models.DateField(_("investigation closed on"), null=True, blank=True)
     # Where the outcome was recorded: in the platform (the intake), or imported from social
     # services' own journal system (integrations.outcomes), which keeps the legal record.
-    outcome_source = models.CharField(max_length=8, blank=True, choices=[("platform", "platform"), ("import", "import")])
-
-    @property
-    def young_child(self) -> bool:
-        return self.child_age is not None and self.child_age <= YOUNG_CHILD_MAX_AGE
-
-    @property
-    def needs_second_look(self) -> bool:
-        """Closing without investigation a 0–12 report whose child was not spoken with."""
-        return self.decision == PreAssessmentDecision.NO_INVESTIGATION and self.young_child and not self.child_spoken_with
+    outcome_source = models.CharField(
+        max_length=8, blank=True, choices=[("platform", "platform"), ("import", "import")]
+    )
 
     class Meta:
         constraints = [
@@ -391,6 +382,17 @@ class ConcernReport(models.Model):
         indexes = [models.Index(fields=["child", "reported_at"], name="report_child_time")]
         verbose_name = _("concern report (orosanmälan)")
         verbose_name_plural = _("concern reports (orosanmälningar)")
+
+    @property
+    def young_child(self) -> bool:
+        return self.child_age is not None and self.child_age <= YOUNG_CHILD_MAX_AGE
+
+    @property
+    def needs_second_look(self) -> bool:
+        """Closing without investigation a 0–12 report whose child was not spoken with."""
+        return (
+            self.decision == PreAssessmentDecision.NO_INVESTIGATION and self.young_child and not self.child_spoken_with
+        )
 
 
 class PlanKind(models.TextChoices):
@@ -784,8 +786,7 @@ class QualityReview(models.Model):
                 name="quality_reviewer_independent",
             ),
             models.CheckConstraint(
-                condition=Q(reviewed_at__isnull=True)
-                | Q(should_have_been_investigated__isnull=False) & ~Q(reason=""),
+                condition=Q(reviewed_at__isnull=True) | Q(should_have_been_investigated__isnull=False) & ~Q(reason=""),
                 name="quality_review_answered_with_reason",
             ),
         ]

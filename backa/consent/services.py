@@ -19,7 +19,6 @@ from backa.audit.log import Action, log_access
 from backa.audit.vocabulary import ObjectType, Purpose
 from backa.children.lifephase import age_in_years
 from backa.children.models import Custody
-from backa.organisations.models import legal_citation
 from backa.consent.models import (
     Consent,
     ConsentGiver,
@@ -31,6 +30,7 @@ from backa.consent.models import (
     LegalBasis,
     encode_categories,
 )
+from backa.organisations.models import legal_citation
 
 EMERGENCY_ACCESS_HOURS = 4
 EMERGENCY_REASON_MIN_LENGTH = 20

@@ -84,7 +84,10 @@ def import_outcomes(*, acting_user, text: str, municipality) -> OutcomeResult:
     errors, updates, seen = [], [], set()
     for line, row in rows:
         if len(row) != len(HEADER):
-            errors.append(_("Line %(line)s: expected %(n)s fields, found %(found)s.") % {"line": line, "n": len(HEADER), "found": len(row)})
+            errors.append(
+                _("Line %(line)s: expected %(n)s fields, found %(found)s.")
+                % {"line": line, "n": len(HEADER), "found": len(row)}
+            )
             continue
         ref, number, reported, received, decision, decided, spoken, closed, feedback = (c.strip() for c in row)
         problems: list = []
@@ -135,7 +138,11 @@ def import_outcomes(*, acting_user, text: str, municipality) -> OutcomeResult:
             problems.append(_("an investigation can only be closed if one was opened"))
         if report is not None:
             day = timezone.localdate(report.reported_at)
-            for value, field in ((received_on, "received_on"), (decided_on, "decided_on"), (feedback_on, "feedback_given_on")):
+            for value, field in (
+                (received_on, "received_on"),
+                (decided_on, "decided_on"),
+                (feedback_on, "feedback_given_on"),
+            ):
                 if value and value < day:
                     problems.append(_("%(field)s is before the report was made") % {"field": field})
             if decided_on and received_on and decided_on < received_on:

@@ -20,7 +20,9 @@ class Municipality(models.Model):
     acute_escalation_minutes = models.PositiveSmallIntegerField(
         _("minutes before an unopened acute report escalates"), default=30
     )
-    report_feedback_days = models.PositiveSmallIntegerField(_("days within which the reporter gets feedback"), default=21)
+    report_feedback_days = models.PositiveSmallIntegerField(
+        _("days within which the reporter gets feedback"), default=21
+    )
 
     class Meta:
         ordering = ["code"]

@@ -223,7 +223,12 @@ class Generator:
         ("rektor", UnitType.GRUNDSKOLA, PositionKind.REKTOR, "Skolans rektor (barnkontakt)"),
         ("skolskoterska", UnitType.ELEVHALSA, PositionKind.SCHOOL_NURSE, "Skolsköterska i elevhälsan"),
         ("socialsekreterare", UnitType.SOCIALTJANST, PositionKind.SOCIAL_WORKER, "Socialsekreterare (stödsamordnare)"),
-        ("mottagning", UnitType.SOCIALTJANST, PositionKind.INTAKE, "Socialsekreterare på mottagningen (orosanmälningar)"),
+        (
+            "mottagning",
+            UnitType.SOCIALTJANST,
+            PositionKind.INTAKE,
+            "Socialsekreterare på mottagningen (orosanmälningar)",
+        ),
         (
             "mottagning.ledare",
             UnitType.SOCIALTJANST,

@@ -76,9 +76,7 @@ def test_a_report_lands_in_exactly_one_open_item_of_the_home_districts_intake(wo
 def test_a_second_open_item_for_the_same_report_is_refused_by_the_database(world):
     report = file_report(world)
     with pytest.raises(IntegrityError), transaction.atomic():
-        IntakeItem.objects.create(
-            report=report, municipality=world.municipality, district=world.jarva, deadline=TODAY
-        )
+        IntakeItem.objects.create(report=report, municipality=world.municipality, district=world.jarva, deadline=TODAY)
     assert IntakeItem.objects.filter(report=report).count() == 1
 
 
@@ -151,9 +149,7 @@ def test_the_decision_must_say_how_or_why_not_the_child_was_heard(world):
     item = IntakeItem.objects.get(report=file_report(world))
     intake.do_assign(acting_user=world.tove, item=item, handler=world.ines)
     with pytest.raises(ValidationError) as error:
-        intake.do_decide(
-            acting_user=world.ines, item=item, decision=unheard(child_not_heard_reason="")
-        )
+        intake.do_decide(acting_user=world.ines, item=item, decision=unheard(child_not_heard_reason=""))
     assert "child_not_heard_reason" in error.value.message_dict
     with pytest.raises(ValidationError) as error:
         intake.do_decide(acting_user=world.ines, item=item, decision=heard(reason="no_grounds"))
@@ -211,7 +207,9 @@ def test_a_second_person_can_send_the_decision_back(world):
     intake.do_send_back(acting_user=world.tove, item=item, reason="Tala med barnet först")
     report = ConcernReport.objects.get(pk=item.report_id)
     assert report.status == ReportStatus.PRE_ASSESSMENT and report.decision == ""
-    intake.do_decide(acting_user=world.ines, item=item, decision=heard(decision="no_investigation", reason="no_grounds"))
+    intake.do_decide(
+        acting_user=world.ines, item=item, decision=heard(decision="no_investigation", reason="no_grounds")
+    )
     report.refresh_from_db()
     assert report.status == ReportStatus.NOT_OPENED
 

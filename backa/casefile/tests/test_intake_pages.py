@@ -104,7 +104,11 @@ def test_a_young_childs_closure_without_the_child_heard_waits_for_a_second_perso
     lead = client_for("tove", language="en")
     lead.post(
         reverse("casefile:intake_item", args=[item.pk]),
-        {"step": "second_look", "second_look-approve": "yes", "second_look-reason": "Skolan följer upp; inga nya uppgifter"},
+        {
+            "step": "second_look",
+            "second_look-approve": "yes",
+            "second_look-reason": "Skolan följer upp; inga nya uppgifter",
+        },
     )
     report.refresh_from_db()
     assert report.status == ReportStatus.NOT_OPENED and report.second_look_by == world.tove
@@ -272,7 +276,9 @@ def test_the_api_lists_the_queue_and_records_the_decision_and_the_feedback(world
     decided = api.post(f"/api/intake/{item.pk}/decision", decision, content_type="application/json")
     assert decided.status_code == 200 and decided.json()["closed"] is True
     feedback = api.post(
-        f"/api/intake/{item.pk}/feedback", {"text": "Utredning inledd", "given_on": TODAY}, content_type="application/json"
+        f"/api/intake/{item.pk}/feedback",
+        {"text": "Utredning inledd", "given_on": TODAY},
+        content_type="application/json",
     )
     assert feedback.status_code == 200 and feedback.json()["feedback_given_on"] == TODAY
     assert api.get(f"/api/intake/{uuid.uuid4()}/feedback").status_code == 405

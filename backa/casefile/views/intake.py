@@ -37,7 +37,7 @@ def queue_rows(scope):
     today = timezone.localdate()
     items = list(intake.queue(scope))
     for item in items:
-        item.days_left = (item.deadline - today).days
+        item.days_left = (item.deadline - today).days  # type: ignore[attr-defined]
     return items
 
 
@@ -193,7 +193,8 @@ def intake_new(request):
             else:
                 item = report.intake_items.get(closed_at__isnull=True)
                 messages.success(
-                    request, _("The report is registered in the queue of %(intake)s.") % {"intake": intake.intake_name(item)}
+                    request,
+                    _("The report is registered in the queue of %(intake)s.") % {"intake": intake.intake_name(item)},
                 )
                 if item.district_id == scope.district_id:
                     return redirect("casefile:intake_item", intake_id=item.pk)
@@ -238,6 +239,4 @@ def intake_reviews(request):
         purpose=Purpose.QUALITY_REVIEW,
         object_type=ObjectType.QUALITY_REVIEW,
     )
-    return render(
-        request, "casefile/intake_reviews.html", {"pending": pending[1:], "current": current, "form": form}
-    )
+    return render(request, "casefile/intake_reviews.html", {"pending": pending[1:], "current": current, "form": form})

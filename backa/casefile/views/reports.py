@@ -15,8 +15,8 @@ from backa.audit.context import Acting
 from backa.audit.log import Action
 from backa.audit.vocabulary import ObjectType
 from backa.casefile import forms
-from backa.casefile.models import ConcernReport
 from backa.casefile.intake import receipt
+from backa.casefile.models import ConcernReport
 from backa.casefile.reports import do_record_report_outcome, do_report_to_social_services
 from backa.casefile.views.concerns import get_concern_for_request
 from backa.organisations.models import UnitType
@@ -67,7 +67,9 @@ def _report_form(request, child, concern):
                 messages.warning(
                     request,
                     (
-                        _("If the child is in danger now, call 112. Outside office hours call socialjouren on %(phone)s.")
+                        _(
+                            "If the child is in danger now, call 112. Outside office hours call socialjouren on %(phone)s."
+                        )
                         % {"phone": phone}
                     )
                     if phone

@@ -43,21 +43,45 @@ def test_the_intake_indicators(on_dataset_day, world):
     teen = make_child(w.municipality, w.jarva, "Tea", "Tonår", date(2011, 1, 5), serial=990)
     # r1: 10 years old, closed without investigation unheard (second look given), feedback after 18 days.
     r1 = report(
-        w, w.sigrid, (10, 2), 10, status="not_opened", child_spoken_with=False,
-        pre_assessment_decided_on=date(2026, 10, 10), feedback_given_on=date(2026, 10, 20),
-        handler=w.ines, decided_by=w.ines, second_look_by=w.tove, second_look_reason="ok",
+        w,
+        w.sigrid,
+        (10, 2),
+        10,
+        status="not_opened",
+        child_spoken_with=False,
+        pre_assessment_decided_on=date(2026, 10, 10),
+        feedback_given_on=date(2026, 10, 20),
+        handler=w.ines,
+        decided_by=w.ines,
+        second_look_by=w.tove,
+        second_look_reason="ok",
     )
     # r2: an infant, investigation opened, not spoken with (too young).
-    report(w, w.ivar, (10, 3), 0, status="investigation_opened", child_spoken_with=False,
-           pre_assessment_decided_on=date(2026, 10, 7))
+    report(
+        w,
+        w.ivar,
+        (10, 3),
+        0,
+        status="investigation_opened",
+        child_spoken_with=False,
+        pre_assessment_decided_on=date(2026, 10, 7),
+    )
     # r3: sigrid again after r1's decision: the new report r1 is counted for.
     report(w, w.sigrid, (10, 25), 10, status="received")
     # r5: 15 years old, heard, closed.
-    report(w, teen, (10, 5), 15, status="not_opened", child_spoken_with=True,
-           pre_assessment_decided_on=date(2026, 10, 15))
+    report(
+        w, teen, (10, 5), 15, status="not_opened", child_spoken_with=True, pre_assessment_decided_on=date(2026, 10, 15)
+    )
     QualityReview.objects.create(
-        report=r1, municipality=w.municipality, month=OCT, reviewer=w.users["sara"], handler=w.ines,
-        approver=w.tove, should_have_been_investigated=True, reason="Barnet borde ha hörts", reviewed_at=at(11, 2),
+        report=r1,
+        municipality=w.municipality,
+        month=OCT,
+        reviewer=w.users["sara"],
+        handler=w.ines,
+        approver=w.tove,
+        should_have_been_investigated=True,
+        reason="Barnet borde ha hörts",
+        reviewed_at=at(11, 2),
     )
     run_rollup(start=date(2026, 7, 1), stop=date(2026, 12, 1), today=date(2026, 11, 23))
     assert value(w, "young_closed_unheard") == 50  # r1 of r1, r2
