@@ -131,7 +131,7 @@ def test_a_decision_before_assignment_is_refused_and_changes_nothing(world):
     item = IntakeItem.objects.get(report=file_report(world))
     with pytest.raises(ValidationError) as error:
         intake.do_decide(acting_user=world.ines, item=item, decision=heard())
-    assert "Assign the report" in str(error.value)
+    assert error.value.message_dict["__all__"] == ["Fördela anmälan till en handläggare innan ni beslutar."]
     report = ConcernReport.objects.get(pk=item.report_id)
     assert report.decision == "" and report.status == ReportStatus.RECEIVED
 
@@ -176,7 +176,7 @@ def test_a_young_childs_closure_without_the_child_heard_waits_for_a_second_perso
     # the handler cannot approve their own closure
     with pytest.raises(ValidationError) as error:
         intake.do_approve_closure(acting_user=world.ines, item=item, reason="Ok")
-    assert "someone else" in str(error.value)
+    assert "någon annan än handläggaren" in str(error.value)
     assert ConcernReport.objects.get(pk=item.report_id).status == ReportStatus.SECOND_LOOK
     with pytest.raises(ValidationError):
         intake.do_approve_closure(acting_user=world.tove, item=item, reason=" ")
