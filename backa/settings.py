@@ -190,6 +190,10 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_VERBOSE = False
+# Axes keeps the throttled name and the POSTed fields: a keyed hash of the name, the name
+# field masked (a personnummer typed as a login name is never stored; accounts/lockout.py).
+AXES_USERNAME_CALLABLE = "backa.accounts.lockout.throttle_key"
+AXES_SENSITIVE_PARAMETERS = ["username", "password", "password1", "password2", "code", "number"]
 AXES_WHITELIST_CALLABLE = "backa.accounts.oidc.is_e_id_attempt"  # e-ID callbacks are not password attempts
 
 # Staff login through the organisation's identity provider (OpenID Connect, accounts/oidc.py;
@@ -215,6 +219,14 @@ OIDC_TIMEOUT = 10
 
 # TOTP (django-otp) as the second factor for local password accounts. e-ID logins do not
 # need it (the IdP authenticated at LoA3). Off only in the laptop demo.
+# Who may open a child by number in an emergency (nödåtkomst): positions with a duty of care
+# or protection. A comma-separated list of accounts.PositionKind values overrides it.
+EMERGENCY_ACCESS_POSITION_KINDS = frozenset(
+    env_str(
+        "EMERGENCY_ACCESS_POSITION_KINDS",
+        "social_worker,police_officer,physician,psychologist,school_nurse,bvc_nurse,midwife",
+    ).split(",")
+)
 LOCAL_LOGIN_REQUIRES_TOTP = env_bool("LOCAL_LOGIN_REQUIRES_TOTP", BACKA_ENV != "demo")
 OTP_TOTP_ISSUER = "Backa barnet"
 OTP_TOTP_THROTTLE_FACTOR = 1  # each failure doubles the wait (1 s, 2 s, 4 s, ...), no permanent lockout

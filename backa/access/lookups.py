@@ -19,14 +19,15 @@ from backa.organisations.models import EvaluationArm, UnitType
 from backa.roles.models import active_on
 
 
-def find_child_for_emergency_access(number) -> Child | None:
-    """The child with this identity number, for the emergency-access form only.
+def find_child_for_emergency_access(number, *, municipality_id) -> Child | None:
+    """The child with this identity number in the searching position's municipality, for the
+    emergency-access form only.
 
     Whoever uses it must grant and log an emergency access (or log the refusal) in the
     same transaction: this is the one lookup outside the user's scope.
     """
 
-    return Child.objects.filter(pnr_hash=identity.lookup_hash(number)).first()
+    return Child.objects.filter(pnr_hash=identity.lookup_hash(number), municipality_id=municipality_id).first()
 
 
 def _log_extract_children(user, on=None):

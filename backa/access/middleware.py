@@ -19,12 +19,23 @@ class DeniedAccessMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        return self.get_response(request)
+        response = self.get_response(request)
+        # A refusal answered inside the view (the JSON API's handlers) rolled the view's
+        # transaction back; its denied row is written now, after that transaction.
+        deferred = getattr(request, "_backa_denied", None)
+        if deferred is not None:
+            log_denied(request, deferred)
+        return response
 
     def process_exception(self, request, exception):
         if isinstance(exception, (NotFound, PermissionDenied)):
             log_denied(request, exception)
         return None
+
+
+def defer_denied(request, exception):
+    """Write the denied row after the request's transaction (which is being rolled back)."""
+    request._backa_denied = exception
 
 
 def log_denied(request, exception):

@@ -20,7 +20,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
 from backa.accounts.models import PositionKind
-from backa.accounts.positions import administered_district_ids, current_position
+from backa.accounts.positions import administered_district_ids, current_position, may_use_emergency_access
 from backa.audit.log import Action
 
 
@@ -80,6 +80,11 @@ def is_reviewer(request) -> bool:
     """Who reviews emergency accesses and the log review sample: district administrators and managers."""
     position = current_position(request)
     return position is not None and position.kind in REVIEWER_KINDS
+
+
+def may_open_in_emergency(request) -> bool:
+    """Emergency access: a position with a duty of care or protection (accounts.positions)."""
+    return may_use_emergency_access(current_position(request))
 
 
 def require_tool(request, rule, *, tool: str):

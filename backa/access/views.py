@@ -13,7 +13,14 @@ from backa.access.lookups import (
     find_child_for_emergency_access,
     find_child_for_log_extract,
 )
-from backa.access.objects import ToolRefused, is_district_admin, is_reviewer, reachable_object, tool_required
+from backa.access.objects import (
+    ToolRefused,
+    is_district_admin,
+    is_reviewer,
+    may_open_in_emergency,
+    reachable_object,
+    tool_required,
+)
 from backa.accounts.positions import current_organisation, current_position
 from backa.audit.context import Acting
 from backa.audit.log import Action, Outcome, log_access
@@ -67,6 +74,7 @@ def _extract_response(request, child, may_produce, url_name, url_kwargs):
 
 
 @login_required
+@tool_required(may_open_in_emergency, tool=ObjectType.EMERGENCY_ACCESS)
 @require_http_methods(["GET", "POST"])
 def emergency_access(request):
     """Nödåtkomst: the child's number, a written reason and the user's password again."""
@@ -75,7 +83,10 @@ def emergency_access(request):
         if not services.reauthenticate(request, form.cleaned_data["password"]):
             form.add_error("password", _("The password is wrong. Emergency access needs you to sign in again."))
         else:
-            child = find_child_for_emergency_access(form.cleaned_data["number"])
+            position = current_position(request)
+            child = find_child_for_emergency_access(
+                form.cleaned_data["number"], municipality_id=position.unit.organisation.municipality_id
+            )
             if child is None:
                 log_access(
                     request=request,

@@ -1,4 +1,4 @@
-from backa.accounts.positions import current_position
+from backa.accounts.positions import current_position, may_use_emergency_access
 
 
 def active_position(request):
@@ -17,5 +17,6 @@ def active_position(request):
     return {
         "second_factor_pending": pending,
         "active_position": position,
+        "may_use_emergency_access": may_use_emergency_access(position),
         "all_positions": getattr(request, "_all_positions", []),
     }

@@ -56,3 +56,11 @@ def current_organisation(request):
     """The organisation of the request's active position (None without one)."""
     position = current_position(request)
     return position.unit.organisation if position is not None else None
+
+
+def may_use_emergency_access(position) -> bool:
+    """Emergency access (nödåtkomst) is for positions with a duty of care or protection
+    (settings.EMERGENCY_ACCESS_POSITION_KINDS), never for a teacher or an administrator."""
+    from django.conf import settings
+
+    return position is not None and position.kind in settings.EMERGENCY_ACCESS_POSITION_KINDS

@@ -69,6 +69,8 @@ class ReviewReason(models.TextChoices):
     SAME_ADDRESS = "same_address", _("Same address as the child")
     OUT_OF_HOURS = "out_of_hours", _("Out of hours")
     MANY_CHILDREN = "many_children", _("Unusually many children opened")
+    MANY_DENIALS = "many_denials", _("Refused many times in one day")
+    DENIED_PROTECTED = "denied_protected", _("Refused on a child with protected personal data")
 
 
 class LogReviewItem(models.Model):

@@ -2,8 +2,10 @@
 
 Rules: emergency access, access without a relationship to the child, the user sharing
 the child's surname or address (the keyed hash of the professional's home address equals
-that of a guardian with custody; see shared_addresses_for_log_review below), access out of hours, and a user opening unusually many children in
-one day. One item per person, child and day; drawing again adds nothing already drawn.
+that of a guardian with custody; see shared_addresses_for_log_review below), access out of
+hours, a user opening unusually many children in one day, and refusals: a person refused on
+children many times in one day, and any refusal on a child with protected personal data.
+One item per person, child and day; drawing again adds nothing already drawn.
 Names are compared in the database and never written anywhere.
 """
 
@@ -28,6 +30,7 @@ logger = logging.getLogger("backa.audit.review")
 
 SAMPLE_SIZE = 20
 MANY_CHILDREN_PER_DAY = 30
+MANY_DENIALS_PER_DAY = 5
 WORKING_HOURS = (7, 19)  # local time, Monday to Friday
 
 
@@ -64,6 +67,7 @@ def draw_daily_sample(day: date, *, sample_size: int = SAMPLE_SIZE, seed=None) -
     surnames = family_names_for_log_review({c for c, _u in pairs}, {u for _c, u in pairs if u})
     addresses = shared_addresses_for_log_review({c for c, _u in pairs}, {u for _c, u in pairs if u})
     flagged: dict = {}  # (child, user) -> (first flagged row, reasons)
+    _flag_denials(start, end, flagged)
     opened: dict = {}  # user -> children opened so far today
     for row in rows:
         why = set()
@@ -117,6 +121,40 @@ def draw_daily_sample(day: date, *, sample_size: int = SAMPLE_SIZE, seed=None) -
         created = LogReviewItem.objects.filter(log_occurred_at__gte=start, log_occurred_at__lt=end).count() - before
     logger.info("log review sample drawn day=%s items=%s", day.isoformat(), created)
     return created
+
+
+def _flag_denials(start, end, flagged: dict) -> None:
+    """Refusals on children: everyone refused more than MANY_DENIALS_PER_DAY times (one item
+    per child, at the first refusal), and every refusal on a child with protected identity."""
+    denied = list(
+        AccessLog.objects.filter(
+            occurred_at__gte=start,
+            occurred_at__lt=end,
+            outcome=Outcome.DENIED,
+            child_id__isnull=False,
+            user_id__isnull=False,
+        )
+        .order_by("occurred_at", "id")
+        .values("occurred_at", "id", "user_id", "child_id", "municipality_id")
+    )
+    if not denied:
+        return
+    per_user: dict = {}
+    for row in denied:
+        per_user[row["user_id"]] = per_user.get(row["user_id"], 0) + 1
+    protected = set(
+        Child.objects.filter(pk__in={r["child_id"] for r in denied}, protected_identity=True).values_list(
+            "pk", flat=True
+        )
+    )
+    for row in denied:
+        why = set()
+        if per_user[row["user_id"]] > MANY_DENIALS_PER_DAY:
+            why.add(ReviewReason.MANY_DENIALS)
+        if row["child_id"] in protected:
+            why.add(ReviewReason.DENIED_PROTECTED)
+        if why:
+            flagged.setdefault((row["child_id"], row["user_id"]), (row, set()))[1].update(why)
 
 
 @transaction.atomic

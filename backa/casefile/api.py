@@ -24,6 +24,7 @@ from backa.casefile.models import Assessment, Concern, ConcernReport, Meeting, P
 from backa.casefile.plan import PlanConflict, active_plan, do_create_plan, do_update_plan
 from backa.casefile.reports import do_report_to_social_services
 from backa.casefile.views.concerns import get_concern_for_request
+from backa.lib.api_input import MAX_OFFSET, InputSchema
 from backa.operations import idempotency
 from backa.organisations.models import Organisation
 
@@ -80,7 +81,7 @@ def compass_areas(request):
     return result
 
 
-class ConcernIn(Schema):
+class ConcernIn(InputSchema):
     observed_on: date
     description: str
     areas: list[str] = []
@@ -136,7 +137,7 @@ def get_concern(request, concern_id: uuid.UUID):
     return concern
 
 
-class AreaIn(Schema):
+class AreaIn(InputSchema):
     strengths: str = ""
     needs: str = ""
     rating: int | None = None
@@ -150,7 +151,7 @@ class AreaRowOut(AreaIn):
     area: str
 
 
-class AssessmentIn(Schema):
+class AssessmentIn(InputSchema):
     assessed_on: date
     summary: str = ""
     areas: dict[str, AreaIn]
@@ -199,7 +200,7 @@ def create_assessment(request, child_id: uuid.UUID, payload: AssessmentIn):
         return _errors(error)
 
 
-class ReportIn(Schema):
+class ReportIn(InputSchema):
     information: str
     acute: bool = False
     guardians_informed: bool = False
@@ -300,7 +301,7 @@ class PlanEnvelope(Schema):
     plan: PlanOut | None
 
 
-class PlanIn(Schema):
+class PlanIn(InputSchema):
     kind: str = "single"
     organisation_id: uuid.UUID
     reason: str
@@ -312,7 +313,7 @@ class PlanIn(Schema):
     external_ref: str = ""
 
 
-class PlanPatch(Schema):
+class PlanPatch(InputSchema):
     version: int
     kind: str | None = None
     organisation_id: uuid.UUID | None = None
@@ -448,7 +449,7 @@ class ChildOut(Schema):
 
 
 @children_router.get("/children", response=list[ChildOut], summary="Children visible to the caller")
-def list_children(request, limit: int = Query(50, ge=1, le=200), offset: int = Query(0, ge=0)):
+def list_children(request, limit: int = Query(50, ge=1, le=200), offset: int = Query(0, ge=0, le=MAX_OFFSET)):
     children = list(
         visible_children(request.user)
         .select_related("home_district")

@@ -12,6 +12,7 @@ from backa.accounts.models import Position
 from backa.audit.context import as_acting
 from backa.audit.log import Action as LogAction
 from backa.audit.vocabulary import ObjectType, Purpose
+from backa.casefile import authority
 from backa.casefile.common import _log
 from backa.casefile.compass import AREA_CODES, area_label
 from backa.casefile.models import (
@@ -27,6 +28,8 @@ from backa.casefile.models import (
     PlanStatus,
     PlanVersion,
 )
+from backa.roles.models import EndReason, RoleAssignment, RoleKind, role_active_on
+from backa.roles.services import do_end_role
 
 # Plan fields people edit in the plan form; all are compared on a conflict.
 EDITABLE_FIELDS = (
@@ -200,8 +203,13 @@ def _bump(
     return plan
 
 
-def _lock(plan: Plan) -> Plan:
-    return Plan.objects.select_for_update().select_related("child").get(pk=plan.pk)
+def _lock(plan: Plan, *, lead=None) -> Plan:
+    """The plan, locked. With `lead=user`, `locked.acting_is_lead` says in the same statement
+    whether that user leads the child's file (casefile.authority): the plan save's hot path."""
+    queryset = Plan.objects.select_for_update().select_related("child")
+    if lead is not None:
+        queryset = queryset.annotate(acting_is_lead=authority.lead_exists(lead))
+    return queryset.get(pk=plan.pk)
 
 
 def _validate_plan_fields(values: dict, errors: dict, *, today: date):
@@ -248,6 +256,7 @@ def do_create_plan(*, acting_user, child, concern: Concern | None = None, **valu
     (the database constraint one_active_plan_per_child is the final guard)."""
     acting = as_acting(acting_user)
     acting_user = acting.user
+    authority.require_lead(acting, child, "create_plan")
     values = _clean_plan_values({"kind": PlanKind.SINGLE, "needs": {}, "child_view": "", "guardian_view": "", **values})
     errors: dict = {}
     _validate_plan_fields(values, errors, today=timezone.localdate())
@@ -280,7 +289,9 @@ def do_update_plan(*, acting_user, plan: Plan, based_on_version: int, **values) 
     someone saved since, PlanConflict tells what they changed and nothing is saved."""
     acting = as_acting(acting_user)
     with transaction.atomic():
-        locked = _lock(plan)
+        locked = _lock(plan, lead=acting.user)
+        if not locked.acting_is_lead:
+            raise authority.AuthorityRefused("edit_plan")
         if locked.status != PlanStatus.ACTIVE:
             raise ValidationError({"__all__": _("The plan is closed and can no longer be changed.")})
         if locked.version != based_on_version:
@@ -308,6 +319,7 @@ def do_update_plan(*, acting_user, plan: Plan, based_on_version: int, **values) 
 def do_add_goal(*, acting_user, plan: Plan, description: str, area: str = "", target_date: date | None = None) -> Goal:
     """Add a goal to the plan (a new plan version)."""
     acting = as_acting(acting_user)
+    authority.require_lead(acting, plan.child, "add_goal")
     errors = {}
     if not (description or "").strip():
         errors["description"] = _("Describe the goal.")
@@ -366,6 +378,9 @@ def do_add_action(
 ) -> Action:
     """Add an action owned by an organisation and a named person (a new plan version)."""
     acting = as_acting(acting_user)
+    authority.require_add_action(
+        acting, plan.child, owner_organisation_id=owner_organisation.pk if owner_organisation is not None else None
+    )
     errors = validate_action(
         description=description,
         owner_organisation=owner_organisation,
@@ -398,6 +413,7 @@ def do_add_action(
 
 def do_set_action_status(*, acting_user, action: Action, status: str) -> Action:
     acting = as_acting(acting_user)
+    authority.require_set_action_status(acting, action.plan.child, action)
     if status not in Action.Status.values:
         raise ValidationError({"status": _("Unknown status.")})
     with transaction.atomic():
@@ -412,8 +428,10 @@ def do_set_action_status(*, acting_user, action: Action, status: str) -> Action:
 def do_end_plan(
     *, acting_user, plan: Plan, status: str, reason: str, handed_over_to: str = "", ended_on: date | None = None
 ) -> Plan:
-    """Close the plan or hand it over, always with a reason."""
+    """Close the plan or hand it over, always with a reason. The team's and the stödsamordnare's
+    roles end with it (the barnkontakt stays): their access came from the plan."""
     acting = as_acting(acting_user)
+    authority.require_lead(acting, plan.child, "end_plan")
     errors = {}
     if status not in (PlanStatus.CLOSED, PlanStatus.HANDED_OVER):
         errors["status"] = _("Choose close or hand over.")
@@ -433,6 +451,13 @@ def do_end_plan(
         locked.handed_over_to, locked.ended_on = (handed_over_to or "").strip(), ended_on
         change = PlanChange.CLOSED if status == PlanStatus.CLOSED else PlanChange.HANDED_OVER
         _bump(locked, acting, change, status)
+        end_reason = EndReason.PLAN_CLOSED if status == PlanStatus.CLOSED else EndReason.PLAN_HANDED_OVER
+        for assignment in RoleAssignment.objects.filter(
+            role_active_on(timezone.localdate()),
+            child_id=locked.child_id,
+            kind__in=(RoleKind.TEAM_MEMBER, RoleKind.STODSAMORDNARE),
+        ):
+            do_end_role(acting_user=acting, assignment=assignment, reason=end_reason)
     return locked
 
 

@@ -14,6 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from backa.accounts.positions import may_use_emergency_access
 from backa.audit.context import as_acting
 from backa.audit.log import Action, log_access
 from backa.audit.vocabulary import ObjectType, Purpose
@@ -392,9 +393,14 @@ def reauthenticate(request, password: str) -> bool:
 def do_grant_emergency_access(
     *, acting_user, child, reason: str, organisation=None, hours: int = EMERGENCY_ACCESS_HOURS
 ) -> EmergencyAccess:
-    """Open one child to acting_user for a few hours; flagged in the log and queued for review."""
+    """Open one child to acting_user for a few hours; flagged in the log and queued for review.
+    Only a position with a duty of care or protection, only a child of that position's municipality."""
     acting = as_acting(acting_user)
     acting_user = acting.user
+    if not may_use_emergency_access(acting.position):
+        raise PermissionDenied("emergency access is not part of this position")
+    if acting.position.unit.organisation.municipality_id != child.municipality_id:
+        raise PermissionDenied("emergency access reaches only children of the position's municipality")
     if len(reason.strip()) < EMERGENCY_REASON_MIN_LENGTH:
         raise ValidationError({"reason": _("Describe the emergency in at least 20 characters.")})
     now = timezone.now()

@@ -145,6 +145,13 @@ def parse_register(data: bytes, municipality: Municipality, *, today: date | Non
             text[: text.index("\x00")].count("\n") + 1, _("The file contains NUL bytes; it is not a text file.")
         )
         return result
+    lone_cr = next((i for i, ch in enumerate(text) if ch == "\r" and text[i + 1 : i + 2] != "\n"), None)
+    if lone_cr is not None:
+        result.error(
+            text[:lone_cr].count("\n") + text[:lone_cr].count("\r") + 1,
+            _("The file ends its lines with CR alone (an old Mac format). Save it with LF or CRLF line endings."),
+        )
+        return result
     districts = {d.code.upper(): d.id for d in District.objects.filter(municipality=municipality)}
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=DELIMITER, strict=True)
     seen: dict[str, int] = {}
@@ -201,6 +208,18 @@ def parse_register(data: bytes, municipality: Municipality, *, today: date | Non
     return result
 
 
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _name_problem(name: str) -> str:
+    """Why a name cannot be a person's name (never repeating it), or ""."""
+    if name.startswith(FORMULA_STARTS):
+        return _("must not start with = + - @ or a tab (it would be a formula in a spreadsheet).")
+    if "<" in name or ">" in name:
+        return _("must not contain < or > (markup is not a name).")
+    return ""
+
+
 def _parse_row(fields, line, result, districts, seen, today):
     before = len(result.errors)
     bad = lambda message: result.error(line, message)  # noqa: E731
@@ -213,6 +232,8 @@ def _parse_row(fields, line, result, districts, seen, today):
         number = identity.parse(values["personnummer"], today=today)
     except identity.InvalidIdentityNumber as exc:
         bad(_("personnummer: %(reason)s") % {"reason": exc.message})
+    if number is not None and not (add_years(today, -18) < number.birth_date <= today):
+        bad(_("personnummer: the person is not a child under 18; the extract holds children only."))
     if number is not None:
         if number.digits in seen:
             bad(_("personnummer: the same number as on line %(other)s.") % {"other": seen[number.digits]})
@@ -223,6 +244,8 @@ def _parse_row(fields, line, result, districts, seen, today):
             bad(_("%(column)s: must not be empty.") % {"column": column})
         elif len(values[column]) > 100:
             bad(_("%(column)s: longer than 100 characters.") % {"column": column})
+        elif problem := _name_problem(values[column]):
+            bad(f"{column}: {problem}")
     protected = values["skyddad"].upper()
     if protected not in ("J", "N"):
         bad(_("skyddad: write J or N."))
@@ -252,6 +275,9 @@ def _parse_row(fields, line, result, districts, seen, today):
             continue
         if not given or not family:
             bad(_("%(prefix)s: a guardian needs both names.") % {"prefix": prefix})
+            continue
+        if problem := _name_problem(given) or _name_problem(family):
+            bad(f"{prefix}: {problem}")
             continue
         if number is not None and g_number.digits == number.digits:
             bad(_("%(prefix)s: a child cannot be their own guardian.") % {"prefix": prefix})

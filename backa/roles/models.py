@@ -36,6 +36,17 @@ class AssignmentSource(models.TextChoices):
     OVERRIDE = "override", _("Chosen by a manager")
 
 
+class EndReason(models.TextChoices):
+    """Why a role ended, shown in the team's history; never "moved" for a reason it is not."""
+
+    LEFT = "left", _("Left the team")
+    REMOVED = "removed", _("Removed from the team")
+    REPLACED = "replaced", _("Replaced by a new stödsamordnare")
+    PLAN_CLOSED = "plan_closed", _("The plan was closed")
+    PLAN_HANDED_OVER = "plan_handed_over", _("The plan was handed over")
+    OTHER = "other", _("Ended")
+
+
 class RoleAssignment(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="role_assignments")
@@ -50,6 +61,7 @@ class RoleAssignment(models.Model):
     )
     # Set when a role is ended early (someone leaves the team): access stops at once.
     ended_at = models.DateTimeField(null=True, blank=True, editable=False)
+    end_reason = models.CharField(_("why it ended"), max_length=16, choices=EndReason.choices, blank=True)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
 
     class Meta:

@@ -17,6 +17,7 @@ from backa.children.models import Child
 from backa.roles.config import rules_by_phase
 from backa.roles.models import (
     AssignmentSource,
+    EndReason,
     Handover,
     HandoverItem,
     HandoverStatus,
@@ -67,18 +68,20 @@ def do_assign_role(
     return assignment
 
 
-def do_end_role(*, acting_user, assignment: RoleAssignment) -> RoleAssignment:
-    """End a role now; the holder's access ends on their next request (nothing caches the gate)."""
+def do_end_role(*, acting_user, assignment: RoleAssignment, reason: str = EndReason.OTHER) -> RoleAssignment:
+    """End a role now, with why; the holder's access ends on their next request (nothing caches the gate)."""
     acting = as_acting(acting_user)
+    if reason not in EndReason.values:
+        raise ValueError(f"unknown end reason {reason!r}")
     with transaction.atomic():
         locked = RoleAssignment.objects.select_for_update().get(pk=assignment.pk)
         if locked.ended_at is not None:
             return locked
         today = timezone.localdate()
-        locked.ended_at = timezone.now()
+        locked.ended_at, locked.end_reason = timezone.now(), reason
         if locked.valid_to is None or locked.valid_to > today:
             locked.valid_to = max(locked.valid_from, today)
-        locked.save(update_fields=["ended_at", "valid_to"])
+        locked.save(update_fields=["ended_at", "end_reason", "valid_to"])
         log_access(
             acting=acting,
             child_id=locked.child_id,

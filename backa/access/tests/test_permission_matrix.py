@@ -296,7 +296,15 @@ def test_every_child_route_for_every_persona(matrix_world, client_for, persona):
                 # A route for another method answers so before any lookup, whatever the ids.
                 continue
             visible_row = key in CHILD_FILES and may_open(world, persona, key, route, secrets)
-            if key in EXPECTED_VISIBLE[persona] and (visible_row or not names_a_row):
+            if key in EXPECTED_VISIBLE[persona] and (visible_row or not names_a_row) and response.status_code == 403:
+                # A form the file's rules give to someone else (casefile.authority): refused,
+                # logged as denied with the rule's name, and no "allowed" row kept for it.
+                refusal = AccessLog.objects.filter(user_id=user.id, outcome="denied").order_by("-occurred_at").first()
+                assert denied_rows(user, child) == denied_before + 1, (persona, url)
+                assert refusal.object_id.startswith("authority:"), (persona, url, refusal.object_id)
+                allowed_now = AccessLog.objects.filter(user_id=user.id, child_id=child.id, outcome="allowed").count()
+                assert allowed_now == allowed_before, (persona, url)
+            elif key in EXPECTED_VISIBLE[persona] and (visible_row or not names_a_row):
                 assert response.status_code in (200, 302, 405), (persona, url, response.status_code)
                 allowed_now = AccessLog.objects.filter(user_id=user.id, child_id=child.id, outcome="allowed").count()
                 assert allowed_now > allowed_before or response.status_code == 405, (persona, url)

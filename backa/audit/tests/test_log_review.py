@@ -21,23 +21,25 @@ def _at(hour):
 
 def test_rule_hits_and_a_random_sample_are_drawn_once(world, client_for, monkeypatch):
     client_for("rasmus").get(reverse("casefile:overview", args=[world.sigrid.id]))
-    do_grant_emergency_access(acting_user=world.olle, child=world.sigrid, reason="Akut fara för barnet, polisen ringde")
+    do_grant_emergency_access(
+        acting_user=world.britta, child=world.sigrid, reason="Akut fara för barnet, polisen ringde"
+    )
     # A professional with the child's surname, and a read without a relationship.
-    world.olle.last_name = "Nilsson"
-    world.olle.save()
+    world.britta.last_name = "Nilsson"
+    world.britta.save()
     from django.db import transaction
 
     with transaction.atomic():
-        log_access(user=world.olle, action=Action.VIEW, child=world.sigrid)
+        log_access(user=world.britta, action=Action.VIEW, child=world.sigrid)
     day = timezone.localdate()
     created = draw_daily_sample(day, sample_size=1, seed=1)
-    # Olle's emergency access and his read without a relationship are one question for the
-    # reviewer: one item for Olle and Sigrid with every reason; plus one sampled person-child pair.
+    # Britta's emergency access and her read without a relationship are one question for the
+    # reviewer: one item for Britta and Sigrid with every reason; plus one sampled person-child pair.
     assert created == 2
-    olle = LogReviewItem.objects.get(user_id=world.olle.id, child_id=world.sigrid.id)
-    assert {"emergency", "no_relationship", "same_surname"} <= set(olle.reasons.split(","))
-    sampled = LogReviewItem.objects.exclude(pk=olle.pk).get()
-    assert sampled.reasons == "sample" and sampled.user_id != world.olle.id
+    britta = LogReviewItem.objects.get(user_id=world.britta.id, child_id=world.sigrid.id)
+    assert {"emergency", "no_relationship", "same_surname"} <= set(britta.reasons.split(","))
+    sampled = LogReviewItem.objects.exclude(pk=britta.pk).get()
+    assert sampled.reasons == "sample" and sampled.user_id != world.britta.id
     assert draw_daily_sample(day, sample_size=1, seed=1) == 0  # idempotent
     assert draw_daily_sample(day, sample_size=5) == 0  # the day's sample is drawn once, whatever the seed
 
@@ -200,3 +202,18 @@ def test_a_guardian_without_custody_or_without_an_address_gives_no_address_hit(w
         client_for(persona).get(reverse("casefile:overview", args=[world.sigrid.id]))
     draw_daily_sample(timezone.localdate(), sample_size=0, seed=1)
     assert not [i for i in LogReviewItem.objects.all() if "same_address" in i.reasons.split(",")]
+
+
+def test_refusals_are_drawn_into_the_review(world, client_for):
+    # Olle (no role) is refused once on a child with protected identity; Per is refused on
+    # Ivar six times in a day. Both are questions for the reviewer; one refusal is not.
+    client_for("olle").get(reverse("casefile:overview", args=[world.children["hemlig"].id]))
+    per = client_for("per")
+    for _ in range(6):
+        per.get(reverse("casefile:overview", args=[world.children["ivar"].id]))
+    client_for("rasmus").get(reverse("casefile:overview", args=[world.children["ivar"].id]))
+    draw_daily_sample(timezone.localdate(), sample_size=0)
+    items = {(i.user_id, i.child_id): set(i.reasons.split(",")) for i in LogReviewItem.objects.all()}
+    assert items[(world.olle.id, world.children["hemlig"].id)] == {"denied_protected"}
+    assert items[(world.per.id, world.children["ivar"].id)] == {"many_denials"}
+    assert (world.rasmus.id, world.children["ivar"].id) not in items

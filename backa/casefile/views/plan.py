@@ -13,7 +13,7 @@ from backa.access.objects import child_object
 from backa.audit.context import Acting
 from backa.audit.log import Action as LogAction
 from backa.audit.vocabulary import ObjectType
-from backa.casefile import forms
+from backa.casefile import authority, forms
 from backa.casefile.compass import area_label
 from backa.casefile.meetings import do_decision_to_action
 from backa.casefile.models import Action, Concern, Decision, FollowUp, Plan, PlanStatus, PlanVersion
@@ -38,11 +38,21 @@ def plan_page(request, child_id):
     child = get_child_for_request(request, child_id, object_type=ObjectType.PLAN)
     plan = active_plan(child)
     past = list(Plan.objects.filter(child=child).exclude(status=PlanStatus.ACTIVE).order_by("-ended_on"))
-    context = {"child": child, "plan": plan, "past_plans": past}
+    standing = authority.standing(Acting.of(request), child)
+    context = {
+        "child": child,
+        "plan": plan,
+        "past_plans": past,
+        "may_lead": standing.lead,
+        "is_member": standing.member,
+    }
     if plan is not None:
+        actions = list(plan.actions.select_related("owner", "owner_organisation", "goal"))
+        for action in actions:
+            action.may_change = authority.may_set_action_status(standing, action, acting_user_id=request.user.pk)
         context.update(
             goals=list(plan.goals.all()),
-            actions=list(plan.actions.select_related("owner", "owner_organisation", "goal")),
+            actions=actions,
             versions=list(PlanVersion.objects.filter(plan=plan).select_related("created_by")[:20]),
             follow_ups=list(FollowUp.objects.filter(plan=plan)),
             overdue=plan.review_date < timezone.localdate(),
@@ -56,6 +66,8 @@ def plan_page(request, child_id):
 def new_plan(request, child_id):
     child = get_child_for_request(request, child_id, object_type=ObjectType.PLAN)
     existing = active_plan(child)
+    if existing is None:
+        authority.require_lead(Acting.of(request), child, "create_plan")
     # A start-plan form sent again after it was saved lands here, on the saved plan.
     if existing is not None:
         messages.info(request, _("This child already has an active plan. Open it and change it instead."))
@@ -100,6 +112,7 @@ def _is_uuid(value):
 def edit_plan(request, child_id, plan_id):
     child = get_child_for_request(request, child_id, object_type=ObjectType.PLAN, object_id=plan_id)
     plan = _plan(child, plan_id)
+    authority.require_lead(Acting.of(request), child, "edit_plan")
     conflict = None
     form = forms.PlanForm(
         request.POST or None, municipality=child.municipality, initial=forms.PlanForm.initial_from(plan)
@@ -130,6 +143,7 @@ def edit_plan(request, child_id, plan_id):
 def add_goal(request, child_id, plan_id):
     child = get_child_for_request(request, child_id, object_type=ObjectType.PLAN, object_id=plan_id)
     plan = _plan(child, plan_id)
+    authority.require_lead(Acting.of(request), child, "add_goal")
     form = forms.GoalForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -151,6 +165,8 @@ def add_goal(request, child_id, plan_id):
 def add_action(request, child_id, plan_id):
     child = get_child_for_request(request, child_id, object_type=ObjectType.PLAN, object_id=plan_id)
     plan = _plan(child, plan_id)
+    if not authority.standing(Acting.of(request), child).member:
+        raise authority.AuthorityRefused("add_action")
     decision = None
     decision_id = request.GET.get("beslut") or request.POST.get("decision_id")
     if _is_uuid(decision_id):
@@ -188,6 +204,7 @@ def add_action(request, child_id, plan_id):
 def end_plan(request, child_id, plan_id):
     child = get_child_for_request(request, child_id, object_type=ObjectType.PLAN, object_id=plan_id)
     plan = _plan(child, plan_id)
+    authority.require_lead(Acting.of(request), child, "end_plan")
     form = forms.EndPlanForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:

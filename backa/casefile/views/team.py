@@ -11,7 +11,7 @@ from backa.access.gate import get_child_for_request
 from backa.access.objects import child_object
 from backa.audit.context import Acting
 from backa.audit.vocabulary import ObjectType
-from backa.casefile import forms
+from backa.casefile import authority, forms
 from backa.casefile.plan import active_plan
 from backa.casefile.team import active_team, do_add_team_member, do_appoint_coordinator, do_leave_team
 from backa.casefile.views.plan import _is_uuid
@@ -62,14 +62,21 @@ def team(request, child_id):
                 return redirect("casefile:team", child_id=child.id)
         except ValidationError as error:
             (coordinator_form if action == "coordinator" else member_form).apply_service_errors(error)
+    acting = Acting.of(request)
+    standing = authority.standing(acting, child)
+    members = active_team(child)
+    for member in members:
+        member.may_end = authority.may_end_role(standing, member, acting_user_id=request.user.pk)
     return render(
         request,
         "casefile/team.html",
         {
             "child": child,
             "plan": plan,
-            "members": active_team(child),
+            "members": members,
             "member_form": member_form,
             "coordinator_form": coordinator_form,
+            "may_add": standing.lead,
+            "may_appoint": authority.may_appoint_coordinator(standing),
         },
     )

@@ -208,3 +208,37 @@ def test_an_import_whose_process_died_is_shown_as_interrupted_and_a_running_one_
     finally:
         live.finish(ImportRun.Status.DONE)
         live.close()
+
+
+@pytest.mark.parametrize(
+    "column, value, expected",
+    [
+        (1, "=HYPERLINK(1)", "fornamn: must not start with = + - @ or a tab"),
+        (2, "@Ek", "efternamn: must not start with = + - @ or a tab"),
+        (1, "Alva<script>", "fornamn: must not contain < or >"),
+    ],
+)
+def test_a_name_that_is_a_formula_or_markup_is_refused_with_its_line(world, good_rows, column, value, expected):
+    good_rows[1][column] = value
+    errors = errors_for(extract(good_rows), world)
+    assert [line for line, _ in errors] == [3] and errors[0][1].startswith(expected)
+    assert value not in str(errors)
+
+
+def test_a_guardians_name_that_is_markup_is_refused(world, good_rows):
+    good_rows[0][HEADER.index("vh1_fornamn")] = "<b>Eva</b>"
+    errors = errors_for(extract(good_rows), world)
+    assert errors == [(2, "vh1: must not contain < or > (markup is not a name).")]
+
+
+def test_cr_only_line_endings_are_refused(world, good_rows):
+    errors = errors_for(extract(good_rows).replace(b"\n", b"\r"), world)
+    assert len(errors) == 1 and "CR alone" in errors[0][1]
+
+
+def test_a_person_outside_the_childrens_age_range_is_refused_with_its_line(world, good_rows):
+    from backa.synthetic.testnumbers import make_number
+
+    good_rows[2][0] = make_number(date(TODAY.year - 30, 4, 4), 982).formatted
+    errors = errors_for(extract(good_rows), world)
+    assert errors == [(4, "personnummer: the person is not a child under 18; the extract holds children only.")]
