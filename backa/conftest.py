@@ -113,3 +113,16 @@ def client_for(world):
         return client
 
     return make
+
+
+@pytest.fixture
+def smtp(settings):
+    """A real SMTP server on loopback (aiosmtpd, backa/outbox/tests/smtp_peer.py); the outbox
+    worker in this process sends to it."""
+    from backa.outbox.tests.smtp_peer import SMTPPeer
+
+    with SMTPPeer() as peer:
+        settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", peer.port
+        settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
+        settings.EMAIL_HOST_USER = ""
+        yield peer

@@ -114,6 +114,7 @@ INSTALLED_APPS = [
     "backa.integrations",
     "backa.evaluation",
     "backa.operations",
+    "backa.outbox",
     "backa.front",
 ]
 
@@ -251,6 +252,34 @@ if BACKA_ENV == "production":
     SECURE_HSTS_SECONDS = 63072000
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# E-mail (the outbox worker, backa/outbox/worker.py, is the only sender; docs/operations.md).
+# In production the worker refuses to start without EMAIL_HOST, EMAIL_FROM and BACKA_BASE_URL.
+EMAIL_HOST = env_str("EMAIL_HOST", "127.0.0.1" if BACKA_ENV != "production" else "")
+EMAIL_PORT = env_int("EMAIL_PORT", 25)
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)  # STARTTLS
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)  # implicit TLS (port 465)
+EMAIL_SSL_CAFILE = env_str("EMAIL_SSL_CAFILE")  # a private CA for the relay's certificate
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER")
+EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD")
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 30)
+DEFAULT_FROM_EMAIL = env_str("EMAIL_FROM", "backa-barnet@localhost" if BACKA_ENV != "production" else "")
+EMAIL_MESSAGE_ID_DOMAIN = env_str("EMAIL_MESSAGE_ID_DOMAIN", DEFAULT_FROM_EMAIL.rpartition("@")[2] or "localhost")
+BACKA_BASE_URL_SET = bool(env_str("BACKA_BASE_URL")) and bool(DEFAULT_FROM_EMAIL)
+BACKA_BASE_URL = env_str("BACKA_BASE_URL", "http://127.0.0.1:8000")
+# The outbox worker: a row claimed longer than the lease belongs to a worker that stopped.
+OUTBOX_LEASE_SECONDS = env_int("OUTBOX_LEASE_SECONDS", 120)
+OUTBOX_BATCH = env_int("OUTBOX_BATCH", 50)
+OUTBOX_POLL_SECONDS = env_int("OUTBOX_POLL_SECONDS", 5)
+OUTBOX_MAX_ATTEMPTS = env_int("OUTBOX_MAX_ATTEMPTS", 8)
+OUTBOX_BACKOFF_SECONDS = env_int("OUTBOX_BACKOFF_SECONDS", 60)
+OUTBOX_BACKOFF_CAP_SECONDS = env_int("OUTBOX_BACKOFF_CAP_SECONDS", 6 * 3600)
+OUTBOX_DIGEST_HOUR = env_int("OUTBOX_DIGEST_HOUR", 7)
+# Reminders (backa/casefile/reminders.py, manage.py send_reminders): days before / after.
+REMINDER_FOLLOWUP_DUE_DAYS = env_int("REMINDER_FOLLOWUP_DUE_DAYS", 7)
+REMINDER_HANDOVER_PENDING_DAYS = env_int("REMINDER_HANDOVER_PENDING_DAYS", 5)
+REMINDER_CONSENT_EXPIRING_DAYS = env_int("REMINDER_CONSENT_EXPIRING_DAYS", 30)
+REMINDER_EMERGENCY_UNREVIEWED_HOURS = env_int("REMINDER_EMERGENCY_UNREVIEWED_HOURS", 24)
 
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"

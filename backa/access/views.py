@@ -84,6 +84,7 @@ def emergency_access(request):
             form.add_error("password", _("The password is wrong. Emergency access needs you to sign in again."))
         else:
             position = current_position(request)
+            assert position is not None  # may_open_in_emergency needs an active position
             child = find_child_for_emergency_access(
                 form.cleaned_data["number"], municipality_id=position.unit.organisation.municipality_id
             )

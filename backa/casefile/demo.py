@@ -30,6 +30,7 @@ from backa.casefile.models import (
     PlanVersion,
 )
 from backa.casefile.plan import do_add_action, do_add_goal, do_create_plan
+from backa.casefile.reminders import send_reminders
 from backa.casefile.reports import do_record_report_outcome, do_report_to_social_services
 from backa.casefile.team import active_team, do_add_team_member, do_appoint_coordinator
 from backa.children.models import Custody
@@ -340,6 +341,20 @@ def add_demo_flow(rng, today):
                     ],
                 ),
             )
+    # A meeting ahead for the first team, so the invitation is on the start pages (and in the
+    # outbox), and the reminders that are due now (the overdue and due-soon follow-ups above).
+    if team_children:
+        with transaction.atomic():
+            do_schedule_meeting(
+                acting_user=social.user,
+                child=team_children[0],
+                place="Skolan",
+                starts_at=timezone.make_aware(datetime.combine(real_today + timedelta(days=7), time(13))),
+                professionals=[social.user, nurse.user, rektor.user],
+                invite_child=True,
+                position=social,
+            )
+    send_reminders()
 
 
 def add_demo_intake(rng, today):

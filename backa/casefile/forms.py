@@ -374,6 +374,14 @@ class CoordinatorForm(AccessibleForm):
         cast(forms.ModelChoiceField, self.fields["coordinator"]).queryset = positions_in(municipality)
 
 
+class MoveMeetingForm(AccessibleForm):
+    starts_at = forms.DateTimeField(label=_("New date and time"), widget=DateTimeInput)
+
+
+class CancelMeetingForm(AccessibleForm):
+    confirm = forms.BooleanField(label=_("Yes, cancel the meeting and tell the invited"), required=True)
+
+
 class MeetingForm(AccessibleForm):
     starts_at = forms.DateTimeField(label=_("Date and time"), widget=DateTimeInput)
     place = forms.CharField(label=_("Place"), required=False, max_length=200)

@@ -1,7 +1,7 @@
 """Barnets team meetings: invitations, minutes, whether the child was heard, decisions."""
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -11,8 +11,29 @@ from backa.audit.context import as_acting
 from backa.audit.log import Action as LogAction
 from backa.audit.vocabulary import ObjectType, Purpose
 from backa.casefile.common import _log, writing_organisation_id
-from backa.casefile.models import Action, ChildHeard, Decision, Meeting, Participant, Plan
+from backa.casefile.models import Action, ChildHeard, Decision, Meeting, Notification, Participant, Plan
+from backa.casefile.notify import notify
 from backa.casefile.plan import do_add_action
+
+
+def _invite(meeting: Meeting, kind: str, *, exclude=None) -> None:
+    """Tell the invited professionals (start page and e-mail with a calendar invitation).
+    The payload is the meeting's id, times and sequence: nothing about the child."""
+    ends_at = meeting.starts_at + timedelta(minutes=meeting.duration_minutes)
+    payload = {
+        "uid": f"meeting-{meeting.id}",
+        "sequence": meeting.sequence,
+        "starts_at": meeting.starts_at.isoformat(),
+        "ends_at": ends_at.isoformat(),
+        "method": "CANCEL" if kind == Notification.Kind.MEETING_CANCELLED else "REQUEST",
+    }
+    users = [
+        p.user_id
+        for p in meeting.participants.all()
+        if p.kind == Participant.Kind.PROFESSIONAL and p.user_id and p.user_id != exclude
+    ]
+    notify(recipients=users, child=meeting.child, kind=kind, object_id=meeting.id, payload=payload)
+
 
 # -- meetings -----------------------------------------------------------------------------------
 
@@ -66,7 +87,38 @@ def do_schedule_meeting(
         rows += [Participant(meeting=meeting, kind=Participant.Kind.OTHER, name=n.strip()) for n in others if n.strip()]
         Participant.objects.bulk_create(rows)
         _log(acting, child, LogAction.CREATE, ObjectType.MEETING, meeting.id)
+        _invite(meeting, Notification.Kind.MEETING_INVITATION, exclude=acting_user.pk)
     return meeting
+
+
+def do_reschedule_meeting(*, acting_user, meeting: Meeting, starts_at: datetime) -> Meeting:
+    """Move a planned meeting: the invited get an updated invitation (same UID, higher SEQUENCE)."""
+    acting = as_acting(acting_user)
+    if not starts_at:
+        raise ValidationError({"starts_at": _("Give the date and time.")})
+    with transaction.atomic():
+        locked = Meeting.objects.select_for_update().select_related("child").get(pk=meeting.pk)
+        if locked.status != Meeting.Status.PLANNED:
+            raise ValidationError({"__all__": _("Only a planned meeting can be moved.")})
+        locked.starts_at, locked.sequence = starts_at, locked.sequence + 1
+        locked.save(update_fields=["starts_at", "sequence"])
+        _log(acting, locked.child, LogAction.UPDATE, ObjectType.MEETING, locked.id)
+        _invite(locked, Notification.Kind.MEETING_UPDATED, exclude=acting.user.pk)
+    return locked
+
+
+def do_cancel_meeting(*, acting_user, meeting: Meeting) -> Meeting:
+    """Cancel a planned meeting: the invited get a cancellation (same UID, higher SEQUENCE)."""
+    acting = as_acting(acting_user)
+    with transaction.atomic():
+        locked = Meeting.objects.select_for_update().select_related("child").get(pk=meeting.pk)
+        if locked.status != Meeting.Status.PLANNED:
+            raise ValidationError({"__all__": _("Only a planned meeting can be cancelled.")})
+        locked.status, locked.sequence = Meeting.Status.CANCELLED, locked.sequence + 1
+        locked.save(update_fields=["status", "sequence"])
+        _log(acting, locked.child, LogAction.UPDATE, ObjectType.MEETING, locked.id)
+        _invite(locked, Notification.Kind.MEETING_CANCELLED, exclude=acting.user.pk)
+    return locked
 
 
 def do_record_meeting(

@@ -73,6 +73,14 @@ class Notification(models.Model):
         SECOND_LOOK = "second_look", _("A closure waits for your second look")
         FEEDBACK_DUE = "feedback_due", _("Feedback to a reporter is overdue")
         QUALITY_REVIEW = "quality_review", _("Closed reports to review")
+        MEETING_INVITATION = "meeting_invitation", _("Invitation to a meeting")
+        MEETING_UPDATED = "meeting_updated", _("A meeting you are invited to has changed")
+        MEETING_CANCELLED = "meeting_cancelled", _("A meeting you were invited to is cancelled")
+        REMIND_FOLLOWUP_DUE = "remind_followup_due", _("A plan's follow-up is due soon")
+        REMIND_FOLLOWUP_LATE = "remind_followup_late", _("A plan's follow-up is overdue")
+        REMIND_HANDOVER = "remind_handover", _("A handover has waited for an answer")
+        REMIND_CONSENT = "remind_consent", _("A consent expires soon")
+        REMIND_EMERGENCY = "remind_emergency", _("An emergency access waits for review")
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     recipient = models.ForeignKey(
@@ -87,6 +95,26 @@ class Notification(models.Model):
 
     class Meta:
         indexes = [models.Index(fields=["recipient", "read_at"], name="notification_inbox")]
+
+
+class ReminderSent(models.Model):
+    """One reminder occasion (kind, object, occasion key) that has been sent: the reminder job
+    writes this row and the notifications in one transaction, so a second run, or two runs at
+    once, send nothing twice (the unique constraint decides)."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    kind = models.CharField(max_length=20)
+    object_id = models.UUIDField()
+    # e.g. the review date the reminder was about: a moved date is a new occasion.
+    occasion = models.CharField(max_length=40)
+    child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="+")
+    municipality = models.ForeignKey(Municipality, on_delete=models.PROTECT, related_name="+")
+    sent_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "object_id", "occasion"], name="reminder_once_per_occasion")
+        ]
 
 
 class ConsentStatus(models.TextChoices):
@@ -590,6 +618,10 @@ class Meeting(models.Model):
     # the team's. NULL means the writer is unknown: default deny, shown to no organisation.
     organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PLANNED)
+    # RFC 5545 SEQUENCE of the calendar invitation: raised by every change of time and by a
+    # cancellation, so calendars replace the earlier invitation (same UID: the meeting's id).
+    sequence = models.PositiveIntegerField(default=0)
+    duration_minutes = models.PositiveIntegerField(default=60)
     child_heard = models.CharField(_("the child's voice"), max_length=10, choices=ChildHeard.choices, blank=True)
     child_heard_how = models.TextField(_("how the child was heard, or why not"), blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")

@@ -13,11 +13,25 @@ from django.db import transaction
 
 from backa.casefile.models import Notification
 from backa.children.models import Child
+from backa.outbox.services import enqueue_email
 
 
-def notify(*, recipients: Iterable, child: Child, kind: str, object_id: uuid.UUID) -> list[Notification]:
-    """Write one notification per distinct recipient (User or user id). Must run inside a
-    transaction; returns the rows written."""
+def notify(
+    *,
+    recipients: Iterable,
+    child: Child,
+    kind: str,
+    object_id: uuid.UUID,
+    urgent: bool | None = None,
+    payload: dict | None = None,
+) -> list[Notification]:
+    """Write one notification per distinct recipient (User or user id) and its e-mail row in
+    the outbox (backa.outbox: sent after commit, as the recipient chose). Must run inside a
+    transaction; returns the notifications written.
+
+    `urgent` overrides the kind's default (outbox.kinds: urgent e-mail is never held for the
+    digest nor muted); `payload` carries ids and times for the e-mail (a meeting's calendar
+    invitation), never text about the child."""
     if kind not in Notification.Kind.values:
         raise ValueError(f"unknown notification kind {kind!r}")
     if not transaction.get_connection().in_atomic_block:
@@ -38,4 +52,13 @@ def notify(*, recipients: Iterable, child: Child, kind: str, object_id: uuid.UUI
                 object_id=object_id,
             )
         )
-    return Notification.objects.bulk_create(rows)
+    written = Notification.objects.bulk_create(rows)
+    enqueue_email(
+        recipient_ids=[n.recipient_id for n in written],
+        kind=kind,
+        object_id=object_id,
+        notification_ids={n.recipient_id: n.id for n in written},
+        urgent=urgent,
+        payload=payload,
+    )
+    return written

@@ -290,7 +290,7 @@ def do_update_plan(*, acting_user, plan: Plan, based_on_version: int, **values) 
     acting = as_acting(acting_user)
     with transaction.atomic():
         locked = _lock(plan, lead=acting.user)
-        if not locked.acting_is_lead:
+        if not getattr(locked, "acting_is_lead", False):
             raise authority.AuthorityRefused("edit_plan")
         if locked.status != PlanStatus.ACTIVE:
             raise ValidationError({"__all__": _("The plan is closed and can no longer be changed.")})

@@ -59,6 +59,9 @@ urlpatterns = [
     path("barn/<uuid:child_id>/moten/", meetings.meetings, name="meetings"),
     path("barn/<uuid:child_id>/moten/nytt/", meetings.new_meeting, name="new_meeting"),
     path("barn/<uuid:child_id>/moten/<uuid:meeting_id>/", meetings.meeting, name="meeting"),
+    path("barn/<uuid:child_id>/moten/<uuid:meeting_id>/flytta/", meetings.move_meeting, name="move_meeting"),
+    path("barn/<uuid:child_id>/moten/<uuid:meeting_id>/stall-in/", meetings.cancel_meeting, name="cancel_meeting"),
+    path("barn/<uuid:child_id>/moten/<uuid:meeting_id>/kallelse/", meetings.meeting_letter, name="meeting_letter"),
     path("barn/<uuid:child_id>/kronologi/", chronology.chronology_page, name="chronology"),
     # the barnkontakt, consent and disclosures, the log extract
     path("barn/<uuid:child_id>/barnkontakt/", barnkontakt.child_barnkontakt, name="barnkontakt"),

@@ -397,9 +397,10 @@ def do_grant_emergency_access(
     Only a position with a duty of care or protection, only a child of that position's municipality."""
     acting = as_acting(acting_user)
     acting_user = acting.user
-    if not may_use_emergency_access(acting.position):
+    position = acting.position
+    if position is None or not may_use_emergency_access(position):
         raise PermissionDenied("emergency access is not part of this position")
-    if acting.position.unit.organisation.municipality_id != child.municipality_id:
+    if position.unit.organisation.municipality_id != child.municipality_id:
         raise PermissionDenied("emergency access reaches only children of the position's municipality")
     if len(reason.strip()) < EMERGENCY_REASON_MIN_LENGTH:
         raise ValidationError({"reason": _("Describe the emergency in at least 20 characters.")})

@@ -2,13 +2,14 @@
 
 from django.urls import path
 
-from backa.front.views import barnkontakt, district, home, todo
+from backa.front.views import barnkontakt, district, home, notifications, todo
 
 app_name = "front"
 urlpatterns = [
     path("", home.my_children, name="my_children"),
     path("barn/sok/", home.search, name="search"),
     path("att-gora/", todo.todo, name="todo"),
+    path("notiser/", notifications.notifications, name="notifications"),
     path("oro/mina/", todo.my_concerns, name="my_concerns"),
     path("barnkontakt/", barnkontakt.barnkontakt_start, name="barnkontakt"),
     path("barnkontakt/overlamningar/", barnkontakt.handover_list, name="handovers"),

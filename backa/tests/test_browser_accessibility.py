@@ -318,3 +318,34 @@ def test_the_intake_pages_pass_axe(live_server, browser, browser_world):
         page.get_by_role("button", name="Registrera anmälan").click()
         assert not run_axe(page), "external report form with errors"
         context.close()
+
+
+def test_the_notifications_and_meeting_pages_pass_axe(live_server, browser, browser_world):
+    """Mina meddelanden (with a sent e-mail listed and the e-mail choice) and a planned
+    meeting's page with its letters and the move and cancel forms, also with an error."""
+    from datetime import timedelta
+
+    from django.db import transaction
+    from django.utils import timezone
+
+    from backa.casefile.meetings import do_schedule_meeting
+
+    world = browser_world
+    with transaction.atomic():
+        meeting = do_schedule_meeting(
+            acting_user=world.users["sara"],
+            child=world.sigrid,
+            starts_at=timezone.now() + timedelta(days=3),
+            professionals=[world.users["rasmus"], world.users["sara"]],
+        )
+    context = browser.new_context(locale="sv-SE")
+    page = context.new_page()
+    base = live_server.url
+    login(page, base, "rasmus")
+    for path in ("/att-gora/", "/notiser/", f"/barn/{world.sigrid.id}/moten/{meeting.id}/"):
+        page.goto(base + path)
+        assert not run_axe(page), path
+    page.goto(base + "/notiser/")
+    page.get_by_role("button", name="Spara").click()
+    assert not run_axe(page), "notifications page after saving"
+    context.close()

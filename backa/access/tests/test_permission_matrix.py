@@ -87,6 +87,7 @@ WATCHED_APPS = (
     "evaluation",
     "audit",
     "operations",
+    "outbox",
 )
 UNWATCHED_TABLES = {"audit_accesslog", "django_session"}
 # The children whose file the matrix fills with one row of every kind.

@@ -5,7 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 
 from backa.access.gate import ChildNotFound, get_child_for_request, visible_entry_scope
 from backa.access.objects import child_object
@@ -13,10 +13,11 @@ from backa.audit.context import Acting
 from backa.audit.log import Action as LogAction
 from backa.audit.vocabulary import ObjectType
 from backa.casefile import forms, secrecy
-from backa.casefile.meetings import do_record_meeting, do_schedule_meeting
+from backa.casefile.meetings import do_cancel_meeting, do_record_meeting, do_reschedule_meeting, do_schedule_meeting
 from backa.casefile.models import Action, Meeting
 from backa.casefile.plan import active_plan
 from backa.casefile.team import active_team
+from backa.lib.pdf import render_pdf_ua
 
 # -- meetings -----------------------------------------------------------------------------------
 
@@ -116,5 +117,76 @@ def meeting(request, child_id, meeting_id):
             "plan": item.plan or active_plan(child),
             "record_visible": record_visible,
             "hidden": not record_visible and bool(item.agenda or item.minutes),
+            "move_form": forms.MoveMeetingForm(initial={"starts_at": item.starts_at}),
+            "cancel_form": forms.CancelMeetingForm(),
         },
+    )
+
+
+def _meeting_for_update(request, child_id, meeting_id):
+    child = get_child_for_request(
+        request, child_id, action=LogAction.UPDATE, object_type=ObjectType.MEETING, object_id=meeting_id
+    )
+    return child, child_object(Meeting.objects.all(), child, meeting_id, ObjectType.MEETING, child=child)
+
+
+@login_required
+@require_POST
+def move_meeting(request, child_id, meeting_id):
+    """A new time: the invited get an updated calendar invitation."""
+    child, item = _meeting_for_update(request, child_id, meeting_id)
+    form = forms.MoveMeetingForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Give the new date and time."))
+    else:
+        try:
+            do_reschedule_meeting(
+                acting_user=Acting.of(request), meeting=item, starts_at=form.cleaned_data["starts_at"]
+            )
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, _("The meeting is moved and the invited are told."))
+    return redirect("casefile:meeting", child_id=child.id, meeting_id=item.id)
+
+
+@login_required
+@require_POST
+def cancel_meeting(request, child_id, meeting_id):
+    """Cancel: the invited get a cancellation of the calendar invitation."""
+    child, item = _meeting_for_update(request, child_id, meeting_id)
+    form = forms.CancelMeetingForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Tick the box to cancel the meeting."))
+    else:
+        try:
+            do_cancel_meeting(acting_user=Acting.of(request), meeting=item)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, _("The meeting is cancelled and the invited are told."))
+    return redirect("casefile:meeting", child_id=child.id, meeting_id=item.id)
+
+
+@login_required
+def meeting_letter(request, child_id, meeting_id):
+    """The family's kallelse, a printable letter (PDF/UA); ?for=barn: the child's own
+    invitation in plain Swedish."""
+    child = get_child_for_request(
+        request, child_id, action=LogAction.PRINT, object_type=ObjectType.MEETING, object_id=meeting_id
+    )
+    item = child_object(
+        Meeting.objects.select_related("created_by"), child, meeting_id, ObjectType.MEETING, child=child
+    )
+    for_child = request.GET.get("for") == "barn"
+    context = {
+        "child": child,
+        "meeting": item,
+        "for_child": for_child,
+        "participants": [p for p in item.participants.all() if p.kind != "child"],
+        "organiser": item.created_by,
+    }
+    name = "din-inbjudan" if for_child else "kallelse"
+    return render_pdf_ua(
+        request, "casefile/meeting_letter.html", context, filename=f"{name}-{item.id}-{item.sequence}.pdf"
     )

@@ -31,7 +31,10 @@ NAMES = [
 
 
 def test_the_application_logs_hold_no_personal_data():
-    files = [p for p in settings.LOG_DIR.rglob("*") if p.is_file()]
+    # LOG_DIR/mail holds the e-mail the test SMTP servers received: scanned decoded by
+    # outbox/tests/test_zz_mail_scan.py.
+    mail = settings.LOG_DIR / "mail"
+    files = [p for p in settings.LOG_DIR.rglob("*") if p.is_file() and mail not in p.parents]
     assert files, f"no application log under {settings.LOG_DIR}"
     offenders = []
     for path in files:

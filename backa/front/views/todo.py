@@ -2,6 +2,7 @@
 
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
@@ -29,6 +30,33 @@ def my_concerns(request):
 
 # -- start page ---------------------------------------------------------------------------------
 
+K = Notification.Kind
+# Where each kind of notification opens (every target checks access itself). A kind not
+# listed opens the start page's worklist of one's own concerns.
+_LINKS = {
+    K.NEW_CONCERN: lambda n: reverse("casefile:concern", args=[n.object_id]),
+    K.MEETING_INVITATION: lambda n: reverse("casefile:meeting", args=[n.child_id, n.object_id]),
+    K.MEETING_UPDATED: lambda n: reverse("casefile:meeting", args=[n.child_id, n.object_id]),
+    K.MEETING_CANCELLED: lambda n: reverse("casefile:meeting", args=[n.child_id, n.object_id]),
+    K.REMIND_FOLLOWUP_DUE: lambda n: reverse("casefile:plan", args=[n.child_id]),
+    K.REMIND_FOLLOWUP_LATE: lambda n: reverse("casefile:plan", args=[n.child_id]),
+    K.REMIND_HANDOVER: lambda n: reverse("front:handover", args=[n.object_id]),
+    K.REMIND_CONSENT: lambda n: reverse("casefile:consent_detail", args=[n.child_id, n.object_id]),
+    K.REMIND_EMERGENCY: lambda n: reverse("access:review_queue"),
+    # The intake (mottagning): the object is the report's queue item, or the report, or the review.
+    K.ACUTE_REPORT: lambda n: reverse("casefile:intake_item", args=[n.object_id]),
+    K.ACUTE_ESCALATED: lambda n: reverse("casefile:intake_item", args=[n.object_id]),
+    K.REPORT_ASSIGNED: lambda n: reverse("casefile:intake_item", args=[n.object_id]),
+    K.SECOND_LOOK: lambda n: reverse("casefile:intake_item", args=[n.object_id]),
+    K.FEEDBACK_DUE: lambda n: reverse("casefile:intake_queue"),
+    K.QUALITY_REVIEW: lambda n: reverse("casefile:intake_reviews"),
+}
+
+
+def notification_link(note: Notification) -> str:
+    make = _LINKS.get(note.kind)
+    return make(note) if make else reverse("front:my_concerns")
+
 
 @login_required
 @require_http_methods(["GET", "POST"])
@@ -52,6 +80,8 @@ def todo(request):
         purpose=Purpose.DUE_REVIEWS,
         object_type=ObjectType.PLAN,
     )
+    for note in notes:
+        note.link = notification_link(note)
     log_access_many(
         request=request,
         action=LogAction.LIST,
