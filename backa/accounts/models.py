@@ -61,6 +61,9 @@ class PositionKind(models.TextChoices):
     MANAGER = "manager", _("Manager")
     DISTRICT_ADMIN = "district_admin", _("District administrator")
     ARCHIVE_ADMIN = "archive_admin", _("Archive administrator (arkivansvarig)")
+    # Social services' intake (mottagning): scope is the reports addressed to the district.
+    INTAKE = "intake", _("Social worker at the intake (mottagning)")
+    INTAKE_LEAD = "intake_lead", _("Team leader at the intake (mottagning)")
 
 
 class Position(models.Model):

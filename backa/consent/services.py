@@ -33,6 +33,7 @@ from backa.consent.models import (
     LegalBasis,
     encode_categories,
 )
+from backa.organisations.models import legal_citation
 
 EMERGENCY_ACCESS_HOURS = 4
 EMERGENCY_REASON_MIN_LENGTH = 20
@@ -259,6 +260,15 @@ def do_renew_consent(*, acting_user, consent: Consent, valid_to: date) -> Consen
     return renewal
 
 
+# The legal reference (organisations.LegalReference, decision 0010) each basis kind cites.
+LEGAL_REFERENCE_OF_KIND = {
+    "duty_to_report": "duty_to_report",
+    "osl_10_28": "osl_10_28",
+    "osl_25_13a": "osl_25_13a",
+    "osl_25_12": "osl_25_12",
+}
+
+
 @transaction.atomic
 def do_record_legal_basis(
     *,
@@ -277,6 +287,9 @@ def do_record_legal_basis(
     acting = as_acting(acting_user)
     acting_user = acting.user
     _check_scope(child, [recipient], categories, valid_from, valid_to, disclosing_organisation)
+    if not provision.strip():
+        # The provision the kind stands for, from the table of legal references (kept as data).
+        provision = legal_citation(LEGAL_REFERENCE_OF_KIND.get(kind, ""), "")
     if not provision.strip() or not reason.strip():
         raise ValidationError(_("Name the provision and give the reason."))
     basis = LegalBasis.objects.create(
