@@ -739,7 +739,8 @@ class IntakeItem(models.Model):
     förhandsbedömning ends or the report moves to another intake."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    report = models.ForeignKey(ConcernReport, on_delete=models.PROTECT, related_name="intake_items")
+    # The report's place in the queue goes with the report (gallring: records.registry parts).
+    report = models.ForeignKey(ConcernReport, on_delete=models.CASCADE, related_name="intake_items")
     municipality = models.ForeignKey(Municipality, on_delete=models.PROTECT, related_name="+")
     district = models.ForeignKey(
         "organisations.District", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
@@ -795,7 +796,7 @@ class QualityReview(models.Model):
     can check it)."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    report = models.ForeignKey(ConcernReport, on_delete=models.PROTECT, related_name="quality_reviews")
+    report = models.ForeignKey(ConcernReport, on_delete=models.CASCADE, related_name="quality_reviews")
     municipality = models.ForeignKey(Municipality, on_delete=models.PROTECT, related_name="+")
     month = models.DateField()
     reviewer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
