@@ -586,7 +586,7 @@ QUALITY_SAMPLE_SIZE = 5
 
 def draw_quality_sample(*, municipality_id, month: date, size: int = QUALITY_SAMPLE_SIZE) -> int:
     """Each month, per intake: a random sample of the reports closed without investigation in
-    `month` goes to a reviewer of that intake who is neither the handler nor the approver
+    `month` goes to a reviewer of that intake who is neither the handler, the decider nor the approver
     (the team leader first). Reproducible (seeded by municipality and month) and idempotent:
     a report is sampled at most once. Returns the number of reviews created."""
     import random
@@ -637,6 +637,7 @@ def draw_quality_sample(*, municipality_id, month: date, size: int = QUALITY_SAM
                     reviewer=reviewer,
                     handler_id=report.handler_id,
                     approver_id=report.second_look_by_id,
+                    decider_id=report.decided_by_id,
                 )
                 notify(
                     recipients=[reviewer],

@@ -792,8 +792,8 @@ class IntakeDuty(models.Model):
 class QualityReview(models.Model):
     """The audit's own method, every month: a random sample of reports closed without
     investigation goes to a reviewer, who says whether it should have been investigated.
-    The reviewer is neither the handler nor the approver (copied here so the database
-    can check it)."""
+    The reviewer is neither the handler, the decider nor the approver (copied here so the
+    database can check it)."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     report = models.ForeignKey(ConcernReport, on_delete=models.CASCADE, related_name="quality_reviews")
@@ -806,6 +806,9 @@ class QualityReview(models.Model):
     approver = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
+    decider = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     should_have_been_investigated = models.BooleanField(_("should have been investigated"), null=True, blank=True)
     reason = models.TextField(_("why"), blank=True)
     reviewed_at = models.DateTimeField(null=True, blank=True)
@@ -815,7 +818,8 @@ class QualityReview(models.Model):
             models.UniqueConstraint(fields=["report"], name="quality_review_once_per_report"),
             models.CheckConstraint(
                 condition=(Q(handler__isnull=True) | ~Q(reviewer=F("handler")))
-                & (Q(approver__isnull=True) | ~Q(reviewer=F("approver"))),
+                & (Q(approver__isnull=True) | ~Q(reviewer=F("approver")))
+                & (Q(decider__isnull=True) | ~Q(reviewer=F("decider"))),
                 name="quality_reviewer_independent",
             ),
             models.CheckConstraint(

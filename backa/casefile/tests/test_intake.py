@@ -312,7 +312,9 @@ def test_the_quality_sample_goes_to_someone_who_neither_handled_nor_approved(wor
     _closed_unheard(world)
     # ines handled and tove approved: nobody is left to review
     assert intake.draw_quality_sample(municipality_id=world.municipality.pk, month=TODAY) == 0
-    make_user("rut", "Rut", "Granskare", world.units["ifo"], PositionKind.INTAKE, "Socialsekreterare")
+    rut, _rut_position = make_user(
+        "rut", "Rut", "Granskare", world.units["ifo"], PositionKind.INTAKE, "Socialsekreterare"
+    )
     assert intake.draw_quality_sample(municipality_id=world.municipality.pk, month=TODAY) == 1
     assert intake.draw_quality_sample(municipality_id=world.municipality.pk, month=TODAY) == 0  # idempotent
     review = QualityReview.objects.get()
@@ -326,3 +328,8 @@ def test_the_quality_sample_goes_to_someone_who_neither_handled_nor_approved(wor
     )
     with pytest.raises(IntegrityError), transaction.atomic():
         QualityReview.objects.filter(pk=review.pk).update(reviewer=world.ines)
+    # The decider is copied too, so the database refuses them as reviewer even when the
+    # decider is not the handler.
+    assert review.decider_id == world.ines.pk
+    with pytest.raises(IntegrityError), transaction.atomic():
+        QualityReview.objects.filter(pk=review.pk).update(handler=None, decider=rut)
