@@ -15,6 +15,7 @@ from backa.audit.log import Action, log_access, log_access_many
 from backa.audit.vocabulary import ObjectType, Purpose
 from backa.children.lifephase import LifePhase, life_phase
 from backa.front import worklist
+from backa.organisations.models import legal_citation
 from backa.roles.forms import CompleteHandoverForm, PrepareHandoverForm
 from backa.roles.models import Handover, HandoverStatus
 from backa.roles.services import do_accept_handover, do_close_handover, do_prepare_handover
@@ -189,5 +190,9 @@ def handover_detail(request, handover_id):
             "complete_form": complete_form,
             "error": error,
             "phase": LifePhase(life_phase(handover.child.birth_date, timezone.localdate())).label,
+            # The provision as the legal-reference table cites it (a lawyer corrects it there).
+            "legal_citation": legal_citation(handover.legal_basis, handover.get_legal_basis_display())
+            if handover.legal_basis
+            else "",
         },
     )

@@ -56,6 +56,8 @@ def test_the_sender_prepares_and_the_receiver_accepts_through_the_pages(w, clien
     assert "Överlämnad" in receiver.get(reverse("front:handovers")).content.decode()
     page = receiver.get(url)
     assert page.status_code == 200 and 'value="accept"' in page.content.decode()
+    # The basis is cited from the legal-reference table, which a lawyer keeps right.
+    assert "10 kap. 28 § offentlighets- och sekretesslagen (2009:400)" in page.content.decode()
     assert AccessLog.objects.filter(
         user_id=w.users["fiona"].id, object_type="handover", purpose="handover_receiver"
     ).exists()
