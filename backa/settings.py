@@ -114,6 +114,7 @@ INSTALLED_APPS = [
     "backa.integrations",
     "backa.evaluation",
     "backa.operations",
+    "backa.records",
     "backa.outbox",
     "backa.front",
 ]

@@ -18,6 +18,7 @@ urlpatterns = [
     path("", include("backa.access.urls")),
     path("", include("backa.forums.urls")),
     path("", include("backa.impact.urls")),
+    path("", include("backa.records.urls")),
     path("importer/", include("backa.integrations.urls")),
     path("utvardering/", include("backa.evaluation.urls")),
     path("konto/", include("backa.accounts.urls")),

@@ -103,3 +103,12 @@ def find_child_for_concern(user, number, *, municipality_id):
     if user is None or not user.is_authenticated or not user.is_active:
         return None
     return Child.objects.filter(municipality_id=municipality_id, pnr_hash=identity.lookup_hash(number)).first()
+
+
+def find_child_for_legal_hold(number, *, municipality_id) -> Child | None:
+    """The child with this identity number, for the archive administrator placing a legal hold only.
+
+    It opens nothing of the child's file: the caller places the hold (logged with the child in
+    the same transaction) or answers that no child has the number."""
+
+    return Child.objects.filter(municipality_id=municipality_id, pnr_hash=identity.lookup_hash(number)).first()

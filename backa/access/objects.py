@@ -82,6 +82,12 @@ def is_reviewer(request) -> bool:
     return position is not None and position.kind in REVIEWER_KINDS
 
 
+def is_archive_admin(request) -> bool:
+    """The municipality's archive administrator (arkivansvarig): retention rules, holds, purges."""
+    position = current_position(request)
+    return position is not None and position.kind == PositionKind.ARCHIVE_ADMIN
+
+
 def may_open_in_emergency(request) -> bool:
     """Emergency access: a position with a duty of care or protection (accounts.positions)."""
     return may_use_emergency_access(current_position(request))

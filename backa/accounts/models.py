@@ -60,6 +60,7 @@ class PositionKind(models.TextChoices):
     YOUTH_LEADER = "youth_leader", _("Youth leader")
     MANAGER = "manager", _("Manager")
     DISTRICT_ADMIN = "district_admin", _("District administrator")
+    ARCHIVE_ADMIN = "archive_admin", _("Archive administrator (arkivansvarig)")
 
 
 class Position(models.Model):

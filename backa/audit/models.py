@@ -111,3 +111,24 @@ class LogReviewItem(models.Model):
     def reason_labels(self):
         labels = dict(ReviewReason.choices)
         return [labels.get(r, r) for r in self.reasons.split(",") if r]
+
+
+class DroppedPartition(models.Model):
+    """A monthly partition of the access log the purge dropped past its retention period.
+
+    The seals over its days stay; `operations.seal.verify_chain` counts a seal whose period lies
+    inside a dropped partition as purged (no rows expected) instead of broken, and checks that
+    the partition's recorded row count equals the sum of those seals' counts.
+    """
+
+    name = models.CharField(max_length=64, unique=True)
+    starts_at = models.DateTimeField()
+    ends_at = models.DateTimeField()
+    row_count = models.PositiveIntegerField()
+    rows_digest = models.CharField(max_length=64)
+    dropped_at = models.DateTimeField(default=timezone.now, editable=False)
+    # The purge run (backa.records) that dropped it: a plain id, the audit app sits below records.
+    purge_run_id = models.UUIDField()
+
+    class Meta:
+        ordering = ["starts_at"]

@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy as _
 
 class ObjectType(models.TextChoices):
     ACTION = "action", _("Plan action")
+    ARCHIVE_DELIVERY = "archive_delivery", _("Delivery to the e-archive")
     ASSESSMENT = "assessment", _("Assessment (Behovskompassen)")
     BARNKONTAKT = "barnkontakt", _("Choice of barnkontakt")
     CHILD = "child", _("The child's file")
@@ -53,6 +54,7 @@ class ObjectType(models.TextChoices):
     IMPORT_RUN = "import_run", _("Import run")
     IMPORTS = "imports", _("Imports")
     LEGAL_BASIS = "legal_basis", _("Legal basis")
+    LEGAL_HOLD = "legal_hold", _("Legal hold")
     LOG_EXTRACT = "log_extract", _("Log extract")
     LOG_EXTRACT_FORM = "log_extract_form", _("Log extract form")
     LOG_EXTRACT_LOOKUP = "log_extract_lookup", _("Lookup for a log extract")
@@ -62,7 +64,10 @@ class ObjectType(models.TextChoices):
     PAGE = "page", _("Page")
     PLAN = "plan", _("Plan")
     PLAN_VERSION = "plan_version", _("Plan version")
+    PURGE = "purge", _("Purge (gallring)")
+    RECORD_OF_PROCESSING = "record_of_processing", _("Record of processing")
     RESEARCH_EXTRACT = "research_extract", _("Research extract")
+    RETENTION_RULE = "retention_rule", _("Retention rule")
     ROLE_ASSIGNMENT = "role_assignment", _("Role assignment")
     TEAM = "team", _("The child's team")
     TEAM_INVITATION = "team_invitation", _("Invitation to the child's team")

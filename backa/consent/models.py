@@ -73,7 +73,7 @@ class Consent(CategorySet):
     """A secrecy waiver for one child, one disclosing organisation, named recipients and categories."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="consents")
+    child = models.ForeignKey(Child, on_delete=models.PROTECT, related_name="consents")
     municipality = models.ForeignKey(Municipality, on_delete=models.PROTECT, related_name="+")
     disclosing_organisation = models.ForeignKey(
         Organisation,
@@ -180,7 +180,7 @@ class LegalBasis(CategorySet):
     """A recorded statutory ground that lets one organisation disclose to another without consent."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="legal_bases")
+    child = models.ForeignKey(Child, on_delete=models.PROTECT, related_name="legal_bases")
     municipality = models.ForeignKey(Municipality, on_delete=models.PROTECT, related_name="+")
     disclosing_organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
     recipient = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
@@ -213,7 +213,7 @@ class DisclosureRecord(CategorySet):
     """One crossing of an organisation boundary, or one decision not to cross it. Never edited."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="disclosures")
+    child = models.ForeignKey(Child, on_delete=models.PROTECT, related_name="disclosures")
     municipality = models.ForeignKey(Municipality, on_delete=models.PROTECT, related_name="+")
     from_organisation = models.ForeignKey(
         Organisation, on_delete=models.PROTECT, related_name="+", verbose_name=_("from")
@@ -252,7 +252,7 @@ class EmergencyAccess(models.Model):
     """Nödåtkomst: a time-limited opening of one child outside the user's scope, reviewed afterwards."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="emergency_accesses")
+    child = models.ForeignKey(Child, on_delete=models.PROTECT, related_name="emergency_accesses")
     municipality = models.ForeignKey(Municipality, on_delete=models.PROTECT, related_name="+")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="emergency_accesses")
     organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, null=True, related_name="+")

@@ -129,7 +129,7 @@ class ForumMeeting(models.Model):
     """That a child was discussed in, or met, a forum on a day. No content: that stays in the forum's own system."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="forum_meetings")
+    child = models.ForeignKey(Child, on_delete=models.PROTECT, related_name="forum_meetings")
     municipality = models.ForeignKey(Municipality, on_delete=models.PROTECT, related_name="+")
     forum = models.ForeignKey(Forum, on_delete=models.PROTECT, related_name="meetings")
     held_on = models.DateField(_("date"))

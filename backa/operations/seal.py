@@ -139,6 +139,9 @@ class ChainReport:
     broken: list[Broken] = field(default_factory=list)
     rows_before_first_seal: int = 0
     rows_after_last_seal: int = 0
+    # Seals whose period lies inside an access-log partition the purge dropped (audit.DroppedPartition).
+    purged_seals: int = 0
+    purged_rows: int = 0
     last_digest: str = GENESIS
     sealed_until: datetime | None = None
 
@@ -147,12 +150,32 @@ class ChainReport:
         return not self.broken
 
 
+DROPPED_TABLE = "audit_droppedpartition"
+
+
+def read_dropped(cursor) -> list[tuple[datetime, datetime, int]]:
+    """(starts_at, ends_at, row_count) of every access-log partition the purge dropped."""
+    cursor.execute(f"SELECT starts_at, ends_at, row_count FROM {DROPPED_TABLE} ORDER BY starts_at")
+    return [(_utc(r[0]), _utc(r[1]), int(r[2])) for r in cursor.fetchall()]
+
+
 def verify_chain(cursor) -> ChainReport:
-    """Recompute every seal from the rows; report each seal whose rows or links no longer match."""
+    """Recompute every seal from the rows; report each seal whose rows or links no longer match.
+
+    A seal inside a partition the purge dropped (retention, recorded in audit_droppedpartition)
+    must find no rows; its links and its own digest are still checked, so the chain stays
+    verifiable end to end. Each dropped partition's recorded row count must equal the sum of its
+    seals' counts: a drop cannot hide rows that were lost or added before it.
+    """
     report = ChainReport()
     seals = read_seals(cursor)
+    dropped = read_dropped(cursor)
+    in_dropped: dict[int, int] = {}
     previous, previous_end = GENESIS, None
     for seal in seals:
+        where = next(
+            (i for i, (start, end, _n) in enumerate(dropped) if start <= seal.starts_at and seal.ends_at <= end), None
+        )
         report.seals += 1
         reasons = []
         if seal.previous_digest != previous:
@@ -165,7 +188,14 @@ def verify_chain(cursor) -> ChainReport:
         ):
             reasons.append("the seal record itself was changed")
         count, digest, _first, _last = rows_digest(cursor, seal.starts_at, seal.ends_at)
-        if count != seal.row_count:
+        if where is not None:
+            in_dropped[where] = in_dropped.get(where, 0) + seal.row_count
+            if count:
+                reasons.append(f"{count} rows in a period whose partition was dropped")
+            else:
+                report.purged_seals += 1
+                report.purged_rows += seal.row_count
+        elif count != seal.row_count:
             reasons.append(f"row count {count}, sealed {seal.row_count}")
         elif digest != seal.rows_digest:
             reasons.append("rows changed since sealing")
@@ -175,6 +205,14 @@ def verify_chain(cursor) -> ChainReport:
             )
         report.sealed_rows += seal.row_count
         previous, previous_end = seal.digest, seal.ends_at
+    for i, (start, end, row_count) in enumerate(dropped):
+        sealed = in_dropped.get(i, 0)
+        if sealed != row_count:
+            report.broken.append(
+                Broken(
+                    0, start, end, f"dropped partition recorded {row_count} rows, its seals {sealed}", sealed, row_count
+                )
+            )
     report.last_digest = previous
     report.sealed_until = previous_end
     if seals:

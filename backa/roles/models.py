@@ -49,7 +49,7 @@ class EndReason(models.TextChoices):
 
 class RoleAssignment(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="role_assignments")
+    child = models.ForeignKey(Child, on_delete=models.PROTECT, related_name="role_assignments")
     municipality = models.ForeignKey(Municipality, on_delete=models.PROTECT, related_name="+")
     position = models.ForeignKey(Position, on_delete=models.PROTECT, related_name="role_assignments")
     kind = models.CharField(_("role"), max_length=16, choices=RoleKind.choices)
@@ -189,7 +189,7 @@ class Handover(models.Model):
     """
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="handovers")
+    child = models.ForeignKey(Child, on_delete=models.PROTECT, related_name="handovers")
     municipality = models.ForeignKey(Municipality, on_delete=models.PROTECT, related_name="+")
     trigger = models.CharField(_("reason"), max_length=20, choices=HandoverTrigger.choices)
     status = models.CharField(

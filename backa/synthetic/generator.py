@@ -31,6 +31,7 @@ from backa.organisations.models import (
     Unit,
     UnitType,
 )
+from backa.records.demo import add_demo_records
 from backa.roles.config import rules_by_phase
 from backa.roles.models import AssignmentSource, RoleAssignment, RoleKind
 from backa.synthetic import names
@@ -506,6 +507,7 @@ class Generator:
         add_demo_forums(self)
         add_demo_assessment(self)
         add_demo_flow(self.rng, self.today)
+        add_demo_records(self)
         return self.personas
 
 

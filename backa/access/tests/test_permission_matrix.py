@@ -25,6 +25,7 @@ from django.db import connection
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
 
+from backa.accounts.models import PositionKind
 from backa.audit.models import AccessLog, LogReviewItem
 from backa.casefile.assessments import do_record_assessment
 from backa.casefile.concerns import do_register_concern
@@ -39,7 +40,11 @@ from backa.evaluation.indicators import OUTCOMES
 from backa.forums.tests.helpers import make_forum
 from backa.impact.tests.test_pdf import make_assessment
 from backa.integrations.models import ImportRun
+from backa.records.holds import do_place_hold
+from backa.records.models import HoldReason, RetentionRule
+from backa.records.rules import ensure_default_rules
 from backa.roles.models import Handover, HandoverTrigger, RoleAssignment
+from backa.testing import make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -51,6 +56,7 @@ EXPECTED_VISIBLE = {
     "olle": set(),
     "ada": set(),
     "former": set(),
+    "arkiv": set(),  # the archive administrator (records): no child's file, the archive pages
 }
 # Routes anyone may open without logging in.
 PUBLIC = {
@@ -62,6 +68,8 @@ PUBLIC = {
     "konto/tvastegs/",
     "konto/tvastegs/registrera/",
     "api/openapi.json",
+    "tillganglighet/",
+    "integritet/",
 }
 # Routes that end the test client's session or leave the site: not part of the walk.
 SKIP = {
@@ -85,6 +93,7 @@ WATCHED_APPS = (
     "evaluation",
     "audit",
     "operations",
+    "records",
     "outbox",
 )
 UNWATCHED_TABLES = {"audit_accesslog", "django_session"}
@@ -224,6 +233,19 @@ def matrix_world(world):
     )
     # Olle (no role) is invited to Sigrid's team: his invitation page is his alone.
     invitation = do_invite(acting_user=world.rasmus, child=world.sigrid, position=world.positions["olle"])
+    world.users["arkiv"], world.positions["arkiv"] = make_user(
+        "arkiv", "Arne", "Arkivarie", world.units["admin"], PositionKind.ARCHIVE_ADMIN, "Arkivansvarig"
+    )
+    ensure_default_rules(world.municipality)
+    hold = do_place_hold(
+        acting_user=world.users["ada"],
+        municipality=world.municipality,
+        child=world.sigrid,
+        reason=HoldReason.COMPLAINT,
+        reference="Dnr 1",
+        owner=world.users["ada"],
+        ends_on=timezone.localdate() + timedelta(days=30),
+    )
     others = {
         "invitation_id": invitation.pk,
         "handover_id": handover.pk,
@@ -233,6 +255,8 @@ def matrix_world(world):
         "forum_id": forum.pk,
         "assessment_id": impact.pk,
         "run_id": run.pk,
+        "rule_id": RetentionRule.objects.filter(municipality=world.municipality).first().pk,
+        "hold_id": hold.pk,
         "kind": "gymnasium",
         "key": OUTCOMES[0].key,
         "concern_id": files["sigrid"]["concern_id"],
