@@ -10,7 +10,7 @@ from ninja.security import django_auth
 
 from backa.access.middleware import defer_denied, log_denied
 from backa.access.objects import NotFound
-from backa.casefile.api import children_router
+from backa.casefile.api import children_router, intake_router
 from backa.casefile.api import router as plans_router
 from backa.forums.api import router as forums_router
 
@@ -26,6 +26,7 @@ api = NinjaAPI(
 api.add_router("/", children_router)
 api.add_router("/forum", forums_router)
 api.add_router("/", plans_router)
+api.add_router("/", intake_router)
 
 
 @api.exception_handler(Http404)

@@ -10,6 +10,10 @@ import os
 from pathlib import Path
 from urllib.parse import parse_qsl, unquote, urlparse
 
+from django.core.exceptions import ImproperlyConfigured
+
+from backa.config import env_secret, parse_key_ring, refuse_weak_production_config
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
@@ -36,6 +40,23 @@ def env_list(name: str, default: list[str]) -> list[str]:
     return [part.strip() for part in value.split(",") if part.strip()]
 
 
+def _hosts_and_ports(netloc: str) -> tuple[str, str]:
+    """ "h1:5432,h2:5433" into ("h1,h2", "5432,5433"): libpq's multi-host form (Patroni, with
+    target_session_attrs=read-write in the query). One host gives one host and its port."""
+    hosts, ports = [], []
+    for part in filter(None, netloc.split(",")):
+        if part.startswith("["):  # [IPv6]:port
+            host, _, rest = part[1:].partition("]")
+            port = rest.lstrip(":")
+        else:
+            host, _, port = part.partition(":")
+        hosts.append(unquote(host))
+        ports.append(port)
+    if not any(ports):
+        return ",".join(hosts), ""
+    return ",".join(hosts), ",".join(port or "5432" for port in ports)
+
+
 def database_from_url(url: str) -> dict:
     """Parse postgresql://user:pass@host:port/name?opt=v or sqlite:///path into DATABASES['default']."""
     parsed = urlparse(url)
@@ -48,13 +69,14 @@ def database_from_url(url: str) -> dict:
         return {"ENGINE": "django.db.backends.sqlite3", "NAME": path or str(BASE_DIR / "var" / "demo.sqlite3")}
     if parsed.scheme in ("postgres", "postgresql"):
         options = dict(parse_qsl(parsed.query))
+        host, port = _hosts_and_ports(parsed.netloc.rpartition("@")[2])
         config = {
             "ENGINE": "django.db.backends.postgresql",
             "NAME": unquote(parsed.path.lstrip("/")) or "postgres",
             "USER": unquote(parsed.username or ""),
             "PASSWORD": unquote(parsed.password or ""),
-            "HOST": parsed.hostname or options.pop("host", ""),
-            "PORT": str(parsed.port or ""),
+            "HOST": host or options.pop("host", ""),
+            "PORT": port,
             # Tests start and stop live servers; persistent connections would outlive them.
             "CONN_MAX_AGE": env_int("DB_CONN_MAX_AGE", 0 if BACKA_ENV == "test" else 60),
             # Revalidate persistent connections so the app recovers by itself after a
@@ -68,23 +90,57 @@ def database_from_url(url: str) -> dict:
     raise ValueError(f"Unsupported DATABASE_URL scheme: {parsed.scheme!r}")
 
 
-# Environment: "demo" (laptop, http on 127.0.0.1), "test", or "production".
+# Environment: "demo" (laptop, http on 127.0.0.1), "test", or "production". Anything else
+# refuses to start: a typo such as BACKA_ENV=prod must never run with the demo's keys.
+KNOWN_ENVS = ("demo", "test", "production")
 BACKA_ENV = env_str("BACKA_ENV", "demo")
+if BACKA_ENV not in KNOWN_ENVS:
+    raise ImproperlyConfigured(f"BACKA_ENV={BACKA_ENV!r} is not one of {', '.join(KNOWN_ENVS)}")
 DEBUG = env_bool("DEBUG", False)
 # Benchmarks only (bench/): adds a trivial view, the framework floor. Never in production.
 BACKA_BENCH = env_bool("BACKA_BENCH", False) and BACKA_ENV != "production"
 
+# Secrets: NAME from the environment, or NAME_FILE naming a file that holds it (systemd
+# credentials, a mounted secret). Production needs every one of them set explicitly and
+# separately (config.py); the demo and the test suite derive stable local keys so a laptop
+# needs nothing configured.
 _demo_secret = "demo-only-" + hashlib.sha256(str(BASE_DIR).encode()).hexdigest()
-SECRET_KEY = env_str("SECRET_KEY", _demo_secret if BACKA_ENV != "production" else "")
-if not SECRET_KEY:
-    raise RuntimeError("SECRET_KEY must be set in production")
+SECRET_KEY = env_secret("SECRET_KEY") or (_demo_secret if BACKA_ENV != "production" else "")
+
+
+def _derived(prefix: str) -> str:
+    return "" if BACKA_ENV == "production" else hashlib.sha256((prefix + SECRET_KEY).encode()).hexdigest()
+
 
 # Keys for personal identity numbers: AES-GCM for storage, HMAC-SHA256 for lookup.
 # Separate keys so the lookup hash cannot be used to decrypt, and either can rotate.
-PNR_ENCRYPTION_KEY = env_str("PNR_ENCRYPTION_KEY", hashlib.sha256(("enc" + SECRET_KEY).encode()).hexdigest())
-PNR_HASH_KEY = env_str("PNR_HASH_KEY", hashlib.sha256(("mac" + SECRET_KEY).encode()).hexdigest())
+# Each ciphertext is stored with the id of the key that wrote it (PNR_ENCRYPTION_KEY_ID);
+# earlier keys stay readable through PNR_ENCRYPTION_OLD_KEYS ("id:hex,id:hex") until
+# `manage.py reencrypt_identity_numbers` has moved every row to the current key.
+PNR_ENCRYPTION_KEY = env_secret("PNR_ENCRYPTION_KEY") or _derived("enc")
+PNR_ENCRYPTION_KEY_ID = env_str("PNR_ENCRYPTION_KEY_ID", "1")
+PNR_ENCRYPTION_OLD_KEYS = parse_key_ring(env_secret("PNR_ENCRYPTION_OLD_KEYS"))
+PNR_HASH_KEY = env_secret("PNR_HASH_KEY") or _derived("mac")
 # Key of the study ids in research extracts (HMAC of the child id). Held by the key holder, never in an extract.
-RESEARCH_PSEUDONYM_KEY = env_str("RESEARCH_PSEUDONYM_KEY", hashlib.sha256(("study" + SECRET_KEY).encode()).hexdigest())
+RESEARCH_PSEUDONYM_KEY = env_secret("RESEARCH_PSEUDONYM_KEY") or _derived("study")
+
+# The header the trusted reverse proxy sets with the request id (deploy/nginx.conf sets
+# X-Request-ID). Empty: the server makes every request id itself and ignores any header,
+# so a client can never choose the id written to the access log.
+REQUEST_ID_HEADER = env_str("REQUEST_ID_HEADER", "")
+
+if BACKA_ENV == "production" and DEBUG:
+    raise ImproperlyConfigured("production configuration refused: DEBUG must be off in production")
+if BACKA_ENV == "production":
+    refuse_weak_production_config(
+        secret_key=SECRET_KEY,
+        pnr_encryption_key=PNR_ENCRYPTION_KEY,
+        pnr_encryption_key_id=PNR_ENCRYPTION_KEY_ID,
+        pnr_old_keys=PNR_ENCRYPTION_OLD_KEYS,
+        pnr_hash_key=PNR_HASH_KEY,
+        research_key=RESEARCH_PSEUDONYM_KEY,
+        database_url=env_str("DATABASE_URL"),
+    )
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "testserver"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
@@ -123,6 +179,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "backa.middleware.RequestIdMiddleware",
+    "backa.middleware.RequestLogMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "backa.middleware.LanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -162,6 +219,13 @@ DATABASES = {"default": database_from_url(env_str("DATABASE_URL", f"sqlite:///{B
 # Every request is one transaction: the access-log row and the read it records commit
 # together or not at all (fail closed).
 DATABASES["default"]["ATOMIC_REQUESTS"] = True
+# A read replica (Patroni's replica, streaming) for evaluation and extracts: used only inside
+# backa.lib.dbrouter.replica_reads() and only when caught up with the primary.
+if env_str("DATABASE_REPLICA_URL"):
+    DATABASES["replica"] = database_from_url(env_str("DATABASE_REPLICA_URL"))
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+DATABASE_ROUTERS = ["backa.lib.dbrouter.ReplicaRouter"]
+REPLICA_MAX_WAIT_SECONDS = float(env_str("REPLICA_MAX_WAIT_SECONDS", "0.2"))
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
@@ -206,7 +270,7 @@ OIDC_OP_TOKEN_ENDPOINT = env_str("OIDC_OP_TOKEN_ENDPOINT")
 OIDC_OP_USER_ENDPOINT = env_str("OIDC_OP_USER_ENDPOINT")
 OIDC_OP_JWKS_ENDPOINT = env_str("OIDC_OP_JWKS_ENDPOINT")
 OIDC_RP_CLIENT_ID = env_str("OIDC_RP_CLIENT_ID")
-OIDC_RP_CLIENT_SECRET = env_str("OIDC_RP_CLIENT_SECRET")
+OIDC_RP_CLIENT_SECRET = env_secret("OIDC_RP_CLIENT_SECRET")
 OIDC_RP_SIGN_ALGO = env_str("OIDC_RP_SIGN_ALGO", "RS256")
 OIDC_RP_SCOPES = env_str(
     "OIDC_RP_SCOPES",
@@ -250,6 +314,8 @@ if BACKA_ENV == "production":
     SESSION_COOKIE_NAME = "__Host-sessionid"
     CSRF_COOKIE_NAME = "__Host-csrftoken"
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
+    # The load balancer and the metrics scraper talk plain http to the node itself.
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$", r"^metrics$"]
     SECURE_HSTS_SECONDS = 63072000
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
@@ -330,22 +396,54 @@ MUNICIPALITY_CODE = env_str("MUNICIPALITY_CODE", "0180")
 # Application logs: request ids and object ids only, never personnummer, names or notes.
 LOG_DIR = Path(env_str("LOG_DIR", str(BASE_DIR / "var" / "log")))
 LOG_DIR.mkdir(parents=True, exist_ok=True)
+# Files are JSON lines for shipping (backa/lib/jsonlog.py): app.jsonl holds everything,
+# security.jsonl only the security stream (backa.security, backa.security.events) for the
+# municipality's SIEM. The console is JSON in production (journald ships it) and plain text
+# elsewhere (LOG_FORMAT=json|plain overrides).
+LOG_FORMAT = env_str("LOG_FORMAT", "json" if BACKA_ENV == "production" else "plain")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {
-        "console": {"class": "logging.StreamHandler", "formatter": "plain"},
-        "file": {"class": "logging.FileHandler", "filename": str(LOG_DIR / "app.log"), "formatter": "plain"},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "json": {"()": "backa.lib.jsonlog.JsonFormatter"},
     },
-    "root": {"handlers": ["console", "file"], "level": env_str("LOG_LEVEL", "INFO")},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT},
+        "file": {"class": "logging.FileHandler", "filename": str(LOG_DIR / "app.log"), "formatter": "plain"},
+        "jsonfile": {"class": "logging.FileHandler", "filename": str(LOG_DIR / "app.jsonl"), "formatter": "json"},
+        "security": {
+            "class": "logging.FileHandler",
+            "filename": str(LOG_DIR / "security.jsonl"),
+            "formatter": "json",
+        },
+    },
+    "root": {"handlers": ["console", "file", "jsonfile"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {
         # Django's request logger can echo URLs and POST bodies; keep it at warning level
         # and never log request bodies.
         "django.request": {"level": "ERROR"},
         "axes": {"level": "WARNING"},
+        # One line per request (RequestLogMiddleware): the JSON file and the console in
+        # production, not the plain file.
+        "backa.request": {
+            "handlers": ["jsonfile"] + (["console"] if BACKA_ENV == "production" else []),
+            "level": "INFO",
+            "propagate": False,
+        },
+        "backa.security": {"handlers": ["security"], "level": "INFO", "propagate": True},
     },
 }
+
+# Health, readiness and metrics (backa/operations/health.py, docs/operations.md).
+SEAL_OVERDUE_AFTER_HOURS = env_int("SEAL_OVERDUE_AFTER_HOURS", 27)
+# R10: /readyz fails when the newest `restore_drill` failed or is older than this (0: not checked).
+RESTORE_DRILL_MAX_AGE_HOURS = env_int("RESTORE_DRILL_MAX_AGE_HOURS", 0)  # a day's period + 1 h grace + 2 h
+READINESS_EXTRA_CHECKS = env_list("READINESS_EXTRA_CHECKS", [])
+OUTBOX_STUCK_AFTER_MINUTES = env_int("OUTBOX_STUCK_AFTER_MINUTES", 15)
+METRICS_EXTRA_GAUGES: list[str] = []
+METRICS_ALLOWED_NETWORKS = env_list("METRICS_ALLOWED_NETWORKS", ["127.0.0.1/32", "::1/128"])
+METRICS_TOKEN = env_secret("METRICS_TOKEN")
 
 # The demo's SQLite cannot enforce NULLS NOT DISTINCT unique constraints (LifePhaseConfig);
 # PostgreSQL, where pilots and tests run, does. Keep the demo's start-up quiet about it.

@@ -8,6 +8,8 @@ Personas (all in the pilot district Järva unless said):
   olle    teacher at Sigrid's school, no role for anyone (the outsider)
   ada     district administrator, no role for anyone
   former  a nurse whose position ended: her barnkontakt role no longer opens anything
+  ines    social worker at Järva's intake (mottagning): no role, sees the reports addressed to Järva
+  tove    team leader at Järva's intake: gives the second look before a 0–12 closure
 Children: ivar (infant), sigrid (pupil), hemlig (protected identity, barnkontakt britta),
 nobody (no one holds a role).
 """
@@ -141,6 +143,8 @@ def build_world() -> World:
         ("per", "Per", "Polis", "lpo", PositionKind.POLICE_OFFICER, "Kommunpolis"),
         ("olle", "Olle", "Lärare", "school", PositionKind.TEACHER, "Lärare"),
         ("ada", "Ada", "Admin", "admin", PositionKind.DISTRICT_ADMIN, "Distriktsadministratör"),
+        ("ines", "Ines", "Mottagning", "ifo", PositionKind.INTAKE, "Socialsekreterare, mottagningen"),
+        ("tove", "Tove", "Teamledare", "ifo", PositionKind.INTAKE_LEAD, "Teamledare, mottagningen"),
     ]:
         users[key], positions[key] = make_user(key, first, last, units[unit], kind, title)
     users["former"], positions["former"] = make_user(

@@ -1,16 +1,11 @@
 from django.conf import settings
 from django.contrib import admin
-from django.http import HttpResponse
 from django.urls import include, path
-from django.views.decorators.http import require_GET
 
 from backa.api import api
+from backa.operations import health
 
-
-@require_GET
-def healthz(request):
-    return HttpResponse("ok", content_type="text/plain")
-
+handler500 = health.server_error
 
 urlpatterns = [
     path("", include("backa.front.urls")),
@@ -25,7 +20,9 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/", api.urls),
     path("admin/", admin.site.urls),
-    path("healthz", healthz, name="healthz"),
+    path("healthz", health.healthz, name="healthz"),
+    path("readyz", health.readyz, name="readyz"),
+    path("metrics", health.metrics, name="metrics"),
 ]
 
 if settings.BACKA_BENCH:  # the framework floor for bench/ (BACKA_BENCH=1, never in production)

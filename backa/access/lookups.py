@@ -7,8 +7,9 @@ concern registered, a research extract drawn.
 """
 
 import uuid
+from dataclasses import dataclass
 
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from backa.accounts.models import Position, PositionKind
@@ -112,3 +113,78 @@ def find_child_for_legal_hold(number, *, municipality_id) -> Child | None:
     the same transaction) or answers that no child has the number."""
 
     return Child.objects.filter(municipality_id=municipality_id, pnr_hash=identity.lookup_hash(number)).first()
+
+
+# -- the intake (mottagning) of concern reports ---------------------------------------------------
+
+INTAKE_KINDS = (PositionKind.INTAKE, PositionKind.INTAKE_LEAD)
+
+
+@dataclass(frozen=True)
+class IntakeScope:
+    """The reports an intake position is addressed: its district's, or — for a position at a
+    social-services unit without a district — the municipality's central intake (reports
+    about children whose district has no intake)."""
+
+    municipality_id: uuid.UUID
+    district_id: uuid.UUID | None
+    lead: bool
+
+    def q(self, prefix: str = "") -> Q:
+        """Filter for rows (intake items) addressed to this intake: `district` and `municipality`."""
+        return Q(**{f"{prefix}municipality_id": self.municipality_id, f"{prefix}district_id": self.district_id})
+
+
+def intake_scope(position) -> IntakeScope | None:
+    """The intake a position works in, or None. No role per child: the scope is the district's reports."""
+    if (
+        position is None
+        or position.kind not in INTAKE_KINDS
+        or position.unit.unit_type != UnitType.SOCIALTJANST
+        or not position.user.is_active
+        or not position.is_active_on(timezone.localdate())
+    ):
+        return None
+    return IntakeScope(
+        municipality_id=position.unit.organisation.municipality_id,
+        district_id=position.unit.district_id,
+        lead=position.kind == PositionKind.INTAKE_LEAD,
+    )
+
+
+def intake_positions(municipality_id, district_id, *, on=None):
+    """The active intake positions of one intake (district, or central when district_id is None)."""
+    on = on or timezone.localdate()
+    return Position.objects.filter(
+        active_on(on),
+        user__is_active=True,
+        kind__in=INTAKE_KINDS,
+        unit__unit_type=UnitType.SOCIALTJANST,
+        unit__organisation__municipality_id=municipality_id,
+        unit__district_id=district_id,
+    )
+
+
+def find_child_for_intake(scope: IntakeScope | None, number) -> Child | None:
+    """The child with this number, for the intake registering a report that came from outside
+    the platform (police, hospital, a phone call). Like a concern by number: it opens nothing
+    but the registration, whose write is logged."""
+    if scope is None:
+        return None
+    return Child.objects.filter(municipality_id=scope.municipality_id, pnr_hash=identity.lookup_hash(number)).first()
+
+
+def children_by_number_for_import(municipality_id, numbers) -> tuple[dict, set]:
+    """({number text: child}, {invalid number texts}) for the outcome import from social
+    services' journal system, which keys a report by the child's number and the day. Opens
+    nothing: the import logs each report it updates."""
+    parsed, bad = {}, set()
+    for text in numbers:
+        try:
+            parsed[text] = identity.lookup_hash(identity.parse(text))
+        except identity.InvalidIdentityNumber:
+            bad.add(text)
+    by_hash = {
+        c.pnr_hash: c for c in Child.objects.filter(municipality_id=municipality_id, pnr_hash__in=list(parsed.values()))
+    }
+    return {text: by_hash[h] for text, h in parsed.items() if h in by_hash}, bad

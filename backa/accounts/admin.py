@@ -37,3 +37,14 @@ class TOTPDeviceAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+    def delete_model(self, request, obj):
+        from backa.accounts import events
+        from backa.accounts.models import SecurityEventKind
+
+        events.record(SecurityEventKind.TOTP_RESET, request=request, subject=obj.user_id, detail={"device_id": obj.pk})
+        super().delete_model(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        for device in queryset:
+            self.delete_model(request, device)

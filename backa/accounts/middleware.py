@@ -79,4 +79,6 @@ class SecondFactorMiddleware:
             "accounts:oidc_callback",
             "set_language",
         )
-        return path in {reverse(name) for name in names} or path.startswith((settings.STATIC_URL, "/healthz"))
+        return path in {reverse(name) for name in names} or path.startswith(
+            (settings.STATIC_URL, "/healthz", "/readyz", "/metrics")
+        )

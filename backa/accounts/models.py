@@ -61,6 +61,9 @@ class PositionKind(models.TextChoices):
     MANAGER = "manager", _("Manager")
     DISTRICT_ADMIN = "district_admin", _("District administrator")
     ARCHIVE_ADMIN = "archive_admin", _("Archive administrator (arkivansvarig)")
+    # Social services' intake (mottagning): scope is the reports addressed to the district.
+    INTAKE = "intake", _("Social worker at the intake (mottagning)")
+    INTAKE_LEAD = "intake_lead", _("Team leader at the intake (mottagning)")
 
 
 class Position(models.Model):
@@ -90,3 +93,36 @@ class Position(models.Model):
 
     def is_active_on(self, day) -> bool:
         return self.valid_from <= day and (self.valid_to is None or self.valid_to >= day)
+
+
+class SecurityEventKind(models.TextChoices):
+    LOGIN_REFUSED = "login_refused", _("Login refused")
+    TOTP_ENROLLED = "totp_enrolled", _("Second factor enrolled")
+    TOTP_FAILED = "totp_failed", _("Second-factor code refused")
+    TOTP_RESET = "totp_reset", _("Second factor reset")
+    STAFF_IDENTITY_PROVISIONED = "staff_identity_provisioned", _("Staff identity provisioned")
+    POSITION_SWITCHED = "position_switched", _("Position switched")
+    EMERGENCY_ACCESS_GRANTED = "emergency_access_granted", _("Emergency access granted")
+    USER_DISABLED = "user_disabled", _("User disabled")
+
+
+class SecurityEvent(models.Model):
+    """An account or security event (issue 15.10): append-only, enforced by the database.
+
+    Ids and codes only: who acted, whom it concerned, a reason code and a few named ids in
+    `detail` (never a personnummer, a name, a typed login name or a note).
+    """
+
+    id = models.BigAutoField(primary_key=True)
+    occurred_at = models.DateTimeField(default=timezone.now, editable=False, db_index=True)
+    kind = models.CharField(max_length=32, choices=SecurityEventKind.choices)
+    actor_id = models.UUIDField(null=True)  # plain ids: the trail outlives the accounts
+    subject_user_id = models.UUIDField(null=True, db_index=True)
+    request_id = models.UUIDField(null=True)
+    reason = models.CharField(max_length=40, blank=True)
+    detail = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("security event")
+        verbose_name_plural = _("security events")
+        indexes = [models.Index(fields=["kind", "occurred_at"], name="securityevent_kind_time")]

@@ -82,6 +82,10 @@ def _refuse(request, reason: str):
     if request is not None:
         request.backa_oidc_failure = reason
     logger.warning("e-ID login refused reason=%s", reason)
+    from backa.accounts import events
+    from backa.accounts.models import SecurityEventKind
+
+    events.record(SecurityEventKind.LOGIN_REFUSED, request=request, reason=f"e_id:{reason}"[:40])
 
 
 class SwedishOIDCBackend(OIDCAuthenticationBackend):

@@ -1,12 +1,13 @@
 import logging
 import time
 
-from django.contrib.auth.signals import user_logged_in
+from django.contrib.auth.signals import user_logged_in, user_login_failed
 from django.db.models.signals import post_save, pre_save
 from django.dispatch import receiver
 
+from backa.accounts import events
 from backa.accounts.middleware import LAST_SEEN, LOGIN_AT
-from backa.accounts.models import User
+from backa.accounts.models import SecurityEventKind, User
 
 logger = logging.getLogger("backa.accounts")
 
@@ -41,3 +42,13 @@ def end_sessions_of_disabled_user(sender, instance, created, **kwargs):
 
     ended = end_sessions(instance)
     logger.info("user disabled user=%s sessions_ended=%s", instance.pk, ended)
+    events.record(SecurityEventKind.USER_DISABLED, subject=instance)
+
+
+@receiver(user_login_failed)
+def record_refused_login(sender, credentials, request=None, **kwargs):
+    """A refused password login: the reason only. The typed login name is never kept (it may be
+    a personnummer), so the event names no subject."""
+    if "username" not in credentials:  # e-ID refusals are recorded by the OIDC backend with their reason
+        return
+    events.record(SecurityEventKind.LOGIN_REFUSED, request=request, reason="password")

@@ -24,7 +24,9 @@ from django.utils.translation import gettext as _
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from backa.accounts import events
 from backa.accounts.middleware import AUTH_LEVEL_KEY, STRONG_LEVELS
+from backa.accounts.models import SecurityEventKind
 
 logger = logging.getLogger("backa.accounts.totp")
 
@@ -42,12 +44,15 @@ def _check(request, device) -> str | None:
     if not allowed:
         wait = max(1, int(((details or {}).get("locked_until", timezone.now()) - timezone.now()).total_seconds()) + 1)
         logger.warning("totp attempt refused (throttled) user=%s", request.user.pk)
+        events.record(SecurityEventKind.TOTP_FAILED, request=request, subject=request.user, reason="throttled")
         return _("Too many wrong codes. Wait %(seconds)s seconds and try again.") % {"seconds": wait}
     token = "".join((request.POST.get("token") or "").split())
     ok = token.isdigit() and len(token) == device.digits and device.verify_token(token)
     if not ok and not (token.isdigit() and len(token) == device.digits):
         device.throttle_increment(commit=True)  # malformed input counts as a failure too
     logger.info("totp attempt user=%s ok=%s", request.user.pk, ok)
+    if not ok:
+        events.record(SecurityEventKind.TOTP_FAILED, request=request, subject=request.user, reason="wrong_code")
     return None if ok else _("The code was wrong or too old. Type the six digits your app shows now.")
 
 
@@ -90,6 +95,9 @@ def enrol(request):
             device.confirmed = True
             device.save(update_fields=["confirmed"])
             logger.info("totp enrolled user=%s", request.user.pk)
+            events.record(
+                SecurityEventKind.TOTP_ENROLLED, request=request, subject=request.user, detail={"device_id": device.pk}
+            )
             return _verified(request, device)
     secret = b32encode(device.bin_key).decode()
     context = {

@@ -10,7 +10,9 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from backa.accounts import events
 from backa.accounts.middleware import AUTH_LEVEL_KEY
+from backa.accounts.models import SecurityEventKind
 from backa.accounts.oidc import oidc_enabled
 from backa.accounts.positions import SESSION_KEY, active_positions
 
@@ -50,7 +52,14 @@ class LogoutView(auth_views.LogoutView):
 def switch_position(request):
     wanted = request.POST.get("position", "")
     if any(str(p.id) == wanted for p in active_positions(request.user)):
+        previous = request.session.get(SESSION_KEY, "")
         request.session[SESSION_KEY] = wanted
+        events.record(
+            SecurityEventKind.POSITION_SWITCHED,
+            request=request,
+            subject=request.user,
+            detail={"position_id": wanted, "previous_position_id": previous},
+        )
         messages.success(request, _("You now act in your selected position."))
     else:
         messages.error(request, _("That position is not yours or is no longer active."))

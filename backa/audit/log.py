@@ -11,10 +11,12 @@ from contextlib import contextmanager
 
 from django.db import DatabaseError, connection
 
+from backa.accounts import events
 from backa.accounts.positions import current_position
 from backa.audit.context import Acting, as_acting
 from backa.audit.models import AccessLog, Action, Outcome
 from backa.audit.vocabulary import ObjectType, Purpose, check_object_type, check_purpose
+from backa.lib.metrics import ACCESS_DENIED, ACCESS_LOG_WRITE_FAILURES
 
 __all__ = [
     "Acting",
@@ -43,6 +45,7 @@ def _alert_on_failure(action, object_type, request_id):
     try:
         yield
     except DatabaseError as exc:
+        ACCESS_LOG_WRITE_FAILURES.inc()
         security.critical(
             "access log write failed; the access was refused (action=%s object_type=%s request_id=%s error=%s)",
             action,
@@ -118,7 +121,7 @@ def log_access(
     _require_transaction(standalone)
     object_type, purpose = check_object_type(object_type), check_purpose(purpose or _acting_purpose(acting))
     with _alert_on_failure(action, object_type, _request_id(request, acting)):
-        return AccessLog.objects.create(
+        row = AccessLog.objects.create(
             **actor_fields(request, user, acting=acting),
             **_child_fields(child, child_id, municipality_id),
             object_type=object_type,
@@ -128,6 +131,17 @@ def log_access(
             outcome=outcome,
             emergency=emergency,
         )
+    if outcome == Outcome.DENIED:
+        ACCESS_DENIED.inc()
+        # The access log holds the row; the security stream gets the line (no second table row).
+        events.stream(
+            "access_denied",
+            actor=row.user_id,
+            request_id=row.request_id,
+            reason=object_type,
+            event_id=str(row.id),
+        )
+    return row
 
 
 def log_access_many(

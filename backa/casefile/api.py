@@ -462,3 +462,196 @@ def list_children(request, limit: int = Query(50, ge=1, le=200), offset: int = Q
 @children_router.get("/children/{child_id}", response=ChildOut, summary="One child (logged)")
 def get_child(request, child_id: uuid.UUID):
     return get_child_for_request(request, child_id, action=Action.VIEW)
+
+
+# -- the intake (mottagning) ----------------------------------------------------------------------
+
+intake_router = Router(tags=["intake of concern reports"])
+
+
+def _intake_scope(request):
+    from backa.access.lookups import intake_scope
+    from backa.access.objects import ToolRefused
+
+    scope = intake_scope(current_position(request))
+    if scope is None:
+        raise ToolRefused(ObjectType.INTAKE_QUEUE)
+    return scope
+
+
+def _intake_item(request, intake_id):
+    from backa.access.objects import reachable_object
+    from backa.casefile import intake
+
+    scope = _intake_scope(request)
+    item = reachable_object(intake.queue(scope, include_closed=True), intake_id, ObjectType.INTAKE_ITEM)
+    intake.do_open_item(acting_user=Acting.of(request), item=item)
+    return item
+
+
+class IntakeItemOut(Schema):
+    id: uuid.UUID
+    report_id: uuid.UUID
+    child_id: uuid.UUID
+    child_name: str
+    child_age: int | None
+    acute: bool
+    received_at: str
+    deadline: date
+    overdue: bool
+    status: str
+    reporter_category: str
+    handler: str | None
+    decision: str
+    decision_reason: str
+    child_spoken_with: bool | None
+    child_heard_how: str
+    child_not_heard_reason: str
+    feedback_given_on: date | None
+    closed: bool
+
+    @staticmethod
+    def resolve_child_id(obj):
+        return obj.report.child_id
+
+    @staticmethod
+    def resolve_child_name(obj):
+        return obj.report.child.full_name
+
+    @staticmethod
+    def resolve_received_at(obj):
+        return obj.created_at.isoformat()
+
+    @staticmethod
+    def resolve_handler(obj):
+        return obj.report.handler.get_full_name() if obj.report.handler_id else None
+
+    @staticmethod
+    def resolve_closed(obj):
+        return obj.closed_at is not None
+
+    @staticmethod
+    def resolve_child_age(obj):
+        return obj.report.child_age
+
+    @staticmethod
+    def resolve_status(obj):
+        return obj.report.status
+
+    @staticmethod
+    def resolve_reporter_category(obj):
+        return obj.report.reporter_category
+
+    @staticmethod
+    def resolve_decision(obj):
+        return obj.report.decision
+
+    @staticmethod
+    def resolve_decision_reason(obj):
+        return obj.report.decision_reason
+
+    @staticmethod
+    def resolve_child_spoken_with(obj):
+        return obj.report.child_spoken_with
+
+    @staticmethod
+    def resolve_child_heard_how(obj):
+        return obj.report.child_heard_how
+
+    @staticmethod
+    def resolve_child_not_heard_reason(obj):
+        return obj.report.child_not_heard_reason
+
+    @staticmethod
+    def resolve_feedback_given_on(obj):
+        return obj.report.feedback_given_on
+
+
+class AssignIn(Schema):
+    handler_id: uuid.UUID
+
+
+class DecisionIn(Schema):
+    decision: str
+    reason: str
+    decided_on: date
+    child_spoken_with: bool
+    child_heard_how: str = ""
+    child_not_heard_reason: str = ""
+    note: str = ""
+
+
+class FeedbackIn(Schema):
+    text: str
+    given_on: date
+
+
+def _fresh(item):
+    from backa.casefile.models import IntakeItem
+
+    return IntakeItem.objects.select_related("report__child", "report__handler").get(pk=item.pk)
+
+
+@intake_router.get("/intake/queue", response=list[IntakeItemOut], summary="The intake's open reports, acute first")
+def intake_queue(request):
+    from backa.casefile import intake
+
+    items = list(intake.queue(_intake_scope(request)))
+    log_access_many(
+        request=request,
+        action=Action.VIEW,
+        children=[i.report.child for i in items],
+        purpose=Purpose.INTAKE_QUEUE,
+        object_type=ObjectType.INTAKE_QUEUE,
+    )
+    return items
+
+
+@intake_router.post(
+    "/intake/{intake_id}/assign", response={200: IntakeItemOut, 422: ErrorOut}, summary="Assign a handler"
+)
+def intake_assign(request, intake_id: uuid.UUID, payload: AssignIn):
+    from backa.accounts.models import User
+    from backa.casefile import intake
+
+    item = _intake_item(request, intake_id)
+    handler = User.objects.filter(pk=payload.handler_id).first()
+    try:
+        if handler is None:
+            raise ValidationError({"handler": "Choose someone who works at this intake."})
+        intake.do_assign(acting_user=Acting.of(request), item=item, handler=handler)
+    except ValidationError as error:
+        return _errors(error)
+    return _fresh(item)
+
+
+@intake_router.post(
+    "/intake/{intake_id}/decision",
+    response={200: IntakeItemOut, 422: ErrorOut},
+    summary="The förhandsbedömning: decision, coded reason, whether (how, why not) the child was heard",
+)
+def intake_decision(request, intake_id: uuid.UUID, payload: DecisionIn):
+    from backa.casefile import intake
+
+    item = _intake_item(request, intake_id)
+    try:
+        intake.do_decide(acting_user=Acting.of(request), item=item, decision=intake.Decision(**payload.dict()))
+    except ValidationError as error:
+        return _errors(error)
+    return _fresh(item)
+
+
+@intake_router.post(
+    "/intake/{intake_id}/feedback",
+    response={200: IntakeItemOut, 422: ErrorOut},
+    summary="Feedback to the reporter, recorded as a disclosure",
+)
+def intake_feedback(request, intake_id: uuid.UUID, payload: FeedbackIn):
+    from backa.casefile import intake
+
+    item = _intake_item(request, intake_id)
+    try:
+        intake.do_give_feedback(acting_user=Acting.of(request), item=item, text=payload.text, given_on=payload.given_on)
+    except ValidationError as error:
+        return _errors(error)
+    return _fresh(item)

@@ -22,6 +22,8 @@ from backa.casefile.models import (
     Concern,
     ConcernReport,
     Conversation,
+    IntakeDuty,
+    IntakeItem,
     Meeting,
     Plan,
     PlanStatus,
@@ -328,10 +330,13 @@ def add_demo_flow(rng, today):
                 100,
                 (Meeting.objects.filter(child=child), ["starts_at"]),
                 (PlanVersion.objects.filter(plan=plan, number__lte=6), ["created_at"]),
+                (IntakeItem.objects.filter(report__child=child), ["created_at", "deadline"]),
                 (
                     ConcernReport.objects.filter(child=child),
                     [
                         "reported_at",
+                        "received_at",
+                        "feedback_due_on",
                         "received_on",
                         "pre_assessment_decided_on",
                         "investigation_decided_on",
@@ -353,3 +358,83 @@ def add_demo_flow(rng, today):
                 position=social,
             )
     send_reminders()
+
+
+def add_demo_intake(rng, today):
+    """The intake of the first pilot district: the rektor's report about a pupil waits in the
+    queue of `mottagning` (one acute, one overdue, one awaiting a second look by
+    `mottagning.ledare`), a phone report from the police, and the on-duty list."""
+    from backa.access.lookups import intake_scope
+    from backa.casefile import intake
+
+    rektor, worker, lead = (_position(u) for u in ("rektor", "mottagning", "mottagning.ledare"))
+    if not all((rektor, worker, lead)):
+        return
+    municipality = rektor.unit.organisation.municipality
+    municipality.socialjour_phone = municipality.socialjour_phone or "08-000 00 00 (demo)"
+    municipality.save(update_fields=["socialjour_phone"])
+    district = worker.unit.district
+    with transaction.atomic():
+        for rank, position in enumerate((worker, lead)):
+            IntakeDuty.objects.get_or_create(
+                municipality=municipality, district=district, rank=rank, defaults={"position": position}
+            )
+        pupils = [
+            a.child
+            for a in RoleAssignment.objects.filter(position=rektor, kind=RoleKind.BARNKONTAKT)
+            .select_related("child__municipality")
+            .order_by("-child__birth_date", "-child_id")[:4]
+        ]
+        if len(pupils) < 4:
+            return
+        texts = [
+            ("Eleven berättar att pappa slår henne när han är full. Hon vill inte gå hem i dag.", True),
+            ("Eleven kommer ofta hungrig till skolan och har samma kläder flera veckor.", False),
+            ("Eleven har varit frånvarande tre veckor; vårdnadshavarna svarar inte.", False),
+            ("Eleven har berättat om bråk hemma; mamma ringer och är orolig.", False),
+        ]
+        reports = [
+            do_report_to_social_services(
+                acting_user=rektor.user, child=child, information=text, acute=acute, position=rektor
+            )
+            for child, (text, acute) in zip(pupils, texts, strict=True)
+        ]
+        # Overdue: received 20 days ago, assigned, not decided.
+        overdue = IntakeItem.objects.get(report=reports[2])
+        _backdate(
+            20,
+            (IntakeItem.objects.filter(pk=overdue.pk), ["created_at", "deadline"]),
+            (
+                ConcernReport.objects.filter(pk=reports[2].pk),
+                ["reported_at", "received_at", "received_on", "feedback_due_on"],
+            ),
+        )
+        intake.do_assign(acting_user=lead.user, item=overdue, handler=worker.user)
+        # Awaiting a second look: closed without investigation, the child not spoken with.
+        waiting = IntakeItem.objects.get(report=reports[3])
+        intake.do_assign(acting_user=lead.user, item=waiting, handler=worker.user)
+        intake.do_decide(
+            acting_user=worker.user,
+            item=waiting,
+            decision=intake.Decision(
+                decision="no_investigation",
+                reason="family_support",
+                decided_on=timezone.localdate(),
+                child_spoken_with=False,
+                child_not_heard_reason="not_reached",
+                note="Familjen har kontakt med BUP.",
+            ),
+        )
+        police_child = pupils[1]
+        scope = intake_scope(worker)
+        if scope is None:
+            return
+        intake.do_register_external_report(
+            acting_user=worker.user,
+            scope=scope,
+            child=police_child,
+            reporter_category="police",
+            reporter_description="Polisen, LPO Järva",
+            received_via="phone",
+            information="Polisen ringde efter ett larm om bråk i familjens lägenhet i natt.",
+        )

@@ -11,18 +11,24 @@ from backa.accounts.models import Position, User
 from backa.casefile.compass import AREA_CODES, CompassArea, scale_max
 from backa.casefile.models import (
     ChildHeard,
+    ChildHeardHow,
+    ChildNotHeardReason,
     ConcernStatus,
     ConsentStatus,
+    DecisionReason,
     ExternalRef,
     FollowUpOutcome,
     PlanKind,
     PlanStatus,
+    PreAssessmentDecision,
     Progress,
+    ReceivedVia,
+    ReporterCategory,
     Urgency,
 )
 from backa.lib import identity
 from backa.lib.forms import AccessibleForm, DateInput, DateTimeInput
-from backa.organisations.models import Organisation
+from backa.organisations.models import Organisation, legal_citation
 
 
 class ConcernForm(AccessibleForm):
@@ -152,10 +158,17 @@ class ReportForm(AccessibleForm):
     information = forms.CharField(
         label=_("What you pass on to social services"),
         widget=forms.Textarea(attrs={"rows": 6}),
-        help_text=_("Under the duty to report (SoL 14:1) you pass on what you know. Consent is not needed."),
     )
     acute = forms.BooleanField(label=_("The child may be in acute danger"), required=False)
     guardians_informed = forms.BooleanField(label=_("The guardians have been told about the report"), required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The citation is data (organisations.LegalReference), so a lawyer can correct it.
+        law = legal_citation("duty_to_report", "socialtjänstlagen (2025:400)")
+        self.fields["information"].help_text = _(
+            "Under the duty to report (%(law)s) you pass on what you know. Consent is not needed."
+        ) % {"law": law}
 
 
 YES_NO = [("", _("Not yet known")), ("yes", _("Yes")), ("no", _("No"))]
@@ -465,3 +478,114 @@ class ChronologyEntryForm(AccessibleForm):
     occurred_on = forms.DateField(label=_("Date"), widget=DateInput, initial=timezone.localdate)
     title = forms.CharField(label=_("Event"), max_length=200)
     description = forms.CharField(label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+# -- the intake (mottagning) ----------------------------------------------------------------------
+
+YES_NO_REQUIRED = [("yes", _("Yes")), ("no", _("No"))]
+
+
+class ExternalReportForm(AccessibleForm):
+    """A report that reached the intake outside the platform."""
+
+    number = forms.CharField(label=_("The child's personnummer or samordningsnummer"), max_length=20)
+    reporter_category = forms.ChoiceField(label=_("Who reported"), choices=ReporterCategory.choices)
+    reporter_description = forms.CharField(
+        label=_("Reporter (organisation or role)"),
+        max_length=200,
+        required=False,
+        help_text=_("For example “Polisen, LPO Järva” or “BUP Sollentuna”. Leave empty for an anonymous report."),
+    )
+    received_via = forms.ChoiceField(
+        label=_("Received by"), choices=[c for c in ReceivedVia.choices if c[0] != ReceivedVia.PLATFORM]
+    )
+    received_at = forms.DateTimeField(label=_("Received at"), widget=DateTimeInput, initial=timezone.now)
+    information = forms.CharField(label=_("What the report says"), widget=forms.Textarea(attrs={"rows": 6}))
+    acute = forms.BooleanField(label=_("The child may be in acute danger"), required=False)
+
+    def clean_number(self):
+        try:
+            return identity.parse(self.cleaned_data["number"].strip())
+        except identity.InvalidIdentityNumber as error:
+            raise forms.ValidationError(error.message) from None
+
+
+class AssignForm(AccessibleForm):
+    handler = forms.ModelChoiceField(label=_("Handler"), queryset=User.objects.none())
+
+    def __init__(self, *args, colleagues=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = cast(forms.ModelChoiceField, self.fields["handler"])
+        field.queryset = User.objects.filter(pk__in=[p.user_id for p in colleagues or []]).order_by(
+            "last_name", "first_name"
+        )
+        field.label_from_instance = lambda obj: obj.get_full_name()  # type: ignore[method-assign]
+
+
+class SafetyForm(AccessibleForm):
+    child_safe = forms.TypedChoiceField(
+        label=_("Is the child safe tonight?"),
+        choices=YES_NO_REQUIRED,
+        coerce=_yes_no,
+        empty_value=None,
+        widget=forms.RadioSelect,
+    )
+    note = forms.CharField(label=_("What the skyddsbedömning rests on"), widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class DecisionForm(AccessibleForm):
+    decision = forms.ChoiceField(label=_("Decision"), choices=PreAssessmentDecision.choices, widget=forms.RadioSelect)
+    reason = forms.ChoiceField(
+        label=_("Reason"),
+        choices=[("", "–"), *DecisionReason.choices],
+        help_text=_("The coded reason that fits the decision."),
+    )
+    decided_on = forms.DateField(label=_("Decided on"), widget=DateInput, initial=timezone.localdate)
+    child_spoken_with = forms.TypedChoiceField(
+        label=_("Was the child spoken with in the förhandsbedömning?"),
+        choices=YES_NO_REQUIRED,
+        coerce=_yes_no,
+        empty_value=None,
+        widget=forms.RadioSelect,
+    )
+    child_heard_how = forms.ChoiceField(
+        label=_("How the child was spoken with"), choices=[("", "–"), *ChildHeardHow.choices], required=False
+    )
+    child_not_heard_reason = forms.ChoiceField(
+        label=_("Why the child was not spoken with"),
+        choices=[("", "–"), *ChildNotHeardReason.choices],
+        required=False,
+    )
+    note = forms.CharField(label=_("Motivation"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
+
+
+class SecondLookForm(AccessibleForm):
+    approve = forms.TypedChoiceField(
+        label=_("Your second look"),
+        choices=[("yes", _("Approve closing without investigation")), ("no", _("Send back to the handler"))],
+        coerce=_yes_no,
+        empty_value=None,
+        widget=forms.RadioSelect,
+    )
+    reason = forms.CharField(label=_("Your reason"), widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class FeedbackForm(AccessibleForm):
+    text = forms.CharField(
+        label=_("Feedback to the reporter"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Whether an investigation was opened. Recorded as a disclosure to the reporter's organisation."),
+    )
+    given_on = forms.DateField(label=_("Given on"), widget=DateInput, initial=timezone.localdate)
+
+
+class QualityReviewForm(AccessibleForm):
+    review = forms.UUIDField(widget=forms.HiddenInput)
+    should_have_been_investigated = forms.TypedChoiceField(
+        label=_("Should the report have been investigated?"),
+        choices=YES_NO_REQUIRED,
+        coerce=_yes_no,
+        empty_value=None,
+        widget=forms.RadioSelect,
+    )
+    reason = forms.CharField(label=_("Why"), widget=forms.Textarea(attrs={"rows": 3}))

@@ -67,6 +67,12 @@ class Notification(models.Model):
     class Kind(models.TextChoices):
         NEW_CONCERN = "new_concern", _("New concern registered")
         CONCERN_REPORT_FEEDBACK = "report_feedback", _("Feedback on your concern report")
+        ACUTE_REPORT = "acute_report", _("Acute concern report to the intake")
+        ACUTE_ESCALATED = "acute_escalated", _("Acute concern report not yet opened")
+        REPORT_ASSIGNED = "report_assigned", _("Concern report assigned to you")
+        SECOND_LOOK = "second_look", _("A closure waits for your second look")
+        FEEDBACK_DUE = "feedback_due", _("Feedback to a reporter is overdue")
+        QUALITY_REVIEW = "quality_review", _("Closed reports to review")
         MEETING_INVITATION = "meeting_invitation", _("Invitation to a meeting")
         MEETING_UPDATED = "meeting_updated", _("A meeting you are invited to has changed")
         MEETING_CANCELLED = "meeting_cancelled", _("A meeting you were invited to is cancelled")
@@ -199,13 +205,97 @@ class AssessmentArea(models.Model):
 
 class ReportStatus(models.TextChoices):
     SENT = "sent", _("Sent to social services")
+    RECEIVED = "received", _("Received by the intake")
     PRE_ASSESSMENT = "pre_assessment", _("Förhandsbedömning under way")
+    SECOND_LOOK = "second_look", _("Awaiting a second look")
     INVESTIGATION_OPENED = "investigation_opened", _("Investigation opened")
     NOT_OPENED = "not_opened", _("No investigation opened")
+    TRANSFERRED = "transferred", _("Transferred to another municipality")
+    JOINED = "joined", _("Joined to an ongoing investigation")
+
+
+class ReportOrigin(models.TextChoices):
+    PLATFORM = "platform", _("Filed in Backa barnet")
+    EXTERNAL = "external", _("Registered by the intake")
+
+
+class ReporterCategory(models.TextChoices):
+    """Who reported, in the categories social services count reports by."""
+
+    PRESCHOOL = "preschool", _("Preschool")
+    SCHOOL = "school", _("School")
+    HEALTH_CARE = "health_care", _("Health care (BVC, hospital, BUP)")
+    POLICE = "police", _("Police")
+    SOCIAL_SERVICES = "social_services", _("Social services")
+    OTHER_AUTHORITY = "other_authority", _("Other authority")
+    PRIVATE_PERSON = "private_person", _("Private person or relative")
+    ANONYMOUS = "anonymous", _("Anonymous")
+    OTHER = "other", _("Other")
+
+
+class ReceivedVia(models.TextChoices):
+    PLATFORM = "platform", _("Backa barnet")
+    PHONE = "phone", _("Phone")
+    LETTER = "letter", _("Letter")
+    EMAIL = "email", _("E-mail")
+    IN_PERSON = "in_person", _("In person")
+    E_SERVICE = "e_service", _("The municipality's e-service")
+
+
+class PreAssessmentDecision(models.TextChoices):
+    INVESTIGATION = "investigation", _("Open an investigation")
+    NO_INVESTIGATION = "no_investigation", _("No investigation")
+    TRANSFER = "transfer", _("Transfer to another municipality")
+    JOINED = "joined", _("Join to an ongoing investigation")
+
+
+class DecisionReason(models.TextChoices):
+    """The coded reason for a förhandsbedömning decision (one list; the form offers those that fit)."""
+
+    RISK_OF_HARM = "risk_of_harm", _("Information suggests the child may be at risk of harm")
+    NEED_OF_SUPPORT = "need_of_support", _("The child may need support or protection")
+    NO_GROUNDS = "no_grounds", _("No grounds for concern that need social services")
+    NEEDS_MET = "needs_met", _("The needs are met by existing support")
+    FAMILY_ACCEPTS_SUPPORT = "family_support", _("The family accepts other support")
+    MOVED_AWAY = "moved_away", _("The child lives in another municipality")
+    ONGOING = "ongoing", _("An investigation of the child is already ongoing")
+
+
+DECISION_REASONS = {
+    PreAssessmentDecision.INVESTIGATION: (DecisionReason.RISK_OF_HARM, DecisionReason.NEED_OF_SUPPORT),
+    PreAssessmentDecision.NO_INVESTIGATION: (
+        DecisionReason.NO_GROUNDS,
+        DecisionReason.NEEDS_MET,
+        DecisionReason.FAMILY_ACCEPTS_SUPPORT,
+    ),
+    PreAssessmentDecision.TRANSFER: (DecisionReason.MOVED_AWAY,),
+    PreAssessmentDecision.JOINED: (DecisionReason.ONGOING,),
+}
+
+
+class ChildHeardHow(models.TextChoices):
+    IN_PERSON_ALONE = "alone", _("In person, on their own")
+    WITH_GUARDIAN = "with_guardian", _("In person, with a guardian present")
+    AT_SCHOOL = "at_school", _("At school or preschool")
+    HOME_VISIT = "home_visit", _("At a home visit")
+    PHONE_OR_VIDEO = "phone", _("By phone or video")
+
+
+class ChildNotHeardReason(models.TextChoices):
+    TOO_YOUNG = "too_young", _("Too young to be spoken with (observed instead)")
+    NOT_REACHED = "not_reached", _("Could not be reached")
+    GUARDIAN_REFUSED = "guardian_refused", _("The guardians did not allow it")
+    NOT_IN_INTEREST = "not_in_interest", _("Not in the child's best interest")
+    CHILD_DECLINED = "child_declined", _("The child did not want to")
+    HEARD_ELSEWHERE = "heard_elsewhere", _("Heard recently in an ongoing investigation")
+
+
+YOUNG_CHILD_MAX_AGE = 12
 
 
 class ConcernReport(models.Model):
-    """An orosanmälan under the duty to report (SoL 14 kap. 1 §). Never blocked by missing
+    """An orosanmälan under the duty to report (socialtjänstlagen 2025:400; the citation is the
+    legal reference `duty_to_report`, organisations.LegalReference). Never blocked by missing
     consent: nothing in this model or its service looks at consent."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
@@ -231,9 +321,83 @@ class ConcernReport(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     created_at = models.DateTimeField(default=timezone.now, editable=False)
+    # Where the report came from (casefile.intake). A report filed in the platform is the
+    # reporter's; one the intake registers (police, hospital, a phone call) names its category.
+    origin = models.CharField(max_length=10, choices=ReportOrigin.choices, default=ReportOrigin.PLATFORM)
+    reporter_category = models.CharField(_("who reported"), max_length=16, choices=ReporterCategory.choices, blank=True)
+    reporter_description = models.CharField(_("reporter (organisation or role)"), max_length=200, blank=True)
+    received_via = models.CharField(
+        _("received by"), max_length=10, choices=ReceivedVia.choices, default=ReceivedVia.PLATFORM
+    )
+    received_at = models.DateTimeField(_("received at"), null=True, blank=True)
+    child_age = models.PositiveSmallIntegerField(_("the child's age when reported"), null=True, blank=True)
+    # The förhandsbedömning (the intake).
+    handler = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    assigned_at = models.DateTimeField(null=True, blank=True)
+    safety_assessed_at = models.DateTimeField(_("skyddsbedömning made at"), null=True, blank=True)
+    safety_assessed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    safety_child_safe = models.BooleanField(_("the child is safe tonight"), null=True, blank=True)
+    safety_note = models.TextField(_("skyddsbedömning"), blank=True)
+    decision = models.CharField(_("decision"), max_length=20, choices=PreAssessmentDecision.choices, blank=True)
+    decision_reason = models.CharField(_("reason"), max_length=20, choices=DecisionReason.choices, blank=True)
+    decision_note = models.TextField(_("motivation"), blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    child_heard_how = models.CharField(_("how"), max_length=16, choices=ChildHeardHow.choices, blank=True)
+    child_not_heard_reason = models.CharField(
+        _("why not"), max_length=16, choices=ChildNotHeardReason.choices, blank=True
+    )
+    second_look_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    second_look_reason = models.TextField(_("the second person's reason"), blank=True)
+    second_look_at = models.DateTimeField(null=True, blank=True)
+    feedback_given_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    feedback_due_on = models.DateField(_("feedback due"), null=True, blank=True)
+    investigation_closed_on = models.DateField(_("investigation closed on"), null=True, blank=True)
+    # Where the outcome was recorded: in the platform (the intake), or imported from social
+    # services' own journal system (integrations.outcomes), which keeps the legal record.
+    outcome_source = models.CharField(
+        max_length=8, blank=True, choices=[("platform", "platform"), ("import", "import")]
+    )
 
     class Meta:
         constraints = [
+            # A young child's report is never closed without investigation, the child unheard,
+            # unless a second person — not the handler, not the decider — approved it with a reason.
+            models.CheckConstraint(
+                condition=~Q(status="not_opened")
+                | Q(outcome_source="import")
+                | Q(child_age__isnull=True)
+                | Q(child_age__gt=YOUNG_CHILD_MAX_AGE)
+                | Q(child_spoken_with=True)
+                | (
+                    Q(second_look_by__isnull=False)
+                    & Q(handler__isnull=False)
+                    & Q(decided_by__isnull=False)
+                    & ~Q(second_look_by=F("handler"))
+                    & ~Q(second_look_by=F("decided_by"))
+                    & ~Q(second_look_reason="")
+                ),
+                name="report_young_child_closure_second_look",
+            ),
+            models.CheckConstraint(
+                condition=Q(decision="") | Q(handler__isnull=False) & Q(pre_assessment_decided_on__isnull=False),
+                name="report_decision_by_a_handler",
+            ),
+            models.CheckConstraint(
+                condition=Q(decision="")
+                | Q(child_spoken_with=True) & ~Q(child_heard_how="")
+                | Q(child_spoken_with=False) & ~Q(child_not_heard_reason=""),
+                name="report_decision_says_child_heard",
+            ),
             models.CheckConstraint(
                 condition=Q(pre_assessment_decided_on__isnull=True)
                 | Q(received_on__isnull=False) & Q(pre_assessment_decided_on__gte=F("received_on")),
@@ -248,6 +412,17 @@ class ConcernReport(models.Model):
         indexes = [models.Index(fields=["child", "reported_at"], name="report_child_time")]
         verbose_name = _("concern report (orosanmälan)")
         verbose_name_plural = _("concern reports (orosanmälningar)")
+
+    @property
+    def young_child(self) -> bool:
+        return self.child_age is not None and self.child_age <= YOUNG_CHILD_MAX_AGE
+
+    @property
+    def needs_second_look(self) -> bool:
+        """Closing without investigation a 0–12 report whose child was not spoken with."""
+        return (
+            self.decision == PreAssessmentDecision.NO_INVESTIGATION and self.young_child and not self.child_spoken_with
+        )
 
 
 class PlanKind(models.TextChoices):
@@ -555,6 +730,101 @@ class ChronologyEntry(models.Model):
 
     class Meta:
         ordering = ["-occurred_on"]
+
+
+class IntakeItem(models.Model):
+    """A report's place in an intake's queue: the child's home district's intake, or the
+    municipality's central intake (district empty) when the district has none.
+
+    Written in the transaction that files or registers the report; a report has exactly
+    one open item (a unique index on the report among open items), closed when the
+    förhandsbedömning ends or the report moves to another intake."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    # The report's place in the queue goes with the report (gallring: records.registry parts).
+    report = models.ForeignKey(ConcernReport, on_delete=models.CASCADE, related_name="intake_items")
+    municipality = models.ForeignKey(Municipality, on_delete=models.PROTECT, related_name="+")
+    district = models.ForeignKey(
+        "organisations.District", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    acute = models.BooleanField(default=False)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    deadline = models.DateField(_("förhandsbedömning due"))
+    first_opened_at = models.DateTimeField(null=True, blank=True)
+    first_opened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    escalation_level = models.PositiveSmallIntegerField(default=0)
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["report"], condition=Q(closed_at__isnull=True), name="intake_one_open_item_per_report"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["municipality", "district", "closed_at"], name="intake_queue"),
+        ]
+
+    @property
+    def overdue(self) -> bool:
+        return self.closed_at is None and self.deadline < timezone.localdate()
+
+
+class IntakeDuty(models.Model):
+    """The intake's on-duty list for acute reports, in order: the first is alerted at once,
+    the next when the report is still unopened after the municipality's escalation minutes."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    municipality = models.ForeignKey(Municipality, on_delete=models.PROTECT, related_name="+")
+    district = models.ForeignKey(
+        "organisations.District", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    position = models.ForeignKey(Position, on_delete=models.CASCADE, related_name="+")
+    rank = models.PositiveSmallIntegerField()
+
+    class Meta:
+        ordering = ["rank"]
+        constraints = [
+            models.UniqueConstraint(fields=["municipality", "district", "rank"], name="intake_duty_rank_once"),
+        ]
+
+
+class QualityReview(models.Model):
+    """The audit's own method, every month: a random sample of reports closed without
+    investigation goes to a reviewer, who says whether it should have been investigated.
+    The reviewer is neither the handler nor the approver (copied here so the database
+    can check it)."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    report = models.ForeignKey(ConcernReport, on_delete=models.CASCADE, related_name="quality_reviews")
+    municipality = models.ForeignKey(Municipality, on_delete=models.PROTECT, related_name="+")
+    month = models.DateField()
+    reviewer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    handler = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    approver = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    should_have_been_investigated = models.BooleanField(_("should have been investigated"), null=True, blank=True)
+    reason = models.TextField(_("why"), blank=True)
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["report"], name="quality_review_once_per_report"),
+            models.CheckConstraint(
+                condition=(Q(handler__isnull=True) | ~Q(reviewer=F("handler")))
+                & (Q(approver__isnull=True) | ~Q(reviewer=F("approver"))),
+                name="quality_reviewer_independent",
+            ),
+            models.CheckConstraint(
+                condition=Q(reviewed_at__isnull=True) | Q(should_have_been_investigated__isnull=False) & ~Q(reason=""),
+                name="quality_review_answered_with_reason",
+            ),
+        ]
 
 
 class TeamInvitation(models.Model):

@@ -11,7 +11,8 @@ from backa.audit.context import as_acting
 from backa.audit.log import Action, log_access
 from backa.audit.vocabulary import ObjectType, Purpose
 from backa.casefile.common import _not_in_future
-from backa.casefile.models import Concern, ConcernReport, Notification, ReportStatus
+from backa.casefile.intake import reporter_category_of, route_report
+from backa.casefile.models import Concern, ConcernReport, IntakeItem, Notification, ReportStatus
 from backa.casefile.notify import notify
 
 
@@ -43,7 +44,10 @@ def do_report_to_social_services(
             information=information.strip(),
             acute=acute,
             guardians_informed=guardians_informed,
+            reporter_category=reporter_category_of(position or acting.position),
         )
+        # In the same transaction: the report is accepted only with its one open queue item.
+        route_report(report)
         log_access(
             acting=acting,
             child=child,
@@ -116,6 +120,9 @@ def do_record_report_outcome(
         ).items():
             setattr(locked, field, value)
         locked.save()
+        if investigation_opened is not None:
+            # The outcome is decided: the förhandsbedömning has left the intake's queue.
+            IntakeItem.objects.filter(report=locked, closed_at__isnull=True).update(closed_at=timezone.now())
         if feedback_given_on and not had_feedback:
             notify(
                 recipients=[locked.reported_by_id],

@@ -10,6 +10,7 @@ from backa.casefile.views import (
     consent,
     conversations,
     followups,
+    intake,
     meetings,
     overview,
     plan,
@@ -33,6 +34,11 @@ urlpatterns = [
     path("barn/<uuid:child_id>/behovskompass/<uuid:assessment_id>/", assessments.assessment_detail, name="assessment"),
     path("barn/<uuid:child_id>/orosanmalan/ny/", reports.new_report, name="new_report"),
     path("barn/<uuid:child_id>/orosanmalan/<uuid:report_id>/", reports.report_detail, name="report"),
+    # the intake (mottagning) of social services: its queue, one report, an external report, quality review
+    path("mottagning/", intake.intake_queue, name="intake_queue"),
+    path("mottagning/ny/", intake.intake_new, name="intake_new"),
+    path("mottagning/granskning/", intake.intake_reviews, name="intake_reviews"),
+    path("mottagning/<uuid:intake_id>/", intake.intake_item, name="intake_item"),
     # the plan, follow-up
     path("barn/<uuid:child_id>/plan/", plan.plan_page, name="plan"),
     path("barn/<uuid:child_id>/plan/ny/", plan.new_plan, name="new_plan"),

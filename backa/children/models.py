@@ -33,6 +33,9 @@ class PersonIdentityFields(models.Model):
 
     id_type = models.CharField(_("identity number type"), max_length=20, choices=IdType.choices, default=IdType.NONE)
     pnr_encrypted = models.BinaryField(null=True, editable=False)
+    # The id of the key pnr_encrypted was written under (PNR_ENCRYPTION_KEY_ID), so a key can
+    # rotate: `manage.py reencrypt_identity_numbers` moves rows to the current key.
+    pnr_key_id = models.CharField(max_length=16, blank=True, default="", db_default="", editable=False)
     # NULL, not "", for a child without a number: unique applies only to the numbers there are.
     pnr_hash = models.CharField(max_length=64, null=True, unique=True, editable=False)  # noqa: DJ001
     given_name = models.CharField(_("given name"), max_length=100)
@@ -49,17 +52,18 @@ class PersonIdentityFields(models.Model):
 
     def set_identity_number(self, number: identity.IdentityNumber | None):
         if number is None:
-            self.id_type, self.pnr_encrypted, self.pnr_hash = IdType.NONE, None, None
+            self.id_type, self.pnr_encrypted, self.pnr_hash, self.pnr_key_id = IdType.NONE, None, None, ""
             return
         self.id_type = number.kind
         self.pnr_encrypted = identity.encrypt(number)
+        self.pnr_key_id = identity.current_key_id()
         self.pnr_hash = identity.lookup_hash(number)
 
     @property
     def identity_number(self) -> identity.IdentityNumber | None:
         if not self.pnr_encrypted:
             return None
-        return identity.decrypt(bytes(self.pnr_encrypted))
+        return identity.decrypt(bytes(self.pnr_encrypted), key_id=self.pnr_key_id)
 
     @property
     def full_name(self) -> str:

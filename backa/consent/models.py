@@ -206,6 +206,7 @@ class DisclosureBasis(models.TextChoices):
     DUTY_TO_REPORT = "duty_to_report", _("Duty to report")
     OSL_PROVISION = "osl_provision", _("Named OSL provision")
     EMERGENCY = "emergency", _("Emergency")
+    REPORT_FEEDBACK = "report_feedback", _("Feedback to the reporter of a concern report")
     NONE = "none", _("No basis: not shared")
 
 

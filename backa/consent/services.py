@@ -14,6 +14,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from backa.accounts import events
+from backa.accounts.models import SecurityEventKind
 from backa.accounts.positions import may_use_emergency_access
 from backa.audit.context import as_acting
 from backa.audit.log import Action, log_access
@@ -31,6 +33,7 @@ from backa.consent.models import (
     LegalBasis,
     encode_categories,
 )
+from backa.organisations.models import legal_citation
 
 EMERGENCY_ACCESS_HOURS = 4
 EMERGENCY_REASON_MIN_LENGTH = 20
@@ -257,6 +260,15 @@ def do_renew_consent(*, acting_user, consent: Consent, valid_to: date) -> Consen
     return renewal
 
 
+# The legal reference (organisations.LegalReference, decision 0010) each basis kind cites.
+LEGAL_REFERENCE_OF_KIND = {
+    "duty_to_report": "duty_to_report",
+    "osl_10_28": "osl_10_28",
+    "osl_25_13a": "osl_25_13a",
+    "osl_25_12": "osl_25_12",
+}
+
+
 @transaction.atomic
 def do_record_legal_basis(
     *,
@@ -275,6 +287,9 @@ def do_record_legal_basis(
     acting = as_acting(acting_user)
     acting_user = acting.user
     _check_scope(child, [recipient], categories, valid_from, valid_to, disclosing_organisation)
+    if not provision.strip():
+        # The provision the kind stands for, from the table of legal references (kept as data).
+        provision = legal_citation(LEGAL_REFERENCE_OF_KIND.get(kind, ""), "")
     if not provision.strip() or not reason.strip():
         raise ValidationError(_("Name the provision and give the reason."))
     basis = LegalBasis.objects.create(
@@ -409,6 +424,13 @@ def do_grant_emergency_access(
         object_id=grant.pk,
         purpose=Purpose.EMERGENCY,
         emergency=True,
+    )
+    events.record(
+        SecurityEventKind.EMERGENCY_ACCESS_GRANTED,
+        actor=acting_user,
+        subject=acting_user,
+        request_id=acting.request_id,
+        detail={"child_id": child.pk, "grant_id": grant.pk},
     )
     return grant
 

@@ -529,6 +529,143 @@ CATALOGUE: list[Indicator] = [
             WHERE r.investigation_opened IS TRUE AND {local_date("r.reported_at")} {IN_RANGE}
         """,
     ),
+    # -- the intake (mottagning): the förhandsbedömning, the child heard, feedback, quality review.
+    # "Decided in the month" is the förhandsbedömning's date; imported outcomes (casefile
+    # import_outcomes) fill the same columns. The 0–12 band is the child's age when reported.
+    Indicator(
+        key="young_closed_unheard",
+        label=_("0–12: closed without investigation, the child not heard"),
+        definition=_(
+            "Of the förhandsbedömningar of reports about children aged 0–12 decided in the month, the share "
+            "closed without investigation although the child was not spoken with (the 2023 audit's measure)."
+        ),
+        numerator=_("Reports about children 0–12 closed without investigation, the child not spoken with"),
+        denominator=_("Förhandsbedömningar of reports about children 0–12 decided in the month"),
+        unit="percent",
+        kind="share",
+        sources=("casefile.ConcernReport",),
+        sql=f"""
+            SELECT r.child_id, {month_of("r.pre_assessment_decided_on")} AS month,
+                   CASE WHEN r.status = 'not_opened' AND r.child_spoken_with IS NOT TRUE THEN 1 ELSE 0 END AS num,
+                   1 AS den, NULL::float AS val
+            FROM casefile_concernreport r
+            WHERE r.child_age <= 12 AND r.status IN ('not_opened', 'investigation_opened', 'transferred', 'joined')
+              AND r.pre_assessment_decided_on {IN_RANGE}
+        """,
+    ),
+    *[
+        Indicator(
+            key=key,
+            label=label,
+            definition=definition,
+            numerator=_("Förhandsbedömningar where the child was spoken with"),
+            denominator=_("Förhandsbedömningar decided in the month"),
+            unit="percent",
+            kind="share",
+            sources=("casefile.ConcernReport",),
+            sql=f"""
+                SELECT r.child_id, {month_of("r.pre_assessment_decided_on")} AS month,
+                       CASE WHEN r.child_spoken_with IS TRUE THEN 1 ELSE 0 END AS num, 1 AS den, NULL::float AS val
+                FROM casefile_concernreport r
+                WHERE r.child_spoken_with IS NOT NULL AND r.pre_assessment_decided_on {IN_RANGE} {extra}
+            """,
+        )
+        for key, label, definition, extra in [
+            (
+                "pre_assessment_child_heard",
+                _("Child heard in the förhandsbedömning"),
+                _("Of the förhandsbedömningar decided in the month, the share where the child was spoken with."),
+                "",
+            ),
+            (
+                "pre_assessment_child_heard_0_12",
+                _("0–12: child heard in the förhandsbedömning"),
+                _(
+                    "Of the förhandsbedömningar of reports about children aged 0–12 decided in the month, the share "
+                    "where the child was spoken with."
+                ),
+                "AND r.child_age <= 12",
+            ),
+        ]
+    ],
+    *[
+        Indicator(
+            key=key,
+            label=label,
+            definition=definition,
+            numerator=numerator,
+            denominator=denominator,
+            unit="days",
+            kind="median",
+            sources=("casefile.ConcernReport",),
+            sql=f"""
+                SELECT r.child_id, {month_of(day)} AS month, 1 AS num, 1 AS den,
+                       GREATEST({day} - r.received_on, 0)::float AS val
+                FROM casefile_concernreport r
+                WHERE r.received_on IS NOT NULL AND {day} {IN_RANGE}
+            """,
+        )
+        for key, label, definition, numerator, denominator, day in [
+            (
+                "days_to_pre_assessment",
+                _("Days to the förhandsbedömning"),
+                _("Days from receipt to the förhandsbedömning decision, for decisions in the month (median)."),
+                _("Days from receipt to decision (median)"),
+                _("Förhandsbedömningar decided in the month"),
+                "r.pre_assessment_decided_on",
+            ),
+            (
+                "days_to_feedback",
+                _("Days to feedback to the reporter"),
+                _("Days from receipt to feedback to the reporter, for feedback given in the month (median)."),
+                _("Days from receipt to feedback (median)"),
+                _("Feedback given in the month"),
+                "r.feedback_given_on",
+            ),
+        ]
+    ],
+    Indicator(
+        key="new_report_after_no_investigation",
+        label=_("New report within 12 months after no investigation"),
+        definition=_(
+            "Of the reports closed without investigation in the month, the share where the same child was "
+            "reported again within 12 months after the decision."
+        ),
+        numerator=_("Closed reports followed by a new report within 12 months"),
+        denominator=_("Reports closed without investigation in the month"),
+        unit="percent",
+        kind="share",
+        sources=("casefile.ConcernReport",),
+        sql=f"""
+            SELECT r.child_id, {month_of("r.pre_assessment_decided_on")} AS month,
+                   CASE WHEN EXISTS (SELECT 1 FROM casefile_concernreport n WHERE n.child_id = r.child_id
+                                     AND n.id <> r.id AND n.reported_at > r.reported_at
+                                     AND {local_date("n.reported_at")} > r.pre_assessment_decided_on
+                                     AND {local_date("n.reported_at")} <= r.pre_assessment_decided_on + interval '12 months')
+                        THEN 1 ELSE 0 END AS num, 1 AS den, NULL::float AS val
+            FROM casefile_concernreport r
+            WHERE r.status = 'not_opened' AND r.pre_assessment_decided_on {IN_RANGE}
+        """,
+    ),
+    Indicator(
+        key="quality_should_have_investigated",
+        label=_("Quality review: should have been investigated"),
+        definition=_(
+            "Of the reports closed without investigation that the month's quality-review sample covered and a "
+            "reviewer has judged, the share the reviewer says should have been investigated."
+        ),
+        numerator=_("Reviewed reports that should have been investigated"),
+        denominator=_("Reviewed reports in the month's sample"),
+        unit="percent",
+        kind="share",
+        sources=("casefile.QualityReview", "casefile.ConcernReport"),
+        sql=f"""
+            SELECT r.child_id, q.month AS month,
+                   CASE WHEN q.should_have_been_investigated THEN 1 ELSE 0 END AS num, 1 AS den, NULL::float AS val
+            FROM casefile_qualityreview q JOIN casefile_concernreport r ON r.id = q.report_id
+            WHERE q.reviewed_at IS NOT NULL AND q.month {IN_RANGE}
+        """,
+    ),
     Indicator(
         key="compass_change",
         label=_("Change in Behovskompassen ratings"),

@@ -19,6 +19,7 @@ from backa.evaluation.chart import legend_key, line_chart
 from backa.evaluation.indicators import BY_KEY, OUTCOMES, UNITS
 from backa.evaluation.rollup import default_period
 from backa.lib.csv import csv_response
+from backa.lib.dbrouter import reads_from_replica
 from backa.organisations.models import EvaluationArm
 
 
@@ -37,6 +38,7 @@ def _municipality_id(request):
 
 
 @login_required
+@reads_from_replica
 def dashboard(request):
     access.require_dashboard(request)
     start, stop = default_period()
@@ -109,6 +111,7 @@ def dashboard(request):
 
 
 @login_required
+@reads_from_replica
 def indicator(request, key):
     access.require_dashboard(request)
     item = BY_KEY.get(key)
@@ -180,6 +183,7 @@ def indicator(request, key):
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@reads_from_replica
 def research_extract(request):
     approvals = list(access.extract_approvals(request))
     if not approvals:

@@ -114,8 +114,24 @@ def looks_like_identity_number(text: str) -> bool:
     return bool(stripped) and bool(re.fullmatch(r"[\d\-+]+", stripped)) and sum(c.isdigit() for c in stripped) >= 6
 
 
-def _encryption_key() -> bytes:
-    return bytes.fromhex(settings.PNR_ENCRYPTION_KEY)
+class UnknownEncryptionKey(LookupError):
+    """A ciphertext names a key id that is neither the current key nor in PNR_ENCRYPTION_OLD_KEYS."""
+
+
+def current_key_id() -> str:
+    return settings.PNR_ENCRYPTION_KEY_ID
+
+
+def _encryption_key(key_id: str | None = None) -> bytes:
+    """The key with this id: the current one for None, "" (rows written before key ids) or its id."""
+    if key_id in (None, "", settings.PNR_ENCRYPTION_KEY_ID):
+        return bytes.fromhex(settings.PNR_ENCRYPTION_KEY)
+    try:
+        return bytes.fromhex(settings.PNR_ENCRYPTION_OLD_KEYS[key_id])
+    except KeyError:
+        raise UnknownEncryptionKey(
+            f"personnummer key id {key_id!r} is not PNR_ENCRYPTION_KEY_ID nor in PNR_ENCRYPTION_OLD_KEYS"
+        ) from None
 
 
 def lookup_hash(number: IdentityNumber) -> str:
@@ -148,11 +164,13 @@ def address_hash(text: str) -> str:
 
 
 def encrypt(number: IdentityNumber) -> bytes:
+    """nonce (12 bytes) + AES-GCM ciphertext under the current key; store current_key_id() beside it."""
     nonce = os.urandom(12)
     return nonce + AESGCM(_encryption_key()).encrypt(nonce, number.digits.encode(), b"pnr")
 
 
-def decrypt(blob: bytes, *, today: date | None = None) -> IdentityNumber:
+def decrypt(blob: bytes, *, key_id: str | None = None, today: date | None = None) -> IdentityNumber:
+    """The number in a ciphertext written under the key `key_id` (the stored id; None: current)."""
     blob = bytes(blob)
-    digits = AESGCM(_encryption_key()).decrypt(blob[:12], blob[12:], b"pnr").decode()
+    digits = AESGCM(_encryption_key(key_id)).decrypt(blob[:12], blob[12:], b"pnr").decode()
     return parse(digits, today=today or date.max)

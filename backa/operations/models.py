@@ -58,3 +58,17 @@ class AccessLogSeal(models.Model):
         ]
         verbose_name = _("access-log seal")
         verbose_name_plural = _("access-log seals")
+
+
+class RestoreDrillRun(models.Model):
+    """One run of the nightly restore drill (R10, `manage.py restore_drill`); /readyz reads the newest."""
+
+    id = models.BigAutoField(primary_key=True)
+    started_at = models.DateTimeField(default=timezone.now)
+    finished_at = models.DateTimeField(null=True)
+    ok = models.BooleanField(default=False)
+    rto_seconds = models.FloatField(null=True)  # backup restored, promoted and verified
+    failure = models.CharField(max_length=200, blank=True)  # the step and the error's type, no data
+
+    class Meta:
+        ordering = ["-started_at"]

@@ -2,12 +2,20 @@
 
 from django.contrib import admin
 
-from backa.organisations.models import District, Municipality, Organisation, Unit
+from backa.organisations.models import District, LegalReference, Municipality, Organisation, Unit
 
 
 @admin.register(Municipality)
 class MunicipalityAdmin(admin.ModelAdmin):
-    list_display = ["code", "name"]
+    list_display = ["code", "name", "socialjour_phone", "acute_escalation_minutes", "report_feedback_days"]
+
+
+@admin.register(LegalReference)
+class LegalReferenceAdmin(admin.ModelAdmin):
+    """Where a lawyer corrects the product's references to the law, without a code change."""
+
+    list_display = ["key", "statute", "provision", "confirmed", "updated_at"]
+    list_filter = ["confirmed"]
 
 
 @admin.register(District)

@@ -14,6 +14,15 @@ class Municipality(models.Model):
     name = models.CharField(_("name"), max_length=100)
     valid_from = models.DateField(null=True, blank=True)
     valid_to = models.DateField(null=True, blank=True)
+    # The intake of concern reports (casefile.intake): what the reporter of an acute report is
+    # told to call, how long an acute report may stay unopened, when feedback is due.
+    socialjour_phone = models.CharField(_("socialjouren's phone number"), max_length=32, blank=True)
+    acute_escalation_minutes = models.PositiveSmallIntegerField(
+        _("minutes before an unopened acute report escalates"), default=30
+    )
+    report_feedback_days = models.PositiveSmallIntegerField(
+        _("days within which the reporter gets feedback"), default=21
+    )
 
     class Meta:
         ordering = ["code"]
@@ -131,3 +140,36 @@ class Unit(models.Model):
 
     def __str__(self):
         return self.name
+
+
+class LegalReference(models.Model):
+    """A reference to the law, kept as data so that a lawyer corrects it without a code change
+    (Django admin: Legal references). Reports, consent bases and handovers name a reference by
+    its key; pages show `citation`. `confirmed` is false until a lawyer has checked the chapter
+    and section against the statute in force."""
+
+    key = models.SlugField(_("key"), max_length=40, unique=True)
+    statute = models.CharField(_("statute"), max_length=120, help_text=_("E.g. socialtjänstlagen (2025:400)."))
+    provision = models.CharField(_("chapter and section"), max_length=60, blank=True)
+    summary = models.CharField(_("what it says"), max_length=300, blank=True)
+    url = models.URLField(_("link to the text"), blank=True)
+    confirmed = models.BooleanField(_("checked by a lawyer"), default=False)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["key"]
+        verbose_name = _("legal reference")
+        verbose_name_plural = _("legal references")
+
+    def __str__(self):
+        return self.citation
+
+    @property
+    def citation(self) -> str:
+        return f"{self.provision} {self.statute}".strip() if self.provision else self.statute
+
+
+def legal_citation(key: str, default: str = "") -> str:
+    """The citation for a key ("socialtjänstlagen (2025:400)"), or `default` if there is no such row."""
+    ref = LegalReference.objects.filter(key=key).first()
+    return ref.citation if ref is not None else default

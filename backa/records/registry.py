@@ -82,6 +82,7 @@ RECORD_TYPES: list[RecordType] = [
         "casefile.ConcernReport",
         "created_at",
         "reporter_position__unit__organisation",
+        parts=("casefile.IntakeItem", "casefile.QualityReview"),
     ),
     RecordType("concern", _("Concerns"), "casefile.Concern", "created_at", "reporter_position__unit__organisation"),
     RecordType("chronology", _("Chronology entries"), "casefile.ChronologyEntry", "created_at"),

@@ -16,7 +16,7 @@ from django.db import transaction
 from django.db.models import Q
 
 from backa.accounts.models import Position, PositionKind, User
-from backa.casefile.demo import add_demo_flow
+from backa.casefile.demo import add_demo_flow, add_demo_intake
 from backa.children.lifephase import LifePhase, add_years, life_phase, school_start
 from backa.children.models import Child, Custody, Enrolment, Guardian, IdType, Sex
 from backa.forums.demo import add_demo_forums
@@ -206,7 +206,11 @@ class Generator:
         UnitType.GRUNDSKOLA: [(PositionKind.REKTOR, "Rektor"), (PositionKind.TEACHER, "Lärare")],
         UnitType.GYMNASIUM: [(PositionKind.REKTOR, "Rektor")],
         UnitType.ELEVHALSA: [(PositionKind.SCHOOL_NURSE, "Skolsköterska"), (PositionKind.COUNSELLOR, "Skolkurator")],
-        UnitType.SOCIALTJANST: [(PositionKind.SOCIAL_WORKER, "Socialsekreterare")] * 3,
+        UnitType.SOCIALTJANST: [(PositionKind.SOCIAL_WORKER, "Socialsekreterare")] * 3
+        + [
+            (PositionKind.INTAKE, "Socialsekreterare, mottagningen"),
+            (PositionKind.INTAKE_LEAD, "Teamledare, mottagningen"),
+        ],
         UnitType.BUP: [(PositionKind.PSYCHOLOGIST, "Psykolog")],
         UnitType.HABILITERING: [(PositionKind.PSYCHOLOGIST, "Psykolog")],
         UnitType.LOKALPOLISOMRADE: [(PositionKind.POLICE_OFFICER, "Kommunpolis")],
@@ -220,6 +224,18 @@ class Generator:
         ("rektor", UnitType.GRUNDSKOLA, PositionKind.REKTOR, "Skolans rektor (barnkontakt)"),
         ("skolskoterska", UnitType.ELEVHALSA, PositionKind.SCHOOL_NURSE, "Skolsköterska i elevhälsan"),
         ("socialsekreterare", UnitType.SOCIALTJANST, PositionKind.SOCIAL_WORKER, "Socialsekreterare (stödsamordnare)"),
+        (
+            "mottagning",
+            UnitType.SOCIALTJANST,
+            PositionKind.INTAKE,
+            "Socialsekreterare på mottagningen (orosanmälningar)",
+        ),
+        (
+            "mottagning.ledare",
+            UnitType.SOCIALTJANST,
+            PositionKind.INTAKE_LEAD,
+            "Teamledare på mottagningen (andra bedömning)",
+        ),
         ("polis", UnitType.LOKALPOLISOMRADE, PositionKind.POLICE_OFFICER, "Kommunpolis (i barnets team)"),
         ("larare", UnitType.GRUNDSKOLA, PositionKind.TEACHER, "Lärare utan roll för något barn"),
         ("admin", UnitType.ADMINISTRATION, PositionKind.DISTRICT_ADMIN, "Distriktsadministratör"),
@@ -508,6 +524,7 @@ class Generator:
         add_demo_assessment(self)
         add_demo_flow(self.rng, self.today)
         add_demo_records(self)
+        add_demo_intake(self.rng, self.today)
         return self.personas
 
 

@@ -280,6 +280,46 @@ def test_evaluation_pages_pass_axe_for_the_district_administrator(live_server, b
     context.close()
 
 
+def test_the_intake_pages_pass_axe(live_server, browser, browser_world):
+    """The intake's queue, a report at every step (acute, awaiting a second look), the external
+    report form and the quality review, for the handler and the team leader."""
+    from django.utils import timezone
+
+    from backa.casefile import intake
+    from backa.casefile.models import IntakeItem
+    from backa.casefile.reports import do_report_to_social_services
+
+    w = browser_world
+    do_report_to_social_services(acting_user=w.rasmus, child=w.sigrid, information="Akut oro", acute=True)
+    report = do_report_to_social_services(acting_user=w.rasmus, child=w.sigrid, information="Oro hemma")
+    item = IntakeItem.objects.get(report=report)
+    intake.do_assign(acting_user=w.tove, item=item, handler=w.ines)
+    intake.do_decide(
+        acting_user=w.ines,
+        item=item,
+        decision=intake.Decision(
+            decision="no_investigation",
+            reason="no_grounds",
+            decided_on=timezone.localdate(),
+            child_spoken_with=False,
+            child_not_heard_reason="not_reached",
+        ),
+    )
+    for persona in ("ines", "tove"):
+        context = browser.new_context(locale="sv-SE")
+        page = context.new_page()
+        base = live_server.url
+        login(page, base, persona)
+        seen, problems = crawl(page, base, ["/mottagning/", "/mottagning/ny/", "/mottagning/granskning/"])
+        assert problems == {}, problems
+        assert any(p.startswith("/mottagning/") and len(p) > 30 for p in seen), seen
+        # A refused form (every field empty) must pass too.
+        page.goto(base + "/mottagning/ny/")
+        page.get_by_role("button", name="Registrera anmälan").click()
+        assert not run_axe(page), "external report form with errors"
+        context.close()
+
+
 def test_the_notifications_and_meeting_pages_pass_axe(live_server, browser, browser_world):
     """Mina meddelanden (with a sent e-mail listed and the e-mail choice) and a planned
     meeting's page with its letters and the move and cancel forms, also with an error."""

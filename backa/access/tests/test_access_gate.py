@@ -25,6 +25,7 @@ def test_each_persona_sees_exactly_the_children_they_have_a_role_for(world):
     assert seen["olle"] == set()
     assert seen["ada"] == set()
     assert seen["former"] == set()  # her position has ended, so her barnkontakt role opens nothing
+    assert seen["ines"] == seen["tove"] == set()  # the intake opens reports, not files
 
 
 def test_a_deactivated_user_sees_nothing(world):

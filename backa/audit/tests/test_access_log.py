@@ -8,7 +8,8 @@ from backa.audit.models import AccessLog
 pytestmark = pytest.mark.django_db
 
 
-def test_viewing_a_child_writes_who_where_what_and_why(world, client_for):
+def test_viewing_a_child_writes_who_where_what_and_why(world, client_for, settings):
+    settings.REQUEST_ID_HEADER = "X-Request-ID"  # set by the trusted proxy (deploy/nginx.conf)
     client_for("rasmus").get(
         reverse("casefile:overview", args=[world.sigrid.id]), HTTP_X_REQUEST_ID="6d1f5f0e-1f7a-4a8b-9a53-3f1a2b7c9d10"
     )

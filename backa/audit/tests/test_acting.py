@@ -35,7 +35,9 @@ def test_a_service_called_from_a_view_logs_the_request_id_and_the_position_chose
     world,
     client_for,
     second_post,
+    settings,
 ):
+    settings.REQUEST_ID_HEADER = "X-Request-ID"  # set by the trusted proxy
     default = as_acting(world.rasmus).position
     chosen = second_post if default.pk != second_post.pk else world.positions["rasmus"]
     client = client_for("rasmus")

@@ -35,3 +35,21 @@ def test_the_demo_entries_belong_to_the_organisations_that_wrote_them():
     from backa.consent.models import Consent
 
     assert Consent.objects.filter(status="active", categories__contains=",notes,", recipients__kind="police").exists()
+
+
+def test_the_demo_intake_sees_the_rektors_report(client):
+    from django.urls import reverse
+
+    from backa.accounts.models import User
+    from backa.casefile.models import IntakeItem
+    from backa.testing import force_verified_login
+
+    Generator(children=400, seed=7, today=date.today()).run()
+    items = IntakeItem.objects.filter(closed_at__isnull=True, report__reported_by__username="rektor")
+    assert items.count() >= 3 and items.filter(acute=True).exists()
+    assert ConcernReport.objects.filter(status="second_look").exists()
+    assert ConcernReport.objects.filter(origin="external", reporter_category="police").exists()
+    force_verified_login(client, User.objects.get(username="mottagning"))
+    page = client.get(reverse("casefile:intake_queue"))
+    child = items.first().report.child
+    assert page.status_code == 200 and child.given_name.encode() in page.content

@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
@@ -14,6 +15,7 @@ from backa.audit.context import Acting
 from backa.audit.log import Action
 from backa.audit.vocabulary import ObjectType
 from backa.casefile import forms
+from backa.casefile.intake import receipt
 from backa.casefile.models import ConcernReport
 from backa.casefile.reports import do_record_report_outcome, do_report_to_social_services
 from backa.casefile.views.concerns import get_concern_for_request
@@ -49,11 +51,38 @@ def _report_form(request, child, concern):
         except ValidationError as error:
             form.apply_service_errors(error)
         else:
-            messages.success(request, _("The concern report is sent to social services."))
+            got = receipt(report)
+            when = timezone.localtime(got["at"]) if got else timezone.localtime()
+            messages.success(
+                request,
+                _("The report was received by %(intake)s on %(day)s at %(time)s.")
+                % {
+                    "intake": got["name"] if got else _("social services"),
+                    "day": when.strftime("%Y-%m-%d"),
+                    "time": when.strftime("%H:%M"),
+                },
+            )
+            if report.acute:
+                phone = child.municipality.socialjour_phone
+                messages.warning(
+                    request,
+                    (
+                        _(
+                            "If the child is in danger now, call 112. Outside office hours call socialjouren on %(phone)s."
+                        )
+                        % {"phone": phone}
+                    )
+                    if phone
+                    else _("If the child is in danger now, call 112. Outside office hours call socialjouren."),
+                )
             if concern is not None:
                 return redirect("casefile:concern", concern_id=concern.id)
             return redirect("casefile:report", child_id=child.id, report_id=report.id)
-    return render(request, "casefile/report_form.html", {"child": child, "concern": concern, "form": form})
+    return render(
+        request,
+        "casefile/report_form.html",
+        {"child": child, "concern": concern, "form": form, "phone": child.municipality.socialjour_phone},
+    )
 
 
 def is_social_services(request) -> bool:
@@ -88,4 +117,8 @@ def report_detail(request, child_id, report_id):
                 return redirect("casefile:report", child_id=child.id, report_id=report.id)
     elif request.method == "POST":
         raise ChildNotFound(child.pk, action=Action.UPDATE, object_type=ObjectType.CONCERN_REPORT, object_id=report_id)
-    return render(request, "casefile/report_detail.html", {"child": child, "report": report, "form": form})
+    return render(
+        request,
+        "casefile/report_detail.html",
+        {"child": child, "report": report, "form": form, "receipt": receipt(report)},
+    )

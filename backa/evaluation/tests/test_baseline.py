@@ -53,3 +53,18 @@ def test_rollup_command(capsys):
         call_command("evaluation_rollup", "--indicator", "nope")
     with pytest.raises(CommandError):
         call_command("evaluation_rollup", "--start", "2026-01-01")
+
+
+@pytest.mark.django_db
+def test_the_2023_audit_figures_go_in_through_the_baseline_import(world):
+    """The audit of förhandsbedömningar 2023 (children 0–12): a fifth closed without investigation
+    although they should have been investigated; one child in four heard."""
+    text = (
+        "district,month,indicator,numerator,denominator\n"
+        "JARVA,2023-12,young_closed_unheard,20,100\n"
+        "JARVA,2023-12,pre_assessment_child_heard_0_12,25,100\n"
+    )
+    assert do_import_baseline(acting_user=world.ada, text=text, municipality=world.municipality) == 2
+    rows = IndicatorValue.objects.filter(source="baseline")
+    assert rows.get(indicator="young_closed_unheard").value == 20.0
+    assert rows.get(indicator="pre_assessment_child_heard_0_12").value == 25.0

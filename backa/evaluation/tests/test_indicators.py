@@ -193,6 +193,14 @@ def test_every_indicator_has_a_hand_computed_test():
         "reports_to_investigation",
         "investigations_child_spoken_with",
         "compass_change",
+        # test_intake_indicators.py
+        "young_closed_unheard",
+        "pre_assessment_child_heard",
+        "pre_assessment_child_heard_0_12",
+        "days_to_pre_assessment",
+        "days_to_feedback",
+        "new_report_after_no_investigation",
+        "quality_should_have_investigated",
     }
     assert {i.key for i in CATALOGUE} == tested
     assert set(BY_KEY) == tested

@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from backa.access.objects import NotFound, is_district_admin, require_tool
 from backa.accounts.positions import current_position
 from backa.audit.vocabulary import ObjectType
+from backa.casefile.intake import district_intake_summary
 from backa.roles import dashboard
 
 # -- the district gap dashboard -----------------------------------------------------------------
@@ -30,6 +31,7 @@ def district_dashboard(request):
             "today": today,
             **dashboard.district_summary(district, today),
             "caseload": dashboard.caseload(district, today),
+            "intake": district_intake_summary(district, today),
         },
     )
 

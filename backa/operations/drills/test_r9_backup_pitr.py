@@ -175,3 +175,44 @@ def test_point_in_time_restore_undoes_a_bad_delete_and_verifies(migrated_templat
         for data_dir in restored_dirs:
             _stop(data_dir)
         shutil.rmtree(work, ignore_errors=True)
+
+
+def test_the_nightly_restore_drill_records_its_result_for_the_ready_check(migrated_template):
+    """R10: `manage.py restore_drill` (backup, restore to the manifest, verify --exact) as cron runs it."""
+    work = Path(tempfile.mkdtemp(prefix="backa-r10-"))
+    os.chmod(work, 0o755)
+    archive = work / "wal-archive"
+    pgtools.give_to_postgres(archive, 0o755)
+    try:
+        with cluster_from(
+            migrated_template,
+            "backa-r10-primary-",
+            archive_mode="on",
+            wal_level="replica",
+            archive_command=f'test ! -f "{archive}/%f" && cp "%p" "{archive}/%f"',
+        ) as primary:
+            started = time.monotonic()
+            result = manage(primary.app_url, "restore_drill", work / "drill", "--wal-archive", archive)
+            seconds = time.monotonic() - started
+            assert "restore drill OK" in result.stdout
+            with psycopg.connect(primary.app_url) as conn:
+                ok, rto, failure = conn.execute(
+                    "SELECT ok, rto_seconds, failure FROM operations_restoredrillrun ORDER BY started_at DESC LIMIT 1"
+                ).fetchone()
+            assert ok and failure == ""
+            assert not list((work / "drill").glob("restore-*")), "the scratch copy is removed"
+            ready = manage(
+                primary.app_url,
+                "shell",
+                "-c",
+                "from django.test import Client; print(Client().get('/readyz').json()['checks']['restore_drill'])",
+                RESTORE_DRILL_MAX_AGE_HOURS="26",
+            )
+            assert ready.stdout.strip().splitlines()[-1] == "ok"
+            record(
+                "R10 nightly restore drill (restore_drill)",
+                rto_seconds=round(rto, 1),
+                command_seconds=round(seconds, 1),
+            )
+    finally:
+        shutil.rmtree(work, ignore_errors=True)

@@ -13,7 +13,8 @@ import sys
 from django.core.management.base import BaseCommand, CommandError
 from django.db import IntegrityError, transaction
 
-from backa.accounts.models import User
+from backa.accounts import events
+from backa.accounts.models import SecurityEventKind, User
 from backa.lib import identity
 
 
@@ -48,9 +49,22 @@ class Command(BaseCommand):
             user.hsa_id = hsa_id
         if employee_id is not None:
             user.employee_id = employee_id
+        changed = [
+            name
+            for name, given in (
+                ("personnummer", raw_number),
+                ("home_address", raw_address),
+                ("hsa_id", hsa_id is not None),
+                ("employee_id", employee_id is not None),
+            )
+            if given
+        ]
         try:
             with transaction.atomic():
                 user.save()
+                events.record(
+                    SecurityEventKind.STAFF_IDENTITY_PROVISIONED, subject=user, detail={"fields": ",".join(changed)}
+                )
         except IntegrityError:
             raise CommandError("Another professional already has this personnummer.") from None
         self.stdout.write(f"Updated {username}.")
