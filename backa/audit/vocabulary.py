@@ -73,6 +73,7 @@ class ObjectType(models.TextChoices):
     RETENTION_RULE = "retention_rule", _("Retention rule")
     ROLE_ASSIGNMENT = "role_assignment", _("Role assignment")
     TEAM = "team", _("The child's team")
+    TEAM_INVITATION = "team_invitation", _("Invitation to the child's team")
 
 
 class Purpose(models.TextChoices):
@@ -97,6 +98,7 @@ class Purpose(models.TextChoices):
     GOAL = "goal", _("Goal added")
     ACTION = "action", _("Action added or changed")
     COORDINATOR = "coordinator", _("Stödsamordnare appointed or left")
+    INVITATION = "invitation", _("Invitation to the child's team, sent or answered")
     FOLLOW_UP = "follow_up", _("Plan followed up")
     MINUTES = "minutes", _("Meeting minutes")
     HANDED_OVER = "handed_over", _("Plan handed over")

@@ -32,7 +32,7 @@ from backa.casefile.models import (
 from backa.casefile.plan import do_add_action, do_add_goal, do_create_plan
 from backa.casefile.reminders import send_reminders
 from backa.casefile.reports import do_record_report_outcome, do_report_to_social_services
-from backa.casefile.team import active_team, do_add_team_member, do_appoint_coordinator
+from backa.casefile.team import active_team, do_add_team_member, do_appoint_coordinator, do_invite
 from backa.children.models import Custody
 from backa.consent.services import do_record_consent, do_request_consent
 from backa.roles.models import RoleAssignment, RoleKind
@@ -287,6 +287,9 @@ def add_demo_flow(rng, today):
             )
             if index in (0, 1, 2, 3) and not any(a.position_id == police.pk for a in active_team(child)):
                 do_add_team_member(acting_user=social.user, child=child, position=police)
+            if index == 4 and not any(a.position_id == police.pk for a in active_team(child)):
+                # The police officer's invitation waits on his Att göra: he sees the child after yes.
+                do_invite(acting_user=social.user, child=child, position=police)
             if index == 0:
                 # The police in this team see social services' conversation notes under a consent;
                 # in the other teams they see none of them (nor any assessment or minutes).

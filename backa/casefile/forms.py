@@ -374,6 +374,16 @@ class CoordinatorForm(AccessibleForm):
         cast(forms.ModelChoiceField, self.fields["coordinator"]).queryset = positions_in(municipality)
 
 
+class AnswerInvitationForm(AccessibleForm):
+    reason = forms.CharField(
+        label=_("If you decline: why"),
+        required=False,
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("The person who invited you sees your reason."),
+    )
+
+
 class MoveMeetingForm(AccessibleForm):
     starts_at = forms.DateTimeField(label=_("New date and time"), widget=DateTimeInput)
 

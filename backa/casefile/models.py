@@ -81,6 +81,8 @@ class Notification(models.Model):
         REMIND_HANDOVER = "remind_handover", _("A handover has waited for an answer")
         REMIND_CONSENT = "remind_consent", _("A consent expires soon")
         REMIND_EMERGENCY = "remind_emergency", _("An emergency access waits for review")
+        TEAM_INVITATION = "team_invitation", _("Invitation to a child's team")
+        TEAM_INVITATION_ANSWERED = "team_answer", _("An answer to your invitation to a child's team")
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     recipient = models.ForeignKey(
@@ -827,3 +829,45 @@ class QualityReview(models.Model):
                 name="quality_review_answered_with_reason",
             ),
         ]
+
+
+class TeamInvitation(models.Model):
+    """An invitation to join barnets team, or to be the plan's stödsamordnare. Access starts
+    only when the invitee accepts; a decline carries a reason the inviter sees."""
+
+    class Kind(models.TextChoices):
+        TEAM_MEMBER = "team_member", _("Member of the child's team")
+        STODSAMORDNARE = "stodsamordnare", _("Stödsamordnare")
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting for an answer")
+        ACCEPTED = "accepted", _("Accepted")
+        DECLINED = "declined", _("Declined")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    child = models.ForeignKey(Child, on_delete=models.PROTECT, related_name="+")
+    municipality = models.ForeignKey(Municipality, on_delete=models.PROTECT, related_name="+")
+    plan = models.ForeignKey("Plan", on_delete=models.PROTECT, null=True, blank=True, related_name="invitations")
+    kind = models.CharField(_("role"), max_length=16, choices=Kind.choices)
+    position = models.ForeignKey(Position, on_delete=models.PROTECT, related_name="+", verbose_name=_("invited"))
+    valid_to = models.DateField(_("member until"), null=True, blank=True)
+    invited_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    invited_at = models.DateTimeField(default=timezone.now, editable=False)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
+    answered_at = models.DateTimeField(null=True, blank=True)
+    decline_reason = models.CharField(_("reason"), max_length=500, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["child", "position", "kind"],
+                condition=models.Q(status="pending"),
+                name="one_pending_invitation_per_role",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(status="declined") | ~models.Q(decline_reason=""),
+                name="a_decline_has_a_reason",
+            ),
+        ]
+        indexes = [models.Index(fields=["position", "status"], name="invitation_inbox")]

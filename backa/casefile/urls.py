@@ -21,6 +21,7 @@ from backa.casefile.views import (
 app_name = "casefile"
 urlpatterns = [
     path("barn/<uuid:child_id>/", overview.child_overview, name="overview"),
+    path("inbjudan/<uuid:invitation_id>/", team.invitation, name="invitation"),
     # concerns (Upptäckare), conversations, Behovskompassen, orosanmälan
     path("oro/ny/", concerns.new_concern_by_number, name="new_concern_by_number"),
     path("oro/<uuid:concern_id>/", concerns.concern_detail, name="concern"),

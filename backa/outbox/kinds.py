@@ -34,6 +34,9 @@ KINDS: dict[str, KindText] = {
     "meeting_updated": KindText(_("A meeting you are invited to has changed."), urgent=True, calendar=True),
     "meeting_cancelled": KindText(_("A meeting you were invited to is cancelled."), urgent=True, calendar=True),
     "team_invitation": KindText(_("You have an invitation waiting in Backa barnet."), urgent=True),
+    "team_answer": KindText(
+        _("Someone has answered your invitation in Backa barnet."), urgent=False, label=_("answers to my invitations")
+    ),
     "remind_followup_due": KindText(
         _("A follow-up is due soon in Backa barnet."), urgent=False, label=_("follow-ups due soon")
     ),

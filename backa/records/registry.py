@@ -116,6 +116,14 @@ RECORD_TYPES: list[RecordType] = [
         "position__unit__organisation",
         open_q=Q(ended_at__isnull=True),
     ),
+    RecordType(
+        "team_invitation",
+        _("Invitations to the child's team"),
+        "casefile.TeamInvitation",
+        "invited_at",
+        "position__unit__organisation",
+        open_q=Q(status="pending"),
+    ),
     # The child itself, with its custodies and enrolments: only when every other part has gone.
     RecordType(
         CHILD,

@@ -87,6 +87,7 @@ ENTRIES: dict[str, E] = {
     "casefile.Concern": E((SOCIAL, HEALTH, STAFF), SOL, TEAM, "concern"),
     "casefile.Notification": E((STAFF,), SOL, OWN, "notification"),
     "casefile.ReminderSent": E((CHILD_ID,), SOL, OWN, "child"),
+    "casefile.TeamInvitation": E((STAFF, CHILD_ID), SOL, TEAM, "team_invitation"),
     "casefile.Conversation": E((SOCIAL, VIEWS), SOL, OWN, "conversation"),
     "casefile.Assessment": E((SOCIAL, HEALTH, VIEWS), SOL, OWN, "assessment"),
     "casefile.AssessmentArea": E((SOCIAL, HEALTH, VIEWS), SOL, OWN, "assessment"),

@@ -349,3 +349,30 @@ def test_the_notifications_and_meeting_pages_pass_axe(live_server, browser, brow
     page.get_by_role("button", name="Spara").click()
     assert not run_axe(page), "notifications page after saving"
     context.close()
+
+
+def test_an_invitation_is_answered_from_att_gora_by_keyboard_and_passes_axe(live_server, browser, browser_world):
+    """Olle is invited to Sigrid's team: he finds the invitation on Att göra, a decline without
+    a reason is an accessible error, and accepting opens the child's file."""
+    from django.db import transaction
+
+    from backa.casefile.team import do_invite
+
+    world = browser_world
+    with transaction.atomic():
+        invitation = do_invite(acting_user=world.users["rasmus"], child=world.sigrid, position=world.positions["olle"])
+    context = browser.new_context(locale="sv-SE")
+    page = context.new_page()
+    base = live_server.url
+    login(page, base, "olle")
+    page.goto(base + "/att-gora/")
+    page.locator(f"a[href='/inbjudan/{invitation.id}/']").first.click()
+    page.wait_for_url(base + f"/inbjudan/{invitation.id}/")
+    assert not run_axe(page), "invitation page"
+    page.get_by_role("button", name="Tacka nej").click()
+    assert page.locator(".error-summary, [role=alert]").count() >= 1
+    assert not run_axe(page), "invitation page with an error"
+    page.get_by_role("button", name="Tacka ja").press("Enter")
+    page.wait_for_url(base + f"/barn/{world.sigrid.id}/")
+    assert not run_axe(page), "the child's overview after accepting"
+    context.close()

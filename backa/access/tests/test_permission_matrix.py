@@ -33,6 +33,7 @@ from backa.casefile.meetings import do_schedule_meeting
 from backa.casefile.models import IntakeItem
 from backa.casefile.plan import do_add_action, do_add_goal
 from backa.casefile.reports import do_report_to_social_services
+from backa.casefile.team import do_invite
 from backa.casefile.tests.helpers import make_plan
 from backa.consent.models import Category, EmergencyAccess
 from backa.consent.tests.helpers import given_consent, orgs
@@ -235,6 +236,8 @@ def matrix_world(world):
     run = ImportRun.objects.create(
         kind=ImportRun.Kind.REGISTER, municipality_code="0180", file_name="folk.csv", file_sha256="0" * 64
     )
+    # Olle (no role) is invited to Sigrid's team: his invitation page is his alone.
+    invitation = do_invite(acting_user=world.rasmus, child=world.sigrid, position=world.positions["olle"])
     world.users["arkiv"], world.positions["arkiv"] = make_user(
         "arkiv", "Arne", "Arkivarie", world.units["admin"], PositionKind.ARCHIVE_ADMIN, "Arkivansvarig"
     )
@@ -249,6 +252,7 @@ def matrix_world(world):
         ends_on=timezone.localdate() + timedelta(days=30),
     )
     others = {
+        "invitation_id": invitation.pk,
         "handover_id": handover.pk,
         "grant_id": grant.pk,
         "item_id": item.pk,

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('casefile', '0006_merge_20261201_1352'),
+        ('casefile', '0006_merge_intake_outbox'),
     ]
 
     operations = [

@@ -203,11 +203,18 @@ def test_the_chronology_collects_events_and_filters(world, client_for):
     assert "Flyttade" in filtered
 
 
-def test_the_team_page_adds_and_removes_a_member(world, client_for):
+def test_the_team_page_invites_and_removes_a_member(world, client_for):
+    from backa.casefile.models import TeamInvitation
+
     client = client_for("rasmus")
     url = reverse("casefile:team", args=[world.sigrid.id])
     assert client.post(url, {"do": "add", "member-position": str(world.positions["olle"].id)}).status_code == 302
-    assert client_for("olle").get(reverse("casefile:plan", args=[world.sigrid.id])).status_code == 200
+    # Asked first: nothing opens until Olle accepts on his invitation page.
+    olle = client_for("olle")
+    assert olle.get(reverse("casefile:plan", args=[world.sigrid.id])).status_code == 404
+    invitation = TeamInvitation.objects.get(position=world.positions["olle"])
+    assert olle.post(reverse("casefile:invitation", args=[invitation.id]), {"answer": "accept"}).status_code == 302
+    assert olle.get(reverse("casefile:plan", args=[world.sigrid.id])).status_code == 200
     assignment = world.positions["olle"].role_assignments.get()
     assert client.post(url, {"do": "leave", "assignment": str(assignment.id)}).status_code == 302
     assert client_for("olle").get(reverse("casefile:plan", args=[world.sigrid.id])).status_code == 404

@@ -43,6 +43,8 @@ _LINKS = {
     K.REMIND_HANDOVER: lambda n: reverse("front:handover", args=[n.object_id]),
     K.REMIND_CONSENT: lambda n: reverse("casefile:consent_detail", args=[n.child_id, n.object_id]),
     K.REMIND_EMERGENCY: lambda n: reverse("access:review_queue"),
+    K.TEAM_INVITATION: lambda n: reverse("casefile:invitation", args=[n.object_id]),
+    K.TEAM_INVITATION_ANSWERED: lambda n: reverse("casefile:team", args=[n.child_id]),
     # The intake (mottagning): the object is the report's queue item, or the report, or the review.
     K.ACUTE_REPORT: lambda n: reverse("casefile:intake_item", args=[n.object_id]),
     K.ACUTE_ESCALATED: lambda n: reverse("casefile:intake_item", args=[n.object_id]),
