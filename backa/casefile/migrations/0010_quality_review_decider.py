@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('casefile', '0008_intake_goes_with_its_report'),
+        ('casefile', '0009_team_invitations'),
         ('organisations', '0003_legalreference'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
