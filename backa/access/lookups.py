@@ -115,6 +115,16 @@ def find_child_for_legal_hold(number, *, municipality_id) -> Child | None:
     return Child.objects.filter(municipality_id=municipality_id, pnr_hash=identity.lookup_hash(number)).first()
 
 
+def child_for_archive_delivery(child_id) -> Child | None:
+    """The child whose records the archive delivery (manage.py arkivleverans, run by the
+    municipality's archive operator) packages. It opens nothing on a page: the delivery is
+    recorded and logged with the child in the same transaction."""
+    try:
+        return Child.objects.filter(pk=uuid.UUID(str(child_id))).first()
+    except ValueError:
+        return None
+
+
 # -- the intake (mottagning) of concern reports ---------------------------------------------------
 
 INTAKE_KINDS = (PositionKind.INTAKE, PositionKind.INTAKE_LEAD)

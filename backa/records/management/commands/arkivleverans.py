@@ -10,7 +10,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from backa.children.models import Child
+from backa.access.lookups import child_for_archive_delivery
 from backa.records.earchive import InvalidPackage, do_deliver_to_archive, summary
 from backa.records.registry import BY_KEY
 
@@ -24,7 +24,7 @@ class Command(BaseCommand):
         parser.add_argument("--types", default=",".join(k for k in BY_KEY if k != "notification"))
 
     def handle(self, *args, **options):
-        child = Child.objects.filter(pk=options["child"]).first()
+        child = child_for_archive_delivery(options["child"])
         if child is None:
             raise CommandError("no child with that id")
         out = Path(options["out"])
