@@ -1,6 +1,6 @@
 import os
 import re
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -68,6 +68,18 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if _module_reads_clock(Path(item.path)):
             item.add_marker(pytest.mark.clock)
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """The access log's monthly partitions around the day the suite runs on, as the daily
+    ensure_log_partitions job keeps them in production (the migration makes its window around
+    the real date, which is not the frozen one: /readyz checks next month's partition)."""
+    from backa.audit.partitions import ensure_partitions
+
+    day = test_today()
+    with django_db_blocker.unblock():
+        ensure_partitions(day - timedelta(days=400), day + timedelta(days=100))
 
 
 @pytest.fixture(autouse=True)
