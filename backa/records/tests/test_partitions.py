@@ -41,11 +41,17 @@ def old_log(world):
 
 
 def _seal():
-    """Daily seals from January 2024 to January 2027 (ahead of the test's clock, so the whole of
-    November 2026 is sealed; nothing is logged after this in these tests until the purge)."""
+    """Daily seals from January 2024 to some forty days past the test's clock (so the whole of
+    the current month is sealed; nothing is logged after this in these tests until the purge)."""
     return seal_closed_periods(
-        now=datetime(2027, 1, 2, 2, tzinfo=UTC), period=DAY, since=datetime(2024, 1, 1, tzinfo=UTC), limit=5000
+        now=timezone.now() + timedelta(days=40), period=DAY, since=datetime(2024, 1, 1, tzinfo=UTC), limit=5000
     )
+
+
+def _next_month_start(moment) -> datetime:
+    """The first instant of the month after `moment`'s: five years and a month on, the cutoff."""
+    year, month = (moment.year + 1, 1) if moment.month == 12 else (moment.year, moment.month + 1)
+    return datetime(year, month, 1, tzinfo=UTC)
 
 
 def _verify():
@@ -56,26 +62,27 @@ def _verify():
 def test_partitions_past_five_years_are_dropped_and_the_chain_still_verifies(old_log, frozen_clock):
     seals = _seal()
     start = timezone.now()
+    cutoff = _next_month_start(start)
     assert _verify().ok
-    frozen_clock.move_to(months_before(start, -61))  # December 2031: cutoff December 2026
+    frozen_clock.move_to(months_before(start, -61))  # five years and a month on: cutoff next month
     listed = {p["partition"]: p for p in plan_purge().partitions}
     assert listed["audit_accesslog_202401"]["rows"] == 4 and not listed["audit_accesslog_202401"]["skipped"]
-    before_2026_12 = AccessLog.objects.filter(occurred_at__lt=datetime(2026, 12, 1, tzinfo=UTC)).count()
+    before_cutoff = AccessLog.objects.filter(occurred_at__lt=cutoff).count()
 
     run = run_purge()
 
     records = PurgeRecord.objects.filter(run=run, record_type="access_log")
     assert {r.partition for r in records} == set(listed)
-    assert sum(r.count for r in records) == before_2026_12
+    assert sum(r.count for r in records) == before_cutoff
     january = records.get(partition="audit_accesslog_202401")
     assert january.count == 4 and january.counts == {"audit.AccessLog": 4} and january.details["seals"] == 31
-    assert not AccessLog.objects.filter(occurred_at__lt=datetime(2026, 12, 1, tzinfo=UTC)).exists()
+    assert not AccessLog.objects.filter(occurred_at__lt=cutoff).exists()
     assert DroppedPartition.objects.count() == len(listed)
     report = _verify()
     assert report.ok, report.broken
-    dropped_seals = [s for s in seals if s.ends_at <= datetime(2026, 12, 1, tzinfo=UTC)]
+    dropped_seals = [s for s in seals if s.ends_at <= cutoff]
     assert report.purged_seals == len(dropped_seals)
-    assert report.purged_rows == before_2026_12
+    assert report.purged_rows == before_cutoff
     # Nothing left to drop.
     assert not PurgeRecord.objects.filter(run=run_purge(), record_type="access_log").exists()
 
