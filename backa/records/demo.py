@@ -2,6 +2,8 @@
 
 from datetime import date, timedelta
 
+from django.utils import timezone
+
 from backa.accounts.models import Position, PositionKind, User
 from backa.organisations.models import UnitType
 from backa.records.holds import do_place_hold
@@ -33,6 +35,7 @@ def add_demo_records(generator) -> None:
         reason=HoldReason.JO,
         reference="JO 4711-2026",
         owner=user,
-        ends_on=generator.today + timedelta(days=365),
+        # The hold starts on the real day (do_place_hold), whatever day the dataset is pinned to.
+        ends_on=timezone.localdate() + timedelta(days=365),
     )
     generator.personas.logins.append(("arkiv", "Arkivansvarig (gallringsregler, gallringsstopp, registerförteckning)"))
