@@ -10,6 +10,8 @@ from backa.records.holds import do_place_hold
 from backa.records.models import HoldReason
 from backa.records.rules import ensure_default_rules
 
+ARCHIVE_LOGIN = ("arkiv", "Arkivansvarig (gallringsregler, gallringsstopp, registerförteckning)")
+
 
 def add_demo_records(generator) -> None:
     """Login `arkiv` (arkivansvarig) at the first district's administration, its rules seeded, and
@@ -38,4 +40,4 @@ def add_demo_records(generator) -> None:
         # The hold starts on the real day (do_place_hold), whatever day the dataset is pinned to.
         ends_on=timezone.localdate() + timedelta(days=365),
     )
-    generator.personas.logins.append(("arkiv", "Arkivansvarig (gallringsregler, gallringsstopp, registerförteckning)"))
+    generator.personas.logins.append(ARCHIVE_LOGIN)
