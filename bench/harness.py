@@ -59,9 +59,15 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+SERVER_PIDS: dict[str, int] = {}  # base URL -> the gunicorn master's pid (CPU and memory sampling)
+
+
 @contextmanager
-def gunicorn(workers: int = 4):
-    """The app under gunicorn sync workers on loopback, with the bench view enabled."""
+def gunicorn(workers: int = 4, *, production: bool = False):
+    """The app under gunicorn sync workers on loopback, with the bench view enabled.
+
+    production=True runs it with the production server's own settings (backa/gunicorn_conf.py:
+    worker recycling, timeouts; static files through whitenoise as always)."""
     port = free_port()
     env = bench_env()
     env.update(
@@ -74,8 +80,16 @@ def gunicorn(workers: int = 4):
         }
     )
     log = open(tempfile.mktemp(prefix="bench-gunicorn-", suffix=".log"), "w")
-    proc = subprocess.Popen(
-        [
+    if production:
+        env.update({"BIND": f"127.0.0.1:{port}", "WEB_CONCURRENCY": str(workers)})
+        command = [
+            str(ROOT / ".venv/bin/gunicorn"),
+            "-c",
+            str(ROOT / "backa/gunicorn_conf.py"),
+            "backa.wsgi:application",
+        ]
+    else:
+        command = [
             str(ROOT / ".venv/bin/gunicorn"),
             "backa.wsgi:application",
             "-b",
@@ -92,13 +106,16 @@ def gunicorn(workers: int = 4):
             "-",
             "--access-logformat",
             "%(s)s",
-        ],
+        ]
+    proc = subprocess.Popen(
+        command,
         cwd=ROOT,
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=log,
     )
     base = f"http://127.0.0.1:{port}"
+    SERVER_PIDS[base] = proc.pid
     import signal
     import sys
 

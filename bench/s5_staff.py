@@ -5,6 +5,7 @@ time: --minutes, default 3). Reports p95 and error rate, and CPU seconds of the 
 """
 
 import argparse
+import contextlib
 import csv
 import json
 import random
@@ -35,6 +36,24 @@ def user_pool(n, seed=5):
             LEFT JOIN casefile_plan pl ON pl.child_id = r.child_id AND pl.status = 'active'
             WHERE r.valid_to IS NULL AND r.valid_from <= current_date GROUP BY p.user_id ORDER BY p.user_id""")
         rows = cursor.fetchall()
+        # The writes: plans the person leads (barnkontakt or stödsamordnare may save them) and
+        # meetings of their children whose record their organisation wrote (they may record it).
+        cursor.execute("""
+            SELECT p.user_id, array_agg(ARRAY[pl.child_id::text, pl.id::text] ORDER BY pl.id)
+            FROM roles_roleassignment r JOIN accounts_position p ON p.id = r.position_id
+            JOIN casefile_plan pl ON pl.child_id = r.child_id AND pl.status = 'active'
+            WHERE r.valid_to IS NULL AND r.valid_from <= current_date
+              AND r.kind IN ('barnkontakt', 'stodsamordnare')
+            GROUP BY p.user_id""")
+        lead_plans = {u: pairs[:10] for u, pairs in cursor.fetchall()}
+        cursor.execute("""
+            SELECT p.user_id, array_agg(ARRAY[m.child_id::text, m.id::text] ORDER BY m.id)
+            FROM roles_roleassignment r JOIN accounts_position p ON p.id = r.position_id
+            JOIN organisations_unit u ON u.id = p.unit_id
+            JOIN casefile_meeting m ON m.child_id = r.child_id AND m.organisation_id = u.organisation_id
+            WHERE r.valid_to IS NULL AND r.valid_from <= current_date
+            GROUP BY p.user_id""")
+        meetings = {u: pairs[:10] for u, pairs in cursor.fetchall()}
     rng = random.Random(seed)
     chosen = rng.sample(rows, min(n, len(rows)))
     users = User.objects.in_bulk([r[0] for r in chosen])
@@ -43,6 +62,8 @@ def user_pool(n, seed=5):
             "session": bench_session(users[u]),
             "children": [str(c) for c in kids],
             "plans": [str(c) for c in (plans or [])],
+            "lead_plans": lead_plans.get(u, []),
+            "meetings": meetings.get(u, []),
             "names": names,
         }
         for u, kids, plans, names in chosen
@@ -55,6 +76,10 @@ def main(argv=None):
     parser.add_argument("--minutes", type=float, default=3)
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--think", default="5,15", help="think time range in seconds")
+    parser.add_argument(
+        "--production", action="store_true", help="the production server's gunicorn settings (the soak: R13)"
+    )
+    parser.add_argument("--sample-seconds", type=float, default=60, help="memory sampling interval")
     args = parser.parse_args(argv)
     setup_django()
     from bench.common import dataset_marker
@@ -70,8 +95,10 @@ def main(argv=None):
     env.update({"BENCH_LOCUST_DATA": data.name, "BENCH_THINK_MIN": low, "BENCH_THINK_MAX": high})
     seconds = int(args.minutes * 60)
     load_before = loadavg()
-    with gunicorn(args.workers) as base:
+    with gunicorn(args.workers, production=args.production) as base:
         cpu0 = _cpu_of_children(base)
+        memory = _MemorySampler(base, args.sample_seconds)
+        memory.start()
         out = subprocess.run(
             [
                 str(ROOT / ".venv/bin/locust"),
@@ -99,6 +126,7 @@ def main(argv=None):
             cwd=ROOT,
         )
         cpu1 = _cpu_of_children(base)
+        memory.stop()
     rows = list(csv.DictReader(open(prefix + "_stats.csv")))
     total = next(r for r in rows if r["Name"] == "Aggregated")
     per = {
@@ -131,13 +159,83 @@ def main(argv=None):
             "rps": float(total["Requests/s"]),
             "per_request": per,
         },
+        "memory": memory.summary(),
         "server_cpu_share": round((cpu1 - cpu0) / seconds / 2, 3) if cpu1 and cpu0 else None,
         "targets": TARGETS,
-        "met": {"p95": p95 <= TARGETS["p95_ms"], "errors": failures == 0},
+        "met": {"p95": p95 <= TARGETS["p95_ms"], "errors": failures == 0, "memory_flat": memory.flat()},
         "locust_tail": out.stderr[-1500:],
     }
     write_result("s5", result)
     return result
+
+
+def _server_processes(base):
+    """The gunicorn master of this run and its workers (psutil), or [] without psutil."""
+    from bench.harness import SERVER_PIDS
+
+    try:
+        import psutil
+
+        master = psutil.Process(SERVER_PIDS[base])
+        return [master, *master.children(recursive=True)]
+    except (ImportError, KeyError, OSError):
+        return []
+
+
+class _MemorySampler:
+    """Resident memory of the server (master + workers) every `interval` seconds, in a thread.
+
+    Flat means: the median of the last quarter of the samples is at most 10 % above the median
+    of the second quarter (the first quarter is warm-up: imports, caches, workers starting)."""
+
+    def __init__(self, base, interval):
+        import threading
+
+        self.base, self.interval, self.samples = base, interval, []
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def start(self):
+        self._thread.start()
+
+    def stop(self):
+        self._stop.set()
+        self._thread.join(5)
+
+    def _run(self):
+        import time
+
+        t0 = time.monotonic()
+        while not self._stop.is_set():
+            rss = 0
+            for p in _server_processes(self.base):
+                with contextlib.suppress(OSError):  # a worker recycled between listing and reading
+                    rss += p.memory_info().rss
+            if rss:
+                self.samples.append((round(time.monotonic() - t0), round(rss / 2**20, 1)))
+            self._stop.wait(self.interval)
+
+    def _quarters(self):
+        import statistics
+
+        values = [mb for _, mb in self.samples]
+        q = len(values) // 4
+        if q < 1:
+            return None, None
+        return statistics.median(values[q : 2 * q]), statistics.median(values[-q:])
+
+    def flat(self):
+        second, last = self._quarters()
+        return None if second is None else last <= second * 1.10
+
+    def summary(self):
+        second, last = self._quarters()
+        return {
+            "interval_s": self.interval,
+            "samples_mb": self.samples,
+            "median_second_quarter_mb": second,
+            "median_last_quarter_mb": last,
+        }
 
 
 def _cpu_of_children(base):
@@ -146,16 +244,20 @@ def _cpu_of_children(base):
 
     from bench.common import database_url
 
-    port = base.rsplit(":", 1)[1]
     db = urlparse(database_url()).path.lstrip("/")
     try:
         import psutil
     except ImportError:
         return None
     total = 0.0
+    for p in _server_processes(base):
+        with contextlib.suppress(OSError):
+            t = p.cpu_times()
+            # children_*: workers that were recycled (max_requests) and reaped by the master.
+            total += t.user + t.system + t.children_user + t.children_system
     for p in psutil.process_iter(["name", "cmdline", "cpu_times"]):
         cmd = " ".join(p.info["cmdline"] or [])
-        if ("gunicorn" in cmd and f":{port}" in cmd) or (cmd.startswith("postgres:") and f" {db} " in cmd):
+        if cmd.startswith("postgres:") and f" {db} " in cmd:
             t = p.info["cpu_times"]
             total += t.user + t.system if t else 0
     return total

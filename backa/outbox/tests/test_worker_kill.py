@@ -27,7 +27,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 N = 12
 
 
-def start_worker(port: int, *args: str) -> subprocess.Popen:
+def start_worker(port: int, *args: str, **settings_env: str) -> subprocess.Popen:
     db = connection.settings_dict
     env = {
         **os.environ,
@@ -39,6 +39,7 @@ def start_worker(port: int, *args: str) -> subprocess.Popen:
         "OUTBOX_POLL_SECONDS": "1",
         "OUTBOX_BATCH": "5",
         "LOG_DIR": str(settings.LOG_DIR),
+        **settings_env,
     }
     return subprocess.Popen([sys.executable, "manage.py", "run_outbox", *args], cwd=settings.BASE_DIR, env=env)
 
