@@ -143,9 +143,12 @@ FROM bench_focus f, generate_series(1, 2) g, LATERAL (SELECT greatest(f.born, {T
         f"""
 INSERT INTO casefile_concernreport (id, reported_at, information, acute, guardians_informed, status, received_on,
   pre_assessment_decided_on, investigation_opened, investigation_decided_on, child_spoken_with, feedback_to_reporter,
-  feedback_given_on, created_at, child_id, concern_id, municipality_id, outcome_recorded_by_id, reported_by_id, reporter_position_id)
+  feedback_given_on, created_at, child_id, concern_id, municipality_id, outcome_recorded_by_id, reported_by_id, reporter_position_id,
+  origin, reporter_category, reporter_description, received_via, child_heard_how, child_not_heard_reason, decision,
+  decision_note, decision_reason, safety_note, second_look_reason, outcome_source)
 SELECT {uid("report", "f.child_id")}, d::timestamptz, 'Oro för barnets situation hemma.', random() < 0.1, random() < 0.7,
-  'pre_assessment', d, NULL, NULL, NULL, NULL, '', NULL, d::timestamptz, f.child_id, {concern}, f.m, NULL, f.bk_user, f.bk_pos
+  'pre_assessment', d, NULL, NULL, NULL, NULL, '', NULL, d::timestamptz, f.child_id, {concern}, f.m, NULL, f.bk_user, f.bk_pos,
+  'platform', 'school', '', 'platform', '', '', '', '', '', '', '', ''
 FROM bench_focus f, LATERAL (SELECT greatest(f.born, {T0}) AS d) x WHERE f.h %% 10 = 0""",
     )
     yield (
@@ -197,12 +200,12 @@ FROM bench_focus f, generate_series(1, 5) g WHERE f.has_plan AND f.nurse_user IS
         "meetings",
         f"""
 INSERT INTO casefile_meeting (id, starts_at, place, agenda, minutes, status, child_heard, child_heard_how, created_at,
-  child_id, created_by_id, municipality_id, plan_id, organisation_id)
+  child_id, created_by_id, municipality_id, plan_id, organisation_id, sequence, duration_minutes)
 SELECT {meeting}, t, {pick("Skolan", "Stadsdelsförvaltningen", "Digitalt")}, 'Uppföljning av planen.',
   CASE WHEN t < %(today)s::timestamptz THEN 'Vi gick igenom målen.' ELSE '' END,
   CASE WHEN t < %(today)s::timestamptz THEN 'held' ELSE 'planned' END,
   CASE WHEN t < %(today)s::timestamptz THEN 'took_part' ELSE '' END, '', t - interval '14 days',
-  f.child_id, f.sw_user, f.m, {plan}, f.sw_org
+  f.child_id, f.sw_user, f.m, {plan}, f.sw_org, 0, 60
 FROM bench_focus f, generate_series(1, 3) g,
   LATERAL (SELECT %(today)s::timestamptz - ((3 - g) * interval '60 days') + interval '10 hours' AS t) x WHERE f.has_plan""",
     )
@@ -253,9 +256,9 @@ FROM bench_focus f, generate_series(1, 10) g, LATERAL (SELECT greatest(f.born, {
         "team roles",
         f"""
 INSERT INTO roles_roleassignment (id, kind, valid_from, valid_to, reason, ended_at, created_at, child_id, municipality_id,
-  position_id, source)
+  position_id, source, end_reason)
 SELECT {uid("role", "f.child_id", "g")}, (ARRAY['stodsamordnare', 'team_member'])[g], %(today)s::date - 200, NULL, 'team',
-  NULL, %(today)s::timestamptz - interval '200 days', f.child_id, f.m, (ARRAY[f.sw_pos, f.nurse_pos])[g], 'manual'
+  NULL, %(today)s::timestamptz - interval '200 days', f.child_id, f.m, (ARRAY[f.sw_pos, f.nurse_pos])[g], 'manual', ''
 FROM bench_focus f, generate_series(1, 2) g WHERE f.has_plan AND f.nurse_pos IS NOT NULL""",
     )
     yield (
@@ -392,9 +395,9 @@ WHERE b.rn <= %(take)s""",
                     "barnkontakt roles",
                     f"""
 INSERT INTO roles_roleassignment (id, kind, valid_from, valid_to, reason, ended_at, created_at, child_id, municipality_id,
-  position_id, source)
+  position_id, source, end_reason)
 SELECT {uid("role", "%(k)s", "r.id")}, r.kind, r.valid_from, r.valid_to, r.reason, r.ended_at, r.created_at,
-  {uid("child", "%(k)s", "r.child_id")}, r.municipality_id, coalesce(np.id, r.position_id), r.source
+  {uid("child", "%(k)s", "r.child_id")}, r.municipality_id, coalesce(np.id, r.position_id), r.source, r.end_reason
 FROM roles_roleassignment r JOIN bench_base b ON b.id = r.child_id
 JOIN accounts_position p ON p.id = r.position_id {unit_map.format(col="p.unit_id")}
 LEFT JOIN LATERAL (SELECT id FROM accounts_position q WHERE q.unit_id = ub.id AND q.kind = p.kind
