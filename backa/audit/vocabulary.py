@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy as _
 
 
 class ObjectType(models.TextChoices):
+    ACCESSIBILITY_FEEDBACK = "accessibility_feedback", _("Accessibility feedback")
     ACTION = "action", _("Plan action")
     ARCHIVE_DELIVERY = "archive_delivery", _("Delivery to the e-archive")
     ASSESSMENT = "assessment", _("Assessment (Behovskompassen)")

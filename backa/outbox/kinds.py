@@ -49,6 +49,11 @@ KINDS: dict[str, KindText] = {
     "remind_consent": KindText(
         _("A consent expires soon in Backa barnet."), urgent=False, label=_("consents that expire soon")
     ),
+    "accessibility_feedback": KindText(
+        _("Someone has sent feedback on accessibility. It waits in Backa barnet."),
+        urgent=False,
+        label=_("accessibility feedback"),
+    ),
     "remind_emergency": KindText(
         _("An emergency access waits for review."), urgent=False, label=_("emergency accesses to review")
     ),

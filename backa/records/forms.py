@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from backa.accounts.models import User
 from backa.lib import identity
 from backa.lib.forms import AccessibleForm, AccessibleModelForm
-from backa.records.models import AccessibilityFeedback, HoldReason, RetentionRule
+from backa.records.models import AccessibilityFeedback, FeedbackStatus, HoldReason, RetentionRule
 from backa.records.registry import record_type_choices
 
 DateInput = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -67,3 +67,21 @@ class FeedbackForm(AccessibleModelForm):
         model = AccessibilityFeedback
         fields = ["page", "message", "contact"]
         widgets = {"message": forms.Textarea(attrs={"rows": 5})}
+
+
+class FeedbackHandleForm(AccessibleForm):
+    status = forms.ChoiceField(
+        label=_("What was done"),
+        choices=[
+            (FeedbackStatus.ANSWERED.value, _("I answered, or fixed it and told the writer")),
+            (FeedbackStatus.CLOSED.value, _("Handled; the writer asked for no answer")),
+        ],
+        widget=forms.RadioSelect,
+    )
+    answer = forms.CharField(
+        label=_("What we did or answered"),
+        required=False,
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text=_("Kept with the feedback. The answer itself goes to the writer by the contact they gave."),
+    )

@@ -236,14 +236,38 @@ class ArchiveDelivery(models.Model):
         ordering = ["-delivered_at"]
 
 
+class FeedbackStatus(models.TextChoices):
+    NEW = "new", _("Not handled")
+    ANSWERED = "answered", _("Answered")
+    CLOSED = "closed", _("Handled, no answer asked for")
+
+
 class AccessibilityFeedback(models.Model):
-    """Feedback on the accessibility statement (lag 2018:1937 12 §): a barrier someone met."""
+    """Feedback on the accessibility statement (lag 2018:1937 12 §): a barrier someone met.
+
+    The municipality must handle it and answer when asked; the archive and district
+    administrators see the inbox (records/feedback.py), and are e-mailed when one arrives."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     page = models.CharField(_("page or function"), max_length=200, blank=True)
     message = models.TextField(_("what did not work"))
     contact = models.CharField(_("e-mail or telephone, if you want an answer"), max_length=200, blank=True)
     received_at = models.DateTimeField(default=timezone.now, editable=False)
+    status = models.CharField(
+        _("status"), max_length=10, choices=FeedbackStatus.choices, default=FeedbackStatus.NEW, db_default="new"
+    )
+    answer = models.TextField(_("what we did or answered"), blank=True, default="", db_default="")
+    handled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    handled_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-received_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(status="new", handled_at__isnull=True)
+                | (~models.Q(status="new") & models.Q(handled_at__isnull=False)),
+                name="feedback_handled_when_not_new",
+            )
+        ]

@@ -12,4 +12,6 @@ urlpatterns = [
     path("registerforteckning/", views.record_of_processing, name="ropa"),
     path("integritet/", views.privacy_notice, name="privacy"),
     path("tillganglighet/", views.accessibility_statement, name="accessibility"),
+    path("tillganglighet/aterkoppling/", views.feedback_list, name="feedback_list"),
+    path("tillganglighet/aterkoppling/<uuid:feedback_id>/", views.feedback_detail, name="feedback"),
 ]

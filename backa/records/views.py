@@ -31,9 +31,18 @@ from backa.audit.vocabulary import ObjectType
 from backa.lib.csv import csv_response
 from backa.organisations.models import Municipality
 from backa.records import notices, ropa
-from backa.records.forms import FeedbackForm, HoldForm, RuleForm
+from backa.records.feedback import do_handle_feedback, do_receive_feedback
+from backa.records.forms import FeedbackForm, FeedbackHandleForm, HoldForm, RuleForm
 from backa.records.holds import do_place_hold, do_release_hold
-from backa.records.models import LegalHold, PurgeRecord, PurgeRun, RetentionRule, active_holds_q
+from backa.records.models import (
+    AccessibilityFeedback,
+    FeedbackStatus,
+    LegalHold,
+    PurgeRecord,
+    PurgeRun,
+    RetentionRule,
+    active_holds_q,
+)
 from backa.records.purge import plan_purge
 from backa.records.registry import label_of
 from backa.records.rules import StaleRule, do_change_rule, ensure_default_rules
@@ -228,9 +237,14 @@ def _axe_results():
 def accessibility_statement(request):
     form = FeedbackForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        form.save()
-        messages.success(request, _("Thank you. We have received what you wrote."))
-        return redirect("records:accessibility")
+        data = form.cleaned_data
+        try:
+            do_receive_feedback(page=data["page"], message=data["message"], contact=data["contact"])
+        except ValidationError as error:
+            form.apply_service_errors(error)
+        else:
+            messages.success(request, _("Thank you. We have received what you wrote."))
+            return redirect("records:accessibility")
     owner = Municipality.objects.order_by("name").values_list("name", flat=True).first()
     return render(
         request,
@@ -244,3 +258,50 @@ def accessibility_statement(request):
             "updated_on": notices.STATEMENT_UPDATED,
         },
     )
+
+
+# -- the feedback inbox (records/feedback.py) ---------------------------------------------------
+
+
+@login_required
+@require_GET
+@tool_required(_may_see_ropa, tool=ObjectType.ACCESSIBILITY_FEEDBACK)
+def feedback_list(request):
+    items = list(AccessibilityFeedback.objects.select_related("handled_by").order_by("-received_at")[:500])
+    now = timezone.now()
+    for item in items:
+        item.age_days = (now - item.received_at).days
+    new = [i for i in items if i.status == FeedbackStatus.NEW]
+    log_access(request=request, action=Action.LIST, object_type=ObjectType.ACCESSIBILITY_FEEDBACK)
+    return render(request, "records/feedback_list.html", {"new": new, "handled": [i for i in items if i not in new]})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+@tool_required(_may_see_ropa, tool=ObjectType.ACCESSIBILITY_FEEDBACK)
+def feedback_detail(request, feedback_id):
+    item = reachable_object(
+        AccessibilityFeedback.objects.select_related("handled_by"), feedback_id, ObjectType.ACCESSIBILITY_FEEDBACK
+    )
+    form = FeedbackHandleForm(request.POST or None) if item.status == FeedbackStatus.NEW else None
+    if form is not None and request.method == "POST" and form.is_valid():
+        try:
+            do_handle_feedback(
+                acting_user=request.user,
+                feedback_id=item.pk,
+                status=form.cleaned_data["status"],
+                answer=form.cleaned_data["answer"],
+            )
+        except ValidationError as error:
+            form.apply_service_errors(error)
+        else:
+            log_access(
+                request=request, action=Action.UPDATE, object_type=ObjectType.ACCESSIBILITY_FEEDBACK, object_id=item.pk
+            )
+            messages.success(request, _("The feedback is marked as handled."))
+            return redirect("records:feedback_list")
+    elif request.method == "POST":
+        form = None
+        messages.error(request, _("This feedback was already handled."))
+    log_access(request=request, action=Action.VIEW, object_type=ObjectType.ACCESSIBILITY_FEEDBACK, object_id=item.pk)
+    return render(request, "records/feedback_detail.html", {"item": item, "form": form})

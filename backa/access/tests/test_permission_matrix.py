@@ -42,7 +42,7 @@ from backa.forums.tests.helpers import make_forum
 from backa.impact.tests.test_pdf import make_assessment
 from backa.integrations.models import ImportRun
 from backa.records.holds import do_place_hold
-from backa.records.models import HoldReason, RetentionRule
+from backa.records.models import AccessibilityFeedback, HoldReason, RetentionRule
 from backa.records.rules import ensure_default_rules
 from backa.roles.models import Handover, HandoverTrigger, RoleAssignment
 from backa.testing import make_user
@@ -262,6 +262,7 @@ def matrix_world(world):
         "run_id": run.pk,
         "rule_id": RetentionRule.objects.filter(municipality=world.municipality).first().pk,
         "hold_id": hold.pk,
+        "feedback_id": AccessibilityFeedback.objects.create(page="Planen", message="Fokus syns inte").pk,
         "kind": "gymnasium",
         "key": OUTCOMES[0].key,
         "concern_id": files["sigrid"]["concern_id"],
