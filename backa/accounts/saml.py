@@ -265,9 +265,9 @@ def start(request):
     if not saml_enabled():
         return redirect(settings.LOGIN_URL)
     from saml2 import BINDING_HTTP_REDIRECT
+    from saml2.saml import AuthnContextClassRef
     from saml2.samlp import RequestedAuthnContext
     from saml2.xmldsig import DIGEST_SHA256, SIG_RSA_SHA256
-    from saml2.saml import AuthnContextClassRef
 
     try:
         saml_client = client()

@@ -110,7 +110,11 @@ class SamlIdP:
                     "name_id_format": [NAMEID_FORMAT_TRANSIENT],
                     "want_authn_requests_signed": True,
                     "policy": {
-                        "default": {"lifetime": {"minutes": 5}, "attribute_restrictions": None, "name_form": NAME_FORMAT_URI}
+                        "default": {
+                            "lifetime": {"minutes": 5},
+                            "attribute_restrictions": None,
+                            "name_form": NAME_FORMAT_URI,
+                        }
                     },
                 }
             },
@@ -125,7 +129,9 @@ class SamlIdP:
         config.load(self._config(sp_metadata))
         return Server(config=config)
 
-    def signed_federation_metadata(self, path: Path, *, tamper: bool = False, unsigned: bool = False) -> tuple[str, str]:
+    def signed_federation_metadata(
+        self, path: Path, *, tamper: bool = False, unsigned: bool = False
+    ) -> tuple[str, str]:
         """Write this IdP's metadata as a federation aggregate signed by a federation key.
 
         Returns (metadata path, the federation's signing certificate path)."""
@@ -136,8 +142,17 @@ class SamlIdP:
         descriptor = entity_descriptor(self.server.config)
         fed_key, fed_cert = make_key_and_cert(self.directory, "federation")
         fed = Config()
-        fed.load({"entityid": "https://federation.test/", "key_file": fed_key, "cert_file": fed_cert, "xmlsec_binary": xmlsec1()})
-        entities, signed = entities_descriptor([descriptor], 24, "backa-test-federation", None, not unsigned, security_context(fed))
+        fed.load(
+            {
+                "entityid": "https://federation.test/",
+                "key_file": fed_key,
+                "cert_file": fed_cert,
+                "xmlsec_binary": xmlsec1(),
+            }
+        )
+        entities, signed = entities_descriptor(
+            [descriptor], 24, "backa-test-federation", None, not unsigned, security_context(fed)
+        )
         text = str(entities) if unsigned else signed
         if tamper:  # an attacker slips in another SSO endpoint after signing
             text = text.replace(self.base + "/sso/redirect", "http://127.0.0.1:9/evil")

@@ -153,7 +153,9 @@ def test_a_forged_signature_is_refused(idp):
     fields = answer_from_idp(client, idp, "stranger")
     xml = base64.b64decode(fields["SAMLResponse"]).decode()
     assert UNKNOWN_NUMBER.digits in xml
-    fields["SAMLResponse"] = base64.b64encode(xml.replace(UNKNOWN_NUMBER.digits, BRITTA_NUMBER.digits).encode()).decode()
+    fields["SAMLResponse"] = base64.b64encode(
+        xml.replace(UNKNOWN_NUMBER.digits, BRITTA_NUMBER.digits).encode()
+    ).decode()
     page = refused(client, client.post(ACS, fields), "signature")
     assert "inte korrekt signerat" in page
 
