@@ -59,6 +59,7 @@ COOKIE = "backa_saml_requests"
 REQUEST_TTL = 600  # seconds a started login may take at the IdP
 STEP_UP_MAX_AGE = 300  # seconds: a step-up authentication must be this fresh
 FRESH_EID_KEY = "eid_authenticated_at"  # session: when the IdP last authenticated the person
+PROTOCOL_KEY = "eid_protocol"  # session: "saml" after a SAML login (step-up by ForceAuthn possible)
 
 SAML_MESSAGES = {
     "signature": _(
@@ -93,6 +94,23 @@ def refuse(request, reason: str):
     events.record(SecurityEventKind.LOGIN_REFUSED, request=request, reason=f"saml:{reason}"[:40])
     messages.error(request, _message(reason))
     return redirect(settings.LOGIN_URL)
+
+
+def steps_up_with_saml(request) -> bool:
+    """Whether this session re-proves its identity by a fresh SAML login instead of a password."""
+    return saml_enabled() and request.session.get(PROTOCOL_KEY) == "saml"
+
+
+def freshly_authenticated(request) -> bool:
+    """The IdP authenticated this person afresh (step-up, ForceAuthn) in the last few minutes."""
+    at = request.session.get(FRESH_EID_KEY)
+    return steps_up_with_saml(request) and at is not None and 0 <= time.time() - float(at) <= STEP_UP_MAX_AGE
+
+
+def step_up_url(next_url: str) -> str:
+    from urllib.parse import urlencode
+
+    return reverse("accounts:saml_login") + "?" + urlencode({"step_up": "1", "next": next_url})
 
 
 # -- configuration ------------------------------------------------------------------------------
@@ -413,6 +431,7 @@ def acs(request):
     request.session.cycle_key()
     request.session[AUTH_LEVEL_KEY] = "eid"
     request.session[FRESH_EID_KEY] = (authn_instant or timezone.now()).timestamp()
+    request.session[PROTOCOL_KEY] = "saml"
     logger.info("SAML login user=%s acr=%s", user.pk, class_ref)
     target = started.get("next") or reverse(settings.LOGIN_REDIRECT_URL)
     return redirect(target)

@@ -220,3 +220,36 @@ def test_metadata_whose_signature_does_not_verify_is_not_used(idp, tmp_path, set
     client = Client()
     page = refused(client, client.get(reverse("accounts:saml_login")), "metadata")
     assert "metadata kunde inte verifieras" in page
+
+
+EMERGENCY_REASON = "Akut risk: barnet har kommit till akuten ensamt och behöver stöd nu."
+
+
+def main(response) -> str:
+    page = response.content.decode()
+    return page[page.index("<main") : page.index("</main>")]
+
+
+def test_emergency_access_by_a_saml_user_needs_a_fresh_e_id_login(idp, world):
+    """Britta has no password to type: minutes after her login she proves herself again with a
+    ForceAuthn round at the IdP instead."""
+    client = Client()
+    login_as(client, idp, "britta-loa3")
+    emergency = reverse("access:emergency")
+    form = {"q": world.sigrid.identity_number.formatted, "reason": EMERGENCY_REASON}
+    with time_machine.travel(timezone.now() + timedelta(minutes=6), tick=True):
+        page = main(client.get(emergency))
+        assert 'name="password"' not in page and "Bekräfta med e-legitimation" in page
+        refused_now = client.post(emergency, form)
+        assert refused_now.status_code == 400 and "Bekräfta först vem du är" in main(refused_now)
+        assert not world.sigrid.emergency_accesses.exists()
+        step_up = login_as(client, idp, "britta-loa3", "?step_up=1&next=" + emergency)
+        assert step_up["Location"] == emergency and idp.seen_force_authn == [False, True]
+        assert "Du har bekräftat vem du är" in main(client.get(emergency))
+        opened = client.post(emergency, form)
+    assert opened.status_code == 302 and opened["Location"] == reverse("casefile:overview", args=[world.sigrid.pk])
+
+
+def test_a_password_user_still_types_the_password(world, client_for):
+    page = main(client_for("britta").get(reverse("access:emergency")))
+    assert 'name="password"' in page and "Bekräfta med e-legitimation" not in page
