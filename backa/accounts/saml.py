@@ -70,6 +70,9 @@ SAML_MESSAGES = {
     "replay": _("This answer from the identity provider has already been used. Start the login again."),
     "metadata": _("Login through the federation is not available right now (its metadata could not be verified)."),
     "step_up": _("A fresh login with e-legitimation is required for this. Start the login again."),
+    "issuer": _(
+        "The answer came from another identity provider than the one the login went to. Start the login again."
+    ),
 }
 
 
@@ -311,7 +314,7 @@ def start(request):
     location = dict(info["headers"])["Location"]
     response = redirect(location)
     pending = _pending(request)
-    pending[request_id] = {"at": time.time(), "next": next_url, "step_up": step_up}
+    pending[request_id] = {"at": time.time(), "next": next_url, "step_up": step_up, "idp": idp}
     _store_pending(response, dict(list(pending.items())[-5:]))  # a few tabs at most
     return response
 
@@ -407,6 +410,11 @@ def acs(request):
     if response is None or response.assertion is None:
         return refuse(request, "error")
     started = pending.get(response.in_response_to or "", {})
+    # An aggregate holds many IdPs, each trusted for its own users only: the answer must come
+    # from the IdP this request went to, not from another member of the federation.
+    assertion_issuer = response.assertion.issuer.text.strip() if response.assertion.issuer is not None else ""
+    if assertion_issuer != started.get("idp") or response.issuer() not in ("", started.get("idp")):
+        return refuse(request, "issuer")
     class_ref, authn_instant = _authn_context(response)
     if class_ref not in ACCEPTED_ACR:
         return refuse(request, "acr")

@@ -130,7 +130,7 @@ class SamlIdP:
         return Server(config=config)
 
     def signed_federation_metadata(
-        self, path: Path, *, tamper: bool = False, unsigned: bool = False
+        self, path: Path, *, tamper: bool = False, unsigned: bool = False, others: tuple = ()
     ) -> tuple[str, str]:
         """Write this IdP's metadata as a federation aggregate signed by a federation key.
 
@@ -139,7 +139,7 @@ class SamlIdP:
         from saml2.metadata import entities_descriptor, entity_descriptor
         from saml2.sigver import security_context
 
-        descriptor = entity_descriptor(self.server.config)
+        descriptors = [entity_descriptor(idp.server.config) for idp in (self, *others)]
         fed_key, fed_cert = make_key_and_cert(self.directory, "federation")
         fed = Config()
         fed.load(
@@ -151,7 +151,7 @@ class SamlIdP:
             }
         )
         entities, signed = entities_descriptor(
-            [descriptor], 24, "backa-test-federation", None, not unsigned, security_context(fed)
+            descriptors, 24, "backa-test-federation", None, not unsigned, security_context(fed)
         )
         text = str(entities) if unsigned else signed
         if tamper:  # an attacker slips in another SSO endpoint after signing
@@ -159,10 +159,30 @@ class SamlIdP:
         path.write_text(text, encoding="utf-8")
         return str(path), fed_cert
 
+    def answer(self, login, *, in_response_to, destination, sp_entity_id, relay_state="", name_id_policy=None) -> str:
+        """The signed Response for `login`, as the HTTP-POST binding's auto-submitting page."""
+        from saml2 import BINDING_HTTP_POST
+
+        account = self.accounts[login]
+        response = self.server.create_authn_response(
+            identity=account["attributes"],
+            in_response_to=in_response_to,
+            destination=destination,
+            sp_entity_id=sp_entity_id,
+            name_id_policy=name_id_policy,
+            userid=login,
+            authn={"class_ref": account["loa"], "authn_auth": self.entity_id},
+            sign_assertion=account.get("sign", True),
+            sign_response=False,
+        )
+        return self.server.apply_binding(BINDING_HTTP_POST, str(response), destination, relay_state, response=True)[
+            "data"
+        ]
+
     # -- the WSGI app --------------------------------------------------------------------------
 
     def app(self, environ, start_response):
-        from saml2 import BINDING_HTTP_POST, BINDING_HTTP_REDIRECT
+        from saml2 import BINDING_HTTP_REDIRECT
 
         path = environ["PATH_INFO"]
         if path == "/sso/redirect" and environ["REQUEST_METHOD"] == "GET":
@@ -191,29 +211,24 @@ class SamlIdP:
             size = int(environ.get("CONTENT_LENGTH") or 0)
             form = {k: v[0] for k, v in parse_qs(environ["wsgi.input"].read(size).decode()).items()}
             request, relay_state = self.pending.pop(form["key"])
-            account = self.accounts[form["login"]]
             message = request.message
-            destination = message.assertion_consumer_service_url
-            response = self.server.create_authn_response(
-                identity=account["attributes"],
+            page = self.answer(
+                form["login"],
                 in_response_to=message.id,
-                destination=destination,
+                destination=message.assertion_consumer_service_url,
                 sp_entity_id=message.issuer.text,
+                relay_state=relay_state,
                 name_id_policy=message.name_id_policy,
-                userid=form["login"],
-                authn={"class_ref": account["loa"], "authn_auth": self.entity_id},
-                sign_assertion=account.get("sign", True),
-                sign_response=False,
             )
-            http = self.server.apply_binding(BINDING_HTTP_POST, str(response), destination, relay_state, response=True)
             start_response("200 OK", [("Content-Type", "text/html")])
-            return [http["data"].encode()]
+            return [page.encode()]
         start_response("404 Not Found", [("Content-Type", "text/plain")])
         return [b"not found"]
 
 
 @contextmanager
 def running_idp(directory: Path, sp_metadata: str, accounts: dict):
+    directory.mkdir(parents=True, exist_ok=True)
     idp = SamlIdP(directory, sp_metadata, accounts)
     thread = threading.Thread(target=idp.httpd.serve_forever, daemon=True)
     thread.start()

@@ -253,3 +253,25 @@ def test_emergency_access_by_a_saml_user_needs_a_fresh_e_id_login(idp, world):
 def test_a_password_user_still_types_the_password(world, client_for):
     page = main(client_for("britta").get(reverse("access:emergency")))
     assert 'name="password"' in page and "Bekräfta med e-legitimation" not in page
+
+
+def test_an_answer_from_another_idp_of_the_federation_is_refused(idp, sp, tmp_path, settings):
+    """The aggregate trusts many IdPs, each for its own users: our request went to one IdP, and
+    another member of the federation answering it (correctly signed by itself) is refused."""
+    with running_idp(tmp_path / "other", sp, ACCOUNTS) as other:
+        path, cert = idp.signed_federation_metadata(tmp_path / "two.xml", others=(other,))
+        settings.SAML_IDP_METADATA_FILE, settings.SAML_METADATA_SIGNING_CERT_FILE = path, cert
+        settings.SAML_IDP_ENTITY_ID = idp.entity_id
+        client = Client()
+        started = client.get(reverse("accounts:saml_login"))["Location"]
+        assert started.startswith(idp.base)
+        request_xml = zlib.decompress(base64.b64decode(parse_qs(urlparse(started).query)["SAMLRequest"][0]), -15)
+        request_id = re.search(r'ID="([^"]+)"', request_xml.decode()).group(1)
+        page = other.answer(
+            "britta-loa3",
+            in_response_to=request_id,
+            destination="http://testserver" + ACS,
+            sp_entity_id="http://testserver/konto/saml/metadata/",
+        )
+        _, fields = posted_form(page)
+        refused(client, client.post(ACS, fields), "issuer")
