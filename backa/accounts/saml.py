@@ -201,30 +201,35 @@ def sp_config_dict(metadata_text: str | None) -> dict:
 
 
 @lru_cache(maxsize=8)
-def _client_for(metadata_path: str, mtime: float, signing_cert: str, entity_id: str, acs: str, key: str, cert: str):
-    from saml2.client import Saml2Client
+def _config_for(metadata_path: str, mtime: float, signing_cert: str, entity_id: str, acs: str, key: str, cert: str):
     from saml2.config import SPConfig
 
     config = SPConfig()
     config.load(sp_config_dict(verified_metadata(metadata_path, signing_cert)))
-    return Saml2Client(config)
+    return config
 
 
 def client():
-    """A pysaml2 client on the verified metadata (re-read when the file changes)."""
+    """A pysaml2 client on the verified metadata (verified and parsed again when the file
+    changes). A new client per request: pysaml2's client keeps every login's subject in an
+    in-memory cache, which must not grow for the life of the process."""
+    from saml2.client import Saml2Client
+
     path = settings.SAML_IDP_METADATA_FILE
     try:
         mtime = Path(path).stat().st_mtime
     except OSError as error:
         raise MetadataRejected("metadata file missing") from error
-    return _client_for(
-        path,
-        mtime,
-        getattr(settings, "SAML_METADATA_SIGNING_CERT_FILE", ""),
-        sp_entity_id(),
-        acs_url(),
-        settings.SAML_SP_KEY_FILE,
-        settings.SAML_SP_CERT_FILE,
+    return Saml2Client(
+        _config_for(
+            path,
+            mtime,
+            getattr(settings, "SAML_METADATA_SIGNING_CERT_FILE", ""),
+            sp_entity_id(),
+            acs_url(),
+            settings.SAML_SP_KEY_FILE,
+            settings.SAML_SP_CERT_FILE,
+        )
     )
 
 
