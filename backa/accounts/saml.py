@@ -32,7 +32,7 @@ from django.contrib import messages
 from django.contrib.auth import login
 from django.core import signing
 from django.db import IntegrityError, transaction
-from django.http import HttpResponse, HttpResponseBadRequest
+from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
@@ -392,10 +392,9 @@ def acs(request):
     from saml2 import BINDING_HTTP_POST
 
     encoded = request.POST.get("SAMLResponse", "")
-    if not encoded:
-        return HttpResponseBadRequest("SAMLResponse missing")
     try:
-        base64.b64decode(encoded, validate=True)
+        if not base64.b64decode(encoded, validate=True):
+            return refuse(request, "error")
     except ValueError:
         return refuse(request, "error")
     try:

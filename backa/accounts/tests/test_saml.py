@@ -275,3 +275,9 @@ def test_an_answer_from_another_idp_of_the_federation_is_refused(idp, sp, tmp_pa
         )
         _, fields = posted_form(page)
         refused(client, client.post(ACS, fields), "issuer")
+
+
+@pytest.mark.parametrize("posted", [{}, {"SAMLResponse": "not base64 at all!"}])
+def test_a_missing_or_garbled_answer_is_a_clear_refusal(idp, posted):
+    client = Client()
+    assert "Inloggningen med e-legitimation misslyckades" in refused(client, client.post(ACS, posted), "error")
