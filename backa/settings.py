@@ -234,6 +234,7 @@ AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
     "backa.accounts.oidc.SwedishOIDCBackend",
+    "backa.accounts.saml.SwedishSAMLBackend",  # holds SAML sessions; the ACS view authenticates
 ]
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
@@ -282,6 +283,18 @@ OIDC_USE_NONCE = True
 OIDC_CREATE_USER = False  # only pre-provisioned professionals
 OIDC_AUTHENTICATION_CALLBACK_URL = "accounts:oidc_callback"
 OIDC_TIMEOUT = 10
+
+# Staff login through a SAML 2.0 federation (accounts/saml.py, pysaml2 + xmlsec1; decision 0019).
+# Off until SAML_IDP_METADATA_FILE is set. The metadata file is used only when its signature
+# verifies against SAML_METADATA_SIGNING_CERT_FILE (the federation operator's certificate).
+SAML_IDP_METADATA_FILE = env_str("SAML_IDP_METADATA_FILE")
+SAML_METADATA_SIGNING_CERT_FILE = env_str("SAML_METADATA_SIGNING_CERT_FILE")
+SAML_IDP_ENTITY_ID = env_str("SAML_IDP_ENTITY_ID")  # which IdP of the aggregate; empty: the only one
+SAML_SP_ENTITY_ID = env_str("SAML_SP_ENTITY_ID")  # empty: BACKA_BASE_URL + /konto/saml/metadata/
+SAML_SP_BASE_URL = env_str("SAML_SP_BASE_URL")  # empty: BACKA_BASE_URL
+SAML_SP_KEY_FILE = env_str("SAML_SP_KEY_FILE")  # our signing/decryption key (PEM), never in the repository
+SAML_SP_CERT_FILE = env_str("SAML_SP_CERT_FILE")
+SAML_XMLSEC_BINARY = env_str("SAML_XMLSEC_BINARY", "/usr/bin/xmlsec1")
 
 # TOTP (django-otp) as the second factor for local password accounts. e-ID logins do not
 # need it (the IdP authenticated at LoA3). Off only in the laptop demo.

@@ -22,6 +22,7 @@ from backa.access.objects import (
     tool_required,
 )
 from backa.accounts.positions import current_organisation, current_position
+from backa.accounts.saml import freshly_authenticated, step_up_url, steps_up_with_saml
 from backa.audit.context import Acting
 from backa.audit.log import Action, Outcome, log_access
 from backa.audit.models import LogReviewItem
@@ -77,10 +78,14 @@ def _extract_response(request, child, may_produce, url_name, url_kwargs):
 @tool_required(may_open_in_emergency, tool=ObjectType.EMERGENCY_ACCESS)
 @require_http_methods(["GET", "POST"])
 def emergency_access(request):
-    """Nödåtkomst: the child's number, a written reason and the user's password again."""
-    form = EmergencyAccessForm(request.POST or None)
+    """Nödåtkomst: the child's number, a written reason and the user's password again — or,
+    for a SAML e-ID login, a fresh authentication at the IdP (ForceAuthn) minutes ago."""
+    by_e_id = steps_up_with_saml(request)
+    form = EmergencyAccessForm(request.POST or None, step_up_by_e_id=by_e_id)
     if request.method == "POST" and form.is_valid():
-        if not services.reauthenticate(request, form.cleaned_data["password"]):
+        if by_e_id and not freshly_authenticated(request):
+            form.add_error(None, _("Confirm who you are with e-legitimation first, then fill in the form again."))
+        elif not by_e_id and not services.reauthenticate(request, form.cleaned_data["password"]):
             form.add_error("password", _("The password is wrong. Emergency access needs you to sign in again."))
         else:
             position = current_position(request)
@@ -114,7 +119,13 @@ def emergency_access(request):
     return render(
         request,
         "access/emergency.html",
-        {"form": form, "hours": services.EMERGENCY_ACCESS_HOURS},
+        {
+            "form": form,
+            "hours": services.EMERGENCY_ACCESS_HOURS,
+            "by_e_id": by_e_id,
+            "fresh": by_e_id and freshly_authenticated(request),
+            "step_up_url": step_up_url(reverse("access:emergency")) if by_e_id else "",
+        },
         status=400 if form.errors else 200,
     )
 

@@ -15,7 +15,7 @@ class PositionInline(admin.TabularInline):
 class ProfessionalAdmin(UserAdmin):
     inlines = [PositionInline]
     list_display = ["username", "first_name", "last_name", "is_active"]
-    fieldsets = UserAdmin.fieldsets + (("Identity provider", {"fields": ("hsa_id", "employee_id")}),)
+    fieldsets = UserAdmin.fieldsets + (("Identity provider", {"fields": ("hsa_id", "employee_id", "eppn")}),)
 
 
 # TOTP devices: an administrator may see that a device exists and delete it (a lost phone:

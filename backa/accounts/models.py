@@ -22,6 +22,8 @@ class User(AbstractUser):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     hsa_id = models.CharField(_("HSA-id"), max_length=64, blank=True, db_index=True)
     employee_id = models.CharField(_("employee id"), max_length=64, blank=True)
+    # eduPersonPrincipalName from a SAML federation (Skolfederation), matched last (accounts/staff_matching.py).
+    eppn = models.CharField(_("eduPersonPrincipalName"), max_length=128, blank=True, db_index=True)
     pnr_hash = models.CharField(max_length=64, null=True, blank=True, unique=True, editable=False)
     home_address_hash = models.CharField(max_length=64, blank=True, default="", editable=False, db_index=True)
     is_synthetic = models.BooleanField(default=False, editable=False)
@@ -126,3 +128,17 @@ class SecurityEvent(models.Model):
         verbose_name = _("security event")
         verbose_name_plural = _("security events")
         indexes = [models.Index(fields=["kind", "occurred_at"], name="securityevent_kind_time")]
+
+
+class ConsumedAssertion(models.Model):
+    """A SAML assertion that has logged someone in (accounts/saml.py): the same one is refused
+    as a replay until it has expired. Only the IdP's random assertion id and its expiry."""
+
+    assertion_id = models.CharField(max_length=128, primary_key=True)
+    issuer = models.CharField(max_length=255)
+    not_on_or_after = models.DateTimeField(db_index=True)
+    consumed_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        verbose_name = _("consumed SAML assertion")
+        verbose_name_plural = _("consumed SAML assertions")

@@ -25,6 +25,7 @@ from mozilla_django_oidc.auth import OIDCAuthenticationBackend
 from mozilla_django_oidc.views import OIDCAuthenticationCallbackView, OIDCAuthenticationRequestView
 
 from backa.accounts.middleware import AUTH_LEVEL_KEY
+from backa.accounts.staff_matching import StaffIdentifiers, candidates, match_professional
 
 logger = logging.getLogger("backa.accounts.oidc")
 
@@ -121,37 +122,25 @@ class SwedishOIDCBackend(OIDCAuthenticationBackend):
         claims = dict(self.get_userinfo(access_token, id_token, payload))
         # Claims in the ID token take precedence (the Swedish profile delivers identity there).
         claims.update({key: value for key, value in payload.items() if key.startswith("https://id.oidc.se/")})
-        users = self.filter_users_by_claims(claims)
-        if len(users) > 1:
-            _refuse(self.request, "ambiguous")
-            return None
-        if not users:
-            _refuse(self.request, "unknown")
-            return None
-        user = users[0]
-        if not user.is_active:
-            _refuse(self.request, "inactive")
+        user, reason = match_professional(self.identifiers(claims))
+        if user is None:
+            _refuse(self.request, reason)
             return None
         logger.info("e-ID login user=%s acr=%s", user.pk, payload.get("acr"))
         return user
 
-    def filter_users_by_claims(self, claims):
-        from backa.lib import identity
-
-        users = self.UserModel.objects.all()  # inactive ones too: refused with their own message
-        number = claims.get(CLAIM_PNR) or claims.get(CLAIM_COORDINATION)
-        if number:
-            try:
-                parsed = identity.parse(str(number))
-            except identity.InvalidIdentityNumber:
-                return []
-            return list(users.filter(pnr_hash=identity.lookup_hash(parsed))[:2])
+    @staticmethod
+    def identifiers(claims) -> StaffIdentifiers:
+        """The Swedish OIDC profile's claims as the identifiers of accounts/staff_matching.py."""
         hsa_claim = getattr(settings, "OIDC_CLAIM_HSA_ID", "")
-        if hsa_claim and claims.get(hsa_claim):
-            return list(users.filter(hsa_id=str(claims[hsa_claim]))[:2])
-        if claims.get(CLAIM_ORG_AFFILIATION):
-            return list(users.filter(employee_id=str(claims[CLAIM_ORG_AFFILIATION]))[:2])
-        return []
+        return StaffIdentifiers(
+            number=str(claims.get(CLAIM_PNR) or claims.get(CLAIM_COORDINATION) or ""),
+            hsa_id=str(claims.get(hsa_claim) or "") if hsa_claim else "",
+            employee_id=str(claims.get(CLAIM_ORG_AFFILIATION) or ""),
+        )
+
+    def filter_users_by_claims(self, claims):
+        return candidates(self.identifiers(claims))
 
     def get_user(self, user_id):
         # The library's get_user ignores is_active; a disabled professional must lose the session.

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from backa.accounts import oidc, totp, views
+from backa.accounts import oidc, saml, totp, views
 
 app_name = "accounts"
 urlpatterns = [
@@ -11,4 +11,7 @@ urlpatterns = [
     path("tvastegs/registrera/", totp.enrol, name="totp_enrol"),
     path("e-legitimation/", oidc.LoginRequestView.as_view(), name="oidc_login"),
     path("e-legitimation/svar/", oidc.CallbackView.as_view(), name="oidc_callback"),
+    path("saml/logga-in/", saml.start, name="saml_login"),
+    path("saml/acs/", saml.acs, name="saml_acs"),
+    path("saml/metadata/", saml.metadata, name="saml_metadata"),
 ]

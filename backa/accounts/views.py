@@ -15,6 +15,7 @@ from backa.accounts.middleware import AUTH_LEVEL_KEY
 from backa.accounts.models import SecurityEventKind
 from backa.accounts.oidc import oidc_enabled
 from backa.accounts.positions import SESSION_KEY, active_positions
+from backa.accounts.saml import saml_enabled
 
 
 class LoginView(auth_views.LoginView):
@@ -31,6 +32,7 @@ class LoginView(auth_views.LoginView):
         context = super().get_context_data(**kwargs)
         context["expired"] = self.request.GET.get("expired") == "1"
         context["oidc_enabled"] = oidc_enabled()
+        context["saml_enabled"] = saml_enabled()
         return context
 
     def form_valid(self, form):

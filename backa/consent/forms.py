@@ -116,6 +116,11 @@ class EmergencyAccessForm(ChildSearchForm):
     )
     password = forms.CharField(label=_("Your password again"), widget=forms.PasswordInput)
 
+    def __init__(self, *args, step_up_by_e_id: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if step_up_by_e_id:  # a fresh e-ID login (accounts/saml.py) proves it instead
+            del self.fields["password"]
+
     def clean_q(self):
         text = super().clean_q()
         if "number" not in self.cleaned_data:

@@ -146,6 +146,7 @@ NOT_PERSONAL: dict[str, str] = {
     "integrations.ImportRun": "counts and line numbers of an import, no rows",
     "evaluation.IndicatorValue": "aggregated counts per district, small cells suppressed",
     "operations.AccessLogSeal": "digests and counts over the access log",
+    "accounts.ConsumedAssertion": "random SAML assertion ids and their expiry, kept against replay",
     "operations.RestoreDrillRun": "times and results of restore drills",
     "organisations.LegalReference": "references to statutes, not people",
     "audit.DroppedPartition": "name, period, count and digest of a dropped log partition",

@@ -6,6 +6,7 @@ from datetime import date
 import pytest
 from django.core.management import CommandError, call_command
 
+from backa.accounts.models import SecurityEvent
 from backa.lib import identity
 from backa.synthetic.testnumbers import make_number
 
@@ -35,6 +36,13 @@ def test_the_number_and_address_are_stored_as_keyed_hashes_only(world, monkeypat
     provision(monkeypatch, "britta", "\n\n")
     world.britta.refresh_from_db()
     assert world.britta.pnr_hash == identity.lookup_hash(number)
+
+
+def test_the_federation_principal_name_is_provisioned_for_saml_login(world, monkeypatch):
+    provision(monkeypatch, "rasmus", "\n\n", eppn="rasmus.rektorsson@skola.example")
+    world.rasmus.refresh_from_db()
+    assert world.rasmus.eppn == "rasmus.rektorsson@skola.example"
+    assert SecurityEvent.objects.filter(kind="staff_identity_provisioned").latest("id").detail == {"fields": "eppn"}
 
 
 def test_a_bad_or_duplicate_number_is_refused_with_nothing_changed(world, monkeypatch):

@@ -1,6 +1,6 @@
 """Provision a professional's identity for e-ID login and log review, without clear text kept.
 
-    ./run manage provision_staff_identity USERNAME [--hsa-id ID] [--employee-id ID@ORGNR]
+    ./run manage provision_staff_identity USERNAME [--hsa-id ID] [--employee-id ID@ORGNR] [--eppn USER@DOMAIN]
 
 The personal identity number and the home address are read from standard input (one line
 each; an empty line leaves the value unchanged) so they never appear in the process list
@@ -25,8 +25,9 @@ class Command(BaseCommand):
         parser.add_argument("username")
         parser.add_argument("--hsa-id", default=None)
         parser.add_argument("--employee-id", default=None, help="orgAffiliation form: personal-id@organisationsnummer")
+        parser.add_argument("--eppn", default=None, help="eduPersonPrincipalName from a SAML federation")
 
-    def handle(self, username, hsa_id=None, employee_id=None, **options):
+    def handle(self, username, hsa_id=None, employee_id=None, eppn=None, **options):
         try:
             user = User.objects.get(username=username)
         except User.DoesNotExist:
@@ -49,6 +50,8 @@ class Command(BaseCommand):
             user.hsa_id = hsa_id
         if employee_id is not None:
             user.employee_id = employee_id
+        if eppn is not None:
+            user.eppn = eppn
         changed = [
             name
             for name, given in (
@@ -56,6 +59,7 @@ class Command(BaseCommand):
                 ("home_address", raw_address),
                 ("hsa_id", hsa_id is not None),
                 ("employee_id", employee_id is not None),
+                ("eppn", eppn is not None),
             )
             if given
         ]
