@@ -27,6 +27,6 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='user',
             name='eppn',
-            field=models.CharField(blank=True, db_index=True, max_length=128, verbose_name='eduPersonPrincipalName'),
+            field=models.CharField(blank=True, db_default='', default='', db_index=True, max_length=128, verbose_name='eduPersonPrincipalName'),
         ),
     ]
