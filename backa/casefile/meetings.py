@@ -50,9 +50,11 @@ def do_schedule_meeting(
     invite_child: bool = True,
     guardians: Sequence = (),
     others: Sequence[str] = (),
+    network_members: Sequence = (),
     position=None,
 ) -> Meeting:
-    """Invite barnets team, the child and guardians to a meeting."""
+    """Invite barnets team, the child and guardians to a meeting, and trusted adults from the
+    child's network (`network_members`, casefile.network) as participants of their own kind."""
     acting = as_acting(acting_user)
     acting_user = acting.user
     errors = {}
@@ -60,8 +62,10 @@ def do_schedule_meeting(
         errors["starts_at"] = _("Give the date and time.")
     if plan is not None and plan.child_id != child.pk:
         errors["plan"] = _("The plan belongs to another child.")
-    if not professionals and not invite_child and not guardians:
+    if not professionals and not invite_child and not guardians and not network_members:
         errors["professionals"] = _("Invite at least one participant.")
+    if any(m.child_id != child.pk or m.ended_on for m in network_members):
+        errors["network_members"] = _("The person is not in this child's network.")
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():
@@ -84,6 +88,10 @@ def do_schedule_meeting(
         if invite_child:
             rows.append(Participant(meeting=meeting, kind=Participant.Kind.CHILD, name=child.given_name))
         rows += [Participant(meeting=meeting, kind=Participant.Kind.GUARDIAN, name=g.full_name) for g in guardians]
+        rows += [
+            Participant(meeting=meeting, kind=Participant.Kind.NETWORK, name=m.name, network_member=m)
+            for m in network_members
+        ]
         rows += [Participant(meeting=meeting, kind=Participant.Kind.OTHER, name=n.strip()) for n in others if n.strip()]
         Participant.objects.bulk_create(rows)
         _log(acting, child, LogAction.CREATE, ObjectType.MEETING, meeting.id)

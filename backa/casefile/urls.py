@@ -12,6 +12,7 @@ from backa.casefile.views import (
     followups,
     intake,
     meetings,
+    network,
     overview,
     plan,
     reports,
@@ -63,6 +64,9 @@ urlpatterns = [
     path("barn/<uuid:child_id>/moten/<uuid:meeting_id>/flytta/", meetings.move_meeting, name="move_meeting"),
     path("barn/<uuid:child_id>/moten/<uuid:meeting_id>/stall-in/", meetings.cancel_meeting, name="cancel_meeting"),
     path("barn/<uuid:child_id>/moten/<uuid:meeting_id>/kallelse/", meetings.meeting_letter, name="meeting_letter"),
+    path("barn/<uuid:child_id>/natverk/", network.network, name="network"),
+    path("barn/<uuid:child_id>/natverk/ordning/", network.network_order, name="network_order"),
+    path("barn/<uuid:child_id>/natverk/<uuid:member_id>/", network.network_member, name="network_member"),
     path("barn/<uuid:child_id>/kronologi/", chronology.chronology_page, name="chronology"),
     # the barnkontakt, consent and disclosures, the log extract
     path("barn/<uuid:child_id>/barnkontakt/", barnkontakt.child_barnkontakt, name="barnkontakt"),

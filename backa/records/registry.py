@@ -86,6 +86,14 @@ RECORD_TYPES: list[RecordType] = [
     ),
     RecordType("concern", _("Concerns"), "casefile.Concern", "created_at", "reporter_position__unit__organisation"),
     RecordType("chronology", _("Chronology entries"), "casefile.ChronologyEntry", "created_at"),
+    # After plans and meetings (their actions and participants point at it, SET_NULL).
+    RecordType(
+        "network",
+        _("The child's network (Mitt nätverk)"),
+        "casefile.NetworkMember",
+        "updated_at",
+        "organisation",
+    ),
     RecordType("forum_meeting", _("Meetings in cooperation forums"), "forums.ForumMeeting", "recorded_at"),
     RecordType("disclosure", _("Disclosure records"), "consent.DisclosureRecord", "decided_at", "from_organisation"),
     RecordType(

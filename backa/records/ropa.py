@@ -105,6 +105,7 @@ ENTRIES: dict[str, E] = {
     "casefile.FollowUp": E((SOCIAL, VIEWS), SOL, TEAM, "follow_up"),
     "casefile.GoalProgress": E((SOCIAL,), SOL, TEAM, "follow_up"),
     "casefile.ChronologyEntry": E((SOCIAL,), SOL, TEAM, "chronology"),
+    "casefile.NetworkMember": E((VIEWS, CONTACT, SOCIAL), SOL, TEAM, "network"),
     "forums.ForumMeeting": E((CHILD_ID,), SOL, TEAM, "forum_meeting"),
     "audit.AccessLog": E((USAGE, STAFF), LOG_BASIS, ADMIN, "access_log"),
     "audit.LogReviewItem": E((USAGE, STAFF), LOG_BASIS, ADMIN, "access_log"),

@@ -31,6 +31,7 @@ from backa.casefile.assessments import do_record_assessment
 from backa.casefile.concerns import do_register_concern
 from backa.casefile.meetings import do_schedule_meeting
 from backa.casefile.models import IntakeItem
+from backa.casefile.network import do_add_network_member
 from backa.casefile.plan import do_add_action, do_add_goal
 from backa.casefile.reports import do_report_to_social_services
 from backa.casefile.team import do_invite
@@ -166,10 +167,17 @@ def child_file(world, child, user):
         owner=user,
         owner_organisation=user.positions.first().unit.organisation,
     )
+    member = do_add_network_member(acting_user=user, child=child, name="Morfar", relation="grandparent")
     meeting = do_schedule_meeting(
-        acting_user=user, child=child, starts_at=timezone.now() + timedelta(days=3), plan=plan, professionals=[user]
+        acting_user=user,
+        child=child,
+        starts_at=timezone.now() + timedelta(days=3),
+        plan=plan,
+        professionals=[user],
+        network_members=[member],
     )
     values = {
+        "member_id": member.pk,
         "concern_id": concern.pk,
         "assessment_id": assessment.pk,
         "report_id": report.pk,

@@ -15,6 +15,7 @@ from backa.audit.vocabulary import ObjectType
 from backa.casefile import forms, secrecy
 from backa.casefile.meetings import do_cancel_meeting, do_record_meeting, do_reschedule_meeting, do_schedule_meeting
 from backa.casefile.models import Action, Meeting
+from backa.casefile.network import active_network
 from backa.casefile.plan import active_plan
 from backa.casefile.team import active_team
 from backa.lib.pdf import render_pdf_ua
@@ -35,7 +36,9 @@ def new_meeting(request, child_id):
     child = get_child_for_request(request, child_id, object_type=ObjectType.MEETING)
     team_members = active_team(child)
     guardians = [c.guardian for c in child.custodies.select_related("guardian") if c.has_custody]
-    form = forms.MeetingForm(request.POST or None, team=team_members, guardians=guardians)
+    form = forms.MeetingForm(
+        request.POST or None, team=team_members, guardians=guardians, network=active_network(child)
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -50,6 +53,7 @@ def new_meeting(request, child_id):
                 invite_child=data["invite_child"],
                 guardians=[form.guardian_map[g] for g in data["guardians"]],
                 others=data["others"].splitlines(),
+                network_members=[form.network_map[m] for m in data["network_members"]],
             )
         except ValidationError as error:
             form.apply_service_errors(error)
