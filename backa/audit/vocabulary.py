@@ -56,6 +56,7 @@ class ObjectType(models.TextChoices):
     INTAKE_ITEM = "intake_item", _("Report in the intake's queue")
     INTAKE_QUEUE = "intake_queue", _("The intake's queue")
     QUALITY_REVIEW = "quality_review", _("Quality review of a closed report")
+    LANGUAGE_NEED = "language_need", _("Languages and interpreter need")
     LEGAL_BASIS = "legal_basis", _("Legal basis")
     LEGAL_HOLD = "legal_hold", _("Legal hold")
     LOG_EXTRACT = "log_extract", _("Log extract")

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from backa.accounts.models import Position, User
 from backa.casefile.compass import AREA_CODES, CompassArea, scale_max
+from backa.casefile.languages import INTERPRETER_WARNING, Language
 from backa.casefile.models import (
     ChildHeard,
     ChildHeardHow,
@@ -93,6 +94,12 @@ class ConversationForm(AccessibleForm):
     )
     consent_ref = forms.UUIDField(
         label=_("Consent reference"), required=False, help_text=_("The id of the recorded consent, if there is one.")
+    )
+    interpreter_booked = forms.BooleanField(
+        label=_("An interpreter took part"), required=False, help_text=INTERPRETER_WARNING
+    )
+    interpreter_language = forms.ChoiceField(
+        label=_("Interpreter language"), required=False, choices=[("", "–"), *Language.choices]
     )
 
     def __init__(self, *args, concerns=(), **kwargs):
@@ -419,6 +426,12 @@ class MeetingForm(AccessibleForm):
     network_members = forms.MultipleChoiceField(
         label=_("Invite from the child's network"), required=False, widget=forms.CheckboxSelectMultiple
     )
+    interpreter_booked = forms.BooleanField(
+        label=_("An interpreter is booked"), required=False, help_text=INTERPRETER_WARNING
+    )
+    interpreter_language = forms.ChoiceField(
+        label=_("Interpreter language"), required=False, choices=[("", "–"), *Language.choices]
+    )
     others = forms.CharField(
         label=_("Others (one name per line)"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
@@ -659,3 +672,17 @@ class NetworkRankForm(AccessibleForm):
         if len(set(places.values())) != len(places):
             return []
         return sorted(places, key=lambda i: places[i])
+
+
+class LanguageNeedForm(AccessibleForm):
+    """One person's languages and interpreter need (the child, or one guardian); one per person
+    on the page, told apart by the form prefix."""
+
+    languages = forms.MultipleChoiceField(
+        label=_("Languages"), required=False, choices=Language.choices, widget=forms.CheckboxSelectMultiple
+    )
+    other_language = forms.CharField(label=_("Other language"), required=False, max_length=100)
+    interpreter_needed = forms.BooleanField(label=_("Needs an interpreter"), required=False)
+    interpreter_language = forms.ChoiceField(
+        label=_("Interpreter language"), required=False, choices=[("", "–"), *Language.choices]
+    )

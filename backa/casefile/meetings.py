@@ -11,6 +11,7 @@ from backa.audit.context import as_acting
 from backa.audit.log import Action as LogAction
 from backa.audit.vocabulary import ObjectType, Purpose
 from backa.casefile.common import _log, writing_organisation_id
+from backa.casefile.interpreters import interpreter_need, validate_interpreter
 from backa.casefile.models import Action, ChildHeard, Decision, Meeting, Notification, Participant, Plan
 from backa.casefile.notify import notify
 from backa.casefile.plan import do_add_action
@@ -51,10 +52,16 @@ def do_schedule_meeting(
     guardians: Sequence = (),
     others: Sequence[str] = (),
     network_members: Sequence = (),
+    interpreter_language: str = "",
+    interpreter_booked: bool = False,
+    interpreter_needed: bool | None = None,
     position=None,
 ) -> Meeting:
     """Invite barnets team, the child and guardians to a meeting, and trusted adults from the
-    child's network (`network_members`, casefile.network) as participants of their own kind."""
+    child's network (`network_members`, casefile.network) as participants of their own kind.
+
+    Whether an interpreter is needed comes from the family's languages (casefile.interpreters)
+    unless the planner says so; the booking is recorded with its language."""
     acting = as_acting(acting_user)
     acting_user = acting.user
     errors = {}
@@ -66,6 +73,11 @@ def do_schedule_meeting(
         errors["professionals"] = _("Invite at least one participant.")
     if any(m.child_id != child.pk or m.ended_on for m in network_members):
         errors["network_members"] = _("The person is not in this child's network.")
+    validate_interpreter(
+        interpreter_language=interpreter_language, interpreter_booked=interpreter_booked, errors=errors
+    )
+    if interpreter_needed is None:
+        interpreter_needed = interpreter_need(child)[0]
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():
@@ -76,6 +88,9 @@ def do_schedule_meeting(
             starts_at=starts_at,
             place=place.strip(),
             agenda=agenda.strip(),
+            interpreter_needed=bool(interpreter_needed or interpreter_booked),
+            interpreter_language=interpreter_language if interpreter_booked else "",
+            interpreter_booked=interpreter_booked,
             created_by=acting_user,
             organisation_id=writing_organisation_id(acting, position),
         )

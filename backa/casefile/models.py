@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from backa.accounts.models import Position
 from backa.casefile.compass import CompassArea
+from backa.casefile.languages import Language
 from backa.children.models import Child
 from backa.organisations.models import Municipality, Organisation
 
@@ -149,6 +150,10 @@ class Conversation(models.Model):
     )
     # The consent object comes with the sharing feature; until then a reference to it.
     consent_ref = models.UUIDField(_("consent reference"), null=True, blank=True)
+    interpreter_language = models.CharField(
+        _("interpreter language"), max_length=8, choices=Language.choices, blank=True
+    )
+    interpreter_booked = models.BooleanField(_("an interpreter took part"), default=False)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
 
     class Meta:
@@ -636,6 +641,14 @@ class Meeting(models.Model):
     duration_minutes = models.PositiveIntegerField(default=60)
     child_heard = models.CharField(_("the child's voice"), max_length=10, choices=ChildHeard.choices, blank=True)
     child_heard_how = models.TextField(_("how the child was heard, or why not"), blank=True)
+    # Interpreter (casefile.languages): needed when the meeting was planned (from the family's
+    # languages, or said by the planner), and booked in which language. The indicator
+    # "meetings with an interpreter when one was needed" counts held meetings from these.
+    interpreter_needed = models.BooleanField(_("an interpreter is needed"), default=False)
+    interpreter_language = models.CharField(
+        _("interpreter language"), max_length=8, choices=Language.choices, blank=True
+    )
+    interpreter_booked = models.BooleanField(_("interpreter booked"), default=False)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(default=timezone.now, editable=False)
 
@@ -950,3 +963,42 @@ class NetworkMember(models.Model):
     @property
     def is_active(self) -> bool:
         return self.ended_on is None
+
+
+# -- the family's languages and interpreter needs -------------------------------------------------
+
+
+class LanguageNeed(models.Model):
+    """The languages of the child (guardian NULL) or of one guardian, and whether they need an
+    interpreter, in which language. One row per person and child."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    # Goes with the child row, like its custodies (records.registry: a part of the child).
+    child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="language_needs")
+    municipality = models.ForeignKey(Municipality, on_delete=models.PROTECT, related_name="+")
+    guardian = models.ForeignKey(
+        "children.Guardian", on_delete=models.PROTECT, null=True, blank=True, related_name="language_needs"
+    )
+    languages = models.JSONField(_("languages"), default=list, blank=True)
+    other_language = models.CharField(_("other language"), max_length=100, blank=True)
+    interpreter_needed = models.BooleanField(_("needs an interpreter"), default=False)
+    interpreter_language = models.CharField(
+        _("interpreter language"), max_length=8, choices=Language.choices, blank=True
+    )
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["child"], condition=Q(guardian__isnull=True), name="language_need_one_for_the_child"
+            ),
+            models.UniqueConstraint(fields=["child", "guardian"], name="language_need_one_per_guardian"),
+            models.CheckConstraint(
+                condition=Q(interpreter_needed=False) | ~Q(interpreter_language=""),
+                name="language_need_interpreter_has_language",
+            ),
+        ]
+        verbose_name = _("language and interpreter need")
+        verbose_name_plural = _("languages and interpreter needs")

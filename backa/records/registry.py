@@ -139,7 +139,7 @@ RECORD_TYPES: list[RecordType] = [
         "children.Child",
         "created_at",
         child_path="",
-        parts=("children.Custody", "children.Enrolment", "children.Guardian"),
+        parts=("children.Custody", "children.Enrolment", "children.Guardian", "casefile.LanguageNeed"),
     ),
 ]
 BY_KEY = {t.key: t for t in RECORD_TYPES}

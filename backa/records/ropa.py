@@ -106,6 +106,7 @@ ENTRIES: dict[str, E] = {
     "casefile.GoalProgress": E((SOCIAL,), SOL, TEAM, "follow_up"),
     "casefile.ChronologyEntry": E((SOCIAL,), SOL, TEAM, "chronology"),
     "casefile.NetworkMember": E((VIEWS, CONTACT, SOCIAL), SOL, TEAM, "network"),
+    "casefile.LanguageNeed": E((CHILD_ID, GUARDIAN), SOL, TEAM, "child"),
     "forums.ForumMeeting": E((CHILD_ID,), SOL, TEAM, "forum_meeting"),
     "audit.AccessLog": E((USAGE, STAFF), LOG_BASIS, ADMIN, "access_log"),
     "audit.LogReviewItem": E((USAGE, STAFF), LOG_BASIS, ADMIN, "access_log"),

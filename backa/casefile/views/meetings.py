@@ -13,6 +13,8 @@ from backa.audit.context import Acting
 from backa.audit.log import Action as LogAction
 from backa.audit.vocabulary import ObjectType
 from backa.casefile import forms, secrecy
+from backa.casefile.interpreters import interpreter_notice
+from backa.casefile.languages import INTERPRETER_WARNING
 from backa.casefile.meetings import do_cancel_meeting, do_record_meeting, do_reschedule_meeting, do_schedule_meeting
 from backa.casefile.models import Action, Meeting
 from backa.casefile.network import active_network
@@ -54,6 +56,8 @@ def new_meeting(request, child_id):
                 guardians=[form.guardian_map[g] for g in data["guardians"]],
                 others=data["others"].splitlines(),
                 network_members=[form.network_map[m] for m in data["network_members"]],
+                interpreter_booked=data["interpreter_booked"],
+                interpreter_language=data["interpreter_language"],
             )
         except ValidationError as error:
             form.apply_service_errors(error)
@@ -63,7 +67,13 @@ def new_meeting(request, child_id):
     return render(
         request,
         "casefile/simple_form.html",
-        {"child": child, "form": form, "title": _("Plan a meeting of barnets team"), "button": _("Plan the meeting")},
+        {
+            "child": child,
+            "form": form,
+            "title": _("Plan a meeting of barnets team"),
+            "button": _("Plan the meeting"),
+            "interpreter": interpreter_notice(child),
+        },
     )
 
 
@@ -123,6 +133,7 @@ def meeting(request, child_id, meeting_id):
             "hidden": not record_visible and bool(item.agenda or item.minutes),
             "move_form": forms.MoveMeetingForm(initial={"starts_at": item.starts_at}),
             "cancel_form": forms.CancelMeetingForm(),
+            "interpreter_warning": INTERPRETER_WARNING,
         },
     )
 
