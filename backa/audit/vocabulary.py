@@ -43,6 +43,8 @@ class ObjectType(models.TextChoices):
     EMERGENCY_ACCESS = "emergency_access", _("Emergency access")
     EMERGENCY_REVIEW = "emergency_review", _("Review of an emergency access")
     EVALUATION = "evaluation", _("Evaluation of the pilot")
+    FAMILY_START = "family_start", _("The family's start page")
+    FAMILY_VIEW = "family_view", _("The family's own words before a meeting")
     FOLLOW_UP = "follow_up", _("Follow-up of the plan")
     FORUM = "forum", _("Cooperation forum")
     FORUM_MEETING = "forum_meeting", _("Meeting in a cooperation forum")
@@ -86,6 +88,10 @@ class Purpose(models.TextChoices):
     TEAM_MEMBER = "team_member", _("Member of the child's team")
     EMERGENCY = "emergency", _("Emergency access")
     UPPTACKARE = "upptackare", _("Upptäckare of the concern")
+    # The family's own access through the family view (e-ID): the row's user_id is the
+    # guardian's or the child's id, its role "guardian" or "child".
+    FAMILY_GUARDIAN = "family_guardian", _("The guardian's own access (family view)")
+    FAMILY_CHILD = "family_child", _("The child's own access (family view)")
     # Lists and searches.
     MY_CHILDREN = "my_children", _("My children")
     SEARCH = "search", _("Search")

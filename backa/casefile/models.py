@@ -1002,3 +1002,34 @@ class LanguageNeed(models.Model):
         ]
         verbose_name = _("language and interpreter need")
         verbose_name_plural = _("languages and interpreter needs")
+
+
+# -- the family's own words before a meeting (the family view, backa.family) ----------------------
+
+
+class FamilyView(models.Model):
+    """What a guardian or the child wrote themselves before a meeting, through the family view
+    with e-ID: kept apart as their own words, shown to the professionals on the meeting page."""
+
+    class Author(models.TextChoices):
+        GUARDIAN = "guardian", _("Guardian")
+        CHILD = "child", _("The child")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="family_views")
+    child = models.ForeignKey(Child, on_delete=models.PROTECT, related_name="+")
+    municipality = models.ForeignKey(Municipality, on_delete=models.PROTECT, related_name="+")
+    author = models.CharField(_("written by"), max_length=8, choices=Author.choices)
+    guardian = models.ForeignKey("children.Guardian", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    text = models.TextField(_("in their own words"))
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(author="guardian") & Q(guardian__isnull=False))
+                | (Q(author="child") & Q(guardian__isnull=True)),
+                name="family_view_author_matches",
+            )
+        ]

@@ -63,7 +63,7 @@ RECORD_TYPES: list[RecordType] = [
         "casefile.Meeting",
         "created_at",
         "organisation",
-        parts=("casefile.Participant", "casefile.Decision"),
+        parts=("casefile.Participant", "casefile.Decision", "casefile.FamilyView"),
     ),
     RecordType(
         "conversation", _("Conversations with the child"), "casefile.Conversation", "created_at", "organisation"
@@ -106,6 +106,13 @@ RECORD_TYPES: list[RecordType] = [
         "created_at",
         "disclosing_organisation",
         parts=("consent.ConsentGiver", "consent.ConsentReminder"),
+    ),
+    RecordType(
+        "guardian_secrecy",
+        _("Secrecy towards the guardians"),
+        "consent.SecrecyTowardsGuardians",
+        "created_at",
+        "organisation",
     ),
     RecordType("emergency_access", _("Emergency accesses"), "consent.EmergencyAccess", "granted_at", "organisation"),
     RecordType(

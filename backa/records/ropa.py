@@ -107,6 +107,8 @@ ENTRIES: dict[str, E] = {
     "casefile.ChronologyEntry": E((SOCIAL,), SOL, TEAM, "chronology"),
     "casefile.NetworkMember": E((VIEWS, CONTACT, SOCIAL), SOL, TEAM, "network"),
     "casefile.LanguageNeed": E((CHILD_ID, GUARDIAN), SOL, TEAM, "child"),
+    "casefile.FamilyView": E((VIEWS,), SOL, TEAM, "meeting"),
+    "consent.SecrecyTowardsGuardians": E((CHILD_ID, SHARING), OSL, OWN, "guardian_secrecy"),
     "forums.ForumMeeting": E((CHILD_ID,), SOL, TEAM, "forum_meeting"),
     "audit.AccessLog": E((USAGE, STAFF), LOG_BASIS, ADMIN, "access_log"),
     "audit.LogReviewItem": E((USAGE, STAFF), LOG_BASIS, ADMIN, "access_log"),

@@ -134,6 +134,8 @@ def meeting(request, child_id, meeting_id):
             "move_form": forms.MoveMeetingForm(initial={"starts_at": item.starts_at}),
             "cancel_form": forms.CancelMeetingForm(),
             "interpreter_warning": INTERPRETER_WARNING,
+            # The family's own words (the family view): theirs, shown to everyone at the meeting.
+            "family_views": list(item.family_views.select_related("guardian")),
         },
     )
 
