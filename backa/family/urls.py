@@ -12,5 +12,7 @@ urlpatterns = [
     path("logga-ut/", views.logout, name="logout"),
     path("hem/", views.home, name="home"),
     path("barn/<uuid:child_id>/", views.child, name="child"),
+    path("barn/<uuid:child_id>/vem-har-tittat/", views.log_extract, name="log_extract"),
+    path("barn/<uuid:child_id>/vem-har-tittat/pdf/", views.log_extract_pdf, name="log_extract_pdf"),
     path("barn/<uuid:child_id>/mote/<uuid:meeting_id>/", views.meeting_view, name="meeting_view"),
 ]

@@ -6,6 +6,7 @@ through access.family.get_child_for_family, which logs the access as the family'
 """
 
 import logging
+from datetime import timedelta
 
 from django.contrib import messages
 from django.core.exceptions import SuspiciousOperation, ValidationError
@@ -29,9 +30,11 @@ from backa.access.family import (
 from backa.audit.log import Action, log_family_access
 from backa.audit.vocabulary import ObjectType
 from backa.casefile.family import do_give_family_view, family_plan, upcoming_meetings
+from backa.consent.extract import rows_for
 from backa.family import forms
 from backa.family.middleware import LAST_SEEN, STARTED
 from backa.family.oidc import CitizenBackend, FamilyLoginView, Refused, citizen_login_enabled
+from backa.lib.pdf import render_pdf_ua
 from backa.roles.models import RoleAssignment, RoleKind, role_active_on
 
 logger = logging.getLogger("backa.family")
@@ -198,3 +201,55 @@ def meeting_view(request, child_id, meeting_id):
             "is_child": person.kind == CHILD,
         },
     )
+
+
+EXTRACT_DAYS = 365
+FAMILY_ROLES = {
+    "guardian": gettext_lazy("A guardian, on the family's pages"),
+    "child": gettext_lazy("The child, on the family's pages"),
+}
+
+
+def _extract_rows(child):
+    """Who opened the child's file in the last year: organisation, unit, when, what kind of
+    access. No professional's name (that needs a secrecy review: ask the barnkontakt for the
+    full extract, casefile.views.consent.log_extract); the family's own accesses say so."""
+    end = timezone.localdate()
+    start = end - timedelta(days=EXTRACT_DAYS)
+    rows = rows_for(child, start, end, names=False)
+    for row in rows:
+        if row["organisation"] == "–" and row["purpose"] in ("family_guardian", "family_child"):
+            row["organisation"] = FAMILY_ROLES["guardian" if row["purpose"] == "family_guardian" else "child"]
+            row["unit"] = ""
+            row["purpose"] = ""
+    return start, end, rows
+
+
+def log_extract(request, child_id, pdf=False):
+    """ "Who has looked at my file": the log extract for the family, as a page and a PDF.
+    Producing it is itself in the log (object type log_extract, the family's own)."""
+    person = _person(request)
+    if person is None:
+        return redirect("family:start")
+    try:
+        scope = get_child_for_family(request, person, child_id, object_type=ObjectType.LOG_EXTRACT)
+    except FamilyNotFound:
+        return _not_found(request)
+    if scope.restricted:
+        return _not_found(request)
+    start, end, rows = _extract_rows(scope.child)
+    context = {
+        "family_person": person,
+        "child": scope.child,
+        "rows": rows,
+        "start": start,
+        "end": end,
+        "is_child": person.kind == CHILD,
+    }
+    if pdf:
+        return render_pdf_ua(request, "family/log_extract_print.html", context, filename="vem-har-tittat.pdf")
+    return render(request, "family/log_extract.html", context)
+
+
+def log_extract_pdf(request, child_id):
+    return log_extract(request, child_id, pdf=True)
