@@ -173,6 +173,7 @@ INSTALLED_APPS = [
     "backa.records",
     "backa.outbox",
     "backa.front",
+    "backa.family",
 ]
 
 MIDDLEWARE = [
@@ -187,6 +188,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "backa.accounts.middleware.SessionLimitsMiddleware",
     "backa.accounts.middleware.SecondFactorMiddleware",
+    "backa.family.middleware.FamilySessionMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -283,6 +285,17 @@ OIDC_USE_NONCE = True
 OIDC_CREATE_USER = False  # only pre-provisioned professionals
 OIDC_AUTHENTICATION_CALLBACK_URL = "accounts:oidc_callback"
 OIDC_TIMEOUT = 10
+# The citizens' e-ID broker (BankID/Freja through the municipality's broker, OpenID Connect at
+# LoA3): its own client, apart from the staff IdP. Off until CITIZEN_OIDC_RP_CLIENT_ID is set.
+CITIZEN_OIDC_OP_ISSUER = env_str("CITIZEN_OIDC_OP_ISSUER")
+CITIZEN_OIDC_OP_AUTHORIZATION_ENDPOINT = env_str("CITIZEN_OIDC_OP_AUTHORIZATION_ENDPOINT")
+CITIZEN_OIDC_OP_TOKEN_ENDPOINT = env_str("CITIZEN_OIDC_OP_TOKEN_ENDPOINT")
+CITIZEN_OIDC_OP_USER_ENDPOINT = env_str("CITIZEN_OIDC_OP_USER_ENDPOINT")
+CITIZEN_OIDC_OP_JWKS_ENDPOINT = env_str("CITIZEN_OIDC_OP_JWKS_ENDPOINT")
+CITIZEN_OIDC_RP_CLIENT_ID = env_str("CITIZEN_OIDC_RP_CLIENT_ID")
+CITIZEN_OIDC_RP_CLIENT_SECRET = env_secret("CITIZEN_OIDC_RP_CLIENT_SECRET")
+CITIZEN_OIDC_RP_SIGN_ALGO = env_str("CITIZEN_OIDC_RP_SIGN_ALGO", "RS256")
+CITIZEN_OIDC_RP_SCOPES = env_str("CITIZEN_OIDC_RP_SCOPES", "openid https://id.oidc.se/scope/naturalPersonNumber")
 
 # Staff login through a SAML 2.0 federation (accounts/saml.py, pysaml2 + xmlsec1; decision 0019).
 # Off until SAML_IDP_METADATA_FILE is set. The metadata file is used only when its signature
@@ -313,6 +326,9 @@ OTP_TOTP_THROTTLE_FACTOR = 1  # each failure doubles the wait (1 s, 2 s, 4 s, ..
 # Sessions: 15 minutes idle, 10 hours absolute (SessionLimitsMiddleware enforces both).
 SESSION_IDLE_SECONDS = env_int("SESSION_IDLE_SECONDS", 15 * 60)
 SESSION_ABSOLUTE_SECONDS = env_int("SESSION_ABSOLUTE_SECONDS", 10 * 60 * 60)
+# The family's own sessions (guardians and children with e-ID, backa.family): shorter.
+FAMILY_SESSION_IDLE_SECONDS = env_int("FAMILY_SESSION_IDLE_SECONDS", 10 * 60)
+FAMILY_SESSION_ABSOLUTE_SECONDS = env_int("FAMILY_SESSION_ABSOLUTE_SECONDS", 60 * 60)
 SESSION_COOKIE_AGE = SESSION_ABSOLUTE_SECONDS
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True

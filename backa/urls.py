@@ -17,6 +17,7 @@ urlpatterns = [
     path("importer/", include("backa.integrations.urls")),
     path("utvardering/", include("backa.evaluation.urls")),
     path("konto/", include("backa.accounts.urls")),
+    path("familj/", include("backa.family.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/", api.urls),
     path("admin/", admin.site.urls),

@@ -183,3 +183,37 @@ def _request_id(request, acting):
 
 def _acting_purpose(acting) -> str:
     return acting.purpose if isinstance(acting, Acting) else ""
+
+
+def log_family_access(
+    *,
+    request,
+    person_kind: str,
+    person_id,
+    action: str,
+    child,
+    object_type: str,
+    object_id=None,
+    outcome: str = Outcome.ALLOWED,
+) -> AccessLog:
+    """One row for the family's own access through the family view (backa.family): the
+    guardian or the child is the actor (user_id is their id, role "guardian" or "child"),
+    no organisation, the purpose says it was the family's own. In the request's transaction,
+    like every other row; a denied row is written by the view itself before it answers 404."""
+    _require_transaction(False)
+    purpose = Purpose.FAMILY_GUARDIAN if person_kind == "guardian" else Purpose.FAMILY_CHILD
+    object_type = check_object_type(object_type)
+    with _alert_on_failure(action, object_type, getattr(request, "request_id", None)):
+        return AccessLog.objects.create(
+            user_id=person_id,
+            organisation_id=None,
+            unit_id=None,
+            role=person_kind,
+            request_id=getattr(request, "request_id", None),
+            **_child_fields(child),
+            object_type=object_type,
+            object_id=str(object_id if object_id is not None else child.pk),
+            action=action,
+            purpose=str(purpose),
+            outcome=outcome,
+        )

@@ -15,6 +15,7 @@ The rules (docs/security.md, "Authority inside the file"):
 - Remove the stödsamordnare: the stödsamordnare, the barnkontakt, the district
   administrator, or a manager in the stödsamordnare's own organisation.
 - Leave the team: every member may end their own team role.
+- The child's network (Mitt nätverk): any lead or member writes it down, changes it, ranks it.
 - An action: a lead may add one for any organisation of the team; a member adds actions
   owned by their own organisation. Its status is changed by its owner, a colleague in the
   owning organisation, or a lead.
@@ -121,6 +122,13 @@ def require_lead(acting_user, child, rule: str) -> Standing:
     """Start, edit, close or hand over the plan; add or remove team members."""
     s = standing(acting_user, child)
     _check(s.lead, rule)
+    return s
+
+
+def require_member(acting_user, child, rule: str) -> Standing:
+    """Change the child's network: the barnkontakt, the stödsamordnare or a team member."""
+    s = standing(acting_user, child)
+    _check(s.member, rule)
     return s
 
 

@@ -10,6 +10,7 @@ from backa.audit.context import as_acting
 from backa.audit.log import Action
 from backa.audit.vocabulary import ObjectType
 from backa.casefile.common import _log, _not_in_future, writing_organisation_id
+from backa.casefile.interpreters import validate_interpreter
 from backa.casefile.models import Concern, ConcernStatus, ConsentStatus, Conversation
 
 
@@ -26,6 +27,8 @@ def do_record_conversation(
     consent_ref=None,
     child_took_part: bool = True,
     guardians_took_part: bool = True,
+    interpreter_language: str = "",
+    interpreter_booked: bool = False,
     position=None,
 ) -> Conversation:
     """Record a talk with the child and family, the child's words kept apart."""
@@ -45,10 +48,15 @@ def do_record_conversation(
         errors["consent_status"] = _("Choose whether consent was asked.")
     if concern is not None and held_on and held_on < concern.observed_on:
         errors["held_on"] = _("The conversation cannot be before the concern was noticed.")
+    validate_interpreter(
+        interpreter_language=interpreter_language, interpreter_booked=interpreter_booked, errors=errors
+    )
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():
         conversation = Conversation.objects.create(
+            interpreter_language=interpreter_language if interpreter_booked else "",
+            interpreter_booked=interpreter_booked,
             child=child,
             municipality_id=child.municipality_id,
             concern=concern,

@@ -16,6 +16,7 @@ from backa.casefile.compass import AREA_CODES
 from backa.casefile.concerns import do_register_concern
 from backa.casefile.conversations import do_record_conversation
 from backa.casefile.followups import do_follow_up
+from backa.casefile.interpreters import do_set_language_need
 from backa.casefile.meetings import do_decision_to_action, do_record_meeting, do_schedule_meeting
 from backa.casefile.models import (
     Assessment,
@@ -29,6 +30,7 @@ from backa.casefile.models import (
     PlanStatus,
     PlanVersion,
 )
+from backa.casefile.network import do_add_network_member, do_rank_network
 from backa.casefile.plan import do_add_action, do_add_goal, do_create_plan
 from backa.casefile.reminders import send_reminders
 from backa.casefile.reports import do_record_report_outcome, do_report_to_social_services
@@ -253,6 +255,48 @@ def add_demo_flow(rng, today):
                 owner_organisation=nurse.unit.organisation,
                 owner=nurse.user,
             )
+            if index == 0:
+                # Mitt nätverk: the child's trusted adults, in the child's own order; the
+                # grandfather carries out an action and his number is kept with his agreement.
+                morfar = do_add_network_member(
+                    acting_user=rektor.user,
+                    child=child,
+                    name="Morfar Karl",
+                    relation="grandparent",
+                    go_to_when="när jag vill prata om något jobbigt",
+                    child_words="Han lyssnar alltid.",
+                    contact="070-000 00 01",
+                    contact_consent_on=real_today,
+                    contact_consent_how="Muntligt, i telefon med barnkontakten",
+                )
+                coach = do_add_network_member(
+                    acting_user=rektor.user,
+                    child=child,
+                    name="Tränaren Ali",
+                    relation="coach",
+                    go_to_when="när jag har en dålig dag i skolan",
+                )
+                do_rank_network(acting_user=rektor.user, child=child, order=[coach.pk, morfar.pk])
+                do_add_action(
+                    acting_user=social.user,
+                    plan=plan,
+                    goal=goal,
+                    description="Hämtar på fredagar",
+                    owner_organisation=social.unit.organisation,
+                    owner=social.user,
+                    network_member=morfar,
+                )
+            if index == 1:
+                # A guardian who needs an interpreter in Somali (booked for the meeting below).
+                for custody in child.custodies.select_related("guardian")[:1]:
+                    do_set_language_need(
+                        acting_user=rektor.user,
+                        child=child,
+                        guardian=custody.guardian,
+                        languages=["so"],
+                        interpreter_needed=True,
+                        interpreter_language="so",
+                    )
             meeting = do_schedule_meeting(
                 acting_user=social.user,
                 child=child,

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from backa.accounts.models import Position, User
 from backa.casefile.compass import AREA_CODES, CompassArea, scale_max
+from backa.casefile.languages import INTERPRETER_WARNING, Language
 from backa.casefile.models import (
     ChildHeard,
     ChildHeardHow,
@@ -18,6 +19,7 @@ from backa.casefile.models import (
     DecisionReason,
     ExternalRef,
     FollowUpOutcome,
+    NetworkRelation,
     PlanKind,
     PlanStatus,
     PreAssessmentDecision,
@@ -92,6 +94,12 @@ class ConversationForm(AccessibleForm):
     )
     consent_ref = forms.UUIDField(
         label=_("Consent reference"), required=False, help_text=_("The id of the recorded consent, if there is one.")
+    )
+    interpreter_booked = forms.BooleanField(
+        label=_("An interpreter took part"), required=False, help_text=INTERPRETER_WARNING
+    )
+    interpreter_language = forms.ChoiceField(
+        label=_("Interpreter language"), required=False, choices=[("", "–"), *Language.choices]
     )
 
     def __init__(self, *args, concerns=(), **kwargs):
@@ -296,9 +304,20 @@ class ActionForm(AccessibleForm):
     expected_improvement = forms.CharField(
         label=_("Expected improvement"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
+    network_member = forms.ChoiceField(
+        label=_("Done by someone from the child's network"),
+        required=False,
+        help_text=_(
+            "For example the grandfather who picks the child up on Fridays. The responsible person stays above."
+        ),
+    )
 
-    def __init__(self, *args, plan=None, municipality=None, **kwargs):
+    def __init__(self, *args, plan=None, municipality=None, network=(), **kwargs):
         super().__init__(*args, **kwargs)
+        self.network = {str(m.id): m for m in network}
+        cast(forms.ChoiceField, self.fields["network_member"]).choices = [("", "–")] + [
+            (str(m.id), f"{m.name} ({m.get_relation_display()})") for m in network
+        ]
         cast(forms.ModelChoiceField, self.fields["owner_organisation"]).queryset = Organisation.objects.filter(
             municipality=municipality
         ).order_by("name")
@@ -322,6 +341,7 @@ class ActionForm(AccessibleForm):
     def action_values(self):
         data = dict(self.cleaned_data)
         data["goal"] = self.goals.get(data.get("goal") or "")
+        data["network_member"] = self.network.get(data.get("network_member") or "")
         return data
 
 
@@ -403,12 +423,25 @@ class MeetingForm(AccessibleForm):
     guardians = forms.MultipleChoiceField(
         label=_("Invite guardians"), required=False, widget=forms.CheckboxSelectMultiple
     )
+    network_members = forms.MultipleChoiceField(
+        label=_("Invite from the child's network"), required=False, widget=forms.CheckboxSelectMultiple
+    )
+    interpreter_booked = forms.BooleanField(
+        label=_("An interpreter is booked"), required=False, help_text=INTERPRETER_WARNING
+    )
+    interpreter_language = forms.ChoiceField(
+        label=_("Interpreter language"), required=False, choices=[("", "–"), *Language.choices]
+    )
     others = forms.CharField(
         label=_("Others (one name per line)"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
 
-    def __init__(self, *args, team=(), guardians=(), **kwargs):
+    def __init__(self, *args, team=(), guardians=(), network=(), **kwargs):
         super().__init__(*args, **kwargs)
+        self.network_map = {str(m.id): m for m in network}
+        cast(forms.ChoiceField, self.fields["network_members"]).choices = [
+            (str(m.id), f"{m.name} ({m.get_relation_display()})") for m in network
+        ]
         self.users = {str(a.position.user.id): a.position.user for a in team}
         cast(forms.ChoiceField, self.fields["professionals"]).choices = [
             (str(a.position.user.id), f"{a.position.user.get_full_name()} ({a.get_kind_display()})") for a in team
@@ -589,3 +622,67 @@ class QualityReviewForm(AccessibleForm):
         widget=forms.RadioSelect,
     )
     reason = forms.CharField(label=_("Why"), widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class NetworkMemberForm(AccessibleForm):
+    """A trusted adult in the child's network, written down with the child."""
+
+    name = forms.CharField(
+        label=_("Name"), max_length=200, help_text=_("As the child says it, for example Mormor Eva.")
+    )
+    relation = forms.ChoiceField(label=_("Who the person is to the child"), choices=NetworkRelation.choices)
+    relation_detail = forms.CharField(label=_("In the child's words"), required=False, max_length=200)
+    go_to_when = forms.CharField(
+        label=_("The child goes to them when…"),
+        required=False,
+        max_length=300,
+        help_text=_("For example: when I am sad, when I need a lift, when something happened at school."),
+    )
+    child_words = forms.CharField(
+        label=_("What the child says about them"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    contact = forms.CharField(
+        label=_("How to reach them"),
+        required=False,
+        max_length=200,
+        help_text=_("Only if the person has agreed that we keep it."),
+    )
+    contact_consent_on = forms.DateField(label=_("The person agreed on"), required=False, widget=DateInput)
+    contact_consent_how = forms.CharField(label=_("How the person agreed"), required=False, max_length=200)
+
+
+class NetworkRankForm(AccessibleForm):
+    """The child's order: a place number for every person."""
+
+    def __init__(self, *args, members=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.members = list(members)
+        count = len(self.members)
+        for m in self.members:
+            self.fields[f"place_{m.id}"] = forms.TypedChoiceField(
+                label=m.name,
+                choices=[(str(i), str(i)) for i in range(1, count + 1)],
+                coerce=int,
+                initial=str(m.rank) if m.rank else None,
+            )
+
+    def order(self) -> list:
+        """The ids in the child's order; None when two people share a place."""
+        places = {m.id: self.cleaned_data[f"place_{m.id}"] for m in self.members}
+        if len(set(places.values())) != len(places):
+            return []
+        return sorted(places, key=lambda i: places[i])
+
+
+class LanguageNeedForm(AccessibleForm):
+    """One person's languages and interpreter need (the child, or one guardian); one per person
+    on the page, told apart by the form prefix."""
+
+    languages = forms.MultipleChoiceField(
+        label=_("Languages"), required=False, choices=Language.choices, widget=forms.CheckboxSelectMultiple
+    )
+    other_language = forms.CharField(label=_("Other language"), required=False, max_length=100)
+    interpreter_needed = forms.BooleanField(label=_("Needs an interpreter"), required=False)
+    interpreter_language = forms.ChoiceField(
+        label=_("Interpreter language"), required=False, choices=[("", "–"), *Language.choices]
+    )

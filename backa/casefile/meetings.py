@@ -11,6 +11,7 @@ from backa.audit.context import as_acting
 from backa.audit.log import Action as LogAction
 from backa.audit.vocabulary import ObjectType, Purpose
 from backa.casefile.common import _log, writing_organisation_id
+from backa.casefile.interpreters import interpreter_need, validate_interpreter
 from backa.casefile.models import Action, ChildHeard, Decision, Meeting, Notification, Participant, Plan
 from backa.casefile.notify import notify
 from backa.casefile.plan import do_add_action
@@ -50,9 +51,17 @@ def do_schedule_meeting(
     invite_child: bool = True,
     guardians: Sequence = (),
     others: Sequence[str] = (),
+    network_members: Sequence = (),
+    interpreter_language: str = "",
+    interpreter_booked: bool = False,
+    interpreter_needed: bool | None = None,
     position=None,
 ) -> Meeting:
-    """Invite barnets team, the child and guardians to a meeting."""
+    """Invite barnets team, the child and guardians to a meeting, and trusted adults from the
+    child's network (`network_members`, casefile.network) as participants of their own kind.
+
+    Whether an interpreter is needed comes from the family's languages (casefile.interpreters)
+    unless the planner says so; the booking is recorded with its language."""
     acting = as_acting(acting_user)
     acting_user = acting.user
     errors = {}
@@ -60,8 +69,15 @@ def do_schedule_meeting(
         errors["starts_at"] = _("Give the date and time.")
     if plan is not None and plan.child_id != child.pk:
         errors["plan"] = _("The plan belongs to another child.")
-    if not professionals and not invite_child and not guardians:
+    if not professionals and not invite_child and not guardians and not network_members:
         errors["professionals"] = _("Invite at least one participant.")
+    if any(m.child_id != child.pk or m.ended_on for m in network_members):
+        errors["network_members"] = _("The person is not in this child's network.")
+    validate_interpreter(
+        interpreter_language=interpreter_language, interpreter_booked=interpreter_booked, errors=errors
+    )
+    if interpreter_needed is None:
+        interpreter_needed = interpreter_need(child)[0]
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():
@@ -72,6 +88,9 @@ def do_schedule_meeting(
             starts_at=starts_at,
             place=place.strip(),
             agenda=agenda.strip(),
+            interpreter_needed=bool(interpreter_needed or interpreter_booked),
+            interpreter_language=interpreter_language if interpreter_booked else "",
+            interpreter_booked=interpreter_booked,
             created_by=acting_user,
             organisation_id=writing_organisation_id(acting, position),
         )
@@ -84,6 +103,10 @@ def do_schedule_meeting(
         if invite_child:
             rows.append(Participant(meeting=meeting, kind=Participant.Kind.CHILD, name=child.given_name))
         rows += [Participant(meeting=meeting, kind=Participant.Kind.GUARDIAN, name=g.full_name) for g in guardians]
+        rows += [
+            Participant(meeting=meeting, kind=Participant.Kind.NETWORK, name=m.name, network_member=m)
+            for m in network_members
+        ]
         rows += [Participant(meeting=meeting, kind=Participant.Kind.OTHER, name=n.strip()) for n in others if n.strip()]
         Participant.objects.bulk_create(rows)
         _log(acting, child, LogAction.CREATE, ObjectType.MEETING, meeting.id)

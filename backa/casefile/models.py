@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from backa.accounts.models import Position
 from backa.casefile.compass import CompassArea
+from backa.casefile.languages import Language
 from backa.children.models import Child
 from backa.organisations.models import Municipality, Organisation
 
@@ -149,6 +150,10 @@ class Conversation(models.Model):
     )
     # The consent object comes with the sharing feature; until then a reference to it.
     consent_ref = models.UUIDField(_("consent reference"), null=True, blank=True)
+    interpreter_language = models.CharField(
+        _("interpreter language"), max_length=8, choices=Language.choices, blank=True
+    )
+    interpreter_booked = models.BooleanField(_("an interpreter took part"), default=False)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
 
     class Meta:
@@ -582,6 +587,16 @@ class Action(models.Model):
     from_decision = models.OneToOneField(
         "Decision", on_delete=models.SET_NULL, null=True, blank=True, related_name="action"
     )
+    # A non-professional from the child's network who carries the action out ("Morfar hämtar
+    # på fredagar"); the owner stays the professional who answers for it in the plan.
+    network_member = models.ForeignKey(
+        "NetworkMember",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="actions",
+        verbose_name=_("done by, from the child's network"),
+    )
     created_at = models.DateTimeField(default=timezone.now, editable=False)
 
     class Meta:
@@ -626,6 +641,14 @@ class Meeting(models.Model):
     duration_minutes = models.PositiveIntegerField(default=60)
     child_heard = models.CharField(_("the child's voice"), max_length=10, choices=ChildHeard.choices, blank=True)
     child_heard_how = models.TextField(_("how the child was heard, or why not"), blank=True)
+    # Interpreter (casefile.languages): needed when the meeting was planned (from the family's
+    # languages, or said by the planner), and booked in which language. The indicator
+    # "meetings with an interpreter when one was needed" counts held meetings from these.
+    interpreter_needed = models.BooleanField(_("an interpreter is needed"), default=False)
+    interpreter_language = models.CharField(
+        _("interpreter language"), max_length=8, choices=Language.choices, blank=True
+    )
+    interpreter_booked = models.BooleanField(_("interpreter booked"), default=False)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(default=timezone.now, editable=False)
 
@@ -647,6 +670,7 @@ class Participant(models.Model):
         PROFESSIONAL = "professional", _("Professional")
         CHILD = "child", _("The child")
         GUARDIAN = "guardian", _("Guardian")
+        NETWORK = "network", _("From the child's network")
         OTHER = "other", _("Other")
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
@@ -656,6 +680,10 @@ class Participant(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     name = models.CharField(_("name"), max_length=200)
+    # A trusted adult from the child's network invited as a participant (kind "network").
+    network_member = models.ForeignKey(
+        "NetworkMember", on_delete=models.SET_NULL, null=True, blank=True, related_name="meeting_participations"
+    )
     attended = models.BooleanField(null=True, blank=True)
 
     class Meta:
@@ -871,3 +899,137 @@ class TeamInvitation(models.Model):
             ),
         ]
         indexes = [models.Index(fields=["position", "status"], name="invitation_inbox")]
+
+
+# -- the child's own network (Mitt nätverk) -------------------------------------------------------
+
+
+class NetworkRelation(models.TextChoices):
+    GRANDPARENT = "grandparent", _("Grandparent")
+    RELATIVE = "relative", _("Other relative")
+    SIBLING = "sibling", _("Older sibling")
+    NEIGHBOUR = "neighbour", _("Neighbour")
+    COACH = "coach", _("Coach")
+    LEISURE_LEADER = "leisure_leader", _("Leisure leader")
+    FRIENDS_PARENT = "friends_parent", _("A friend's parent")
+    FAMILY_FRIEND = "family_friend", _("Family friend")
+    OTHER = "other", _("Someone else")
+
+
+class NetworkMember(models.Model):
+    """A trusted adult around the child who is not a professional (a grandmother, a coach…).
+
+    The child names them, in the child's own words, and ranks them ("who do you go to when…").
+    How to reach them is kept only when that adult agreed to it (contact_consent_on, how): the
+    database refuses contact details without it. The network belongs to the child's file, not
+    to a plan: it stays when a plan closes and goes with every handover that passes it on.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    child = models.ForeignKey(Child, on_delete=models.PROTECT, related_name="network")
+    municipality = models.ForeignKey(Municipality, on_delete=models.PROTECT, related_name="+")
+    # Who wrote it down (the organisation is the controller of what it records).
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    name = models.CharField(_("name"), max_length=200)
+    relation = models.CharField(_("who they are to the child"), max_length=16, choices=NetworkRelation.choices)
+    relation_detail = models.CharField(_("in the child's words"), max_length=200, blank=True)
+    child_words = models.TextField(_("what the child says about them"), blank=True)
+    go_to_when = models.CharField(_("the child goes to them when…"), max_length=300, blank=True)
+    # The child's own order: 1 is the first person the child goes to. NULL: not ranked yet.
+    rank = models.PositiveSmallIntegerField(_("the child's ranking"), null=True, blank=True)
+    contact = models.CharField(_("how to reach them"), max_length=200, blank=True)
+    contact_consent_on = models.DateField(_("agreed to being contacted on"), null=True, blank=True)
+    contact_consent_how = models.CharField(_("how they agreed"), max_length=200, blank=True)
+    ended_on = models.DateField(_("no longer in the network from"), null=True, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = [F("rank").asc(nulls_last=True), "name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(contact="") | (Q(contact_consent_on__isnull=False) & ~Q(contact_consent_how="")),
+                name="network_contact_needs_consent",
+            ),
+        ]
+        indexes = [models.Index(fields=["child", "ended_on"], name="network_child_active")]
+        verbose_name = _("person in the child's network")
+        verbose_name_plural = _("the child's network")
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def is_active(self) -> bool:
+        return self.ended_on is None
+
+
+# -- the family's languages and interpreter needs -------------------------------------------------
+
+
+class LanguageNeed(models.Model):
+    """The languages of the child (guardian NULL) or of one guardian, and whether they need an
+    interpreter, in which language. One row per person and child."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    # Goes with the child row, like its custodies (records.registry: a part of the child).
+    child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="language_needs")
+    municipality = models.ForeignKey(Municipality, on_delete=models.PROTECT, related_name="+")
+    guardian = models.ForeignKey(
+        "children.Guardian", on_delete=models.PROTECT, null=True, blank=True, related_name="language_needs"
+    )
+    languages = models.JSONField(_("languages"), default=list, blank=True)
+    other_language = models.CharField(_("other language"), max_length=100, blank=True)
+    interpreter_needed = models.BooleanField(_("needs an interpreter"), default=False)
+    interpreter_language = models.CharField(
+        _("interpreter language"), max_length=8, choices=Language.choices, blank=True
+    )
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["child"], condition=Q(guardian__isnull=True), name="language_need_one_for_the_child"
+            ),
+            models.UniqueConstraint(fields=["child", "guardian"], name="language_need_one_per_guardian"),
+            models.CheckConstraint(
+                condition=Q(interpreter_needed=False) | ~Q(interpreter_language=""),
+                name="language_need_interpreter_has_language",
+            ),
+        ]
+        verbose_name = _("language and interpreter need")
+        verbose_name_plural = _("languages and interpreter needs")
+
+
+# -- the family's own words before a meeting (the family view, backa.family) ----------------------
+
+
+class FamilyView(models.Model):
+    """What a guardian or the child wrote themselves before a meeting, through the family view
+    with e-ID: kept apart as their own words, shown to the professionals on the meeting page."""
+
+    class Author(models.TextChoices):
+        GUARDIAN = "guardian", _("Guardian")
+        CHILD = "child", _("The child")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="family_views")
+    child = models.ForeignKey(Child, on_delete=models.PROTECT, related_name="+")
+    municipality = models.ForeignKey(Municipality, on_delete=models.PROTECT, related_name="+")
+    author = models.CharField(_("written by"), max_length=8, choices=Author.choices)
+    guardian = models.ForeignKey("children.Guardian", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    text = models.TextField(_("in their own words"))
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(author="guardian") & Q(guardian__isnull=False))
+                | (Q(author="child") & Q(guardian__isnull=True)),
+                name="family_view_author_matches",
+            )
+        ]

@@ -99,6 +99,8 @@ def _items_snapshot(plan: Plan) -> dict:
                 "starts_on": a.starts_on.isoformat() if a.starts_on else None,
                 "due_on": a.due_on.isoformat() if a.due_on else None,
                 "expected_improvement": a.expected_improvement,
+                # Only when someone from the child's network carries it out (older snapshots lack it).
+                **({"network_member_id": str(a.network_member_id)} if a.network_member_id else {}),
             }
             for a in plan.actions.order_by("created_at")
         ],
@@ -375,8 +377,12 @@ def do_add_action(
     expected_improvement: str = "",
     goal: Goal | None = None,
     from_decision: Decision | None = None,
+    network_member=None,
 ) -> Action:
-    """Add an action owned by an organisation and a named person (a new plan version)."""
+    """Add an action owned by an organisation and a named person (a new plan version).
+
+    `network_member`: a trusted adult of the child's network who carries it out ("Morfar
+    hämtar på fredagar"); the owner is still the professional who answers for it."""
     acting = as_acting(acting_user)
     authority.require_add_action(
         acting, plan.child, owner_organisation_id=owner_organisation.pk if owner_organisation is not None else None
@@ -390,12 +396,15 @@ def do_add_action(
         goal=goal,
         plan=plan,
     )
+    if network_member is not None and (network_member.child_id != plan.child_id or network_member.ended_on):
+        errors["network_member"] = _("The person is not in this child's network.")
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():
         locked = _lock(plan)
         _require_active(locked)
         action = Action.objects.create(
+            network_member=network_member,
             plan=locked,
             goal=goal,
             description=description.strip(),

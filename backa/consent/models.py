@@ -299,3 +299,23 @@ class ConsentReminder(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["consent", "kind"], name="consent_reminder_once")]
+
+
+class SecrecyTowardsGuardians(models.Model):
+    """A mature child's secrecy towards the guardians (OSL 12 kap. 3 §): while in force, the
+    family view shows a guardian nothing of the child's plan, meetings or log, only who the
+    barnkontakt is. Decided by a professional in the child's file; ended the same way."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    child = models.ForeignKey(Child, on_delete=models.PROTECT, related_name="secrecy_towards_guardians")
+    municipality = models.ForeignKey(Municipality, on_delete=models.PROTECT, related_name="+")
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
+    reason = models.TextField(_("reason"))
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    decided_on = models.DateField(_("decided on"))
+    ended_on = models.DateField(_("ended on"), null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        verbose_name = _("secrecy towards the guardians")
+        verbose_name_plural = _("secrecy towards the guardians")

@@ -309,6 +309,25 @@ CATALOGUE: list[Indicator] = [
         """,
     ),
     Indicator(
+        key="meetings_interpreter_when_needed",
+        label=_("Meetings with an interpreter when one was needed"),
+        definition=_(
+            "Share of the barnets team meetings held in the month where the child or a guardian needed an "
+            "interpreter that had an interpreter booked (förvaltningslagen 13 §)."
+        ),
+        numerator=_("Meetings with an interpreter booked"),
+        denominator=_("Meetings held in the month where an interpreter was needed"),
+        unit="percent",
+        kind="share",
+        sources=("casefile.Meeting", "casefile.LanguageNeed"),
+        sql=f"""
+            SELECT m.child_id, {month_of(local_date("m.starts_at"))} AS month,
+                   CASE WHEN m.interpreter_booked THEN 1 ELSE 0 END AS num, 1 AS den, NULL::float AS val
+            FROM casefile_meeting m
+            WHERE m.status = 'held' AND m.interpreter_needed AND {local_date("m.starts_at")} {IN_RANGE}
+        """,
+    ),
+    Indicator(
         key="meetings_per_child_term",
         label=_("Meetings per child per term"),
         definition=_(

@@ -63,7 +63,7 @@ RECORD_TYPES: list[RecordType] = [
         "casefile.Meeting",
         "created_at",
         "organisation",
-        parts=("casefile.Participant", "casefile.Decision"),
+        parts=("casefile.Participant", "casefile.Decision", "casefile.FamilyView"),
     ),
     RecordType(
         "conversation", _("Conversations with the child"), "casefile.Conversation", "created_at", "organisation"
@@ -86,6 +86,14 @@ RECORD_TYPES: list[RecordType] = [
     ),
     RecordType("concern", _("Concerns"), "casefile.Concern", "created_at", "reporter_position__unit__organisation"),
     RecordType("chronology", _("Chronology entries"), "casefile.ChronologyEntry", "created_at"),
+    # After plans and meetings (their actions and participants point at it, SET_NULL).
+    RecordType(
+        "network",
+        _("The child's network (Mitt nätverk)"),
+        "casefile.NetworkMember",
+        "updated_at",
+        "organisation",
+    ),
     RecordType("forum_meeting", _("Meetings in cooperation forums"), "forums.ForumMeeting", "recorded_at"),
     RecordType("disclosure", _("Disclosure records"), "consent.DisclosureRecord", "decided_at", "from_organisation"),
     RecordType(
@@ -98,6 +106,13 @@ RECORD_TYPES: list[RecordType] = [
         "created_at",
         "disclosing_organisation",
         parts=("consent.ConsentGiver", "consent.ConsentReminder"),
+    ),
+    RecordType(
+        "guardian_secrecy",
+        _("Secrecy towards the guardians"),
+        "consent.SecrecyTowardsGuardians",
+        "created_at",
+        "organisation",
     ),
     RecordType("emergency_access", _("Emergency accesses"), "consent.EmergencyAccess", "granted_at", "organisation"),
     RecordType(
@@ -131,7 +146,7 @@ RECORD_TYPES: list[RecordType] = [
         "children.Child",
         "created_at",
         child_path="",
-        parts=("children.Custody", "children.Enrolment", "children.Guardian"),
+        parts=("children.Custody", "children.Enrolment", "children.Guardian", "casefile.LanguageNeed"),
     ),
 ]
 BY_KEY = {t.key: t for t in RECORD_TYPES}

@@ -64,6 +64,8 @@ ALLOWED_CHILD_QUERIES = {
     # creates children in bulk (generator, imports).
     "backa/access/gate.py",
     "backa/access/lookups.py",
+    # The family's own scope (the family view with e-ID): the guardian's children, the child.
+    "backa/access/family.py",
     # Log review compares the child's surname and guardians' address with the professional's,
     # in memory, for the children in the day's log rows (never shown, never stored).
     "backa/audit/review.py",

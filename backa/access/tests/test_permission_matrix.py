@@ -31,6 +31,7 @@ from backa.casefile.assessments import do_record_assessment
 from backa.casefile.concerns import do_register_concern
 from backa.casefile.meetings import do_schedule_meeting
 from backa.casefile.models import IntakeItem
+from backa.casefile.network import do_add_network_member
 from backa.casefile.plan import do_add_action, do_add_goal
 from backa.casefile.reports import do_report_to_social_services
 from backa.casefile.team import do_invite
@@ -75,10 +76,16 @@ PUBLIC = {
     "api/openapi.json",
     "tillganglighet/",
     "integritet/",
+    "familj/",  # the family's login page
+    "familj/logga-in/",
+    "familj/svar/",
 }
 # Routes that end the test client's session or leave the site: not part of the walk.
 SKIP = {
     "konto/logga-ut/",
+    "familj/logga-ut/",
+    "familj/logga-in/",
+    "familj/svar/",
     "konto/e-legitimation/",
     "konto/e-legitimation/svar/",
     "api/",
@@ -126,9 +133,14 @@ def all_routes():
     return found
 
 
+# The family's own pages (backa.family): a professional's session is sent to the family's login
+# page there; the family personas below walk them.
+FAMILY_PREFIX = "familj/"
+
+
 def child_routes():
     """The routes under one child (every parameter but child_id names a row of that child's file)."""
-    return [route for route, params in all_routes() if "child_id" in params]
+    return [route for route, params in all_routes() if "child_id" in params and not route.startswith(FAMILY_PREFIX)]
 
 
 def single_child_routes():
@@ -166,10 +178,17 @@ def child_file(world, child, user):
         owner=user,
         owner_organisation=user.positions.first().unit.organisation,
     )
+    member = do_add_network_member(acting_user=user, child=child, name="Morfar", relation="grandparent")
     meeting = do_schedule_meeting(
-        acting_user=user, child=child, starts_at=timezone.now() + timedelta(days=3), plan=plan, professionals=[user]
+        acting_user=user,
+        child=child,
+        starts_at=timezone.now() + timedelta(days=3),
+        plan=plan,
+        professionals=[user],
+        network_members=[member],
     )
     values = {
+        "member_id": member.pk,
         "concern_id": concern.pk,
         "assessment_id": assessment.pk,
         "report_id": report.pk,
@@ -437,3 +456,68 @@ def test_anonymous_visitors_are_sent_to_login_and_see_nothing(matrix_world, clie
             response = getattr(client, method)(url)
             assert response.status_code in (302, 401, 403, 405), (method, url, response.status_code)
             assert b"Sigrid" not in response.content
+
+
+# -- the family's personas (the family view with e-ID, access.family) ----------------------------
+
+FAMILY_PERSONAS = ("guardian", "non_custodial_guardian", "mature_child", "unrelated_citizen")
+
+
+def family_persona(world, persona):
+    """A family session as the e-ID login leaves it, and the children it may open. Sigrid's
+    father has no custody; Sigrid is mature and has secrecy towards her guardians in the
+    mature child's case (she still sees her own file); the unrelated citizen is the guardian
+    of a child of another municipality's register (here: no child at all)."""
+    from backa.access.family import CHILD, GUARDIAN, FamilyPerson
+    from backa.children.models import Custody, Guardian
+    from backa.consent.models import SecrecyTowardsGuardians
+    from backa.family.tests.test_family_pages import family_client
+
+    anna = world.sigrid.custodies.get().guardian
+    if persona == "guardian":
+        return family_client(FamilyPerson(GUARDIAN, anna.pk)), {world.sigrid.pk}
+    if persona == "non_custodial_guardian":
+        father = Guardian.objects.create(municipality=world.municipality, given_name="Erik", family_name="Nilsson")
+        Custody.objects.create(child=world.sigrid, municipality=world.municipality, guardian=father, has_custody=False)
+        return family_client(FamilyPerson(GUARDIAN, father.pk)), set()
+    if persona == "mature_child":
+        SecrecyTowardsGuardians.objects.create(
+            child=world.sigrid,
+            municipality=world.municipality,
+            organisation=world.units["school"].organisation,
+            reason="Mogen",
+            decided_by=world.rasmus,
+            decided_on=timezone.localdate(),
+        )
+        return family_client(FamilyPerson(CHILD, world.sigrid.pk)), {world.sigrid.pk}
+    stranger = Guardian.objects.create(municipality=world.municipality, given_name="Okänd", family_name="Person")
+    return family_client(FamilyPerson(GUARDIAN, stranger.pk)), set()
+
+
+@pytest.mark.parametrize("persona", FAMILY_PERSONAS)
+def test_every_route_for_every_family_persona(matrix_world, persona):
+    """A family session reaches no professional's page (404, nothing about a child, nothing
+    changed) and, on the family's pages, only the children the rules give it."""
+    world, files, others, _secrets = matrix_world
+    client, allowed = family_persona(world, persona)
+    before = watched_state()
+    for route, params in all_routes():
+        if route in SKIP or route in PUBLIC or route.startswith(FAMILY_PREFIX):
+            continue
+        url = fill(route, world.sigrid.id if "child_id" in params else None, {**others, **files["sigrid"]})
+        for method in ("get", "post"):
+            response = getattr(client, method)(url)
+            assert response.status_code == 404, (persona, method, url, response.status_code)
+            assert b"Sigrid" not in response.content and b"Ivar" not in response.content, (persona, url)
+    assert watched_state() == before
+    for route, params in all_routes():
+        if not route.startswith(FAMILY_PREFIX) or route in SKIP:
+            continue
+        for key, child in world.children.items():
+            url = fill(route, child.id if "child_id" in params else None, files[key])
+            response = client.get(url)
+            if "child_id" not in params:
+                assert response.status_code in (200, 302), (persona, url, response.status_code)
+                continue
+            expected = 200 if child.pk in allowed and key in CHILD_FILES else 404
+            assert response.status_code == expected, (persona, key, url, response.status_code)

@@ -65,12 +65,12 @@ def _ensure_node_modules():
 
 
 @contextmanager
-def running_peer(redirect_uri: str, accounts: dict):
+def running_peer(redirect_uri: str, accounts: dict, *, client_id: str = CLIENT_ID, client_secret: str = CLIENT_SECRET):
     node = _node()
     _ensure_node_modules()
     config = {
-        "client_id": CLIENT_ID,
-        "client_secret": CLIENT_SECRET,
+        "client_id": client_id,
+        "client_secret": client_secret,
         "redirect_uri": redirect_uri,
         "accounts": accounts,
     }

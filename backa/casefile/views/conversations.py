@@ -12,6 +12,7 @@ from backa.audit.context import Acting
 from backa.audit.vocabulary import ObjectType
 from backa.casefile import forms
 from backa.casefile.conversations import do_record_conversation
+from backa.casefile.interpreters import interpreter_need, interpreter_notice
 from backa.casefile.models import Concern
 
 
@@ -21,6 +22,9 @@ def new_conversation(request, child_id):
     child = get_child_for_request(request, child_id, object_type=ObjectType.CONVERSATION)
     concerns = list(Concern.objects.filter(child=child).exclude(status="closed").order_by("-observed_on"))
     initial = {"concern": request.GET.get("oro", "")}
+    needed, language = interpreter_need(child)
+    if needed:
+        initial.update(interpreter_booked=True, interpreter_language=language)
     form = forms.ConversationForm(request.POST or None, concerns=concerns, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
@@ -33,4 +37,8 @@ def new_conversation(request, child_id):
         else:
             messages.success(request, _("The conversation is recorded."))
             return redirect("casefile:child_concerns", child_id=child.id)
-    return render(request, "casefile/conversation_form.html", {"child": child, "form": form})
+    return render(
+        request,
+        "casefile/conversation_form.html",
+        {"child": child, "form": form, "interpreter": interpreter_notice(child)},
+    )

@@ -13,8 +13,11 @@ from backa.audit.context import Acting
 from backa.audit.log import Action as LogAction
 from backa.audit.vocabulary import ObjectType
 from backa.casefile import forms, secrecy
+from backa.casefile.interpreters import interpreter_notice
+from backa.casefile.languages import INTERPRETER_WARNING
 from backa.casefile.meetings import do_cancel_meeting, do_record_meeting, do_reschedule_meeting, do_schedule_meeting
 from backa.casefile.models import Action, Meeting
+from backa.casefile.network import active_network
 from backa.casefile.plan import active_plan
 from backa.casefile.team import active_team
 from backa.lib.pdf import render_pdf_ua
@@ -35,7 +38,9 @@ def new_meeting(request, child_id):
     child = get_child_for_request(request, child_id, object_type=ObjectType.MEETING)
     team_members = active_team(child)
     guardians = [c.guardian for c in child.custodies.select_related("guardian") if c.has_custody]
-    form = forms.MeetingForm(request.POST or None, team=team_members, guardians=guardians)
+    form = forms.MeetingForm(
+        request.POST or None, team=team_members, guardians=guardians, network=active_network(child)
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -50,6 +55,9 @@ def new_meeting(request, child_id):
                 invite_child=data["invite_child"],
                 guardians=[form.guardian_map[g] for g in data["guardians"]],
                 others=data["others"].splitlines(),
+                network_members=[form.network_map[m] for m in data["network_members"]],
+                interpreter_booked=data["interpreter_booked"],
+                interpreter_language=data["interpreter_language"],
             )
         except ValidationError as error:
             form.apply_service_errors(error)
@@ -59,7 +67,13 @@ def new_meeting(request, child_id):
     return render(
         request,
         "casefile/simple_form.html",
-        {"child": child, "form": form, "title": _("Plan a meeting of barnets team"), "button": _("Plan the meeting")},
+        {
+            "child": child,
+            "form": form,
+            "title": _("Plan a meeting of barnets team"),
+            "button": _("Plan the meeting"),
+            "interpreter": interpreter_notice(child),
+        },
     )
 
 
@@ -119,6 +133,9 @@ def meeting(request, child_id, meeting_id):
             "hidden": not record_visible and bool(item.agenda or item.minutes),
             "move_form": forms.MoveMeetingForm(initial={"starts_at": item.starts_at}),
             "cancel_form": forms.CancelMeetingForm(),
+            "interpreter_warning": INTERPRETER_WARNING,
+            # The family's own words (the family view): theirs, shown to everyone at the meeting.
+            "family_views": list(item.family_views.select_related("guardian")),
         },
     )
 

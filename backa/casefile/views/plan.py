@@ -17,6 +17,7 @@ from backa.casefile import authority, forms
 from backa.casefile.compass import area_label
 from backa.casefile.meetings import do_decision_to_action
 from backa.casefile.models import Action, Concern, Decision, FollowUp, Plan, PlanStatus, PlanVersion
+from backa.casefile.network import active_network
 from backa.casefile.plan import (
     PlanConflict,
     active_plan,
@@ -47,7 +48,7 @@ def plan_page(request, child_id):
         "is_member": standing.member,
     }
     if plan is not None:
-        actions = list(plan.actions.select_related("owner", "owner_organisation", "goal"))
+        actions = list(plan.actions.select_related("owner", "owner_organisation", "goal", "network_member"))
         for action in actions:
             action.may_change = authority.may_set_action_status(standing, action, acting_user_id=request.user.pk)
         context.update(
@@ -172,7 +173,13 @@ def add_action(request, child_id, plan_id):
     if _is_uuid(decision_id):
         decision = Decision.objects.filter(pk=decision_id, meeting__child=child).first()
     initial = {"description": decision.text} if decision else {}
-    form = forms.ActionForm(request.POST or None, plan=plan, municipality=child.municipality, initial=initial)
+    form = forms.ActionForm(
+        request.POST or None,
+        plan=plan,
+        municipality=child.municipality,
+        initial=initial,
+        network=active_network(child),
+    )
     if request.method == "POST" and form.is_valid():
         try:
             if decision is not None:
@@ -261,7 +268,7 @@ def child_version(request, child_id, plan_id):
             "child": child,
             "plan": plan,
             "goals": list(plan.goals.all()),
-            "actions": list(plan.actions.select_related("owner", "owner_organisation")),
+            "actions": list(plan.actions.select_related("owner", "owner_organisation", "network_member")),
         },
     )
 
@@ -295,7 +302,7 @@ def plan_pdf(request, child_id, plan_id):
         "plan": plan,
         "for_child": for_child,
         "goals": list(plan.goals.all()),
-        "actions": list(plan.actions.select_related("owner", "owner_organisation")),
+        "actions": list(plan.actions.select_related("owner", "owner_organisation", "network_member")),
     }
     name = "din-plan" if for_child else "barnets-plan"
     return render_pdf_ua(request, "casefile/plan_print.html", context, filename=f"{name}-{plan.id}-v{plan.version}.pdf")

@@ -180,6 +180,7 @@ def test_every_indicator_has_a_hand_computed_test():
         "assessments_child_view",
         "plans_child_view",
         "meetings_child_heard",
+        "meetings_interpreter_when_needed",  # test_interpreter_indicator.py
         "meetings_per_child_term",
         "professionals_per_child_term",
         "reviews_on_time",

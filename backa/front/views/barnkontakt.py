@@ -13,11 +13,12 @@ from backa.access.objects import NotFound, is_district_admin, reachable_object
 from backa.audit.context import Acting
 from backa.audit.log import Action, log_access, log_access_many
 from backa.audit.vocabulary import ObjectType, Purpose
+from backa.casefile.network import active_network
 from backa.children.lifephase import LifePhase, life_phase
 from backa.front import worklist
 from backa.organisations.models import legal_citation
 from backa.roles.forms import CompleteHandoverForm, PrepareHandoverForm
-from backa.roles.models import Handover, HandoverStatus
+from backa.roles.models import Handover, HandoverItem, HandoverStatus, SharingBasis
 from backa.roles.services import do_accept_handover, do_close_handover, do_prepare_handover
 from backa.roles.transitions import next_transition
 
@@ -127,6 +128,27 @@ def _get_handover_for_request(request, handover_id):
     return handover, as_sender, as_receiver
 
 
+def _passed_on_network(request, handover, as_sender):
+    """The child's network, when the handover passes it on (HandoverItem.NETWORK): the receiver
+    sees the people themselves, not a ticked box. Shown to the sender and the receiver; one
+    row in the access log for reading it."""
+    if HandoverItem.NETWORK not in handover.items or handover.basis not in (
+        SharingBasis.CONSENT,
+        SharingBasis.LEGAL_BASIS,
+    ):
+        return None
+    members = active_network(handover.child)
+    log_access(
+        request=request,
+        action=Action.VIEW,
+        child=handover.child,
+        object_type=ObjectType.NETWORK,
+        object_id=handover.child_id,
+        purpose=Purpose.HANDOVER_SENDER if as_sender else Purpose.HANDOVER_RECEIVER,
+    )
+    return members
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def handover_detail(request, handover_id):
@@ -181,6 +203,7 @@ def handover_detail(request, handover_id):
         request,
         "front/handover_detail.html",
         {
+            "network": _passed_on_network(request, handover, as_sender),
             "handover": handover,
             "child": handover.child,
             "as_sender": as_sender,
