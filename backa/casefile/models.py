@@ -151,9 +151,9 @@ class Conversation(models.Model):
     # The consent object comes with the sharing feature; until then a reference to it.
     consent_ref = models.UUIDField(_("consent reference"), null=True, blank=True)
     interpreter_language = models.CharField(
-        _("interpreter language"), max_length=8, choices=Language.choices, blank=True
+        _("interpreter language"), max_length=8, choices=Language.choices, blank=True, default="", db_default=""
     )
-    interpreter_booked = models.BooleanField(_("an interpreter took part"), default=False)
+    interpreter_booked = models.BooleanField(_("an interpreter took part"), default=False, db_default=False)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
 
     class Meta:
@@ -644,11 +644,11 @@ class Meeting(models.Model):
     # Interpreter (casefile.languages): needed when the meeting was planned (from the family's
     # languages, or said by the planner), and booked in which language. The indicator
     # "meetings with an interpreter when one was needed" counts held meetings from these.
-    interpreter_needed = models.BooleanField(_("an interpreter is needed"), default=False)
+    interpreter_needed = models.BooleanField(_("an interpreter is needed"), default=False, db_default=False)
     interpreter_language = models.CharField(
-        _("interpreter language"), max_length=8, choices=Language.choices, blank=True
+        _("interpreter language"), max_length=8, choices=Language.choices, blank=True, default="", db_default=""
     )
-    interpreter_booked = models.BooleanField(_("interpreter booked"), default=False)
+    interpreter_booked = models.BooleanField(_("interpreter booked"), default=False, db_default=False)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(default=timezone.now, editable=False)
 

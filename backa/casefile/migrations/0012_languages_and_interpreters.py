@@ -19,27 +19,27 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='conversation',
             name='interpreter_booked',
-            field=models.BooleanField(default=False, verbose_name='an interpreter took part'),
+            field=models.BooleanField(db_default=False, default=False, verbose_name='an interpreter took part'),
         ),
         migrations.AddField(
             model_name='conversation',
             name='interpreter_language',
-            field=models.CharField(blank=True, choices=[('sv', 'Swedish'), ('ar', 'Arabic'), ('so', 'Somali'), ('ti', 'Tigrinya'), ('fa', 'Persian'), ('prs', 'Dari'), ('ku', 'Kurdish'), ('tr', 'Turkish'), ('sh', 'Bosnian, Croatian or Serbian'), ('pl', 'Polish'), ('fi', 'Finnish'), ('es', 'Spanish'), ('en', 'English'), ('ru', 'Russian'), ('uk', 'Ukrainian'), ('am', 'Amharic'), ('sgn', 'Swedish sign language'), ('other', 'Another language')], max_length=8, verbose_name='interpreter language'),
+            field=models.CharField(blank=True, choices=[('sv', 'Swedish'), ('ar', 'Arabic'), ('so', 'Somali'), ('ti', 'Tigrinya'), ('fa', 'Persian'), ('prs', 'Dari'), ('ku', 'Kurdish'), ('tr', 'Turkish'), ('sh', 'Bosnian, Croatian or Serbian'), ('pl', 'Polish'), ('fi', 'Finnish'), ('es', 'Spanish'), ('en', 'English'), ('ru', 'Russian'), ('uk', 'Ukrainian'), ('am', 'Amharic'), ('sgn', 'Swedish sign language'), ('other', 'Another language')], db_default='', default='', max_length=8, verbose_name='interpreter language'),
         ),
         migrations.AddField(
             model_name='meeting',
             name='interpreter_booked',
-            field=models.BooleanField(default=False, verbose_name='interpreter booked'),
+            field=models.BooleanField(db_default=False, default=False, verbose_name='interpreter booked'),
         ),
         migrations.AddField(
             model_name='meeting',
             name='interpreter_language',
-            field=models.CharField(blank=True, choices=[('sv', 'Swedish'), ('ar', 'Arabic'), ('so', 'Somali'), ('ti', 'Tigrinya'), ('fa', 'Persian'), ('prs', 'Dari'), ('ku', 'Kurdish'), ('tr', 'Turkish'), ('sh', 'Bosnian, Croatian or Serbian'), ('pl', 'Polish'), ('fi', 'Finnish'), ('es', 'Spanish'), ('en', 'English'), ('ru', 'Russian'), ('uk', 'Ukrainian'), ('am', 'Amharic'), ('sgn', 'Swedish sign language'), ('other', 'Another language')], max_length=8, verbose_name='interpreter language'),
+            field=models.CharField(blank=True, choices=[('sv', 'Swedish'), ('ar', 'Arabic'), ('so', 'Somali'), ('ti', 'Tigrinya'), ('fa', 'Persian'), ('prs', 'Dari'), ('ku', 'Kurdish'), ('tr', 'Turkish'), ('sh', 'Bosnian, Croatian or Serbian'), ('pl', 'Polish'), ('fi', 'Finnish'), ('es', 'Spanish'), ('en', 'English'), ('ru', 'Russian'), ('uk', 'Ukrainian'), ('am', 'Amharic'), ('sgn', 'Swedish sign language'), ('other', 'Another language')], db_default='', default='', max_length=8, verbose_name='interpreter language'),
         ),
         migrations.AddField(
             model_name='meeting',
             name='interpreter_needed',
-            field=models.BooleanField(default=False, verbose_name='an interpreter is needed'),
+            field=models.BooleanField(db_default=False, default=False, verbose_name='an interpreter is needed'),
         ),
         migrations.CreateModel(
             name='LanguageNeed',
