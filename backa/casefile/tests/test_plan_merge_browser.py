@@ -2,7 +2,6 @@
 them changed is never reverted by the other's save; a field both changed is shown side by side
 and saved only after a choice."""
 
-import pytest
 from django.urls import reverse
 
 from backa.casefile.models import Plan
