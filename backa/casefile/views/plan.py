@@ -245,7 +245,12 @@ def end_plan(request, child_id, plan_id):
         except ValidationError as error:
             form.apply_service_errors(error)
         else:
-            messages.success(request, _("The plan is closed."))
+            messages.success(
+                request,
+                _("The plan is handed over.")
+                if form.cleaned_data.get("status") == PlanStatus.HANDED_OVER
+                else _("The plan is closed."),
+            )
             return redirect("casefile:plan", child_id=child.id)
     return render(
         request,
