@@ -76,10 +76,10 @@ def _loaded(client, url):
 
 
 def test_two_administrators_editing_a_forum_merge_and_choose(world, client_for):
-    make_forum(world, "SSPF Järva")
+    client = client_for("ada", language="en")
+    assert client.post(reverse("forums:forum_create", args=[world.jarva.id]), VALID).status_code == 302
     forum = Forum.objects.get()
     url = reverse("forums:forum_edit", args=[world.jarva.id, forum.id])
-    client = client_for("ada", language="en")
     first, second = _loaded(client, url), _loaded(client, url)
     assert client.post(url, dict(VALID, **first, convener="A")).status_code == 302
     # A different field: merged, the first administrator's convener stays.
