@@ -177,6 +177,7 @@ def _children_for_review(request, position, child_ids) -> dict:
 
 
 @login_required
+@require_http_methods(["GET"])
 @tool_required(is_reviewer, tool=ObjectType.LOG_REVIEW)
 def review_item_page(request, item_id):
     """One review item: who, which child, every row of theirs on the child that day, and why."""
@@ -212,6 +213,7 @@ def review_item_page(request, item_id):
 
 
 @login_required
+@require_http_methods(["GET"])
 @tool_required(is_reviewer, tool=ObjectType.LOG_REVIEW)
 def review_emergency_page(request, grant_id):
     """One emergency access: who, which child, why, and everything opened under it."""
