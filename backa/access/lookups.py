@@ -30,6 +30,17 @@ def find_child_for_emergency_access(number, *, municipality_id) -> Child | None:
     return Child.objects.filter(pnr_hash=identity.lookup_hash(number), municipality_id=municipality_id).first()
 
 
+def children_for_review(position, child_ids) -> dict:
+    """{id: child} for the children of review items (log review, emergency-access review) in
+    the reviewing position's municipality. The caller has checked the reviewer's tool and logs
+    every child it shows with the purpose log_review in the same transaction."""
+
+    if position is None:
+        return {}
+    municipality_id = position.unit.organisation.municipality_id
+    return {c.pk: c for c in Child.objects.filter(pk__in=[i for i in child_ids if i], municipality_id=municipality_id)}
+
+
 def _log_extract_children(user, on=None):
     """Children in the districts where user is a district administrator today (none otherwise)."""
 

@@ -11,6 +11,8 @@ urlpatterns = [
     path("granskning/", views.review_queue, name="review_queue"),
     path("granskning/nodatkomst/<uuid:grant_id>/", views.review_emergency, name="review_emergency"),
     path("granskning/poster/<uuid:item_id>/", views.review_item, name="review_item"),
+    path("granskning/nodatkomst/<uuid:grant_id>/visa/", views.review_emergency_page, name="review_emergency_page"),
+    path("granskning/poster/<uuid:item_id>/visa/", views.review_item_page, name="review_item_page"),
     path("granskning/loggutdrag/", views.admin_log_extract, name="admin_log_extract"),
     path("granskning/loggutdrag/visa/", views.admin_log_extract_show, name="admin_log_extract_show"),
 ]

@@ -10,6 +10,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from backa.access.lookups import (
     child_for_log_extract_by_id,
+    children_for_review,
     find_child_for_emergency_access,
     find_child_for_log_extract,
 )
@@ -21,12 +22,13 @@ from backa.access.objects import (
     reachable_object,
     tool_required,
 )
+from backa.accounts.models import User
 from backa.accounts.positions import current_organisation, current_position
 from backa.accounts.saml import freshly_authenticated, step_up_url, steps_up_with_saml
 from backa.audit.context import Acting
-from backa.audit.log import Action, Outcome, log_access
+from backa.audit.log import Action, Outcome, log_access, log_access_many
 from backa.audit.models import LogReviewItem
-from backa.audit.review import do_record_review
+from backa.audit.review import do_record_review, emergency_rows, first_rows, rows_of_item
 from backa.audit.vocabulary import ObjectType, Purpose
 from backa.children.forms import ChildSearchForm
 from backa.consent import extract, services
@@ -139,7 +141,7 @@ def review_queue(request):
     grants = list(
         EmergencyAccess.objects.filter(municipality_id=municipality_id, reviewed_at__isnull=True)
         .exclude(user=request.user)
-        .select_related("user", "organisation")
+        .select_related("user", "organisation", "child")
         .order_by("granted_at")[:100]
     )
     overdue_ids = set(overdue_emergency_accesses().filter(municipality_id=municipality_id).values_list("id", flat=True))
@@ -148,6 +150,16 @@ def review_queue(request):
         .exclude(user_id=request.user.pk)
         .order_by("sampled_on", "log_occurred_at")[:200]
     )
+    children = _children_for_review(request, position, [g.child_id for g in grants] + [i.child_id for i in items])
+    rows = first_rows(items)
+    people = {u.pk: u for u in User.objects.filter(pk__in={i.user_id for i in items if i.user_id})}
+    for item in items:  # what the page shows of each item (B010: plain attributes for the template)
+        setattr(item, "child", children.get(item.child_id))  # noqa: B010
+        setattr(item, "row", rows.get(item.pk))  # noqa: B010
+        setattr(item, "person", people.get(item.user_id) if item.user_id else None)  # noqa: B010
+    opened = emergency_rows(grants)
+    for grant in grants:
+        setattr(grant, "rows", opened.get(grant.pk, []))  # noqa: B010
     return render(
         request,
         "access/review_queue.html",
@@ -157,6 +169,86 @@ def review_queue(request):
             "items": items,
             "form": ReviewForm(),
         },
+    )
+
+
+def _children_for_review(request, position, child_ids) -> dict:
+    """The review's children, each logged once with the purpose log_review (through the access
+    package's lookup: a reviewer has no relationship to them)."""
+    children = children_for_review(position, set(child_ids))
+    if children:
+        log_access_many(
+            request=request,
+            action=Action.LIST,
+            children=list(children.values()),
+            purpose=Purpose.LOG_REVIEW,
+            object_type=ObjectType.LOG_REVIEW,
+        )
+    return children
+
+
+@login_required
+@require_http_methods(["GET"])
+@tool_required(is_reviewer, tool=ObjectType.LOG_REVIEW)
+def review_item_page(request, item_id):
+    """One review item: who, which child, every row of theirs on the child that day, and why."""
+    position = current_position(request)
+    assert position is not None  # a reviewer acts in a position (is_reviewer)
+    item = reachable_object(
+        LogReviewItem.objects.filter(municipality_id=position.unit.organisation.municipality_id).exclude(
+            user_id=request.user.pk
+        ),
+        item_id,
+        ObjectType.LOG_REVIEW,
+    )
+    child = children_for_review(position, [item.child_id]).get(item.child_id)
+    log_access(
+        request=request,
+        action=Action.VIEW,
+        child=child,
+        object_type=ObjectType.LOG_REVIEW,
+        object_id=item.pk,
+        purpose=Purpose.LOG_REVIEW,
+    )
+    return render(
+        request,
+        "access/review_item.html",
+        {
+            "item": item,
+            "child": child,
+            "person": User.objects.filter(pk=item.user_id).first(),
+            "rows": rows_of_item(item),
+            "form": ReviewForm(),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET"])
+@tool_required(is_reviewer, tool=ObjectType.LOG_REVIEW)
+def review_emergency_page(request, grant_id):
+    """One emergency access: who, which child, why, and everything opened under it."""
+    position = current_position(request)
+    assert position is not None  # a reviewer acts in a position (is_reviewer)
+    grant = reachable_object(
+        EmergencyAccess.objects.filter(municipality_id=position.unit.organisation.municipality_id)
+        .exclude(user=request.user)
+        .select_related("user", "organisation", "child"),
+        grant_id,
+        ObjectType.EMERGENCY_ACCESS,
+    )
+    log_access(
+        request=request,
+        action=Action.VIEW,
+        child=grant.child,
+        object_type=ObjectType.EMERGENCY_REVIEW,
+        object_id=grant.pk,
+        purpose=Purpose.LOG_REVIEW,
+    )
+    return render(
+        request,
+        "access/review_emergency.html",
+        {"grant": grant, "rows": emergency_rows([grant])[grant.pk], "form": ReviewForm()},
     )
 
 

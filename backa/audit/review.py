@@ -1,6 +1,9 @@
 """Systematic log review: a daily random sample combined with rule-based hits (IMY's advice).
 
-Rules: emergency access, access without a relationship to the child, the user sharing
+Rules: emergency access, access without a relationship to the child (a person whose rows on
+the child that day name no relationship: barnkontakt, stödsamordnare or team member — whatever
+the purpose, an upptäckare's concern or the intake's work included; the review's own rows are
+not drawn again), the user sharing
 the child's surname or address (the keyed hash of the professional's home address equals
 that of a guardian with custody; see shared_addresses_for_log_review below), access out of
 hours, a user opening unusually many children in one day, and refusals: a person refused on
@@ -22,7 +25,7 @@ from backa.accounts.models import User
 from backa.audit.context import as_acting
 from backa.audit.log import Action, log_access
 from backa.audit.models import AccessLog, LogReviewItem, Outcome, ReviewReason
-from backa.audit.vocabulary import ObjectType
+from backa.audit.vocabulary import ObjectType, Purpose
 from backa.children.models import Child, Custody
 from backa.lib import identity
 
@@ -32,6 +35,14 @@ SAMPLE_SIZE = 20
 MANY_CHILDREN_PER_DAY = 30
 MANY_DENIALS_PER_DAY = 5
 WORKING_HOURS = (7, 19)  # local time, Monday to Friday
+# The purposes that are a relationship to the child (the gate's role kinds).
+RELATIONSHIP_PURPOSES = frozenset({Purpose.BARNKONTAKT, Purpose.STODSAMORDNARE, Purpose.TEAM_MEMBER})
+# Rows of the review itself (a reviewer seeing who opened what) are not drawn again.
+REVIEW_OBJECTS = frozenset({ObjectType.LOG_REVIEW, ObjectType.EMERGENCY_REVIEW})
+
+
+def _is_relationship(purpose: str) -> bool:
+    return any(part.split(":", 1)[0] in RELATIONSHIP_PURPOSES for part in (purpose or "").split(","))
 
 
 def _day_bounds(day: date):
@@ -61,8 +72,19 @@ def draw_daily_sample(day: date, *, sample_size: int = SAMPLE_SIZE, seed=None) -
             occurred_at__gte=start, occurred_at__lt=end, outcome=Outcome.ALLOWED, child_id__isnull=False
         )
         .order_by("occurred_at", "id")
-        .values("occurred_at", "id", "user_id", "child_id", "municipality_id", "emergency", "purpose", "action")
+        .values(
+            "occurred_at",
+            "id",
+            "user_id",
+            "child_id",
+            "municipality_id",
+            "emergency",
+            "purpose",
+            "action",
+            "object_type",
+        )
     )
+    related = {(r["child_id"], r["user_id"]) for r in rows if _is_relationship(r["purpose"])}
     pairs = {(r["child_id"], r["user_id"]) for r in rows}
     surnames = family_names_for_log_review({c for c, _u in pairs}, {u for _c, u in pairs if u})
     addresses = shared_addresses_for_log_review({c for c, _u in pairs}, {u for _c, u in pairs if u})
@@ -73,7 +95,14 @@ def draw_daily_sample(day: date, *, sample_size: int = SAMPLE_SIZE, seed=None) -
         why = set()
         if row["emergency"] or row["action"] == Action.EMERGENCY_ACCESS:
             why.add(ReviewReason.EMERGENCY)
-        if not row["purpose"] and row["action"] in (Action.VIEW, Action.EXPORT, Action.PRINT):
+        key = (row["child_id"], row["user_id"])
+        if (
+            key not in related
+            and row["user_id"]
+            and not row["emergency"]
+            and row["action"] not in (Action.LIST, Action.SEARCH, Action.EMERGENCY_ACCESS)
+            and row["object_type"] not in REVIEW_OBJECTS
+        ):
             why.add(ReviewReason.NO_RELATIONSHIP)
         if _out_of_hours(row["occurred_at"]):
             why.add(ReviewReason.OUT_OF_HOURS)
@@ -83,12 +112,11 @@ def draw_daily_sample(day: date, *, sample_size: int = SAMPLE_SIZE, seed=None) -
                 seen.add(row["child_id"])
                 if len(seen) == MANY_CHILDREN_PER_DAY + 1:
                     why.add(ReviewReason.MANY_CHILDREN)
-        key = (row["child_id"], row["user_id"])
         if key in surnames:
             why.add(ReviewReason.SAME_SURNAME)
         if key in addresses:
             why.add(ReviewReason.SAME_ADDRESS)
-        if why:
+        if why and row["object_type"] not in REVIEW_OBJECTS:
             flagged.setdefault(key, (row, set()))[1].update(why)
     drawn = LogReviewItem.objects.filter(sampled_on=day)
     already = set(drawn.values_list("child_id", "user_id"))
@@ -99,7 +127,7 @@ def draw_daily_sample(day: date, *, sample_size: int = SAMPLE_SIZE, seed=None) -
         rest: dict = {}  # the sample is of people and children, each at the pair's first row
         for row in rows:
             key = (row["child_id"], row["user_id"])
-            if key not in taken:
+            if key not in taken and row["object_type"] not in REVIEW_OBJECTS:
                 rest.setdefault(key, row)
         for key, row in random.Random(seed).sample(list(rest.items()), min(sample_size, len(rest))):
             flagged[key] = (row, {ReviewReason.SAMPLE})
@@ -179,6 +207,112 @@ def do_record_review(*, acting_user, item: LogReviewItem, outcome: str, note: st
         purpose=outcome,
     )
     return item
+
+
+# -- what the reviewer sees: who, what was opened, when, why --------------------------------------
+
+
+def purpose_text(purpose: str) -> str:
+    """A stored (possibly composed) purpose in words: "Barnkontakt, Member of the child's team"."""
+    labels = dict(Purpose.choices)
+    return ", ".join(str(labels.get(part.split(":", 1)[0], part)) for part in (purpose or "").split(",") if part)
+
+
+def describe_rows(rows) -> list[dict]:
+    """Access-log rows (dicts with the AccessLog fields) in words, for a reviewer."""
+    from backa.organisations.models import Organisation, Unit
+
+    rows = list(rows)
+    orgs = dict(Organisation.objects.filter(pk__in={r["organisation_id"] for r in rows}).values_list("pk", "name"))
+    units = dict(Unit.objects.filter(pk__in={r["unit_id"] for r in rows}).values_list("pk", "name"))
+    people = {u.pk: u for u in User.objects.filter(pk__in={r["user_id"] for r in rows if r["user_id"]})}
+    actions, objects = dict(Action.choices), dict(ObjectType.choices)
+    out = []
+    for r in rows:
+        person = people.get(r["user_id"])
+        out.append(
+            {
+                **r,
+                "person": (person.get_full_name() or person.username) if person else "",
+                "organisation": orgs.get(r["organisation_id"], ""),
+                "unit": units.get(r["unit_id"], ""),
+                "action_text": str(actions.get(r["action"], r["action"])),
+                "object_text": str(objects.get(r["object_type"], r["object_type"])),
+                "purpose_text": purpose_text(r["purpose"]),
+            }
+        )
+    return out
+
+
+ROW_FIELDS = (
+    "occurred_at",
+    "id",
+    "user_id",
+    "organisation_id",
+    "unit_id",
+    "role",
+    "child_id",
+    "object_type",
+    "object_id",
+    "action",
+    "purpose",
+    "outcome",
+    "emergency",
+)
+
+
+def rows_of_item(item: LogReviewItem) -> list[dict]:
+    """Every row of the item's person on the item's child that day, in words."""
+    start, end = _day_bounds(item.sampled_on)
+    return describe_rows(
+        AccessLog.objects.filter(
+            user_id=item.user_id, child_id=item.child_id, occurred_at__gte=start, occurred_at__lt=end
+        )
+        .order_by("occurred_at", "id")
+        .values(*ROW_FIELDS)[:500]
+    )
+
+
+def first_rows(items) -> dict:
+    """{item id: its drawn row in words} for a page of items, in one query."""
+    items = list(items)
+    if not items:
+        return {}
+    rows = describe_rows(
+        AccessLog.objects.filter(
+            occurred_at__in={i.log_occurred_at for i in items}, id__in={i.log_id for i in items}
+        ).values(*ROW_FIELDS)
+    )
+    by_key = {(r["occurred_at"], r["id"]): r for r in rows}
+    return {i.pk: by_key.get((i.log_occurred_at, i.log_id)) for i in items}
+
+
+def emergency_rows(grants) -> dict:
+    """{grant id: the rows written under that emergency access, in words}, in one query."""
+    grants = list(grants)
+    if not grants:
+        return {}
+    rows = describe_rows(
+        AccessLog.objects.filter(
+            emergency=True,
+            user_id__in={g.user_id for g in grants},
+            child_id__in={g.child_id for g in grants},
+            occurred_at__gte=min(g.granted_at for g in grants),
+            occurred_at__lte=max(g.expires_at for g in grants),
+        )
+        .order_by("occurred_at", "id")
+        .values(*ROW_FIELDS)[:5000]
+    )
+    return {
+        g.pk: [
+            r
+            for r in rows
+            if r["user_id"] == g.user_id
+            and r["child_id"] == g.child_id
+            and g.granted_at <= r["occurred_at"] <= g.expires_at
+        ]
+        for g in grants
+    }
 
 
 # -- the surname and address rules: compared in memory, never stored or logged ----------------------

@@ -163,6 +163,7 @@ class Purpose(models.TextChoices):
     JUSTIFIED = "justified", _("Reviewed: justified")
     NOT_JUSTIFIED = "not_justified", _("Reviewed: not justified")
     UNCLEAR = "unclear", _("Reviewed: unclear")
+    LOG_REVIEW = "log_review", _("Log review: the reviewer sees who opened what")
     LOG_EXTRACT = "log_extract", _("Log extract")
     LOG_EXTRACT_REQUEST = "log_extract_request", _("Request for a log extract")
     # Cooperation forums (the forum's kind).

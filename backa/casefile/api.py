@@ -46,6 +46,7 @@ class ConflictOut(Schema):
     current_version: int
     changed_by: str | None
     changes: list[dict]
+    conflicts: list[dict] = []
 
 
 def _errors(error: ValidationError):
@@ -365,7 +366,7 @@ def create_plan(request, child_id: uuid.UUID, payload: PlanIn):
 @router.patch(
     "/children/{child_id}/plans/{plan_id}",
     response={200: PlanOut, 409: ConflictOut, 422: ErrorOut},
-    summary="Change the plan; 409 with what changed if the version is outdated",
+    summary="Change the plan; changes since your version are merged, 409 if you both changed a field",
 )
 def update_plan(request, child_id: uuid.UUID, plan_id: uuid.UUID, payload: PlanPatch):
     child = get_child_for_request(request, child_id, object_type=ObjectType.PLAN, object_id=plan_id)
@@ -386,6 +387,10 @@ def update_plan(request, child_id: uuid.UUID, plan_id: uuid.UUID, payload: PlanP
                 "current_version": conflict.plan.version,
                 "changed_by": conflict.changed_by.get_full_name() if conflict.changed_by else None,
                 "changes": [{"field": str(f), "yours": o, "now": n} for f, o, n in conflict.changes],
+                "conflicts": [
+                    {"field": name, "label": str(label), "yours": mine, "theirs": theirs}
+                    for name, label, mine, theirs in conflict.conflicts
+                ],
             },
         )
     except ValidationError as error:

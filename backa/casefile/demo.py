@@ -303,7 +303,10 @@ def add_demo_flow(rng, today):
                 plan=plan,
                 place="Skolan",
                 agenda="Planen och nästa steg",
-                starts_at=timezone.make_aware(datetime.combine(real_today, time(9))),
+                # Held today (or yesterday, before nine): a meeting is recorded only once it has begun.
+                starts_at=timezone.make_aware(
+                    datetime.combine(real_today - timedelta(days=1 if timezone.localtime().hour < 10 else 0), time(9))
+                ),
                 professionals=[social.user, nurse.user, rektor.user],
                 invite_child=True,
                 position=social,

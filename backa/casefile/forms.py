@@ -29,7 +29,7 @@ from backa.casefile.models import (
     Urgency,
 )
 from backa.lib import identity
-from backa.lib.forms import AccessibleForm, DateInput, DateTimeInput
+from backa.lib.forms import AccessibleForm, DateInput, DateTimeInput, MergeAccessibleForm
 from backa.organisations.models import Organisation, legal_citation
 
 
@@ -224,7 +224,7 @@ class PersonChoiceField(forms.ModelChoiceField):
         return obj.get_full_name() or obj.username
 
 
-class PlanForm(AccessibleForm):
+class PlanForm(MergeAccessibleForm):
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
     kind = forms.ChoiceField(
         label=_("Kind of plan"), choices=PlanKind.choices, widget=forms.RadioSelect, initial=PlanKind.SINGLE
@@ -260,9 +260,14 @@ class PlanForm(AccessibleForm):
                 required=False,
                 widget=forms.Textarea(attrs={"rows": 2}),
             )
+        self.setup_merge_choices()
 
     def plan_values(self):
-        data = {k: v for k, v in self.cleaned_data.items() if not k.startswith("need-") and k != "version"}
+        data = {
+            k: v
+            for k, v in self.cleaned_data.items()
+            if not k.startswith(("need-", "keep-")) and k not in ("version", "merge_fields")
+        }
         data["needs"] = {code: self.cleaned_data.get(f"need-{code}", "") for code in AREA_CODES}
         return data
 
@@ -443,8 +448,16 @@ class MeetingForm(AccessibleForm):
             (str(m.id), f"{m.name} ({m.get_relation_display()})") for m in network
         ]
         self.users = {str(a.position.user.id): a.position.user for a in team}
+        # One choice per person, with every role they hold (a stödsamordnare who is also a
+        # team member is invited once).
+        roles: dict = {}
+        for a in team:
+            kinds = roles.setdefault(str(a.position.user.id), [])
+            if a.get_kind_display() not in kinds:
+                kinds.append(a.get_kind_display())
         cast(forms.ChoiceField, self.fields["professionals"]).choices = [
-            (str(a.position.user.id), f"{a.position.user.get_full_name()} ({a.get_kind_display()})") for a in team
+            (uid, f"{self.users[uid].get_full_name()} ({', '.join(str(k) for k in kinds)})")
+            for uid, kinds in roles.items()
         ]
         self.guardian_map = {str(g.id): g for g in guardians}
         cast(forms.ChoiceField, self.fields["guardians"]).choices = [(str(g.id), g.full_name) for g in guardians]
@@ -459,17 +472,49 @@ class MinutesForm(AccessibleForm):
     child_heard_how = forms.CharField(
         label=_("How the child was heard, or why not"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
-    decisions = forms.CharField(
-        label=_("Decisions (one per line)"),
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 4}),
-        help_text=_("Each decision can then become a plan action in one step."),
-    )
+    DECISION_ROWS = 3
 
-    def __init__(self, *args, participants=(), **kwargs):
+    def __init__(self, *args, participants=(), municipality=None, **kwargs):
         super().__init__(*args, **kwargs)
         cast(forms.ChoiceField, self.fields["attended"]).choices = [
             (str(p.id), f"{p.name} ({p.get_kind_display()})") for p in participants
+        ]
+        # Each decision: what, who does it (one of the invited professionals), for which
+        # organisation, from and until; all carried into the plan action made from it.
+        self.owners = {str(p.user_id): p.user for p in participants if p.user_id}
+        owner_choices = [("", "–")] + [(uid, u.get_full_name() or u.username) for uid, u in self.owners.items()]
+        organisations = Organisation.objects.filter(municipality=municipality).order_by("name")
+        for n in range(1, self.DECISION_ROWS + 1):
+            self.fields[f"decision-{n}-text"] = forms.CharField(
+                label=_("Decision %(n)s") % {"n": n},
+                required=False,
+                widget=forms.Textarea(attrs={"rows": 2}),
+                help_text=_("It can then become a plan action in one step.") if n == 1 else "",
+            )
+            self.fields[f"decision-{n}-owner"] = forms.ChoiceField(
+                label=_("Decision %(n)s: responsible person") % {"n": n}, choices=owner_choices, required=False
+            )
+            self.fields[f"decision-{n}-owner_organisation"] = forms.ModelChoiceField(
+                label=_("Decision %(n)s: organisation") % {"n": n}, queryset=organisations, required=False
+            )
+            self.fields[f"decision-{n}-starts_on"] = forms.DateField(
+                label=_("Decision %(n)s: from") % {"n": n}, widget=DateInput, required=False
+            )
+            self.fields[f"decision-{n}-due_on"] = forms.DateField(
+                label=_("Decision %(n)s: until") % {"n": n}, widget=DateInput, required=False
+            )
+
+    def decision_rows(self) -> list[dict]:
+        data = self.cleaned_data
+        return [
+            {
+                "text": data.get(f"decision-{n}-text") or "",
+                "owner": self.owners.get(data.get(f"decision-{n}-owner") or ""),
+                "owner_organisation": data.get(f"decision-{n}-owner_organisation"),
+                "starts_on": data.get(f"decision-{n}-starts_on"),
+                "due_on": data.get(f"decision-{n}-due_on"),
+            }
+            for n in range(1, self.DECISION_ROWS + 1)
         ]
 
 

@@ -2,9 +2,11 @@
 
 from collections.abc import Sequence
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from backa.audit.context import as_acting
@@ -80,6 +82,7 @@ def do_schedule_meeting(
         interpreter_needed = interpreter_need(child)[0]
     if errors:
         raise ValidationError(errors)
+    professionals = list({u.pk: u for u in professionals}.values())  # each person invited once
     with transaction.atomic():
         meeting = Meeting.objects.create(
             child=child,
@@ -152,7 +155,7 @@ def do_record_meeting(
     child_heard: str,
     child_heard_how: str = "",
     attended_ids: Sequence = (),
-    decisions: Sequence[str] = (),
+    decisions: Sequence[str | dict] = (),
     position=None,
 ) -> Meeting:
     """Record a held meeting: minutes, who attended, decisions, and always whether and how
@@ -169,6 +172,15 @@ def do_record_meeting(
         )
     if meeting.status == Meeting.Status.CANCELLED:
         errors["__all__"] = _("The meeting was cancelled.")
+    elif meeting.starts_at > timezone.now():
+        errors["__all__"] = _("The meeting has not started yet: it can be recorded as held once it has begun.")
+    rows: list[dict[str, Any]] = [{"text": d} if isinstance(d, str) else dict(d) for d in decisions]
+    rows = [d for d in rows if (d.get("text") or "").strip()]
+    for d in rows:
+        if d.get("starts_on") and d.get("due_on") and d["due_on"] < d["starts_on"]:
+            errors["decisions"] = _("A decision cannot end before it starts.")
+        if d.get("owner") is not None and d.get("owner_organisation") is None:
+            errors["decisions"] = _("Give the organisation of the person responsible for a decision.")
     if errors:
         raise ValidationError(errors)
     attended = {str(i) for i in attended_ids}
@@ -186,7 +198,17 @@ def do_record_meeting(
         for participant in locked.participants.all():
             participant.attended = str(participant.id) in attended
             participant.save(update_fields=["attended"])
-        Decision.objects.bulk_create(Decision(meeting=locked, text=t.strip()) for t in decisions if t.strip())
+        Decision.objects.bulk_create(
+            Decision(
+                meeting=locked,
+                text=d["text"].strip(),
+                owner=d.get("owner"),
+                owner_organisation=d.get("owner_organisation"),
+                starts_on=d.get("starts_on"),
+                due_on=d.get("due_on"),
+            )
+            for d in rows
+        )
         _log(acting, meeting.child, LogAction.UPDATE, ObjectType.MEETING, meeting.id, Purpose.MINUTES)
     return locked
 
@@ -201,12 +223,16 @@ def do_decision_to_action(
         raise ValidationError({"__all__": _("The meeting is not linked to a plan. Start the plan first.")})
     if hasattr(decision, "action") and Action.objects.filter(from_decision=decision).exists():
         raise ValidationError({"__all__": _("This decision is already a plan action.")})
+    # What the meeting decided (organisation, owner, dates) is the action's unless changed here.
+    for name in ("starts_on", "due_on"):
+        if fields.get(name) is None and getattr(decision, name) is not None:
+            fields[name] = getattr(decision, name)
     return do_add_action(
         acting_user=acting,
         plan=plan,
         description=fields.pop("description", decision.text),
-        owner_organisation=owner_organisation,
-        owner=owner,
+        owner_organisation=owner_organisation or decision.owner_organisation,
+        owner=owner or decision.owner,
         from_decision=decision,
         **fields,
     )

@@ -694,6 +694,15 @@ class Decision(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="decisions")
     text = models.TextField(_("decision"))
+    # Who does it, for which organisation, and when: carried into the plan action made from it.
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    owner_organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    starts_on = models.DateField(_("from"), null=True, blank=True)
+    due_on = models.DateField(_("until"), null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
 
     class Meta:

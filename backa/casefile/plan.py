@@ -28,6 +28,7 @@ from backa.casefile.models import (
     PlanStatus,
     PlanVersion,
 )
+from backa.lib.merge import three_way
 from backa.roles.models import EndReason, RoleAssignment, RoleKind, role_active_on
 from backa.roles.services import do_end_role
 
@@ -46,12 +47,86 @@ EDITABLE_FIELDS = (
 
 
 class PlanConflict(Exception):
-    """Someone saved the plan after the version this edit started from. `changes` lists
-    (field, value in the version the editor saw, value now) for what the other person changed."""
+    """Someone saved the plan after the version this edit started from, and changed a field this
+    edit changed too (a three-way merge, backa.lib.merge; decision 0018). Nothing is saved.
 
-    def __init__(self, plan, based_on: int, changes: list, changed_by):
+    `changes` lists (label, value in the version the editor saw, value now) for everything the
+    other person changed; `conflicts` lists (form field, label, my value, their value) for the
+    fields both changed, which the editor must choose between."""
+
+    def __init__(
+        self, plan, based_on: int, changes: list, changed_by, conflicts: list | None = None, mine: list | None = None
+    ):
         super().__init__("plan version conflict")
         self.plan, self.based_on, self.changes, self.changed_by = plan, based_on, changes, changed_by
+        self.conflicts = conflicts or []
+        self.mine = mine or []  # the form fields this editor changed (kept as typed when the form is shown again)
+
+
+def _flat(snap: dict) -> dict:
+    """The editable fields of a plan snapshot as comparable values; needs one per compass area."""
+    flat = {key: snap.get(key) for key in EDITABLE_FIELDS if key != "needs"}
+    for code in AREA_CODES:
+        flat[f"needs.{code}"] = (snap.get("needs") or {}).get(code, "")
+    if flat.get("organisation_id") is not None:
+        flat["organisation_id"] = str(flat["organisation_id"])
+    return flat
+
+
+def _flat_values(values: dict) -> dict:
+    """Model-shaped plan values (after _clean_plan_values) in the shape of _flat."""
+    shaped = dict(values)
+    if isinstance(shaped.get("review_date"), date):
+        shaped["review_date"] = shaped["review_date"].isoformat()
+    return _flat(shaped)
+
+
+def _unflat(flat: dict) -> dict:
+    """Comparable values back to model values (the inverse of _flat for the keys given)."""
+    values: dict = {}
+    for key, value in flat.items():
+        if key.startswith("needs."):
+            values.setdefault("needs", {})[key.split(".", 1)[1]] = value
+        elif key == "review_date":
+            values[key] = date.fromisoformat(value) if value else None
+        else:
+            values[key] = value
+    return values
+
+
+def merge_field_label(key: str) -> str:
+    if key.startswith("needs."):
+        return f"{_('needs')}: {area_label(key.split('.', 1)[1])}"
+    return str(FIELD_LABELS[key])
+
+
+def form_field_name(key: str) -> str:
+    """The plan form's field for a merge key (casefile.forms.PlanForm)."""
+    if key.startswith("needs."):
+        return "need-" + key.split(".", 1)[1]
+    return "organisation" if key == "organisation_id" else key
+
+
+def merge_key(form_field: str) -> str:
+    """The merge key of a plan form field (the inverse of form_field_name)."""
+    if form_field.startswith("need-"):
+        return "needs." + form_field.split("-", 1)[1]
+    return "organisation_id" if form_field == "organisation" else form_field
+
+
+def _display(key: str, value) -> str:
+    if value in (None, ""):
+        return ""
+    if key == "organisation_id":
+        from backa.organisations.models import Organisation
+
+        org = Organisation.objects.filter(pk=value).first()
+        return org.name if org else str(value)
+    if key == "kind":
+        return str(PlanKind(value).label) if value in PlanKind.values else str(value)
+    if key == "external_kind":
+        return str(ExternalRef(value).label) if value in ExternalRef.values else str(value)
+    return str(value)
 
 
 def snapshot(plan: Plan, *, items: dict | None = None) -> dict:
@@ -286,9 +361,14 @@ def do_create_plan(*, acting_user, child, concern: Concern | None = None, **valu
     return plan
 
 
-def do_update_plan(*, acting_user, plan: Plan, based_on_version: int, **values) -> Plan:
-    """Save changes to the plan. `based_on_version` is the version the editor loaded; if
-    someone saved since, PlanConflict tells what they changed and nothing is saved."""
+def do_update_plan(*, acting_user, plan: Plan, based_on_version: int, keep_theirs: tuple | list = (), **values) -> Plan:
+    """Save changes to the plan. `based_on_version` is the version the editor loaded.
+
+    Three-way merge against that version (backa.lib.merge): only the fields this editor changed
+    are written; a field someone else changed since keeps their value; a field both changed
+    raises PlanConflict and nothing is saved. `keep_theirs` names merge keys (see _flat) the
+    editor chose to take from the other side. The saved plan's `merged_theirs` lists the labels
+    of the other person's changes that were kept alongside this edit."""
     acting = as_acting(acting_user)
     with transaction.atomic():
         locked = _lock(plan, lead=acting.user)
@@ -296,26 +376,55 @@ def do_update_plan(*, acting_user, plan: Plan, based_on_version: int, **values) 
             raise authority.AuthorityRefused("edit_plan")
         if locked.status != PlanStatus.ACTIVE:
             raise ValidationError({"__all__": _("The plan is closed and can no longer be changed.")})
-        if locked.version != based_on_version:
+        before = snapshot(locked)
+        if locked.version == based_on_version:
+            seen_snap = before
+        else:
             seen = PlanVersion.objects.filter(plan=locked, number=based_on_version).first()
+            seen_snap = seen.snapshot if seen else {}
+        base, theirs = _flat(seen_snap), _flat(before)
+        # What this editor submitted, completed from the version they saw (unsent fields are unchanged).
+        seen_values = _unflat({k: v for k, v in base.items() if v is not None}) if seen_snap else {}
+        if "needs" in seen_values:
+            seen_values["needs"] = {c: t for c, t in seen_values["needs"].items() if t}
+        mine = _flat_values(_clean_plan_values({**seen_values, **values}))
+        merge = three_way(base, mine, theirs, keep_theirs=keep_theirs)
+        if merge.conflicts:
             latest = PlanVersion.objects.filter(plan=locked).select_related("created_by").order_by("-number").first()
-            changes = diff_snapshots(seen.snapshot if seen else {}, snapshot(locked))
-            raise PlanConflict(locked, based_on_version, changes, latest.created_by if latest else None)
+            raise PlanConflict(
+                locked,
+                based_on_version,
+                diff_snapshots(seen_snap, before),
+                latest.created_by if latest else None,
+                conflicts=[
+                    (form_field_name(key), merge_field_label(key), _display(key, my), _display(key, their))
+                    for key, _was, my, their in merge.conflicts
+                ],
+                mine=[form_field_name(key) for key in [*merge.changes, *(c[0] for c in merge.conflicts)]],
+            )
         current = {k: getattr(locked, k) for k in EDITABLE_FIELDS}
-        merged = _clean_plan_values({**current, **values})
+        changes = _unflat(merge.changes)
+        if "needs" in changes:
+            changes["needs"] = {
+                c: t for c, t in {**(locked.needs or {}), **changes["needs"]}.items() if (t or "").strip()
+            }
+        merged = {**current, **changes}
         errors: dict = {}
         _validate_plan_fields(merged, errors, today=timezone.localdate())
         if errors and not ("review_date" in errors and merged.get("review_date") == locked.review_date):
             raise ValidationError(errors)
-        before = snapshot(locked)
         for key in EDITABLE_FIELDS:
             setattr(locked, key, merged[key])
         # Taken once, for the diff and as the new version; an edit changes no goal or action (S6).
         after = snapshot(locked, items={"goals": before["goals"], "actions": before["actions"]})
         changed = changed_fields(before, after)
+        merged_theirs = [merge_field_label(key) for key in merge.theirs_kept]
+        setattr(locked, "merged_theirs", merged_theirs)  # noqa: B010 (read by the view)
         if not changed["fields"]:
             return locked
-        return _bump(locked, acting, PlanChange.EDITED, Purpose.EDIT, snap=after, args=changed)
+        saved = _bump(locked, acting, PlanChange.EDITED, Purpose.EDIT, snap=after, args=changed)
+        setattr(saved, "merged_theirs", merged_theirs)  # noqa: B010
+        return saved
 
 
 def do_add_goal(*, acting_user, plan: Plan, description: str, area: str = "", target_date: date | None = None) -> Goal:

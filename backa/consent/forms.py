@@ -129,7 +129,12 @@ class EmergencyAccessForm(ChildSearchForm):
 
 
 class ReviewForm(AccessibleForm):
-    outcome = forms.ChoiceField(label=_("Outcome"), choices=ReviewOutcome.choices)
+    # No outcome is chosen in advance: the reviewer must pick one (issue 16).
+    outcome = forms.ChoiceField(
+        label=_("Outcome"),
+        choices=[("", _("Choose an outcome"))] + list(ReviewOutcome.choices),
+        error_messages={"required": _("Choose an outcome.")},
+    )
     note = forms.CharField(label=_("Note"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
 
 

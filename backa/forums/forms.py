@@ -3,10 +3,11 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from backa.forums.models import BurdenSettings, Forum, ForumMeeting, Purpose, Sector
-from backa.lib.forms import AccessibleModelForm
+from backa.lib.forms import AccessibleModelForm, MergeAccessibleModelForm
+from backa.lib.merge import sign_base
 
 
-class ForumForm(AccessibleModelForm):
+class ForumForm(MergeAccessibleModelForm):
     sectors = forms.MultipleChoiceField(
         label=_("Participating sectors"),
         choices=Sector.choices,
@@ -18,6 +19,8 @@ class ForumForm(AccessibleModelForm):
         widget=forms.CheckboxSelectMultiple,
     )
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    # The values the form was loaded with, signed: the base of the three-way merge (decision 0018).
+    base = forms.CharField(widget=forms.HiddenInput, required=False)
 
     class Meta:
         model = Forum
@@ -43,7 +46,11 @@ class ForumForm(AccessibleModelForm):
         super().__init__(*args, **kwargs)
         self.district = district
         if self.instance.pk:
+            from backa.forums.services import forum_values
+
             self.fields["version"].initial = self.instance.version
+            self.fields["base"].initial = sign_base(forum_values(self.instance))
+        self.setup_merge_choices()
 
     def clean_name(self):
         name = self.cleaned_data["name"].strip()

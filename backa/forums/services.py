@@ -11,6 +11,7 @@ from backa.audit.context import as_acting
 from backa.audit.log import Action, log_access
 from backa.audit.vocabulary import ObjectType
 from backa.forums.models import BurdenSettings, Forum, ForumMeeting
+from backa.lib.merge import three_way
 
 FORUM_FIELDS = (
     "name",
@@ -30,23 +31,79 @@ FORUM_FIELDS = (
 )
 
 
+class ForumConflict(Exception):
+    """Two administrators changed the same field of a forum (decision 0018). `conflicts` lists
+    (form field, label, my value, their value); nothing is saved."""
+
+    def __init__(self, forum, conflicts: list, mine: list):
+        super().__init__("forum version conflict")
+        self.forum, self.conflicts, self.mine = forum, conflicts, mine
+
+
+def forum_values(forum_or_data) -> dict:
+    """The forum's editable fields as comparable plain values (lists sorted): the merge base."""
+    get = forum_or_data.get if isinstance(forum_or_data, dict) else lambda k, d=None: getattr(forum_or_data, k, d)
+    values = {}
+    for field in FORUM_FIELDS:
+        if isinstance(forum_or_data, dict) and field not in forum_or_data:
+            continue  # not submitted: unchanged
+        value = get(field, None)
+        values[field] = sorted(str(v) for v in value) if isinstance(value, list | tuple) else value
+    return values
+
+
+def _display(field: str, value) -> str:
+    if isinstance(value, list):
+        return ", ".join(value)
+    if isinstance(value, bool):
+        return _("Yes") if value else _("No")
+    return "" if value is None else str(value)
+
+
 def do_save_forum(
-    *, acting_user, district, data: dict, forum: Forum | None = None, expected_version: int | None = None
+    *,
+    acting_user,
+    district,
+    data: dict,
+    forum: Forum | None = None,
+    expected_version: int | None = None,
+    base: dict | None = None,
+    keep_theirs=(),
 ) -> Forum:
     """Create a forum in the district's inventory, or update one.
 
-    Two administrators editing the same forum: the second save fails with a clear error
-    instead of silently overwriting (expected_version is the version the form was loaded at).
+    Two administrators editing the same forum: the second save is merged three ways against
+    `base`, the values the form was loaded with (backa.lib.merge): only the fields this
+    administrator changed are written; a field both changed raises ForumConflict. Without a
+    base a stale save is refused (expected_version is the version the form was loaded at).
     """
     with transaction.atomic():
         if forum is None:
             forum = Forum(district=district, municipality_id=district.municipality_id)
         else:
             forum = Forum.objects.select_for_update().get(pk=forum.pk, district=district)
-            if expected_version is not None and forum.version != expected_version:
+            stale = expected_version is not None and forum.version != expected_version
+            if stale and base is None:
                 raise ValidationError(
                     _("Someone else changed this forum while you were editing. Reload and try again.")
                 )
+            if base is not None:
+                merge = three_way(base, forum_values(data), forum_values(forum), keep_theirs=keep_theirs)
+                if merge.conflicts:
+                    raise ForumConflict(
+                        forum,
+                        [
+                            (
+                                name,
+                                str(Forum._meta.get_field(name).verbose_name),
+                                _display(name, my),
+                                _display(name, th),
+                            )
+                            for name, _was, my, th in merge.conflicts
+                        ],
+                        mine=[*merge.changes, *(c[0] for c in merge.conflicts)],
+                    )
+                data = {name: data[name] for name in merge.changes}
             forum.version += 1
         for field in FORUM_FIELDS:
             if field in data:

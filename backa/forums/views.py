@@ -27,8 +27,15 @@ from backa.forums.access import (
 )
 from backa.forums.forms import BurdenSettingsForm, ForumForm, ForumMeetingForm
 from backa.forums.models import BurdenSettings, Forum, ForumMeeting, Participation
-from backa.forums.services import do_record_forum_meeting, do_save_forum, do_set_burden_thresholds, inventory_overlaps
+from backa.forums.services import (
+    ForumConflict,
+    do_record_forum_meeting,
+    do_save_forum,
+    do_set_burden_thresholds,
+    inventory_overlaps,
+)
 from backa.lib.csv import csv_response
+from backa.lib.merge import read_base
 from backa.organisations.models import District
 
 
@@ -163,6 +170,35 @@ def forum_edit(request, district_id, forum_id=None):
                 data=data,
                 forum=forum,
                 expected_version=form.cleaned_data.get("version"),
+                base=read_base(form.cleaned_data.get("base") or ""),
+                keep_theirs=form.fields_to_take_from_theirs(),
+            )
+        except ForumConflict as conflict:
+            # Three-way merge (decision 0018): the form now holds the forum as saved, with this
+            # administrator's own changes as typed; each field both changed asks for a choice.
+            current = ForumForm(instance=conflict.forum, district=district)
+            posted = request.POST.copy()
+            for name in form.Meta.fields:
+                if name in conflict.mine:
+                    continue
+                value = current[name].value()
+                if isinstance(value, list):
+                    posted.setlist(name, [str(v) for v in value])
+                elif isinstance(value, bool):
+                    if value:
+                        posted[name] = "on"
+                    else:
+                        posted.pop(name, None)
+                else:
+                    posted[name] = "" if value is None else str(value)
+            posted["version"] = str(conflict.forum.version)
+            posted["base"] = current["base"].value()
+            form = ForumForm(posted, instance=conflict.forum, district=district)
+            form.setup_merge_choices(conflict.conflicts)
+            form.is_valid()  # shows the choices still to make
+            form.add_error(
+                None,
+                _("Someone else changed this forum while you were editing. Choose below which value is kept."),
             )
         except ValidationError as error:
             form.add_error(None, error)

@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from backa.accounts.models import PositionKind, User
 from backa.impact.indicators import INDICATORS
 from backa.impact.models import ImpactAssessment, ImpactAssessmentVersion, Right
-from backa.lib.forms import AccessibleForm, AccessibleModelForm
+from backa.lib.forms import AccessibleForm, AccessibleModelForm, MergeAccessibleModelForm
 from backa.organisations.models import District
 
 TEXTAREA = forms.Textarea(attrs={"rows": 4})
@@ -22,7 +22,7 @@ class AssessmentForm(AccessibleModelForm):
         self.fields["district"].queryset = District.objects.filter(municipality_id=municipality_id).order_by("name")
 
 
-class VersionForm(AccessibleModelForm):
+class VersionForm(MergeAccessibleModelForm):
     rights = forms.MultipleChoiceField(
         label=_("Rights at stake"), choices=Right.choices, widget=forms.CheckboxSelectMultiple
     )
@@ -57,6 +57,10 @@ class VersionForm(AccessibleModelForm):
         ]
         widgets = {name: TEXTAREA for name in fields if name not in ("rights", "indicators", "follow_up_on")}
         widgets["follow_up_on"] = forms.DateInput(attrs={"type": "date"})
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.setup_merge_choices()
 
     def clean_follow_up_on(self):
         day = self.cleaned_data.get("follow_up_on")

@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 
 from backa.impact import indicators
 from backa.impact.models import STEP_FIELDS, ImpactAssessment, ImpactAssessmentVersion, Status
+from backa.lib.merge import three_way
 
 
 def _add_version(assessment, *, acting_user, steps: dict) -> ImpactAssessmentVersion:
@@ -42,15 +43,59 @@ def do_create_assessment(
     return assessment
 
 
-def do_save_version(*, acting_user, assessment, steps: dict, expected_version: int) -> ImpactAssessmentVersion:
-    """Save the steps as a new version. Only a draft changes; a stale form is refused."""
+class VersionConflict(Exception):
+    """Two people changed the same step of a draft (decision 0018): `conflicts` lists (field,
+    label, my value, their value); `mine` the fields this editor changed. Nothing is saved."""
+
+    def __init__(self, assessment, conflicts: list, mine: list):
+        super().__init__("impact assessment version conflict")
+        self.assessment, self.conflicts, self.mine = assessment, conflicts, mine
+
+
+def _steps(source) -> dict:
+    """Steps as comparable plain values (lists sorted, dates as ISO text); a dict gives only its keys."""
+    out = {}
+    for field in STEP_FIELDS:
+        if isinstance(source, dict):
+            if field not in source:
+                continue
+            value = source[field]
+        else:
+            value = getattr(source, field)
+        if isinstance(value, list | tuple):
+            value = sorted(str(v) for v in value)
+        elif hasattr(value, "isoformat"):
+            value = value.isoformat()
+        out[field] = value
+    return out
+
+
+def do_save_version(
+    *, acting_user, assessment, steps: dict, expected_version: int, keep_theirs=()
+) -> ImpactAssessmentVersion:
+    """Save the steps as a new version. Only a draft changes. A form loaded at an older version
+    is merged three ways against that version (backa.lib.merge): steps only someone else changed
+    keep theirs, a step both changed raises VersionConflict."""
     with transaction.atomic():
         locked = ImpactAssessment.objects.select_for_update().get(pk=assessment.pk)
         if locked.status != Status.DRAFT:
             raise ValidationError(_("Only a draft can be changed. Ask the decision-maker to return it first."))
-        if locked.current_version != expected_version:
+        current = locked.versions.get(number=locked.current_version)
+        seen = locked.versions.filter(number=expected_version).first()
+        if seen is None:
             raise ValidationError(_("Someone else saved a newer version while you were editing. Reload and try again."))
-        return _add_version(locked, acting_user=acting_user, steps=steps)
+        merge = three_way(_steps(seen), _steps(steps), _steps(current), keep_theirs=keep_theirs)
+        if merge.conflicts:
+            labels = {f: str(ImpactAssessmentVersion._meta.get_field(f).verbose_name) for f in STEP_FIELDS}
+            show = lambda v: ", ".join(v) if isinstance(v, list) else ("" if v is None else str(v))  # noqa: E731
+            raise VersionConflict(
+                locked,
+                [(f, labels[f], show(my), show(th)) for f, _was, my, th in merge.conflicts],
+                mine=[*merge.changes, *(c[0] for c in merge.conflicts)],
+            )
+        merged = {f: getattr(current, f) for f in STEP_FIELDS}
+        merged.update({f: steps[f] for f in merge.changes})
+        return _add_version(locked, acting_user=acting_user, steps=merged)
 
 
 def missing_for_decision(version) -> list[str]:

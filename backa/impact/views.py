@@ -16,6 +16,7 @@ from backa.impact.forms import AssessmentForm, DecideForm, SendForm, VersionForm
 from backa.impact.indicators import LABELS
 from backa.impact.models import STEP_FIELDS, Status
 from backa.impact.services import (
+    VersionConflict,
     do_create_assessment,
     do_decide,
     do_save_version,
@@ -121,6 +122,30 @@ def assessment_edit(request, assessment_id):
                 assessment=assessment,
                 steps={f: version_form.cleaned_data[f] for f in STEP_FIELDS},
                 expected_version=version_form.cleaned_data.get("expected_version") or 0,
+                keep_theirs=version_form.fields_to_take_from_theirs(),
+            )
+        except VersionConflict as conflict:
+            # Three-way merge (decision 0018): the newest version's steps, with this person's own
+            # changes as typed; each step both changed asks for a choice.
+            latest = conflict.assessment.versions.get(number=conflict.assessment.current_version)
+            current = VersionForm(prefix="v", initial={f: getattr(latest, f) for f in STEP_FIELDS})
+            posted = request.POST.copy()
+            for name in STEP_FIELDS:
+                if name in conflict.mine:
+                    continue
+                key, value = current.add_prefix(name), current[name].value()
+                if isinstance(value, list):
+                    posted.setlist(key, [str(v) for v in value])
+                else:
+                    posted[key] = (
+                        "" if value is None else (value.isoformat() if hasattr(value, "isoformat") else str(value))
+                    )
+            posted[current.add_prefix("expected_version")] = str(conflict.assessment.current_version)
+            version_form = VersionForm(posted, prefix="v")
+            version_form.setup_merge_choices(conflict.conflicts)
+            version_form.is_valid()
+            version_form.add_error(
+                None, _("Someone else saved a newer version while you were editing. Choose below which text is kept.")
             )
         except ValidationError as error:
             version_form.add_error(None, error)

@@ -75,11 +75,12 @@ class RunTracker:
             f"INSERT INTO {ImportRun._meta.db_table} ({columns}) VALUES ({', '.join(['%s'] * len(fields))})", values
         )
 
-    @staticmethod
-    def _db_value(field, value):
+    def _db_value(self, field, value):
+        """The value as this database binds it: on SQLite a UUID is its hex text (a raw UUID
+        object fails to bind there: every demo import crashed on it), on PostgreSQL a uuid."""
         if isinstance(field, models.JSONField):
             return json.dumps(value)
-        return value
+        return field.get_db_prep_value(value, connection=self.conn, prepared=False)
 
     def _execute(self, sql, params):
         with self.conn.cursor() as cursor:
@@ -92,7 +93,8 @@ class RunTracker:
             field = ImportRun._meta.get_field(name)
             sets.append(f"{self.conn.ops.quote_name(field.column)} = %s")
             params.append(self._db_value(field, value))
-        self._execute(f"UPDATE {ImportRun._meta.db_table} SET {', '.join(sets)} WHERE id = %s", params + [self.run.pk])
+        key = self._db_value(ImportRun._meta.pk, self.run.pk)
+        self._execute(f"UPDATE {ImportRun._meta.db_table} SET {', '.join(sets)} WHERE id = %s", params + [key])
 
     def finish(self, status: str, **values):
         self.update(status=status, finished_at=timezone.now(), **values)

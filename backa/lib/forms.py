@@ -88,3 +88,64 @@ class DateTimeInput(forms.DateTimeInput):
 
     def __init__(self, attrs=None):
         super().__init__(attrs, format="%Y-%m-%dT%H:%M")
+
+
+class MergeChoicesMixin(AccessibleFormMixin):
+    """For an optimistically locked form (backa.lib.merge, decision 0018): after a conflict,
+    each field both people changed gets a required choice right below it, *keep mine* or *take
+    theirs*, with the other person's value shown beside the editor's. The list of such fields
+    travels in the hidden field ``merge_fields`` so that the choice survives a re-post."""
+
+    def setup_merge_choices(self, conflicts: list | None = None):
+        """`conflicts`: [(form field, label, my value, their value)] from the service; without
+        it the fields come from the posted ``merge_fields``."""
+        from django.utils.translation import gettext as _
+
+        for stale in [k for k in self.fields if k.startswith("keep-")]:
+            del self.fields[stale]
+        self.fields["merge_fields"] = forms.CharField(widget=forms.HiddenInput, required=False)
+        theirs = {}
+        if conflicts is not None:
+            names = [c[0] for c in conflicts if c[0] in self.fields]
+            theirs = {c[0]: c[3] for c in conflicts}
+            if self.is_bound:
+                self.data = self.data.copy()
+                self.data[self.add_prefix("merge_fields")] = ",".join(names)
+                for name in names:
+                    self.data.pop(self.add_prefix(f"keep-{name}"), None)
+        else:
+            posted = self.data.get(self.add_prefix("merge_fields"), "") if self.is_bound else ""
+            names = [n for n in posted.split(",") if n in self.fields]
+        self.merge_names = names
+        order = list(self.fields)
+        for name in names:
+            label = self.fields[name].label
+            their_text = theirs.get(name)
+            choice = forms.ChoiceField(
+                label=_("Both of you changed “%(field)s”. Which one is kept?") % {"field": label},
+                choices=[
+                    ("mine", _("Mine: what is in the field above")),
+                    (
+                        "theirs",
+                        _("Theirs: %(value)s") % {"value": their_text or "–"}
+                        if their_text is not None
+                        else _("Theirs: what is saved now"),
+                    ),
+                ],
+                widget=forms.RadioSelect,
+                error_messages={"required": _("Choose whether your text or theirs is kept.")},
+            )
+            self.fields[f"keep-{name}"] = choice
+            order.insert(order.index(name) + 1, f"keep-{name}")
+        self.fields = {key: self.fields[key] for key in order + [k for k in self.fields if k not in order]}
+
+    def fields_to_take_from_theirs(self) -> list[str]:
+        return [n for n in getattr(self, "merge_names", []) if self.cleaned_data.get(f"keep-{n}") == "theirs"]
+
+
+class MergeAccessibleForm(MergeChoicesMixin, forms.Form):
+    pass
+
+
+class MergeAccessibleModelForm(MergeChoicesMixin, forms.ModelForm):
+    pass

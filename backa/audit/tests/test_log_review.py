@@ -217,3 +217,60 @@ def test_refusals_are_drawn_into_the_review(world, client_for):
     assert items[(world.olle.id, world.children["hemlig"].id)] == {"denied_protected"}
     assert items[(world.per.id, world.children["ivar"].id)] == {"many_denials"}
     assert (world.rasmus.id, world.children["ivar"].id) not in items
+
+
+def test_any_purpose_that_is_not_a_relationship_is_flagged_no_relationship(world):
+    from django.db import transaction
+
+    with transaction.atomic():
+        # A police officer's concern about a child he has no role for (purpose: upptäckare).
+        log_access(
+            user=world.britta, action=Action.CREATE, child=world.ivar, object_type="concern", purpose="upptackare"
+        )
+        # The barnkontakt opens the file (a relationship) and then edits the plan (purpose "edit").
+        log_access(user=world.rasmus, action=Action.VIEW, child=world.sigrid, purpose="barnkontakt")
+        log_access(user=world.rasmus, action=Action.UPDATE, child=world.sigrid, object_type="plan", purpose="edit")
+        # The reviewer looking at the review is not drawn again.
+        log_access(user=world.ada, action=Action.VIEW, child=world.ivar, object_type="log_review", purpose="log_review")
+    draw_daily_sample(timezone.localdate(), sample_size=0)
+    flagged = {(i.user_id, i.child_id): i.reasons for i in LogReviewItem.objects.all()}
+    assert "no_relationship" in flagged[(world.britta.id, world.ivar.id)]
+    assert (world.rasmus.id, world.sigrid.id) not in flagged
+    assert (world.ada.id, world.ivar.id) not in flagged
+
+
+def test_a_review_item_shows_who_which_child_what_and_why_and_nothing_is_preselected(world, client_for):
+    from django.db import transaction
+
+    with transaction.atomic():
+        log_access(user=world.per, action=Action.VIEW, child=world.sigrid, object_type="plan", purpose="team_member")
+    draw_daily_sample(timezone.localdate(), sample_size=10)
+    item = LogReviewItem.objects.get(user_id=world.per.id)
+    client = client_for("ada")
+    html = client.get(reverse("access:review_queue")).content.decode()
+    assert world.per.get_full_name() in html and "Sigrid Nilsson" in html
+    assert "Slumpmässigt stickprov" in html and "Plan" in html
+    assert "selected" not in html  # no outcome chosen in advance
+    # The reviewer saw the child's name: logged with the purpose log_review.
+    assert AccessLog.objects.filter(user_id=world.ada.id, child_id=world.sigrid.id, purpose="log_review").exists()
+    detail = client.get(reverse("access:review_item_page", args=[item.id])).content.decode()
+    assert "Sigrid Nilsson" in detail and "Med i barnets team" in detail
+    # Recording without choosing an outcome records nothing.
+    client.post(reverse("access:review_item", args=[item.id]), {"outcome": ""})
+    item.refresh_from_db()
+    assert item.reviewed_at is None
+
+
+def test_an_emergency_review_shows_the_child_and_what_was_opened(world, client_for):
+    grant = do_grant_emergency_access(
+        acting_user=world.britta, child=world.sigrid, reason="Polisen ringde om akut fara för barnet"
+    )
+    client_for("britta").get(reverse("casefile:overview", args=[world.sigrid.id]))
+    client = client_for("ada")
+    queue = client.get(reverse("access:review_queue")).content.decode()
+    assert "Sigrid Nilsson" in queue and "Polisen ringde om akut fara" in queue
+    page = client.get(reverse("access:review_emergency_page", args=[grant.id])).content.decode()
+    assert "Sigrid Nilsson" in page and "Barnets akt" in page  # what was opened under the access
+    assert AccessLog.objects.filter(
+        user_id=world.ada.id, child_id=world.sigrid.id, purpose="log_review", object_type="emergency_review"
+    ).exists()

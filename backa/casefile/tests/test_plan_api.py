@@ -67,10 +67,13 @@ def test_a_stale_plan_version_gets_409_with_the_changes(world, client_for):
     assert (
         _json(client_for("rasmus"), "patch", url, {"version": 1, "child_view": "Jag vill ha lugn"}).status_code == 200
     )
-    response = _json(client_for("sara"), "patch", url, {"version": 1, "reason": "Other"})
+    # A different field merges: Rasmus's child view stays.
+    assert _json(client_for("sara"), "patch", url, {"version": 1, "reason": "Other"}).status_code == 200
+    response = _json(client_for("sara"), "patch", url, {"version": 1, "child_view": "Jag vill vara med"})
     assert response.status_code == 409
     body = response.json()
-    assert body["current_version"] == 2 and body["changes"][0]["now"] == "Jag vill ha lugn"
+    assert body["current_version"] == 3 and "Jag vill ha lugn" in [c["now"] for c in body["changes"]]
+    assert body["conflicts"][0]["field"] == "child_view" and body["conflicts"][0]["theirs"] == "Jag vill ha lugn"
 
 
 def test_the_api_is_gated_and_logs_denials(world, client_for):

@@ -44,27 +44,42 @@ def test_missing_fields_give_clear_messages_and_nothing_is_saved(world, client_f
     assert not Plan.objects.exists()
 
 
-def test_two_people_editing_the_plan_see_a_conflict_not_an_overwrite(world, client_for):
+def test_two_people_editing_different_fields_both_keep_their_change(world, client_for):
     plan = make_plan(world)
     url = reverse("casefile:edit_plan", args=[world.sigrid.id, plan.id])
     assert client_for("rasmus").post(url, _plan_post(world, reason="Calm at school and home")).status_code == 302
-    response = client_for("sara").post(url, _plan_post(world, guardian_view="Mamma håller med"))
+    # Sara's form still holds version 1's reason: saving it must not revert Rasmus's text.
+    response = client_for("sara").post(url, _plan_post(world, guardian_view="Mamma håller med"), follow=True)
+    assert response.status_code == 200
+    plan.refresh_from_db()
+    assert plan.version == 3 and plan.guardian_view == "Mamma håller med"
+    assert plan.reason == "Calm at school and home"
+
+
+def test_two_people_editing_the_same_field_choose_side_by_side(world, client_for):
+    plan = make_plan(world)
+    url = reverse("casefile:edit_plan", args=[world.sigrid.id, plan.id])
+    assert client_for("rasmus").post(url, _plan_post(world, reason="Calm at school and home")).status_code == 302
+    response = client_for("sara").post(url, _plan_post(world, reason="Calm breaks", guardian_view="Mamma håller med"))
     html = response.content.decode()
     assert response.status_code == 200
     assert 'class="error-summary"' in html
-    assert "Calm at school and home" in html and "Mamma håller med" in html  # theirs shown, hers kept
-    assert 'name="version" value="2"' in html
+    assert "Calm at school and home" in html and "Calm breaks" in html  # side by side
+    assert 'name="version" value="2"' in html and 'name="merge_fields" value="reason"' in html
+    assert 'name="keep-reason"' in html and "checked" not in html.split('name="keep-reason"')[1][:40]
     plan.refresh_from_db()
     assert plan.guardian_view == "" and plan.version == 2
-    # After reading the conflict, saving again is based on version 2 and goes through.
-    assert (
-        client_for("sara")
-        .post(url, _plan_post(world, version="2", reason="Calm at school and home", guardian_view="Mamma håller med"))
-        .status_code
-        == 302
+    # Saving again without choosing is refused; nothing changes.
+    again = _plan_post(
+        world, version="2", reason="Calm breaks", guardian_view="Mamma håller med", merge_fields="reason"
     )
+    assert client_for("sara").post(url, again).status_code == 200
     plan.refresh_from_db()
-    assert plan.version == 3 and plan.guardian_view == "Mamma håller med"
+    assert plan.version == 2
+    # Choosing theirs keeps Rasmus's reason and saves her other change.
+    assert client_for("sara").post(url, {**again, "keep-reason": "theirs"}).status_code == 302
+    plan.refresh_from_db()
+    assert plan.version == 3 and plan.guardian_view == "Mamma håller med" and plan.reason == "Calm at school and home"
 
 
 def test_plan_sub_pages_are_gated(world, client_for):
@@ -110,33 +125,70 @@ def test_a_meeting_records_the_childs_voice_and_decisions_become_actions(world, 
     meeting = Meeting.objects.get()
     assert {p.kind for p in meeting.participants.all()} == {"professional", "child"}
     url = reverse("casefile:meeting", args=[world.sigrid.id, meeting.id])
-    response = client.post(url, {"minutes": "Talked", "child_heard": "not_heard", "decisions": "Adult at breaks"})
+    held = {
+        "minutes": "Talked",
+        "child_heard": "other_way",
+        "child_heard_how": "Drew a picture with her teacher",
+        "decision-1-text": "Adult at breaks",
+        "decision-1-owner": str(world.sara.id),
+        "decision-1-owner_organisation": str(world.units["ifo"].organisation.id),
+        "decision-1-starts_on": timezone.localdate().isoformat(),
+        "decision-1-due_on": (timezone.localdate() + timedelta(days=40)).isoformat(),
+    }
+    # Two days ahead: it cannot be recorded as held yet.
+    response = client.post(url, held)
+    assert response.status_code == 200 and b'class="error-summary"' in response.content
+    meeting.refresh_from_db()
+    assert meeting.status == "planned" and not meeting.decisions.exists()
+    Meeting.objects.filter(pk=meeting.pk).update(starts_at=timezone.now() - timedelta(hours=1))  # the day came
+    response = client.post(url, {**held, "child_heard": "not_heard", "child_heard_how": ""})
     assert response.status_code == 200 and b'id="id_child_heard_how_error"' in response.content
     meeting.refresh_from_db()
     assert meeting.status == "planned"
-    response = client.post(
-        url,
-        {
-            "minutes": "Talked",
-            "child_heard": "other_way",
-            "child_heard_how": "Drew a picture with her teacher",
-            "decisions": "Adult at breaks",
-        },
-    )
+    response = client.post(url, held)
     assert response.status_code == 302
     decision = meeting.decisions.get()
+    form_page = client.get(reverse("casefile:add_action", args=[world.sigrid.id, plan.id]) + f"?beslut={decision.id}")
+    html = form_page.content.decode()
+    # The new action's form carries the decision's organisation, owner and dates.
+    assert f'value="{world.sara.id}" selected' in html
+    assert f'value="{held["decision-1-due_on"]}"' in html
     response = client.post(
         reverse("casefile:add_action", args=[world.sigrid.id, plan.id]),
         {
             "decision_id": str(decision.id),
             "description": decision.text,
-            "owner_organisation": str(plan.organisation_id),
-            "owner": str(world.olle.id),
+            "owner_organisation": held["decision-1-owner_organisation"],
+            "owner": str(world.sara.id),
+            "starts_on": held["decision-1-starts_on"],
+            "due_on": held["decision-1-due_on"],
         },
     )
     assert response.status_code == 302
     action = Action.objects.get()
-    assert action.from_decision == decision and action.owner == world.olle
+    assert action.from_decision == decision and action.owner == world.sara
+    assert action.due_on.isoformat() == held["decision-1-due_on"]
+    # The meetings list counts the invited and those who came apart.
+    listing = client.get(reverse("casefile:meetings", args=[world.sigrid.id])).content.decode()
+    assert "Närvarande" in listing or "Attended" in listing
+
+
+def test_a_person_with_two_roles_is_invited_once(world):
+    from backa.casefile.forms import MeetingForm
+    from backa.casefile.team import active_team
+
+    team = active_team(world.sigrid)
+    form = MeetingForm(team=team)
+    values = [v for v, _label in form.fields["professionals"].choices]
+    assert len(values) == len(set(values))
+    meeting = do_schedule_meeting(
+        acting_user=world.rasmus,
+        child=world.sigrid,
+        starts_at=timezone.now(),
+        professionals=[world.sara, world.sara],
+        invite_child=False,
+    )
+    assert meeting.participants.filter(user=world.sara).count() == 1
 
 
 def test_the_database_refuses_a_held_meeting_without_the_childs_voice(world):

@@ -60,19 +60,64 @@ def test_each_save_makes_a_new_version(world):
     )
 
 
-def test_the_second_of_two_concurrent_edits_gets_a_conflict_showing_what_changed(world):
+def test_two_concurrent_edits_of_different_fields_merge_and_neither_is_lost(world):
     plan = make_plan(world)
-    # Both Rasmus and Sara opened version 1; Rasmus saves first.
+    # Both Rasmus and Sara opened version 1; Rasmus saves first, Sara changes another field.
+    do_update_plan(acting_user=world.rasmus, plan=plan, based_on_version=1, reason="Calm at school and at home")
+    with translation.override("en"):
+        saved = do_update_plan(
+            acting_user=world.sara,
+            plan=plan,
+            based_on_version=1,
+            reason="Sigrid needs calm at school",  # unchanged from version 1: Rasmus's text stays
+            guardian_view="Agree",
+        )
+    assert saved.merged_theirs == ["why the plan exists"]
+    plan.refresh_from_db()
+    assert plan.version == 3 and plan.guardian_view == "Agree" and plan.reason == "Calm at school and at home"
+
+
+def test_two_edits_of_the_same_field_conflict_and_nothing_is_saved_until_one_is_chosen(world):
+    plan = make_plan(world)
     do_update_plan(acting_user=world.rasmus, plan=plan, based_on_version=1, reason="Calm at school and at home")
     with translation.override("en"), pytest.raises(PlanConflict) as exc:
-        do_update_plan(acting_user=world.sara, plan=plan, based_on_version=1, guardian_view="Agree")
+        do_update_plan(
+            acting_user=world.sara,
+            plan=plan,
+            based_on_version=1,
+            reason="Calm breaks",
+            needs={"trygghet": "Feel safe at break", "halsa": "Sleep"},
+        )
     conflict = exc.value
     assert conflict.changed_by == world.rasmus
+    assert conflict.conflicts == [("reason", "why the plan exists", "Calm breaks", "Calm at school and at home")]
     assert [(label, old, new) for label, old, new in conflict.changes] == [
         ("why the plan exists", "Sigrid needs calm at school", "Calm at school and at home")
     ]
+    assert set(conflict.mine) == {"reason", "need-halsa"}
     plan.refresh_from_db()
-    assert plan.version == 2 and plan.guardian_view == "" and plan.reason == "Calm at school and at home"
+    assert plan.version == 2 and plan.needs == {"trygghet": "Feel safe at break"}
+    # Sara chooses Rasmus's text for the reason; her new need is saved alongside it.
+    do_update_plan(
+        acting_user=world.sara,
+        plan=plan,
+        based_on_version=2,
+        keep_theirs=["reason"],
+        reason="Calm breaks",
+        needs={"trygghet": "Feel safe at break", "halsa": "Sleep"},
+    )
+    plan.refresh_from_db()
+    assert plan.version == 3 and plan.reason == "Calm at school and at home"
+    assert plan.needs == {"trygghet": "Feel safe at break", "halsa": "Sleep"}
+
+
+def test_an_edit_from_an_unknown_version_overwrites_nothing_that_differs(world):
+    plan = make_plan(world)
+    with pytest.raises(PlanConflict) as exc:
+        do_update_plan(acting_user=world.sara, plan=plan, based_on_version=99, reason="Mine")
+    assert [c[0] for c in exc.value.conflicts] == ["reason"]
+    plan.refresh_from_db()
+    assert plan.version == 1
 
 
 def test_review_date_and_required_fields_are_validated(world):

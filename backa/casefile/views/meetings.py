@@ -29,6 +29,8 @@ from backa.lib.pdf import render_pdf_ua
 def meetings(request, child_id):
     child = get_child_for_request(request, child_id, object_type=ObjectType.MEETING)
     items = list(Meeting.objects.filter(child=child).prefetch_related("participants"))
+    for m in items:  # invitation and attendance are counted apart
+        setattr(m, "attended_count", sum(1 for p in m.participants.all() if p.attended))  # noqa: B010
     return render(request, "casefile/meetings.html", {"child": child, "meetings": items})
 
 
@@ -82,7 +84,7 @@ def new_meeting(request, child_id):
 def meeting(request, child_id, meeting_id):
     child = get_child_for_request(request, child_id, object_type=ObjectType.MEETING, object_id=meeting_id)
     item = child_object(Meeting.objects.select_related("plan"), child, meeting_id, ObjectType.MEETING, child=child)
-    participants = list(item.participants.all())
+    participants = list(item.participants.select_related("user"))
     # The meeting is the team's; its agenda and minutes belong to the organisation that wrote them.
     record_visible = visible_entry_scope(request, child).allows(item.organisation_id, secrecy.MEETING_MINUTES)
     # Writing minutes over a record one may not read would overwrite it unseen (and take it over).
@@ -95,7 +97,9 @@ def meeting(request, child_id, meeting_id):
             "child_heard_how": item.child_heard_how,
             "attended": [str(p.id) for p in participants if p.attended],
         }
-        form = forms.MinutesForm(request.POST or None, participants=participants, initial=initial)
+        form = forms.MinutesForm(
+            request.POST or None, participants=participants, initial=initial, municipality=child.municipality
+        )
     elif request.method == "POST":
         raise ChildNotFound(child.pk, action=LogAction.UPDATE, object_type=ObjectType.MEETING, object_id=item.id)
     if form is not None and request.method == "POST" and form.is_valid():
@@ -108,14 +112,14 @@ def meeting(request, child_id, meeting_id):
                 child_heard=data["child_heard"],
                 child_heard_how=data["child_heard_how"],
                 attended_ids=data["attended"],
-                decisions=data["decisions"].splitlines(),
+                decisions=form.decision_rows(),
             )
         except ValidationError as error:
             form.apply_service_errors(error)
         else:
             messages.success(request, _("The minutes are saved."))
             return redirect("casefile:meeting", child_id=child.id, meeting_id=item.id)
-    decisions = list(item.decisions.all())
+    decisions = list(item.decisions.select_related("owner", "owner_organisation"))
     made = set(Action.objects.filter(from_decision__in=decisions).values_list("from_decision_id", flat=True))
     for d in decisions:
         d.has_action = d.id in made

@@ -28,6 +28,7 @@ from backa.casefile.plan import (
     do_end_plan,
     do_set_action_status,
     do_update_plan,
+    merge_key,
 )
 from backa.casefile.views.common import _plan
 from backa.lib.pdf import render_pdf_ua
@@ -121,18 +122,42 @@ def edit_plan(request, child_id, plan_id):
     if request.method == "POST" and form.is_valid():
         based_on = form.cleaned_data.get("version") or 0
         try:
-            do_update_plan(acting_user=Acting.of(request), plan=plan, based_on_version=based_on, **form.plan_values())
+            saved = do_update_plan(
+                acting_user=Acting.of(request),
+                plan=plan,
+                based_on_version=based_on,
+                keep_theirs=[merge_key(name) for name in form.fields_to_take_from_theirs()],
+                **form.plan_values(),
+            )
         except PlanConflict as exc:
             conflict = exc
-            # Keep what this person typed; the next save is based on the version they have now seen.
+            # Three-way merge (decision 0018): the form shows the plan as saved now, with this
+            # person's own changes as typed; the fields both changed get a choice. The next save
+            # is based on the version they have now seen.
+            current = {
+                k: ("" if v is None else str(v.isoformat() if hasattr(v, "isoformat") else v))
+                for k, v in forms.PlanForm.initial_from(exc.plan).items()
+            }
             data = request.POST.copy()
-            data["version"] = exc.plan.version
+            for name, value in current.items():
+                if name not in exc.mine:
+                    data[name] = value
+            for name in [n for n in data if n.startswith("need-") and n not in exc.mine and n not in current]:
+                data[name] = ""
+            data["version"] = str(exc.plan.version)
             form = forms.PlanForm(data, municipality=child.municipality)
-            form.is_valid()
+            form.setup_merge_choices(exc.conflicts)
         except ValidationError as error:
             form.apply_service_errors(error)
         else:
             messages.success(request, _("The plan is saved as a new version."))
+            merged = getattr(saved, "merged_theirs", [])
+            if merged:
+                messages.info(
+                    request,
+                    _("Someone else had changed the plan meanwhile; their changes were kept: %(fields)s.")
+                    % {"fields": ", ".join(merged)},
+                )
             return redirect("casefile:plan", child_id=child.id)
     return render(
         request, "casefile/plan_form.html", {"child": child, "form": form, "plan": plan, "conflict": conflict}
@@ -172,7 +197,15 @@ def add_action(request, child_id, plan_id):
     decision_id = request.GET.get("beslut") or request.POST.get("decision_id")
     if _is_uuid(decision_id):
         decision = Decision.objects.filter(pk=decision_id, meeting__child=child).first()
-    initial = {"description": decision.text} if decision else {}
+    initial = {}
+    if decision is not None:  # what the meeting decided: text, organisation, owner and dates
+        initial = {
+            "description": decision.text,
+            "owner_organisation": decision.owner_organisation_id,
+            "owner": decision.owner_id,
+            "starts_on": decision.starts_on,
+            "due_on": decision.due_on,
+        }
     form = forms.ActionForm(
         request.POST or None,
         plan=plan,
@@ -219,7 +252,12 @@ def end_plan(request, child_id, plan_id):
         except ValidationError as error:
             form.apply_service_errors(error)
         else:
-            messages.success(request, _("The plan is closed."))
+            messages.success(
+                request,
+                _("The plan is handed over.")
+                if form.cleaned_data.get("status") == PlanStatus.HANDED_OVER
+                else _("The plan is closed."),
+            )
             return redirect("casefile:plan", child_id=child.id)
     return render(
         request,

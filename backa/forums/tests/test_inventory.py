@@ -61,10 +61,42 @@ def test_a_stale_edit_does_not_overwrite_a_newer_one(world, client_for):
     url = reverse("forums:forum_edit", args=[world.jarva.id, forum.id])
     client = client_for("ada", language="en")
     assert client.post(url, dict(VALID, version=1, convener="A")).status_code == 302
-    response = client.post(url, dict(VALID, version=1, convener="B"))
+    response = client.post(url, dict(VALID, version=1, convener="B"))  # no base: refused
     assert "Someone else changed this forum" in response.content.decode()
     forum.refresh_from_db()
     assert (forum.convener, forum.version) == ("A", 2)
+
+
+def _loaded(client, url):
+    """The edit form's hidden version and base, as a browser would send them back."""
+    import re
+
+    html = client.get(url).content.decode()
+    return {name: re.search(rf'name="{name}" value="([^"]*)"', html).group(1) for name in ("version", "base")}
+
+
+def test_two_administrators_editing_a_forum_merge_and_choose(world, client_for):
+    client = client_for("ada", language="en")
+    assert client.post(reverse("forums:forum_create", args=[world.jarva.id]), VALID).status_code == 302
+    forum = Forum.objects.get()
+    url = reverse("forums:forum_edit", args=[world.jarva.id, forum.id])
+    first, second = _loaded(client, url), _loaded(client, url)
+    assert client.post(url, dict(VALID, **first, convener="A")).status_code == 302
+    # A different field: merged, the first administrator's convener stays.
+    assert client.post(url, dict(VALID, **second, frequency="monthly")).status_code == 302
+    forum.refresh_from_db()
+    assert (forum.convener, forum.frequency, forum.version) == ("A", "monthly", 3)
+    # The same field: shown side by side, nothing saved until a choice is made.
+    response = client.post(url, dict(VALID, **second, convener="B"))
+    html = response.content.decode()
+    assert response.status_code == 200 and 'name="keep-convener"' in html and "Theirs: A" in html
+    forum.refresh_from_db()
+    assert (forum.convener, forum.version) == ("A", 3)
+    again = _loaded(client, url)
+    choose = dict(VALID, **again, convener="B", frequency="monthly", merge_fields="convener")
+    assert client.post(url, {**choose, "keep-convener": "mine"}).status_code == 302
+    forum.refresh_from_db()
+    assert (forum.convener, forum.frequency) == ("B", "monthly")
 
 
 @pytest.mark.parametrize("persona", ["rasmus", "sara", "olle", "britta"])

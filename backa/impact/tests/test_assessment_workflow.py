@@ -78,6 +78,12 @@ def test_every_save_is_a_new_version_and_old_versions_stay_readable(world, clien
     ]
     old = client.get(reverse("impact:detail", args=[assessment.id]) + "?version=1").content.decode()
     assert "Starta piloten Backa barnet i Järva" in old
+    # The stale edit is shown with a choice; another step changed from version 1 merges.
+    assert 'name="v-keep-matter"' in stale.content.decode()
+    merged = client.post(url, steps(**{"v-weighing": "Barnets röst väger tyngst", "v-expected_version": 1}))
+    assert merged.status_code == 302
+    latest = assessment.versions.order_by("-number").first()
+    assert (latest.number, latest.matter, latest.weighing) == (3, "Ny beskrivning", "Barnets röst väger tyngst")
 
 
 def test_a_past_follow_up_date_and_missing_steps_are_refused(world, client_for):
