@@ -131,7 +131,13 @@ RECORD_TYPES: list[RecordType] = [
         "children.Child",
         "created_at",
         child_path="",
-        parts=("children.Custody", "children.Enrolment", "children.Guardian"),
+        parts=(
+            "children.Custody",
+            "children.Enrolment",
+            "children.Guardian",
+            "children.FormerIdentity",
+            "children.RegisterEvent",
+        ),
     ),
 ]
 BY_KEY = {t.key: t for t in RECORD_TYPES}

@@ -76,6 +76,8 @@ ENTRIES: dict[str, E] = {
     "children.Guardian": E((GUARDIAN,), SOL, TEAM, "child"),
     "children.Custody": E((GUARDIAN, CHILD_ID), SOL, TEAM, "child"),
     "children.Enrolment": E((SCHOOL,), SOL, TEAM, "child"),
+    "children.FormerIdentity": E((CHILD_ID,), SOL, TEAM, "child"),
+    "children.RegisterEvent": E((CHILD_ID,), SOL, TEAM, "child"),
     "roles.RoleAssignment": E((STAFF, CHILD_ID), SOL, TEAM, "role_assignment"),
     "roles.Handover": E((STAFF, CHILD_ID, SHARING), SOL, TEAM, "handover"),
     "consent.Consent": E((GUARDIAN, SHARING), OSL, TEAM, "consent"),
