@@ -334,7 +334,7 @@ def _parse_row(fields, line, result, districts, seen, today):
             event=event,
             event_on=event_on,
             former=former,
-            lists_custody=columns == HEADER_V2,
+            lists_custody=columns == HEADER_V2 and bool(guardians),  # no guardian listed: custody left as it is
         )
     )
 
@@ -343,9 +343,9 @@ def _parse_event(values, number, bad, today):
     """(event, its date, the former number) of a v2 row; problems go to bad()."""
     event = values["handelse"].upper()
     event_on = former = None
-    if event and event not in EVENTS:
+    unknown = bool(event) and event not in EVENTS
+    if unknown:
         bad(_("handelse: write %(events)s or leave empty.") % {"events": ", ".join(EVENTS)})
-        event = ""
     raw_day = values["handelsedatum"].replace("-", "")
     if raw_day:
         try:
@@ -360,7 +360,7 @@ def _parse_event(values, number, bad, today):
             bad(_("handelsedatum: the date is before the child was born."))
         elif not event:
             bad(_("handelsedatum: a date needs an event (handelse)."))
-    elif event:
+    elif event and not unknown:
         bad(_("handelsedatum: an event needs its date."))
     if values["tidigare_personnummer"]:
         try:
