@@ -175,3 +175,25 @@ def test_protection_added_and_lifted_takes_effect_on_the_next_request(w, client_
     assert "Skyddad identitet." not in client.get(url).content.decode()
     kinds = list(RegisterEvent.objects.filter(child=sigrid).values_list("kind", flat=True))
     assert kinds == [RegisterEvent.Kind.PROTECTION_ADDED, RegisterEvent.Kind.PROTECTION_LIFTED]
+
+
+def test_the_fixed_width_variant_carries_the_same_events(w):
+    from backa.integrations.fixedwidth import format_fixed_width, parse_fixed_width
+
+    def fixed(*rows):
+        result = parse_fixed_width(format_fixed_width(list(rows), municipality_code="0180", full=False), w.municipality)
+        assert result.ok, result.errors
+        return apply_register(result.rows, w.municipality)
+
+    assert fixed(sam(SAMORDNING)).children_created == 1
+    child = Child.objects.get(given_name="Sam")
+    assert fixed(sam(PERSONNUMMER, former=SAMORDNING)).identity_changes == 1
+    assert Child.objects.get(pk=child.pk).id_type == identity.PERSONNUMMER
+    died = TODAY.isoformat()
+    assert fixed(sam(event="AVLIDEN", on=died)).events == 1
+    assert Child.objects.get(pk=child.pk).deceased_on == TODAY
+    # The same content as CSV changes nothing: both formats read into the same rows.
+    assert run(w, v2(sam(event="AVLIDEN", on=died))).changes == 0
+    # A version-2 record of the wrong length is refused like any other.
+    data = format_fixed_width([sam(SAMORDNING)], municipality_code="0180", full=False).replace(b"\n10", b"\n10X", 1)
+    assert not parse_fixed_width(data, w.municipality).ok
