@@ -60,7 +60,7 @@ def open_roles(child):
     return RoleAssignment.objects.filter(child=child, ended_at__isnull=True)
 
 
-def test_one_child_through_a_register_sequence(w):
+def test_one_child_through_a_register_sequence(w, client_for):
     # 1. A new child with a samordningsnummer; the BVC nurse becomes barnkontakt; both parents consent.
     report = run(w, v2(sam(SAMORDNING)))
     assert report.children_created == 1
@@ -90,6 +90,10 @@ def test_one_child_through_a_register_sequence(w):
     assert open_roles(child).get().position == w.positions["britta"]
     assert RegisterEvent.objects.filter(child=child, kind=RegisterEvent.Kind.IDENTITY_CHANGED).count() == 1
     assert run(w, v2(sam(PERSONNUMMER, former=SAMORDNING))).changes == 0  # rerun: nothing
+    # The change is in the child's history (the chronology), without either number.
+    page = client_for("britta").get(reverse("casefile:chronology", args=[child.id])).content.decode()
+    assert "Nytt identitetsnummer från folkbokföringen" in page
+    assert PERSONNUMMER.formatted not in page and SAMORDNING.formatted not in page
 
     # 3. Custody change: only the mother has custody now; the father's consent is flagged for review.
     report = run(w, v2(sam(g2=("", "", ""))))
