@@ -261,3 +261,26 @@ def number_match_q(pnr_hash: str, prefix: str = "") -> models.Q:
 def child_ids_by_former_hash(hashes) -> dict:
     """{former hash: child id} for the hashes that are someone's former number."""
     return dict(FormerIdentity.objects.filter(pnr_hash__in=list(hashes)).values_list("pnr_hash", "child_id"))
+
+
+class PotentialDuplicate(models.Model):
+    """Two files that may be one child, flagged by the register import; people decide (nothing is
+    merged automatically). Twins — the same birth date and family name, different given names —
+    are never flagged."""
+
+    class Reason(models.TextChoices):
+        SAME_NAMES = "same_names", _("The same birth date and names")
+        COORDINATION = "coordination", _("A samordningsnummer and another number with the same birth date and names")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="potential_duplicates")
+    other = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="+")
+    municipality = models.ForeignKey(Municipality, on_delete=models.PROTECT, related_name="+")
+    reason = models.CharField(max_length=16, choices=Reason.choices)
+    flagged_at = models.DateTimeField(default=timezone.now, editable=False)
+    resolved_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["child", "other"], name="potential_duplicate_once")]
+        verbose_name = _("potential duplicate")
+        verbose_name_plural = _("potential duplicates")

@@ -23,7 +23,16 @@ from django.utils.translation import gettext as _
 from backa.audit.log import Action, log_access_many
 from backa.audit.vocabulary import Purpose
 from backa.children.lifephase import add_years
-from backa.children.models import Child, Custody, FormerIdentity, Guardian, RegisterEvent, Sex, child_ids_by_former_hash
+from backa.children.models import (
+    Child,
+    Custody,
+    FormerIdentity,
+    Guardian,
+    PotentialDuplicate,
+    RegisterEvent,
+    Sex,
+    child_ids_by_former_hash,
+)
 from backa.integrations.bulk import among, copy_insert
 from backa.lib import identity
 from backa.organisations.models import District, Municipality
@@ -118,6 +127,7 @@ class ImportReport:
     custodies_changed: int = 0  # custody lost or regained (format v2)
     consents_flagged: int = 0  # consents a guardian gave who lost custody: to be reviewed
     events: int = 0  # rows of the children's register history written
+    potential_duplicates: int = 0  # new children that may be a child we already have (flagged, never merged)
 
     @property
     def changes(self) -> int:
@@ -806,6 +816,7 @@ def _write_chunk(municipality, report, acting_user, rows, created, updated, g_cr
             list(g_updated.values()), ["given_name", "family_name", "protected_identity"], batch_size=2000
         )
     copy_insert(Child, created)
+    report.potential_duplicates += _flag_duplicates(created, municipality)
     if updated:
         Child.objects.bulk_update(
             updated,
@@ -858,6 +869,37 @@ def _write_chunk(municipality, report, acting_user, rows, created, updated, g_cr
     report.guardians_updated += len(g_updated)
     report.custodies_created += len(custodies)
     report.events += len(events)
+
+
+def _flag_duplicates(created, municipality) -> int:
+    """New children with the birth date and both names of another child here, under another
+    number: flagged on both files (people decide; nothing is merged). Twins share a birth date
+    and a family name but not a given name, so they are never flagged."""
+    if not created:
+        return 0
+    key = lambda given, family, born: (given.casefold(), family.casefold(), born)  # noqa: E731
+    new = {}
+    for child in created:
+        if child.birth_date is not None:
+            new.setdefault(key(child.given_name, child.family_name, child.birth_date), []).append(child)
+    candidates = Child.objects.filter(among("birth_date", {k[2] for k in new}), municipality=municipality).values_list(
+        "id", "given_name", "family_name", "birth_date", "id_type"
+    )
+    flags = []
+    for other_id, given, family, born, other_kind in candidates.iterator(chunk_size=5000):
+        for child in new.get(key(given, family, born), []):
+            if child.pk == other_id:
+                continue
+            coordination = identity.SAMORDNINGSNUMMER in (child.id_type, other_kind)
+            reason = PotentialDuplicate.Reason.COORDINATION if coordination else PotentialDuplicate.Reason.SAME_NAMES
+            flags.append(
+                PotentialDuplicate(child_id=child.pk, other_id=other_id, municipality=municipality, reason=reason)
+            )
+            flags.append(
+                PotentialDuplicate(child_id=other_id, other_id=child.pk, municipality=municipality, reason=reason)
+            )
+    PotentialDuplicate.objects.bulk_create(flags, ignore_conflicts=True, batch_size=2000)
+    return len({f.child_id for f in flags} & {c.pk for c in created})
 
 
 def _recalculate_custody(rows, have, pairs, created_ids, report, moves, today) -> list:

@@ -137,6 +137,7 @@ RECORD_TYPES: list[RecordType] = [
             "children.Guardian",
             "children.FormerIdentity",
             "children.RegisterEvent",
+            "children.PotentialDuplicate",
         ),
     ),
 ]

@@ -78,6 +78,7 @@ ENTRIES: dict[str, E] = {
     "children.Enrolment": E((SCHOOL,), SOL, TEAM, "child"),
     "children.FormerIdentity": E((CHILD_ID,), SOL, TEAM, "child"),
     "children.RegisterEvent": E((CHILD_ID,), SOL, TEAM, "child"),
+    "children.PotentialDuplicate": E((CHILD_ID,), SOL, TEAM, "child"),
     "roles.RoleAssignment": E((STAFF, CHILD_ID), SOL, TEAM, "role_assignment"),
     "roles.Handover": E((STAFF, CHILD_ID, SHARING), SOL, TEAM, "handover"),
     "consent.Consent": E((GUARDIAN, SHARING), OSL, TEAM, "consent"),

@@ -201,3 +201,29 @@ def test_the_fixed_width_variant_carries_the_same_events(w):
     # A version-2 record of the wrong length is refused like any other.
     data = format_fixed_width([sam(SAMORDNING)], municipality_code="0180", full=False).replace(b"\n10", b"\n10X", 1)
     assert not parse_fixed_width(data, w.municipality).ok
+
+
+def test_a_possible_second_file_is_flagged_and_twins_are_not(w, client_for):
+    from backa.children.models import PotentialDuplicate
+
+    # Twins: the same birth date and family name, different given names — not flagged.
+    twin = make_number(BORN, 990)
+    report = run(w, v2(sam(PERSONNUMMER), [*row(twin.formatted, "Saga", "Samuelsson"), "", "", ""]))
+    assert report.potential_duplicates == 0 and not PotentialDuplicate.objects.exists()
+    # The same child arriving under a samordningsnummer without the link: both files flagged, nothing merged.
+    report = run(w, v2(sam(SAMORDNING)))
+    assert report.children_created == 1 and report.potential_duplicates == 1
+    first, second = (
+        Child.objects.get(pnr_hash=identity.lookup_hash(PERSONNUMMER)),
+        Child.objects.get(pnr_hash=identity.lookup_hash(SAMORDNING)),
+    )
+    assert set(PotentialDuplicate.objects.values_list("child_id", "other_id", "reason")) == {
+        (first.pk, second.pk, PotentialDuplicate.Reason.COORDINATION),
+        (second.pk, first.pk, PotentialDuplicate.Reason.COORDINATION),
+    }
+    assert run(w, v2(sam(SAMORDNING))).changes == 0 and PotentialDuplicate.objects.count() == 2
+    RoleAssignment.objects.create(
+        child=first, municipality=w.municipality, position=w.positions["britta"], kind=RoleKind.BARNKONTAKT
+    )
+    page = client_for("britta").get(reverse("casefile:overview", args=[first.id])).content.decode()
+    assert "Barnet kan ha en akt till här." in page
