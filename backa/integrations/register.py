@@ -882,9 +882,9 @@ def _flag_duplicates(created, municipality) -> int:
     for child in created:
         if child.birth_date is not None:
             new.setdefault(key(child.given_name, child.family_name, child.birth_date), []).append(child)
-    candidates = Child.objects.filter(among("birth_date", {k[2] for k in new}), municipality=municipality).values_list(
-        "id", "given_name", "family_name", "birth_date", "id_type"
-    )
+    candidates = Child.objects.filter(
+        birth_date__in=sorted({k[2] for k in new}), municipality=municipality
+    ).values_list("id", "given_name", "family_name", "birth_date", "id_type")
     flags = []
     for other_id, given, family, born, other_kind in candidates.iterator(chunk_size=5000):
         for child in new.get(key(given, family, born), []):
