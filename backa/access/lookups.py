@@ -13,7 +13,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from backa.accounts.models import Position, PositionKind
-from backa.children.models import Child
+from backa.children.models import Child, child_ids_by_former_hash, number_match_q
 from backa.lib import identity
 from backa.organisations.models import EvaluationArm, UnitType
 from backa.roles.models import active_on
@@ -27,7 +27,7 @@ def find_child_for_emergency_access(number, *, municipality_id) -> Child | None:
     same transaction: this is the one lookup outside the user's scope.
     """
 
-    return Child.objects.filter(pnr_hash=identity.lookup_hash(number), municipality_id=municipality_id).first()
+    return Child.objects.filter(number_match_q(identity.lookup_hash(number)), municipality_id=municipality_id).first()
 
 
 def children_for_review(position, child_ids) -> dict:
@@ -66,7 +66,7 @@ def find_child_for_log_extract(user, number, *, on=None) -> Child | None:
     and sees nothing of the child but the extract.
     """
 
-    return _log_extract_children(user, on).filter(pnr_hash=identity.lookup_hash(number)).first()
+    return _log_extract_children(user, on).filter(number_match_q(identity.lookup_hash(number))).first()
 
 
 def child_for_log_extract_by_id(user, child_id) -> Child | None:
@@ -114,7 +114,7 @@ def find_child_for_concern(user, number, *, municipality_id):
 
     if user is None or not user.is_authenticated or not user.is_active:
         return None
-    return Child.objects.filter(municipality_id=municipality_id, pnr_hash=identity.lookup_hash(number)).first()
+    return Child.objects.filter(number_match_q(identity.lookup_hash(number)), municipality_id=municipality_id).first()
 
 
 def find_child_for_legal_hold(number, *, municipality_id) -> Child | None:
@@ -123,7 +123,7 @@ def find_child_for_legal_hold(number, *, municipality_id) -> Child | None:
     It opens nothing of the child's file: the caller places the hold (logged with the child in
     the same transaction) or answers that no child has the number."""
 
-    return Child.objects.filter(municipality_id=municipality_id, pnr_hash=identity.lookup_hash(number)).first()
+    return Child.objects.filter(number_match_q(identity.lookup_hash(number)), municipality_id=municipality_id).first()
 
 
 def child_for_archive_delivery(child_id) -> Child | None:
@@ -192,7 +192,9 @@ def find_child_for_intake(scope: IntakeScope | None, number) -> Child | None:
     but the registration, whose write is logged."""
     if scope is None:
         return None
-    return Child.objects.filter(municipality_id=scope.municipality_id, pnr_hash=identity.lookup_hash(number)).first()
+    return Child.objects.filter(
+        number_match_q(identity.lookup_hash(number)), municipality_id=scope.municipality_id
+    ).first()
 
 
 def children_by_number_for_import(municipality_id, numbers) -> tuple[dict, set]:
@@ -205,7 +207,11 @@ def children_by_number_for_import(municipality_id, numbers) -> tuple[dict, set]:
             parsed[text] = identity.lookup_hash(identity.parse(text))
         except identity.InvalidIdentityNumber:
             bad.add(text)
-    by_hash = {
-        c.pnr_hash: c for c in Child.objects.filter(municipality_id=municipality_id, pnr_hash__in=list(parsed.values()))
-    }
+    former = child_ids_by_former_hash(parsed.values())
+    found = Child.objects.filter(
+        Q(pnr_hash__in=list(parsed.values())) | Q(pk__in=list(former.values())), municipality_id=municipality_id
+    )
+    by_id = {c.pk: c for c in found}
+    by_hash = {c.pnr_hash: c for c in by_id.values()}
+    by_hash.update({h: by_id[child_id] for h, child_id in former.items() if child_id in by_id})
     return {text: by_hash[h] for text, h in parsed.items() if h in by_hash}, bad

@@ -145,6 +145,8 @@ class Purpose(models.TextChoices):
     MOVE_DISTRICT = "move_district", _("Handover: moved to another district")
     MOVE_MUNICIPALITY = "move_municipality", _("Handover: moved to another municipality")
     AGE_18 = "age_18", _("Handover: turns 18")
+    EMIGRATED = "emigrated", _("Handover: emigrated")
+    NOT_LISTED = "not_listed", _("Handover: no longer in the population register here")
     # Consent, legal bases and disclosures.
     CONSENT_REQUEST = "consent_request", _("Consent requested")
     CONSENT_GIVEN = "consent_given", _("Consent given")
@@ -179,6 +181,8 @@ class Purpose(models.TextChoices):
     # Imports, evaluation and research.
     REGISTER_IMPORT = "register_import", _("Population register import")
     REGISTER_MOVED_OUT = "register_moved_out", _("Moved out according to the population register")
+    REGISTER_IDENTITY_CHANGE = "register_identity", _("New identity number from the population register")
+    REGISTER_DECEASED = "register_deceased", _("Died according to the population register")
     SS12000_IMPORT = "ss12000_import", _("SS 12000 import")
     EVALUATION = "evaluation", _("Evaluation of the pilot")
     RESEARCH = "research", _("Research extract under an ethics approval")

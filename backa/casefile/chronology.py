@@ -24,6 +24,7 @@ from backa.casefile.models import (
     Meeting,
     PlanVersion,
 )
+from backa.children.models import RegisterEvent
 from backa.roles.models import RoleAssignment
 
 
@@ -63,6 +64,7 @@ CATEGORIES = {
     "follow_up": gettext_lazy("Follow-up"),
     "report": gettext_lazy("Concern report"),
     "role": gettext_lazy("Roles and handovers"),
+    "register": gettext_lazy("Population register"),
     "manual": gettext_lazy("Other event"),
 }
 
@@ -143,6 +145,9 @@ def chronology_with_hidden(child, *, scope, categories=None, since=None, until=N
         events.append(
             Event(ra.valid_from, "role", _("%(role)s from %(unit)s") % {"role": ra.get_kind_display(), "unit": where})
         )
+    for event in RegisterEvent.objects.filter(child=child):
+        # A new number, a death, an emigration, a custody change...: the kind and the day only.
+        events.append(Event(event.occurred_on, "register", event.get_kind_display()))
     for e in ChronologyEntry.objects.filter(child=child):
         events.append(Event(e.occurred_on, "manual", e.title, e.description))
     if categories:

@@ -32,7 +32,7 @@ K = Notification.Kind
 
 def _send_once(*, kind: str, object_id, occasion: str, child, recipients: Iterable) -> bool:
     recipients = [r for r in recipients if r is not None]
-    if not recipients:
+    if not recipients or child.deceased_on is not None:  # the register says the child has died: nothing to remind of
         return False
     try:
         with transaction.atomic():

@@ -82,6 +82,23 @@ class Child(PersonIdentityFields):
     # Set by a full population-register extract that no longer lists the child (moved out of
     # the municipality); cleared when a later full extract lists them again. Never a deletion.
     moved_out_on = models.DateField(_("moved out of the municipality on"), null=True, blank=True, editable=False)
+    # Why the register stopped listing the child here (with moved_out_on): an explicit move or
+    # emigration event, or only missing from a full extract (the register did not say why).
+    moved_out_reason = models.CharField(
+        _("why the child is no longer registered here"),
+        max_length=12,
+        choices=[
+            ("moved", _("Moved to another municipality")),
+            ("emigrated", _("Emigrated")),
+            ("not_listed", _("No longer in the register here (no reason given)")),
+        ],
+        blank=True,
+        default="",
+        db_default="",
+        editable=False,
+    )
+    # The register's death event (avliden): roles ended, nobody is asked to act, retention starts.
+    deceased_on = models.DateField(_("died on"), null=True, blank=True, editable=False)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
     version = models.PositiveIntegerField(default=1)
@@ -182,3 +199,88 @@ class Enrolment(models.Model):
         indexes = [models.Index(fields=["unit", "valid_to"], name="enrolment_unit_open")]
         verbose_name = _("enrolment")
         verbose_name_plural = _("enrolments")
+
+
+class FormerIdentity(models.Model):
+    """A number the child was registered under before (a samordningsnummer replaced by a
+    personnummer, a corrected personnummer). Kept as the keyed hash only, so a lookup by the
+    old number still finds the child; never decrypted, never shown."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="former_identities")
+    municipality = models.ForeignKey(Municipality, on_delete=models.PROTECT, related_name="+")
+    id_type = models.CharField(max_length=20, choices=IdType.choices)
+    pnr_hash = models.CharField(max_length=64, unique=True, editable=False)
+    replaced_on = models.DateField()
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        verbose_name = _("former identity number")
+        verbose_name_plural = _("former identity numbers")
+
+
+class RegisterEvent(models.Model):
+    """What the population register said happened to the child, in the child's history.
+    Codes and dates only: never a number, an address or a name."""
+
+    class Kind(models.TextChoices):
+        IDENTITY_CHANGED = "identity_changed", _("New identity number from the register")
+        DECEASED = "deceased", _("Died (population register)")
+        EMIGRATED = "emigrated", _("Emigrated (population register)")
+        MOVED_OUT = "moved_out", _("Moved to another municipality (population register)")
+        NOT_LISTED = "not_listed", _("No longer in the population register here (no reason given)")
+        MOVED_BACK = "moved_back", _("Registered here again")
+        CUSTODY_CHANGED = "custody_changed", _("Custody changed (population register)")
+        PROTECTION_ADDED = "protection_added", _("Protected personal data added")
+        PROTECTION_LIFTED = "protection_lifted", _("Protected personal data lifted")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="register_events")
+    municipality = models.ForeignKey(Municipality, on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    occurred_on = models.DateField()
+    # Codes only, e.g. {"from": "samordningsnummer", "to": "personnummer"} or custody counts.
+    details = models.JSONField(default=dict, blank=True)
+    recorded_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["occurred_on", "recorded_at"]
+        indexes = [models.Index(fields=["child", "kind"], name="register_event_child_kind")]
+        verbose_name = _("register event")
+        verbose_name_plural = _("register events")
+
+
+def number_match_q(pnr_hash: str, prefix: str = "") -> models.Q:
+    """Q for the child whose current number, or any former one, has this keyed hash. Every
+    lookup of a child by number uses it, so the old samordningsnummer still finds the child."""
+    return models.Q(**{f"{prefix}pnr_hash": pnr_hash}) | models.Q(
+        **{f"{prefix}pk__in": FormerIdentity.objects.filter(pnr_hash=pnr_hash).values("child_id")}
+    )
+
+
+def child_ids_by_former_hash(hashes) -> dict:
+    """{former hash: child id} for the hashes that are someone's former number."""
+    return dict(FormerIdentity.objects.filter(pnr_hash__in=list(hashes)).values_list("pnr_hash", "child_id"))
+
+
+class PotentialDuplicate(models.Model):
+    """Two files that may be one child, flagged by the register import; people decide (nothing is
+    merged automatically). Twins — the same birth date and family name, different given names —
+    are never flagged."""
+
+    class Reason(models.TextChoices):
+        SAME_NAMES = "same_names", _("The same birth date and names")
+        COORDINATION = "coordination", _("A samordningsnummer and another number with the same birth date and names")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="potential_duplicates")
+    other = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="+")
+    municipality = models.ForeignKey(Municipality, on_delete=models.PROTECT, related_name="+")
+    reason = models.CharField(max_length=16, choices=Reason.choices)
+    flagged_at = models.DateTimeField(default=timezone.now, editable=False)
+    resolved_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["child", "other"], name="potential_duplicate_once")]
+        verbose_name = _("potential duplicate")
+        verbose_name_plural = _("potential duplicates")

@@ -100,6 +100,9 @@ class Consent(CategorySet):
     )
     withdrawn_by_child = models.BooleanField(default=False)
     withdrawal_note = models.TextField(_("note on the withdrawal"), blank=True)
+    # Set by the register import when a guardian who gave this consent lost custody: the
+    # barnkontakt reviews it with whoever has custody now (it is not withdrawn by itself).
+    custody_review_since = models.DateField(_("to review since (custody changed)"), null=True, blank=True)
     renews = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True, related_name="renewals")
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(default=timezone.now, editable=False)

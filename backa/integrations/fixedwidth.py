@@ -14,10 +14,13 @@ from datetime import date
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from backa.integrations.register import HEADER, ParseResult, _parse_row
+from backa.integrations.register import HEADER, HEADER_V2, ParseResult, _parse_row
 from backa.organisations.models import District, Municipality
 
 FORMAT_ID = "BACKAFB1"
+# Version 2 (the register's events): every record is 320 characters, the data record ending in
+# handelse, handelsedatum and tidigare_personnummer (docs/register-format.md).
+FORMAT_ID_V2 = "BACKAFB2"
 START, DATA, END = "00", "10", "99"
 ENCODINGS = {"UTF-8": "utf-8", "ISO-8859-1": "iso-8859-1"}
 FULL, PARTIAL = "F", "D"  # fullständigt uttag / delutdrag (changes only)
@@ -50,6 +53,14 @@ DATA_FIELDS = [
 ]
 RECORD_LENGTH = 290
 assert [f.name for f in DATA_FIELDS] == HEADER and DATA_FIELDS[-1].start + DATA_FIELDS[-1].width - 1 == RECORD_LENGTH
+DATA_FIELDS_V2 = DATA_FIELDS + [
+    Field("handelse", 291, 10),
+    Field("handelsedatum", 301, 8),
+    Field("tidigare_personnummer", 309, 12),
+]
+RECORD_LENGTH_V2 = 320
+assert [f.name for f in DATA_FIELDS_V2] == HEADER_V2
+assert DATA_FIELDS_V2[-1].start + DATA_FIELDS_V2[-1].width - 1 == RECORD_LENGTH_V2
 
 # Start record, type 00.
 START_FIELDS = [
@@ -64,7 +75,9 @@ END_FIELDS = [Field("count", 3, 8)]
 
 
 def looks_fixed_width(data: bytes) -> bool:
-    return data.lstrip(b"\xef\xbb\xbf").startswith((START + FORMAT_ID).encode("ascii"))
+    return data.lstrip(b"\xef\xbb\xbf").startswith(
+        ((START + FORMAT_ID).encode("ascii"), (START + FORMAT_ID_V2).encode("ascii"))
+    )
 
 
 def _declared_encoding(data: bytes) -> str | None:
@@ -141,6 +154,9 @@ def parse_fixed_width(data: bytes, municipality: Municipality, *, today: date | 
         if number == 1:
             if not _start_record(record, municipality, result):
                 return result
+            v2 = record[2:10] == FORMAT_ID_V2
+            fields, length = (DATA_FIELDS_V2, RECORD_LENGTH_V2) if v2 else (DATA_FIELDS, RECORD_LENGTH)
+            result.columns = list(HEADER_V2 if v2 else HEADER)
             continue
         if not record.strip():
             continue
@@ -157,17 +173,17 @@ def parse_fixed_width(data: bytes, municipality: Municipality, *, today: date | 
             result.error(number, _("Unknown record type %(type)s (expected 10 or 99).") % {"type": kind[:2] or "–"})
             continue
         result.data_rows += 1
-        if len(record) != RECORD_LENGTH:
+        if len(record) != length:
             result.error(
                 number,
                 _(
                     "The record is %(found)s characters long, expected %(expected)s: it is cut off or "
                     "has extra characters."
                 )
-                % {"found": len(record), "expected": RECORD_LENGTH},
+                % {"found": len(record), "expected": length},
             )
             continue
-        _parse_row([f.cut(record) for f in DATA_FIELDS], number, result, districts, seen, today)
+        _parse_row([f.cut(record) for f in fields], number, result, districts, seen, today)
     if end_line is None:
         result.error(len(lines) or 1, _("The file ends without an end record (type 99): it seems cut off."))
     elif declared is not None and declared != result.data_rows:
@@ -180,16 +196,17 @@ def parse_fixed_width(data: bytes, municipality: Municipality, *, today: date | 
 
 
 def _start_record(record: str, municipality: Municipality, result: ParseResult) -> bool:
-    if record[:2] != START or record[2:10] != FORMAT_ID:
+    if record[:2] != START or record[2:10] not in (FORMAT_ID, FORMAT_ID_V2):
         result.error(1, _("The first record must be the start record 00%(format)s.") % {"format": FORMAT_ID})
         return False
     values = {f.name: f.cut(record) for f in START_FIELDS}
     ok = True
-    if len(record) != RECORD_LENGTH:
+    length = RECORD_LENGTH_V2 if record[2:10] == FORMAT_ID_V2 else RECORD_LENGTH
+    if len(record) != length:
         result.error(
             1,
             _("The record is %(found)s characters long, expected %(expected)s: it is cut off or has extra characters.")
-            % {"found": len(record), "expected": RECORD_LENGTH},
+            % {"found": len(record), "expected": length},
         )
         ok = False
     if values["municipality"] != municipality.code:
@@ -214,10 +231,15 @@ def _start_record(record: str, municipality: Municipality, result: ParseResult) 
 def format_fixed_width(
     rows, *, municipality_code: str, full: bool, encoding: str = "ISO-8859-1", extract_date: date | None = None
 ) -> bytes:
-    """Write an extract (tests, demo data, the benchmark). rows: lists of the CSV's 12 columns."""
+    """Write an extract (tests, demo data, the benchmark). rows: lists of the CSV's 12 columns
+    (format v1), or the 15 of format v2 (with the register's events)."""
+    v2 = bool(rows) and len(rows[0]) == len(HEADER_V2)
+    fields, length, format_id = (
+        (DATA_FIELDS_V2, RECORD_LENGTH_V2, FORMAT_ID_V2) if v2 else (DATA_FIELDS, RECORD_LENGTH, FORMAT_ID)
+    )
 
     def pad(values_by_field, kind):
-        record = list(kind.ljust(RECORD_LENGTH))
+        record = list(kind.ljust(length))
         for f, value in values_by_field:
             text = str(value)[: f.width].ljust(f.width)
             record[f.start - 1 : f.start - 1 + f.width] = text
@@ -226,7 +248,7 @@ def format_fixed_width(
     day = (extract_date or timezone.localdate()).strftime("%Y%m%d")
     lines = [
         pad(
-            zip(START_FIELDS, [FORMAT_ID, day, municipality_code, FULL if full else PARTIAL, encoding], strict=True),
+            zip(START_FIELDS, [format_id, day, municipality_code, FULL if full else PARTIAL, encoding], strict=True),
             START,
         )
     ]
@@ -234,8 +256,8 @@ def format_fixed_width(
         lines.append(
             pad(
                 zip(
-                    DATA_FIELDS,
-                    [str(v).replace("-", "") if i in (0, 6, 9) else v for i, v in enumerate(row)],
+                    fields,
+                    [str(v).replace("-", "") if i in (0, 6, 9, 13, 14) else v for i, v in enumerate(row)],
                     strict=True,
                 ),
                 DATA,

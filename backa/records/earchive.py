@@ -227,6 +227,8 @@ def _readable_identity(text: str, children) -> str:
                 fields.pop(name, None)
             number = numbers.get(str(obj["pk"]))
             fields["identity_number"] = number.formatted if number is not None else None
+        elif obj["model"] == "children.formeridentity":
+            obj["fields"].pop("pnr_hash", None)  # a keyed hash only the platform can use; the kind and day stay
     return json.dumps(objects, indent=2, ensure_ascii=False)
 
 

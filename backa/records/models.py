@@ -35,7 +35,7 @@ class StartEvent(models.TextChoices):
     LAST_ENTRY = "last_entry", _("The last entry of this kind in the child's file")
     PLAN_CLOSED = "plan_closed", _("The plan was closed")
     TURNED_18 = "turned_18", _("The child turned 18")
-    MOVED_OUT = "moved_out", _("The child moved out of the municipality")
+    MOVED_OUT = "moved_out", _("The child moved out of the municipality, emigrated or died")
 
 
 class Disposal(models.TextChoices):

@@ -157,7 +157,8 @@ def rows_for(rule: RetentionRule, kind: RecordType, now: datetime, orgs: dict, s
     elif event == StartEvent.TURNED_18:
         qs = qs.filter(**{f"{prefix}birth_date__lte": years_before(cutoff_day, 18)})
     elif event == StartEvent.MOVED_OUT:
-        qs = qs.filter(**{f"{prefix}moved_out_on__lte": cutoff_day})
+        # A death starts the same period as a move out of the municipality: the file is closed.
+        qs = qs.filter(Q(**{f"{prefix}moved_out_on__lte": cutoff_day}) | Q(**{f"{prefix}deceased_on__lte": cutoff_day}))
     else:
         return qs.none()
     if kind.open_q is not None:

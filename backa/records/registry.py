@@ -146,7 +146,15 @@ RECORD_TYPES: list[RecordType] = [
         "children.Child",
         "created_at",
         child_path="",
-        parts=("children.Custody", "children.Enrolment", "children.Guardian", "casefile.LanguageNeed"),
+        parts=(
+            "children.Custody",
+            "children.Enrolment",
+            "children.Guardian",
+            "children.FormerIdentity",
+            "children.RegisterEvent",
+            "children.PotentialDuplicate",
+            "casefile.LanguageNeed",
+        ),
     ),
 ]
 BY_KEY = {t.key: t for t in RECORD_TYPES}

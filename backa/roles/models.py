@@ -44,6 +44,7 @@ class EndReason(models.TextChoices):
     REPLACED = "replaced", _("Replaced by a new stödsamordnare")
     PLAN_CLOSED = "plan_closed", _("The plan was closed")
     PLAN_HANDED_OVER = "plan_handed_over", _("The plan was handed over")
+    DECEASED = "deceased", _("The child has died")
     OTHER = "other", _("Ended")
 
 
@@ -150,6 +151,17 @@ class HandoverTrigger(models.TextChoices):
     MOVE_DISTRICT = "move_district", _("Moved to another district")
     MOVE_MUNICIPALITY = "move_municipality", _("Moved to another municipality")
     AGE_18 = "age_18", _("Turns 18")
+    EMIGRATED = "emigrated", _("Emigrated")
+    NOT_LISTED = "not_listed", _("No longer in the population register here (no reason given)")
+
+
+# Handovers that close the child's roles here without a receiver in the municipality, by the
+# register's reason (Child.moved_out_reason).
+CLOSING_TRIGGER = {
+    "moved": HandoverTrigger.MOVE_MUNICIPALITY,
+    "emigrated": HandoverTrigger.EMIGRATED,
+    "not_listed": HandoverTrigger.NOT_LISTED,
+}
 
 
 class HandoverStatus(models.TextChoices):

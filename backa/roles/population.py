@@ -26,7 +26,7 @@ def children_for_derivation(on, *, municipality_id=None, child_ids=None) -> Quer
         # Adults matter only while a barnkontakt role is still open.
         # Nor do children who moved out of the municipality (no new barnkontakt for them).
         queryset = queryset.filter(
-            (Q_under_18(on) & Q(moved_out_on__isnull=True))
+            (Q_under_18(on) & Q(moved_out_on__isnull=True, deceased_on__isnull=True))
             | Exists(barnkontakt_now(on).filter(child_id=OuterRef("pk")))
         )
     return queryset.select_related("home_district").prefetch_related(
@@ -59,7 +59,9 @@ def Q_under_18(on):  # noqa: N802 - reads as a Q object
 def children_in_district(district_id, on) -> QuerySet[Child]:
     """Children under 18 (and expected children) whose home district is this one and who
     still live in the municipality."""
-    return Child.objects.filter(Q_under_18(on), home_district_id=district_id, moved_out_on__isnull=True)
+    return Child.objects.filter(
+        Q_under_18(on), home_district_id=district_id, moved_out_on__isnull=True, deceased_on__isnull=True
+    )
 
 
 def without_barnkontakt(queryset: QuerySet[Child], on) -> QuerySet[Child]:

@@ -16,6 +16,7 @@ from backa.children.lifephase import LifePhase, life_phase
 from backa.children.models import Child
 from backa.roles.config import rules_by_phase
 from backa.roles.models import (
+    CLOSING_TRIGGER,
     AssignmentSource,
     EndReason,
     Handover,
@@ -196,6 +197,10 @@ def _trigger(child, current: RoleAssignment, target: Position | None, on) -> str
 
 
 def _derive(child, ctx: DerivationContext, acting_user) -> str:
+    if child.deceased_on is not None:
+        # The register says the child has died: the roles were ended with the death, and
+        # nobody is given the child again (handle_register_deaths).
+        return Outcome.UNCHANGED
     current = _current_barnkontakt(child, ctx)
     pending = _pending_handover(child)
     if child.moved_out_on is not None:
@@ -303,18 +308,22 @@ def _moves_towards_home(child, holder: RoleAssignment, pending: Handover) -> boo
 
 
 def _moved_out(child, ctx, acting_user, current, pending) -> str:
+    # The register's reason decides what the task says: moved, emigrated (no receiving
+    # municipality at all), or only no longer listed (the reason is not known: check it
+    # before contacting the family). Never "moved" for a reason it is not.
+    trigger = CLOSING_TRIGGER.get(child.moved_out_reason, HandoverTrigger.NOT_LISTED)
     if not current:
         if pending is not None:
             _cancel(pending, acting_user)
         return Outcome.UNCHANGED
     if pending is not None:
-        if pending.trigger == HandoverTrigger.MOVE_MUNICIPALITY:
+        if pending.trigger == trigger:
             return Outcome.HANDOVER_PENDING
-        _cancel(pending, acting_user)  # a receiver here is moot once the child lives elsewhere
+        _cancel(pending, acting_user)  # a receiver here (or another reason) is moot now
         do_start_handover(
             acting_user=acting_user,
             child=child,
-            trigger=HandoverTrigger.MOVE_MUNICIPALITY,
+            trigger=trigger,
             from_assignment=current[0],
             to_position=None,
             target_date=ctx.on + timedelta(days=MOVE_OUT_DAYS),
@@ -323,7 +332,7 @@ def _moved_out(child, ctx, acting_user, current, pending) -> str:
     do_start_handover(
         acting_user=acting_user,
         child=child,
-        trigger=HandoverTrigger.MOVE_MUNICIPALITY,
+        trigger=trigger,
         from_assignment=current[0],
         to_position=None,
         target_date=ctx.on + timedelta(days=MOVE_OUT_DAYS),
@@ -380,6 +389,25 @@ def handle_register_moves(*, moved_out_ids=(), moved_district_ids=(), acting_use
             for child in children_for_derivation(ctx.on, child_ids=ids[start : start + 2000]):
                 outcome = handle(child, ctx, acting_user)
                 counts[outcome] = counts.get(outcome, 0) + 1
+    return counts
+
+
+def handle_register_deaths(*, child_ids, acting_user=None, on: date | None = None) -> dict:
+    """After a register import, inside its transaction: the register says these children have
+    died. Every role ends with the reason "deceased" (never a move), pending handovers and team
+    invitations are cancelled, and no handover is started: nobody is asked to act, nobody
+    writes to the family. Returns {outcome: count}. Rerun: nothing is left to end."""
+    acting = as_acting(acting_user)
+    counts: dict[str, int] = {}
+    for handover in Handover.objects.filter(child_id__in=list(child_ids), status=HandoverStatus.PENDING):
+        _cancel(handover, acting)
+        counts[Outcome.HANDOVER_CANCELLED] = counts.get(Outcome.HANDOVER_CANCELLED, 0) + 1
+    open_roles = RoleAssignment.objects.filter(child_id__in=list(child_ids), ended_at__isnull=True).exclude(
+        valid_to__lt=on or timezone.localdate()
+    )
+    for assignment in open_roles:
+        do_end_role(acting_user=acting, assignment=assignment, reason=EndReason.DECEASED)
+        counts["roles_ended"] = counts.get("roles_ended", 0) + 1
     return counts
 
 

@@ -10,6 +10,7 @@ from backa.access.gate import relationship_kinds, visible_children
 from backa.audit.log import Action, log_access_many
 from backa.audit.vocabulary import Purpose
 from backa.children.forms import ChildSearchForm
+from backa.children.models import number_match_q
 from backa.lib import identity
 
 PAGE_SIZE = 50
@@ -45,7 +46,7 @@ def search(request):
         queryset = visible_children(request.user).select_related("home_district")
         number = form.cleaned_data.get("number")
         if number is not None:
-            queryset = queryset.filter(pnr_hash=identity.lookup_hash(number))
+            queryset = queryset.filter(number_match_q(identity.lookup_hash(number)))
         else:
             for word in form.cleaned_data["q"].split()[:3]:
                 queryset = queryset.filter(Q(given_name__icontains=word) | Q(family_name__icontains=word))

@@ -61,9 +61,11 @@ def test_a_child_missing_from_a_full_extract_has_moved_out_and_gets_a_closing_ha
     report = run(w, listed(w, "ivar", "hemlig", "nobody"), full=True)
     sigrid = Child.objects.get(pk=w.sigrid.pk)
     assert sigrid.moved_out_on == TODAY and report.moved_out == 1
+    # The register did not say why (a move, an emigration, a death not yet sent): never "moved".
+    assert sigrid.moved_out_reason == "not_listed"
     handover = Handover.objects.get(child=sigrid, status=HandoverStatus.PENDING)
     assert (handover.trigger, handover.to_position, handover.from_position) == (
-        HandoverTrigger.MOVE_MUNICIPALITY,
+        HandoverTrigger.NOT_LISTED,
         None,
         w.positions["rasmus"],
     )
@@ -160,5 +162,8 @@ def test_the_overview_says_the_child_has_moved_out_and_where_to_hand_over(w, cli
     assert "Flyttade från kommunen" not in page
     run(w, listed(w, "ivar", "hemlig", "nobody"), full=True)
     page = client.get(reverse("casefile:overview", args=[w.sigrid.id])).content.decode()
-    assert f"Flyttade från kommunen {TODAY:%Y-%m-%d}." in page and "Barnet är inte längre folkbokfört här." in page
+    # Missing from the extract is not a move: the page says the reason is not known.
+    assert "Flyttade från kommunen" not in page
+    assert f"Inte längre folkbokförd här sedan {TODAY:%Y-%m-%d}." in page
+    assert "kontrollera orsaken innan du kontaktar familjen" in page
     assert reverse("casefile:barnkontakt", args=[w.sigrid.id]) in page

@@ -217,3 +217,22 @@ def test_an_unknown_school_unit_changes_nothing(world, validator_for, payloads):
 def test_a_wrong_token_is_a_clear_error(world, validator_for, payloads):
     with FakeSS12000(validator_for, *payloads) as fake, pytest.raises(SS12000Error, match="401"):
         sync_ss12000(SS12000Client(fake.url, token="wrong"), world.municipality)
+
+
+def test_a_school_system_with_the_childs_former_number_finds_the_same_child(world, validator_for, payloads):
+    """The register gave Nils a new number; the school system still has the old one."""
+    from backa.integrations.register import HEADER_V2, apply_register, parse_register
+    from backa.integrations.tests.helpers import row
+
+    old = world.nobody.identity_number
+    new = make_number(world.nobody.birth_date, 997)
+    line = [*row(new.formatted, "Nils", "Ingen", district=world.nobody.home_district.code), "", "", old.formatted]
+    data = ("\n".join([";".join(HEADER_V2), ";".join(line), "#ANTAL;1"]) + "\n").encode()
+    result = parse_register(data, world.municipality)
+    assert result.ok, result.errors
+    assert apply_register(result.rows, world.municipality).identity_changes == 1
+    organisations, persons = payloads
+    with FakeSS12000(validator_for, organisations, persons) as fake:  # persons[0] has Nils's old number
+        report = sync_ss12000(SS12000Client(fake.url, token=TOKEN), world.municipality)
+    assert report.errors == [] and report.enrolments_created == 1
+    assert Enrolment.objects.get(child=world.nobody).unit == world.units["school"]
