@@ -25,7 +25,9 @@ from backa.lib.pdf import render_pdf_ua
 @login_required
 def meetings(request, child_id):
     child = get_child_for_request(request, child_id, object_type=ObjectType.MEETING)
-    items = list(Meeting.objects.filter(child=child).prefetch_related("participants"))
+    items = secrecy.mask_all(
+        list(Meeting.objects.filter(child=child).prefetch_related("participants")), visible_entry_scope(request, child)
+    )
     return render(request, "casefile/meetings.html", {"child": child, "meetings": items})
 
 
@@ -69,8 +71,10 @@ def meeting(request, child_id, meeting_id):
     child = get_child_for_request(request, child_id, object_type=ObjectType.MEETING, object_id=meeting_id)
     item = child_object(Meeting.objects.select_related("plan"), child, meeting_id, ObjectType.MEETING, child=child)
     participants = list(item.participants.all())
-    # The meeting is the team's; its agenda and minutes belong to the organisation that wrote them.
-    record_visible = visible_entry_scope(request, child).allows(item.organisation_id, secrecy.MEETING_MINUTES)
+    # The meeting is the team's; its agenda, minutes and how the child was heard belong to the
+    # activity that wrote them.
+    scope = visible_entry_scope(request, child)
+    record_visible = secrecy.visible(scope, item)
     # Writing minutes over a record one may not read would overwrite it unseen (and take it over).
     can_record = record_visible or not (item.agenda or item.minutes)
     form = None
@@ -78,7 +82,7 @@ def meeting(request, child_id, meeting_id):
         initial = {
             "minutes": item.minutes if record_visible else "",
             "child_heard": item.child_heard,
-            "child_heard_how": item.child_heard_how,
+            "child_heard_how": item.child_heard_how if record_visible else "",
             "attended": [str(p.id) for p in participants if p.attended],
         }
         form = forms.MinutesForm(request.POST or None, participants=participants, initial=initial)
@@ -105,6 +109,7 @@ def meeting(request, child_id, meeting_id):
     made = set(Action.objects.filter(from_decision__in=decisions).values_list("from_decision_id", flat=True))
     for d in decisions:
         d.has_action = d.id in made
+    secrecy.mask(item, scope)
     return render(
         request,
         "casefile/meeting.html",
@@ -179,6 +184,7 @@ def meeting_letter(request, child_id, meeting_id):
         Meeting.objects.select_related("created_by"), child, meeting_id, ObjectType.MEETING, child=child
     )
     for_child = request.GET.get("for") == "barn"
+    secrecy.mask(item, visible_entry_scope(request, child))
     context = {
         "child": child,
         "meeting": item,
