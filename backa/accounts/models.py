@@ -96,6 +96,13 @@ class Position(models.Model):
     def __str__(self):
         return f"{self.role_title}, {self.unit}"
 
+    def save(self, *args, **kwargs):
+        if self.activity_id is None and self.unit_id is not None:
+            kind = POSITION_KIND_ACTIVITY.get(self.kind)
+            if kind is not None and self.unit.unit_type in SCHOOL_UNIT_TYPES:
+                self.activity = activity_for(self.unit.organisation_id, kind)
+        super().save(*args, **kwargs)
+
     def is_active_on(self, day) -> bool:
         return self.valid_from <= day and (self.valid_to is None or self.valid_to >= day)
 
@@ -103,13 +110,6 @@ class Position(models.Model):
     def writing_activity_id(self):
         """The activity the post's entries belong to: its own if set, else its unit's."""
         return self.activity_id or self.unit.activity_id
-
-    def save(self, *args, **kwargs):
-        if self.activity_id is None and self.unit_id is not None:
-            kind = POSITION_KIND_ACTIVITY.get(self.kind)
-            if kind is not None and self.unit.unit_type in SCHOOL_UNIT_TYPES:
-                self.activity = activity_for(self.unit.organisation_id, kind)
-        super().save(*args, **kwargs)
 
 
 # Posts at a school whose entries belong to pupil health, not to the school (OSL 25 kap. for

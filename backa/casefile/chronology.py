@@ -141,7 +141,7 @@ def chronology_with_hidden(child, *, scope, categories=None, since=None, until=N
                 timezone.localdate(r.reported_at),
                 "report",
                 _("Concern report to social services"),
-                notice if r.outcome_hidden_by_secrecy else r.get_status_display(),
+                notice if getattr(r, "outcome_hidden_by_secrecy", False) else r.get_status_display(),
             )
         )
     for ra in RoleAssignment.objects.filter(child=child).select_related("position__unit__organisation"):

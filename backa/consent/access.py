@@ -160,12 +160,13 @@ def sharing_scope(viewer_org, child, on=None, *, lock: bool = False, viewer_acti
     )
     if viewer_org is None:
         return scope
-    if scope.viewer_activity_id is not None:
+    viewer_activity_id, viewer_org_id = _pk(viewer_activity), _pk(viewer_org)
+    if viewer_activity_id is not None:
         scope.viewer_activity_kind = (
-            Activity.objects.filter(pk=scope.viewer_activity_id).values_list("kind", flat=True).first() or ""
+            Activity.objects.filter(pk=viewer_activity_id).values_list("kind", flat=True).first() or ""
         )
         for from_id, categories in ActivitySharingRule.objects.filter(
-            to_activity_id=scope.viewer_activity_id, from_activity__organisation_id=scope.viewer_org_id
+            to_activity_id=viewer_activity_id, from_activity__organisation_id=viewer_org_id
         ).values_list("from_activity_id", "categories"):
             scope.rule_pairs.update((from_id, c) for c in categories.split(",") if c)
     moment = _moment(on)

@@ -16,7 +16,7 @@ from backa.audit.vocabulary import ObjectType
 from backa.casefile import authority, forms, secrecy
 from backa.casefile.compass import area_label
 from backa.casefile.meetings import do_decision_to_action
-from backa.casefile.models import Action, Concern, Decision, FollowUp, Plan, PlanStatus, PlanVersion
+from backa.casefile.models import Action, Concern, Decision, Plan, PlanStatus, PlanVersion
 from backa.casefile.plan import (
     PlanConflict,
     active_plan,
