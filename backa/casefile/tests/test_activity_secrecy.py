@@ -264,3 +264,28 @@ def test_the_backfill_gives_existing_rows_their_writers_activity(world, nora, nu
     school = activity_for(_education(world).pk, ActivityKind.SCHOOL).pk
     assert Plan.objects.get(pk=plan.pk).activity_id == school
     assert set(Goal.objects.values_list("activity_id", flat=True)) == {school}
+
+
+def test_protected_identity_hides_unit_and_meeting_place_on_every_output(world, client_for):
+    """Hedda has protected personal data: her barnkontakt's unit (BVC Järva) and the meeting's
+    place tell where she is; pages and the kallelse PDF name the organisation and a neutral line."""
+    hedda = world.hemlig
+    meeting = do_schedule_meeting(
+        acting_user=world.britta,
+        child=hedda,
+        starts_at=timezone.now() + timedelta(days=2),
+        place="Motesrum-Lingonet-22",
+    )
+    client = client_for("britta", language="en")
+    pages = [
+        _get(client, reverse("casefile:barnkontakt", args=[hedda.id])),
+        _get(client, reverse("casefile:meeting", args=[hedda.id, meeting.id])),
+        _get(client, reverse("casefile:chronology", args=[hedda.id])),
+        inflate(client.get(reverse("casefile:meeting_letter", args=[hedda.id, meeting.id])).content).decode(
+            "latin-1"
+        ),
+    ]
+    for text in pages:
+        assert "BVC Järva" not in text and "Motesrum-Lingonet-22" not in text
+    assert "Region Stockholm" in pages[0]
+    assert "The place is given separately" in pages[1]
