@@ -44,7 +44,7 @@ from backa.integrations.models import ImportRun
 from backa.records.holds import do_place_hold
 from backa.records.models import HoldReason, RetentionRule
 from backa.records.rules import ensure_default_rules
-from backa.roles.models import Handover, HandoverTrigger, RoleAssignment
+from backa.roles.models import Handover, HandoverTrigger, RoleAssignment, RoleKind
 from backa.testing import make_user
 
 pytestmark = pytest.mark.django_db
@@ -54,6 +54,9 @@ EXPECTED_VISIBLE = {
     "rasmus": {"sigrid"},
     "sara": {"sigrid"},
     "per": {"sigrid"},
+    # The school nurse: Sigrid's team, Ängsskolan's board, but pupil health's activity, not the
+    # school's (decision 0015): she reaches the file and none of the rektor's writes.
+    "nora": {"sigrid"},
     "olle": set(),
     "ada": set(),
     "former": set(),
@@ -238,6 +241,16 @@ def matrix_world(world):
     )
     # Olle (no role) is invited to Sigrid's team: his invitation page is his alone.
     invitation = do_invite(acting_user=world.rasmus, child=world.sigrid, position=world.positions["olle"])
+    world.users["nora"], world.positions["nora"] = make_user(
+        "nora", "Nora", "Skolsköterska", world.units["school"], PositionKind.SCHOOL_NURSE, "Skolsköterska"
+    )
+    RoleAssignment.objects.create(
+        child=world.sigrid,
+        municipality=world.municipality,
+        position=world.positions["nora"],
+        kind=RoleKind.TEAM_MEMBER,
+        valid_from=timezone.localdate() - timedelta(days=30),
+    )
     world.users["arkiv"], world.positions["arkiv"] = make_user(
         "arkiv", "Arne", "Arkivarie", world.units["admin"], PositionKind.ARCHIVE_ADMIN, "Arkivansvarig"
     )

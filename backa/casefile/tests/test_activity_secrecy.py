@@ -281,9 +281,7 @@ def test_protected_identity_hides_unit_and_meeting_place_on_every_output(world, 
         _get(client, reverse("casefile:barnkontakt", args=[hedda.id])),
         _get(client, reverse("casefile:meeting", args=[hedda.id, meeting.id])),
         _get(client, reverse("casefile:chronology", args=[hedda.id])),
-        inflate(client.get(reverse("casefile:meeting_letter", args=[hedda.id, meeting.id])).content).decode(
-            "latin-1"
-        ),
+        inflate(client.get(reverse("casefile:meeting_letter", args=[hedda.id, meeting.id])).content).decode("latin-1"),
     ]
     for text in pages:
         assert "BVC Järva" not in text and "Motesrum-Lingonet-22" not in text
