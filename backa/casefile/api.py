@@ -15,7 +15,7 @@ from backa.accounts.positions import current_position
 from backa.audit.context import Acting
 from backa.audit.log import Action, log_access_many
 from backa.audit.vocabulary import ObjectType, Purpose
-from backa.casefile import secrecy
+from backa.casefile import authority, secrecy
 from backa.casefile.assessments import do_record_assessment
 from backa.casefile.chronology import chronology
 from backa.casefile.compass import AREA_CODES, CompassArea
@@ -410,6 +410,9 @@ def update_plan(request, child_id: uuid.UUID, plan_id: uuid.UUID, payload: PlanP
     plan = Plan.objects.filter(child=child, pk=plan_id).first()
     if plan is None:
         raise ChildNotFound(child.pk, object_type=ObjectType.PLAN, object_id=plan_id)
+    # The file's rules first (a member who is no lead: 403), then secrecy: a lead who may not
+    # read the shared parts may not change them either (the child's 404).
+    authority.require_lead(Acting.of(request), child, "edit_plan")
     if not secrecy.visible(visible_entry_scope(request, child), plan):
         # Changing the shared parts needs reading them: another activity's plan is not found.
         raise ChildNotFound(child.pk, action=Action.UPDATE, object_type=ObjectType.PLAN, object_id=plan_id)

@@ -164,31 +164,27 @@ def plan_parts(plan, scope) -> dict:
     }
 
 
-def plan_fully_visible(plan, scope) -> bool:
-    """Whether the viewer may see the plan and every goal, action and follow-up in it: a saved
-    version (a snapshot of all of them) is shown only then."""
-    activities = {plan.activity_id}
-    for model in (Goal, Action, FollowUp):
-        activities |= set(model.objects.filter(plan=plan).values_list("activity_id", flat=True))
-    return all(scope.allows_entry(a, PLAN_CONTRIBUTIONS) for a in activities)
-
-
 SNAPSHOT_TEXT = ("reason", "child_view", "guardian_view", "external_ref")
 SNAPSHOT_ITEM_TEXT = ("description", "how", "expected_improvement")
 
 
-def mask_snapshot(snap: dict) -> dict:
-    """A saved plan version with every text replaced by the notice (the version's shape stays:
-    ids, dates, statuses and area codes keep their values)."""
+def mask_snapshot(snap: dict, scope, plan) -> dict:
+    """A saved plan version as the viewer may see it: the plan's own texts by the plan's
+    activity, each goal and action by its own (a part no longer in the plan: hidden). The
+    version's shape stays: ids, dates, statuses and area codes keep their values."""
     notice = str(HIDDEN_NOTICE)
     masked = dict(snap)
-    for key in SNAPSHOT_TEXT:
-        if masked.get(key):
-            masked[key] = notice
-    masked["needs"] = {area: notice for area in (snap.get("needs") or {})}
-    for key in ("goals", "actions"):
+    if not scope.allows_entry(plan.activity_id, PLAN_CONTRIBUTIONS):
+        for key in SNAPSHOT_TEXT:
+            if masked.get(key):
+                masked[key] = notice
+        masked["needs"] = {area: notice for area in (snap.get("needs") or {})}
+    for key, model in (("goals", Goal), ("actions", Action)):
+        owners = {str(pk): a for pk, a in model.objects.filter(plan=plan).values_list("id", "activity_id")}
         masked[key] = [
-            {k: (notice if k in SNAPSHOT_ITEM_TEXT and v else v) for k, v in item.items()}
+            item
+            if scope.allows_entry(owners.get(str(item.get("id"))), PLAN_CONTRIBUTIONS)
+            else {k: (notice if k in SNAPSHOT_ITEM_TEXT and v else v) for k, v in item.items()}
             for item in snap.get(key) or []
         ]
     return masked

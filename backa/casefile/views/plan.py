@@ -238,12 +238,10 @@ def plan_version(request, child_id, plan_id, number):
     if version is None:
         raise ChildNotFound(child.pk, object_type=ObjectType.PLAN_VERSION, object_id=plan_id)
     previous = PlanVersion.objects.filter(plan=plan, number=number - 1).first()
-    if secrecy.plan_fully_visible(plan, visible_entry_scope(request, child)):
-        before, snap = (previous.snapshot if previous else None), version.snapshot
-    else:
-        before = secrecy.mask_snapshot(previous.snapshot) if previous else None
-        snap = secrecy.mask_snapshot(version.snapshot)
-        secrecy.mask(plan, visible_entry_scope(request, child))
+    scope = visible_entry_scope(request, child)
+    before = secrecy.mask_snapshot(previous.snapshot, scope, plan) if previous else None
+    snap = secrecy.mask_snapshot(version.snapshot, scope, plan)
+    secrecy.mask(plan, scope)
     changes = diff_snapshots(before, snap) if before is not None else []
     needs = [(area_label(code), text) for code, text in snap.get("needs", {}).items()]
     return render(
