@@ -297,7 +297,7 @@ class ActionForm(AccessibleForm):
         label=_("Expected improvement"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
 
-    def __init__(self, *args, plan=None, municipality=None, **kwargs):
+    def __init__(self, *args, plan=None, municipality=None, goals=None, **kwargs):
         super().__init__(*args, **kwargs)
         cast(forms.ModelChoiceField, self.fields["owner_organisation"]).queryset = Organisation.objects.filter(
             municipality=municipality
@@ -313,7 +313,8 @@ class ActionForm(AccessibleForm):
             .distinct()
             .order_by("last_name", "first_name")
         )
-        goals = list(plan.goals.all()) if plan is not None else []
+        if goals is None:
+            goals = list(plan.goals.all()) if plan is not None else []
         self.goals = {str(g.id): g for g in goals}
         cast(forms.ChoiceField, self.fields["goal"]).choices = [("", "–")] + [
             (str(g.id), g.description[:80]) for g in goals

@@ -109,6 +109,8 @@ def meeting(request, child_id, meeting_id):
     made = set(Action.objects.filter(from_decision__in=decisions).values_list("from_decision_id", flat=True))
     for d in decisions:
         d.has_action = d.id in made
+        if not record_visible:
+            d.text = str(secrecy.HIDDEN_NOTICE)  # the decisions are the minutes' writer's too
     secrecy.mask(item, scope)
     return render(
         request,

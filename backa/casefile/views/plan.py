@@ -1,5 +1,7 @@
 """The plan: page, versions, the child's version, goals, actions, ending, PDF."""
 
+import copy
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -179,8 +181,17 @@ def add_action(request, child_id, plan_id):
     decision_id = request.GET.get("beslut") or request.POST.get("decision_id")
     if _is_uuid(decision_id):
         decision = Decision.objects.filter(pk=decision_id, meeting__child=child).first()
+    scope = visible_entry_scope(request, child)
+    if decision is not None and not secrecy.visible(scope, decision.meeting):
+        decision = None  # another activity's minutes: not a decision this reader may turn into an action
     initial = {"description": decision.text} if decision else {}
-    form = forms.ActionForm(request.POST or None, plan=plan, municipality=child.municipality, initial=initial)
+    # Goal labels as this reader may see them; the goals themselves stay unmasked for the service.
+    goals = list(plan.goals.all())
+    labels = secrecy.mask_all([copy.copy(g) for g in goals], scope)
+    form = forms.ActionForm(
+        request.POST or None, plan=plan, municipality=child.municipality, initial=initial, goals=labels
+    )
+    form.goals = {str(g.id): g for g in goals}
     if request.method == "POST" and form.is_valid():
         try:
             if decision is not None:
