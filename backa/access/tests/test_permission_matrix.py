@@ -181,10 +181,10 @@ def child_file(world, child, user):
         "meeting_id": meeting.pk,
         "number": 1,
     }
-    # Rows only some organisations may open (OSL between organisations): the assessment is the
-    # writer's own (no consent covers it), the consent is its discloser's and recipients'.
-    writer = user.positions.first().unit.organisation_id
-    secret = {"assessment_id": {writer}}
+    # Rows only some may open: the assessment is its writer's activity's own (OSL between
+    # activities, decision 0015: no consent covers it), the consent is its discloser's and
+    # recipients' organisations'.
+    secret = {"assessment_id": {user.positions.first().writing_activity_id}}
     if child.pk == world.sigrid.pk:
         consent = given_consent(
             world, disclosing=orgs(world)["ifo"], recipients=[orgs(world)["school"]], categories=[Category.NOTES]
@@ -284,10 +284,11 @@ def matrix_world(world):
 
 
 def may_open(world, persona, key, route, secrets) -> bool:
-    """Whether the persona's organisation may open the rows this route names for this child."""
-    organisation = world.positions[persona].unit.organisation_id
+    """Whether the persona's organisation or activity may open the rows this route names for this child."""
+    position = world.positions[persona]
+    own = {position.unit.organisation_id, position.writing_activity_id}
     params = {a or b for a, b in re.findall(r"<(?:\w+:)?(\w+)>|\{(\w+)\}", route)}
-    return all(organisation in secrets.get(key, {}).get(p, {organisation}) for p in params)
+    return all(own & secrets.get(key, {}).get(p, own) for p in params)
 
 
 def watched_state():
