@@ -98,13 +98,16 @@ def relationship_kinds(user, child_ids, *, on=None) -> dict:
 def visible_entry_scope(request, child, *, lock: bool = True):
     """What the requesting user's organisation may see of this child's other-organisation entries.
 
-    Call it after get_child_for_request, inside the request's transaction; filter with
-    `scope.q("organisation", "category")` or test one entry with `scope.allows(org, category)`.
+    Call it after get_child_for_request, inside the request's transaction; filter entries
+    with `scope.activity_q(category)` or test one with `scope.allows_entry(entry.activity_id,
+    category)` (backa.casefile.secrecy wraps both). The viewer is the session's position's
+    activity (verksamhet): the secrecy unit inside a board too.
     """
 
     position = current_position(request)
     organisation_id = position.unit.organisation_id if position is not None else None
-    return sharing_scope(organisation_id, child, lock=lock)
+    activity_id = position.writing_activity_id if position is not None else None
+    return sharing_scope(organisation_id, child, lock=lock, viewer_activity=activity_id)
 
 
 def get_child_for_request(

@@ -7,7 +7,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from backa.organisations.models import Unit
+from backa.organisations.models import Activity, ActivityKind, Unit, activity_for
 
 
 class User(AbstractUser):
@@ -78,6 +78,11 @@ class Position(models.Model):
     role_title = models.CharField(_("role title"), max_length=100)
     valid_from = models.DateField(default=timezone.localdate)
     valid_to = models.DateField(null=True, blank=True)
+    # The activity (verksamhet) this post writes for, when it differs from its unit's: the
+    # school nurse at a school writes for pupil health's medical part, not for the school.
+    activity = models.ForeignKey(
+        Activity, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("activity")
+    )
 
     class Meta:
         ordering = ["valid_from", "id"]
@@ -93,8 +98,31 @@ class Position(models.Model):
     def __str__(self):
         return f"{self.role_title}, {self.unit}"
 
+    def save(self, *args, **kwargs):
+        if self.activity_id is None and self.unit_id is not None:
+            kind = POSITION_KIND_ACTIVITY.get(self.kind)
+            if kind is not None and self.unit.unit_type in SCHOOL_UNIT_TYPES:
+                self.activity = activity_for(self.unit.organisation_id, kind)
+        super().save(*args, **kwargs)
+
     def is_active_on(self, day) -> bool:
         return self.valid_from <= day and (self.valid_to is None or self.valid_to >= day)
+
+    @property
+    def writing_activity_id(self):
+        """The activity the post's entries belong to: its own if set, else its unit's."""
+        return self.activity_id or self.unit.activity_id
+
+
+# Posts at a school whose entries belong to pupil health, not to the school (OSL 25 kap. for
+# the medical and psychological part, 23 kap. 2 § for the psychosocial part).
+POSITION_KIND_ACTIVITY = {
+    "school_nurse": ActivityKind.PUPIL_HEALTH_MEDICAL,
+    "physician": ActivityKind.PUPIL_HEALTH_MEDICAL,
+    "psychologist": ActivityKind.PUPIL_HEALTH_MEDICAL,
+    "counsellor": ActivityKind.PUPIL_HEALTH_PSYCHOSOCIAL,
+}
+SCHOOL_UNIT_TYPES = {"forskola", "grundskola", "gymnasium", "elevhalsa"}
 
 
 class SecurityEventKind(models.TextChoices):

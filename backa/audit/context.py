@@ -40,6 +40,11 @@ class Acting:
     def organisation_id(self):
         return self.position.unit.organisation_id if self.position is not None else None
 
+    @property
+    def activity_id(self):
+        """The activity (verksamhet) the acting position writes for."""
+        return self.position.writing_activity_id if self.position is not None else None
+
 
 def as_acting(user_or_acting) -> Acting:
     """An Acting as it is; a User (or None, for the system) as Acting.as_user(user)."""

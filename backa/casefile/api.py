@@ -15,7 +15,7 @@ from backa.accounts.positions import current_position
 from backa.audit.context import Acting
 from backa.audit.log import Action, log_access_many
 from backa.audit.vocabulary import ObjectType, Purpose
-from backa.casefile import secrecy
+from backa.casefile import authority, secrecy
 from backa.casefile.assessments import do_record_assessment
 from backa.casefile.chronology import chronology
 from backa.casefile.compass import AREA_CODES, CompassArea
@@ -97,12 +97,18 @@ class ConcernOut(Schema):
     areas: list[str]
     urgency: str
     status: str
+    hidden: bool = False
+
+    @staticmethod
+    def resolve_hidden(obj):
+        return getattr(obj, "hidden_by_secrecy", False)
 
 
 @router.get("/children/{child_id}/concerns", response=list[ConcernOut], summary="Concerns about a child")
 def list_concerns(request, child_id: uuid.UUID):
     child = get_child_for_request(request, child_id, object_type=ObjectType.CONCERNS)
-    return list(Concern.objects.filter(child=child).order_by("-observed_on"))
+    scope = visible_entry_scope(request, child)
+    return secrecy.mask_all(list(Concern.objects.filter(child=child).order_by("-observed_on")), scope)
 
 
 @router.post(
@@ -134,7 +140,9 @@ def create_concern(request, child_id: uuid.UUID, payload: ConcernIn):
 
 @router.get("/concerns/{concern_id}", response=ConcernOut, summary="A concern (its Upptäckare may always read it)")
 def get_concern(request, concern_id: uuid.UUID):
-    concern, _access = get_concern_for_request(request, concern_id)
+    concern, access = get_concern_for_request(request, concern_id)
+    if access:
+        secrecy.mask(concern, visible_entry_scope(request, concern.child))
     return concern
 
 
@@ -217,6 +225,12 @@ class ReportOut(Schema):
     investigation_opened: bool | None
     investigation_decided_on: date | None
     child_spoken_with: bool | None
+    information: str = ""
+    hidden: bool = False
+
+    @staticmethod
+    def resolve_hidden(obj):
+        return getattr(obj, "hidden_by_secrecy", False)
 
     @staticmethod
     def resolve_reported_at(obj):
@@ -228,7 +242,8 @@ class ReportOut(Schema):
 )
 def list_reports(request, child_id: uuid.UUID):
     child = get_child_for_request(request, child_id, object_type=ObjectType.CONCERN_REPORT)
-    return list(ConcernReport.objects.filter(child=child).order_by("-reported_at"))
+    scope = visible_entry_scope(request, child)
+    return secrecy.mask_all(list(ConcernReport.objects.filter(child=child).order_by("-reported_at")), scope)
 
 
 @router.post(
@@ -258,6 +273,11 @@ class GoalOut(Schema):
     description: str
     target_date: date | None
     status: str
+    hidden: bool = False
+
+    @staticmethod
+    def resolve_hidden(obj):
+        return getattr(obj, "hidden_by_secrecy", False)
 
 
 class ActionOut(Schema):
@@ -270,6 +290,11 @@ class ActionOut(Schema):
     due_on: date | None
     expected_improvement: str
     status: str
+    hidden: bool = False
+
+    @staticmethod
+    def resolve_hidden(obj):
+        return getattr(obj, "hidden_by_secrecy", False)
 
 
 class PlanOut(Schema):
@@ -288,14 +313,27 @@ class PlanOut(Schema):
     external_ref: str
     goals: list[GoalOut]
     actions: list[ActionOut]
+    hidden: bool = False
 
+    # The plan's parts as secrecy.plan_parts masked them for this reader (every route that
+    # answers with a plan calls _masked_plan first).
     @staticmethod
     def resolve_goals(obj):
-        return list(obj.goals.all())
+        return obj.visible_parts["goals"]
 
     @staticmethod
     def resolve_actions(obj):
-        return list(obj.actions.all())
+        return obj.visible_parts["actions"]
+
+    @staticmethod
+    def resolve_hidden(obj):
+        return getattr(obj, "hidden_by_secrecy", False)
+
+
+def _masked_plan(request, child, plan):
+    if plan is not None:
+        plan.visible_parts = secrecy.plan_parts(plan, visible_entry_scope(request, child))
+    return plan
 
 
 class PlanEnvelope(Schema):
@@ -330,7 +368,7 @@ class PlanPatch(InputSchema):
 @router.get("/children/{child_id}/plan", response=PlanEnvelope, summary="The child's active plan (null if none)")
 def get_plan(request, child_id: uuid.UUID):
     child = get_child_for_request(request, child_id, object_type=ObjectType.PLAN)
-    return {"plan": active_plan(child)}
+    return {"plan": _masked_plan(request, child, active_plan(child))}
 
 
 def _organisation(child, organisation_id):
@@ -356,7 +394,7 @@ def create_plan(request, child_id: uuid.UUID, payload: PlanIn):
             create=lambda: do_create_plan(acting_user=Acting.of(request), child=child, **data),
             load=lambda pk: Plan.objects.get(child=child, pk=pk),
         )
-        return Status(201, plan)
+        return Status(201, _masked_plan(request, child, plan))
     except ValidationError as error:
         return _errors(error)
     except idempotency.IdempotencyMismatch:
@@ -373,12 +411,19 @@ def update_plan(request, child_id: uuid.UUID, plan_id: uuid.UUID, payload: PlanP
     plan = Plan.objects.filter(child=child, pk=plan_id).first()
     if plan is None:
         raise ChildNotFound(child.pk, object_type=ObjectType.PLAN, object_id=plan_id)
+    # The file's rules first (a member who is no lead: 403), then secrecy: a lead who may not
+    # read the shared parts may not change them either (the child's 404).
+    authority.require_lead(Acting.of(request), child, "edit_plan")
+    if not secrecy.visible(visible_entry_scope(request, child), plan):
+        # Changing the shared parts needs reading them: another activity's plan is not found.
+        raise ChildNotFound(child.pk, action=Action.UPDATE, object_type=ObjectType.PLAN, object_id=plan_id)
     data = {k: v for k, v in payload.dict().items() if v is not None}
     version = data.pop("version")
     if "organisation_id" in data:
         data["organisation"] = _organisation(child, data.pop("organisation_id"))
     try:
-        return Status(200, do_update_plan(acting_user=Acting.of(request), plan=plan, based_on_version=version, **data))
+        updated = do_update_plan(acting_user=Acting.of(request), plan=plan, based_on_version=version, **data)
+        return Status(200, _masked_plan(request, child, updated))
     except PlanConflict as conflict:
         return Status(
             409,
@@ -416,6 +461,11 @@ class MeetingOut(Schema):
     status: str
     child_heard: str
     child_heard_how: str
+    hidden: bool = False
+
+    @staticmethod
+    def resolve_hidden(obj):
+        return getattr(obj, "hidden_by_secrecy", False)
 
     @staticmethod
     def resolve_starts_at(obj):
@@ -425,7 +475,7 @@ class MeetingOut(Schema):
 @router.get("/children/{child_id}/meetings", response=list[MeetingOut], summary="Meetings of barnets team")
 def list_meetings(request, child_id: uuid.UUID):
     child = get_child_for_request(request, child_id, object_type=ObjectType.MEETING)
-    return list(Meeting.objects.filter(child=child))
+    return secrecy.mask_all(list(Meeting.objects.filter(child=child)), visible_entry_scope(request, child))
 
 
 children_router = Router(tags=["children"])

@@ -11,7 +11,7 @@ from backa.audit.context import as_acting
 from backa.audit.log import Action
 from backa.audit.vocabulary import ObjectType
 from backa.casefile import secrecy
-from backa.casefile.common import _log, _not_in_future, writing_organisation_id
+from backa.casefile.common import _log, _not_in_future, writing_activity_id, writing_organisation_id
 from backa.casefile.compass import AREA_CODES, CompassArea, scale_max
 from backa.casefile.models import Assessment, AssessmentArea, Concern, ConcernStatus
 from backa.lib import svg
@@ -66,6 +66,7 @@ def do_record_assessment(
             scale_max=top,
             summary=summary.strip(),
             organisation_id=writing_organisation_id(acting, position),
+            activity_id=writing_activity_id(acting, position),
         )
         AssessmentArea.objects.bulk_create(
             AssessmentArea(

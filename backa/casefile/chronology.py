@@ -13,7 +13,7 @@ from backa.audit.context import as_acting
 from backa.audit.log import Action as LogAction
 from backa.audit.vocabulary import ObjectType
 from backa.casefile import secrecy
-from backa.casefile.common import _log
+from backa.casefile.common import _log, writing_activity_id
 from backa.casefile.models import (
     Assessment,
     ChronologyEntry,
@@ -50,6 +50,7 @@ def do_add_chronology_entry(
             title=title.strip()[:200],
             description=description.strip(),
             created_by=acting_user,
+            activity_id=writing_activity_id(acting),
         )
         _log(acting, child, LogAction.CREATE, ObjectType.CHRONOLOGY_ENTRY, entry.id)
     return entry
@@ -91,13 +92,15 @@ def chronology_with_hidden(child, *, scope, categories=None, since=None, until=N
     """The chronology as `scope` (from visible_entry_scope) may see it, and whether other
     organisations' conversations or assessments were left out (told without a count)."""
     events: list[Event] = []
+    notice = str(secrecy.HIDDEN_NOTICE)
     for c in Concern.objects.filter(child=child).select_related("reported_by"):
+        seen = secrecy.visible(scope, c)
         events.append(
             Event(
                 c.observed_on,
                 "concern",
                 _("Concern noticed (%(urgency)s)") % {"urgency": c.get_urgency_display()},
-                ", ".join(str(label) for label in c.area_labels()),
+                ", ".join(str(label) for label in c.area_labels()) if seen else notice,
             )
         )
     conversations, hidden_notes = secrecy.split(list(Conversation.objects.filter(child=child)), scope, secrecy.NOTES)
@@ -129,14 +132,18 @@ def chronology_with_hidden(child, *, scope, categories=None, since=None, until=N
             )
         )
     for f in FollowUp.objects.filter(child=child):
-        events.append(Event(f.held_on, "follow_up", _("Follow-up: %(o)s") % {"o": f.get_outcome_display()}))
+        if secrecy.visible(scope, f):
+            events.append(Event(f.held_on, "follow_up", _("Follow-up: %(o)s") % {"o": f.get_outcome_display()}))
+        else:
+            events.append(Event(f.held_on, "follow_up", _("Follow-up"), notice))
     for r in ConcernReport.objects.filter(child=child):
+        secrecy.mask(r, scope)
         events.append(
             Event(
                 timezone.localdate(r.reported_at),
                 "report",
                 _("Concern report to social services"),
-                r.get_status_display(),
+                notice if getattr(r, "outcome_hidden_by_secrecy", False) else r.get_status_display(),
             )
         )
     for ra in RoleAssignment.objects.filter(child=child).select_related("position__unit__organisation"):
@@ -148,7 +155,7 @@ def chronology_with_hidden(child, *, scope, categories=None, since=None, until=N
     for event in RegisterEvent.objects.filter(child=child):
         # A new number, a death, an emigration, a custody change...: the kind and the day only.
         events.append(Event(event.occurred_on, "register", event.get_kind_display()))
-    for e in ChronologyEntry.objects.filter(child=child):
+    for e in secrecy.mask_all(list(ChronologyEntry.objects.filter(child=child)), scope):
         events.append(Event(e.occurred_on, "manual", e.title, e.description))
     if categories:
         events = [e for e in events if e.category in categories]

@@ -21,6 +21,25 @@ def writing_organisation_id(acting, position=None):
     return as_acting(acting).organisation_id
 
 
+def writing_activity_id(acting, position=None):
+    """The activity (verksamhet) an entry belongs to, chosen as writing_organisation_id chooses."""
+    if position is not None:
+        return position.writing_activity_id
+    return as_acting(acting).activity_id
+
+
+def owner_activity_id(acting, owner, owner_organisation_id):
+    """The activity an action belongs to: its owner's position in the owning organisation,
+    else the writer's if the writer is of that organisation; else unknown (shown to no one)."""
+    from backa.accounts.positions import active_positions
+
+    for position in active_positions(owner) if owner is not None else []:
+        if position.unit.organisation_id == owner_organisation_id:
+            return position.writing_activity_id
+    acting = as_acting(acting)
+    return acting.activity_id if acting.organisation_id == owner_organisation_id else None
+
+
 def _not_in_future(day, field, errors):
     if day and day > timezone.localdate():
         errors[field] = _("The date cannot be in the future.")

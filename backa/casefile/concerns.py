@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from backa.audit.context import as_acting
 from backa.audit.log import Action
 from backa.audit.vocabulary import ObjectType, Purpose
-from backa.casefile.common import _count, _log, _not_in_future
+from backa.casefile.common import _count, _log, _not_in_future, writing_activity_id
 from backa.casefile.compass import AREA_CODES
 from backa.casefile.models import Concern, ConcernStatus, Notification, Urgency
 from backa.casefile.notify import notify
@@ -60,6 +60,7 @@ def do_register_concern(
             municipality_id=child.municipality_id,
             reported_by=acting_user,
             reporter_position=position,
+            activity_id=writing_activity_id(acting, position),
             observed_on=observed_on,
             description=description.strip(),
             areas=[a for a in AREA_CODES if a in areas],

@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from backa.audit.context import as_acting
 from backa.audit.log import Action
 from backa.audit.vocabulary import ObjectType
-from backa.casefile.common import _log, _not_in_future, writing_organisation_id
+from backa.casefile.common import _log, _not_in_future, writing_activity_id, writing_organisation_id
 from backa.casefile.interpreters import validate_interpreter
 from backa.casefile.models import Concern, ConcernStatus, ConsentStatus, Conversation
 
@@ -63,6 +63,7 @@ def do_record_conversation(
             held_on=held_on,
             held_by=acting_user,
             organisation_id=writing_organisation_id(acting, position),
+            activity_id=writing_activity_id(acting, position),
             child_words=child_words.strip(),
             guardian_words=guardian_words.strip(),
             professional_notes=professional_notes.strip(),

@@ -65,7 +65,7 @@ def _ratings(rng, base):
     }
 
 
-def _notes_consent(writer, child, recipient, today):
+def _notes_consent(writer, child, recipient, today, categories=("notes",)):
     guardians = [c.guardian for c in Custody.objects.filter(child=child, has_custody=True).select_related("guardian")]
     if not guardians:
         return
@@ -74,7 +74,7 @@ def _notes_consent(writer, child, recipient, today):
         child=child,
         disclosing_organisation=writer.unit.organisation,
         recipients=[recipient],
-        categories=["notes"],
+        categories=list(categories),
         purpose="Samordning i barnets team",
         valid_from=today,
         valid_to=today + timedelta(days=180),
@@ -237,6 +237,16 @@ def add_demo_flow(rng, today):
                 external_ref="SIP-2026-0042" if index == 1 else "",
             )
             do_appoint_coordinator(acting_user=rektor.user, plan=plan, position=social)
+            # The guardians let social services' plan and minutes reach the school's board (the
+            # rektor, the nurse); the nurse's own notes and concerns stay pupil health's: the
+            # rektor of the same board sees the notice instead (issue 15, decision 0015).
+            _notes_consent(
+                social,
+                child,
+                rektor.unit.organisation,
+                real_today,
+                categories=("plan_contributions", "meeting_minutes"),
+            )
             goal = do_add_goal(acting_user=social.user, plan=plan, area=areas[0], description="Känna sig trygg")
             do_add_action(
                 acting_user=social.user,

@@ -13,7 +13,7 @@ from backa.access.gate import visible_children
 from backa.audit.context import as_acting
 from backa.audit.log import Action as LogAction
 from backa.audit.vocabulary import ObjectType, Purpose
-from backa.casefile.common import _log
+from backa.casefile.common import _log, writing_activity_id
 from backa.casefile.models import (
     FollowUp,
     FollowUpOutcome,
@@ -89,6 +89,7 @@ def do_follow_up(
             outcome=outcome,
             next_review_date=next_review_date if outcome != FollowUpOutcome.CLOSE else None,
             created_by=acting_user,
+            activity_id=writing_activity_id(acting),
         )
         GoalProgress.objects.bulk_create(
             GoalProgress(follow_up=follow_up, goal=goals[str(gid)], progress=value, comment=(comment or "").strip())

@@ -317,7 +317,7 @@ class ActionForm(AccessibleForm):
         ),
     )
 
-    def __init__(self, *args, plan=None, municipality=None, network=(), **kwargs):
+    def __init__(self, *args, plan=None, municipality=None, network=(), goals=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.network = {str(m.id): m for m in network}
         cast(forms.ChoiceField, self.fields["network_member"]).choices = [("", "–")] + [
@@ -337,7 +337,8 @@ class ActionForm(AccessibleForm):
             .distinct()
             .order_by("last_name", "first_name")
         )
-        goals = list(plan.goals.all()) if plan is not None else []
+        if goals is None:
+            goals = list(plan.goals.all()) if plan is not None else []
         self.goals = {str(g.id): g for g in goals}
         cast(forms.ChoiceField, self.fields["goal"]).choices = [("", "–")] + [
             (str(g.id), g.description[:80]) for g in goals

@@ -377,6 +377,7 @@ def do_decide(*, acting_user, item: IntakeItem, decision: Decision) -> IntakeIte
         report.investigation_opened = decision.decision == PreAssessmentDecision.INVESTIGATION
         report.investigation_decided_on = decision.decided_on
         report.outcome_recorded_by = acting.user
+        report.outcome_activity_id = acting.activity_id
         report.outcome_source = "platform"
         if report.needs_second_look:
             report.status = ReportStatus.SECOND_LOOK

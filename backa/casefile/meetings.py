@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from backa.audit.context import as_acting
 from backa.audit.log import Action as LogAction
 from backa.audit.vocabulary import ObjectType, Purpose
-from backa.casefile.common import _log, writing_organisation_id
+from backa.casefile.common import _log, writing_activity_id, writing_organisation_id
 from backa.casefile.interpreters import interpreter_need, validate_interpreter
 from backa.casefile.models import Action, ChildHeard, Decision, Meeting, Notification, Participant, Plan
 from backa.casefile.notify import notify
@@ -96,6 +96,7 @@ def do_schedule_meeting(
             interpreter_booked=interpreter_booked,
             created_by=acting_user,
             organisation_id=writing_organisation_id(acting, position),
+            activity_id=writing_activity_id(acting, position),
         )
         rows = [
             Participant(
@@ -194,6 +195,7 @@ def do_record_meeting(
         locked.status = Meeting.Status.HELD
         # Whoever writes the minutes owns the meeting's record (agenda and minutes) from now on.
         locked.organisation_id = writing_organisation_id(acting, position)
+        locked.activity_id = writing_activity_id(acting, position)
         locked.save()
         for participant in locked.participants.all():
             participant.attended = str(participant.id) in attended

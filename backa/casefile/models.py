@@ -15,7 +15,7 @@ from backa.accounts.models import Position
 from backa.casefile.compass import CompassArea
 from backa.casefile.languages import Language
 from backa.children.models import Child
-from backa.organisations.models import Municipality, Organisation
+from backa.organisations.models import Activity, Municipality, Organisation
 
 
 class Urgency(models.TextChoices):
@@ -39,6 +39,9 @@ class Concern(models.Model):
     municipality = models.ForeignKey(Municipality, on_delete=models.PROTECT, related_name="+")
     reported_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="concerns_noticed")
     reporter_position = models.ForeignKey(Position, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    # The activity (verksamhet) that wrote it, from the writer's active position: the unit
+    # secrecy runs between (casefile.secrecy). NULL: unknown writer, shown to no one.
+    activity = models.ForeignKey(Activity, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     observed_on = models.DateField(_("noticed on"))
     description = models.TextField(_("what you saw or heard"))
     areas = models.JSONField(_("compass areas"), default=list)
@@ -140,6 +143,9 @@ class Conversation(models.Model):
     # The organisation that wrote it (OSL secrecy runs between organisations). NULL means
     # the writer is unknown: default deny, shown to no organisation.
     organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    # The activity (verksamhet) that wrote it, from the writer's active position: the unit
+    # secrecy runs between (casefile.secrecy). NULL: unknown writer, shown to no one.
+    activity = models.ForeignKey(Activity, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     child_took_part = models.BooleanField(_("the child took part"), default=True)
     guardians_took_part = models.BooleanField(_("guardians took part"), default=True)
     child_words = models.TextField(_("the child's own words"), blank=True)
@@ -175,6 +181,9 @@ class Assessment(models.Model):
     # The organisation that wrote it (OSL secrecy runs between organisations). NULL means
     # the writer is unknown: default deny, shown to no organisation.
     organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    # The activity (verksamhet) that wrote it, from the writer's active position: the unit
+    # secrecy runs between (casefile.secrecy). NULL: unknown writer, shown to no one.
+    activity = models.ForeignKey(Activity, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     scale_max = models.PositiveSmallIntegerField(default=5)
     summary = models.TextField(_("summary"), blank=True)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
@@ -309,6 +318,11 @@ class ConcernReport(models.Model):
     concern = models.ForeignKey(Concern, on_delete=models.PROTECT, null=True, blank=True, related_name="reports")
     reported_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     reporter_position = models.ForeignKey(Position, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    # The activity (verksamhet) that wrote it, from the writer's active position: the unit
+    # secrecy runs between (casefile.secrecy). NULL: unknown writer, shown to no one.
+    activity = models.ForeignKey(Activity, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    # Social services' activity, which records the outcome (status, decisions, feedback).
+    outcome_activity = models.ForeignKey(Activity, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     reported_at = models.DateTimeField(default=timezone.now)
     information = models.TextField(_("what is passed on to social services"))
     acute = models.BooleanField(_("the child may be in acute danger"), default=False)
@@ -456,6 +470,9 @@ class Plan(models.Model):
     organisation = models.ForeignKey(
         Organisation, on_delete=models.PROTECT, related_name="+", verbose_name=_("responsible organisation")
     )
+    # The activity that wrote the plan's shared parts (reason, needs, the child's and the
+    # guardians' views); category plan_contributions.
+    activity = models.ForeignKey(Activity, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     reason = models.TextField(_("why the plan exists"))
     needs = models.JSONField(_("needs per compass area"), default=dict)
     child_view = models.TextField(_("the child's view of the plan"), blank=True)
@@ -557,6 +574,9 @@ class Goal(models.Model):
     plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="goals")
     area = models.CharField(_("compass area"), max_length=16, choices=CompassArea.choices, blank=True)
     description = models.TextField(_("goal"))
+    # The activity (verksamhet) that wrote it, from the writer's active position: the unit
+    # secrecy runs between (casefile.secrecy). NULL: unknown writer, shown to no one.
+    activity = models.ForeignKey(Activity, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     target_date = models.DateField(_("by when"), null=True, blank=True)
     status = models.CharField(max_length=10, choices=GoalStatus.choices, default=GoalStatus.OPEN)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
@@ -579,6 +599,9 @@ class Action(models.Model):
     description = models.TextField(_("what will be done"))
     how = models.TextField(_("how"), blank=True)
     owner_organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
+    # The activity (verksamhet) that wrote it, from the writer's active position: the unit
+    # secrecy runs between (casefile.secrecy). NULL: unknown writer, shown to no one.
+    activity = models.ForeignKey(Activity, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     starts_on = models.DateField(_("from"), null=True, blank=True)
     due_on = models.DateField(_("until"), null=True, blank=True)
@@ -634,6 +657,9 @@ class Meeting(models.Model):
     # Whose agenda and minutes these are (category meeting_minutes); the meeting itself is
     # the team's. NULL means the writer is unknown: default deny, shown to no organisation.
     organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    # The activity (verksamhet) that wrote it, from the writer's active position: the unit
+    # secrecy runs between (casefile.secrecy). NULL: unknown writer, shown to no one.
+    activity = models.ForeignKey(Activity, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PLANNED)
     # RFC 5545 SEQUENCE of the calendar invitation: raised by every change of time and by a
     # cancellation, so calendars replace the earlier invitation (same UID: the meeting's id).
@@ -727,6 +753,9 @@ class FollowUp(models.Model):
     summary = models.TextField(_("summary"), blank=True)
     child_view = models.TextField(_("the child's view of how it went"), blank=True)
     outcome = models.CharField(_("decision"), max_length=10, choices=FollowUpOutcome.choices)
+    # The activity (verksamhet) that wrote it, from the writer's active position: the unit
+    # secrecy runs between (casefile.secrecy). NULL: unknown writer, shown to no one.
+    activity = models.ForeignKey(Activity, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     next_review_date = models.DateField(_("next review date"), null=True, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(default=timezone.now, editable=False)
@@ -761,6 +790,9 @@ class ChronologyEntry(models.Model):
     municipality = models.ForeignKey(Municipality, on_delete=models.PROTECT, related_name="+")
     occurred_on = models.DateField(_("date"))
     title = models.CharField(_("event"), max_length=200)
+    # The activity (verksamhet) that wrote it, from the writer's active position: the unit
+    # secrecy runs between (casefile.secrecy). NULL: unknown writer, shown to no one.
+    activity = models.ForeignKey(Activity, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     description = models.TextField(_("description"), blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(default=timezone.now, editable=False)

@@ -13,7 +13,7 @@ from backa.audit.context import as_acting
 from backa.audit.log import Action as LogAction
 from backa.audit.vocabulary import ObjectType, Purpose
 from backa.casefile import authority
-from backa.casefile.common import _log
+from backa.casefile.common import _log, owner_activity_id, writing_activity_id
 from backa.casefile.compass import AREA_CODES, area_label
 from backa.casefile.models import (
     Action,
@@ -346,6 +346,7 @@ def do_create_plan(*, acting_user, child, concern: Concern | None = None, **valu
                 municipality_id=child.municipality_id,
                 concern=concern,
                 created_by=acting_user,
+                activity_id=writing_activity_id(acting),
                 **{k: values[k] for k in EDITABLE_FIELDS if k in values},
             )
             _new_version(plan, acting_user, PlanChange.CREATED)
@@ -443,7 +444,13 @@ def do_add_goal(*, acting_user, plan: Plan, description: str, area: str = "", ta
     with transaction.atomic():
         locked = _lock(plan)
         _require_active(locked)
-        goal = Goal.objects.create(plan=locked, area=area, description=description.strip(), target_date=target_date)
+        goal = Goal.objects.create(
+            plan=locked,
+            area=area,
+            description=description.strip(),
+            target_date=target_date,
+            activity_id=writing_activity_id(acting),
+        )
         _bump(locked, acting, PlanChange.GOAL_ADDED, Purpose.GOAL)
     return goal
 
@@ -524,6 +531,7 @@ def do_add_action(
             due_on=due_on,
             expected_improvement=(expected_improvement or "").strip(),
             from_decision=from_decision,
+            activity_id=owner_activity_id(acting, owner, owner_organisation.pk),
         )
         _bump(locked, acting, PlanChange.ACTION_ADDED, Purpose.ACTION)
     return action

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from backa.audit.context import as_acting
 from backa.audit.log import Action, log_access
 from backa.audit.vocabulary import ObjectType, Purpose
-from backa.casefile.common import _not_in_future
+from backa.casefile.common import _not_in_future, writing_activity_id
 from backa.casefile.intake import reporter_category_of, route_report
 from backa.casefile.models import Concern, ConcernReport, IntakeItem, Notification, ReportStatus
 from backa.casefile.notify import notify
@@ -41,6 +41,7 @@ def do_report_to_social_services(
             concern=concern,
             reported_by=acting_user,
             reporter_position=position,
+            activity_id=writing_activity_id(acting, position),
             information=information.strip(),
             acute=acute,
             guardians_informed=guardians_informed,
@@ -117,6 +118,7 @@ def do_record_report_outcome(
             feedback_given_on=feedback_given_on,
             status=status,
             outcome_recorded_by=acting_user,
+            outcome_activity_id=as_acting(acting_user).activity_id,
         ).items():
             setattr(locked, field, value)
         locked.save()

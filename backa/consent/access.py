@@ -18,7 +18,8 @@ from django.db import connection
 from django.db.models import Q
 from django.utils import timezone
 
-from backa.consent.models import Consent, ConsentStatus, LegalBasis, category_q
+from backa.consent.models import ActivitySharingRule, Consent, ConsentStatus, LegalBasis, category_q
+from backa.organisations.models import Activity
 
 
 def _moment(on) -> datetime:
@@ -84,11 +85,49 @@ def may_see(viewer_org, entry_org, category: str, child, on=None) -> bool:
 
 @dataclass
 class SharingScope:
-    """Everything viewer_org may see of one child's other-organisation entries, at one moment."""
+    """Everything a viewer may see of one child's entries, at one moment.
+
+    The secrecy unit is the activity (verksamhet, organisations.Activity): an entry is seen
+    by its own activity; by another activity of the same board where the board's
+    ActivitySharingRule lets that category across; and by any activity of an organisation
+    that a consent or legal basis in force names as recipient of the entry's organisation's
+    category (a consent naming the board itself as recipient opens its activities to each
+    other). `allows_entry`/`activity_q` decide for entries; `allows`/`q` are the older
+    per-organisation questions (disclosure records, the intake).
+    """
 
     viewer_org_id: object
     pairs: set = field(default_factory=set)  # {(disclosing organisation id, category)}
     consent_ids: set = field(default_factory=set)
+    viewer_activity_id: object = None
+    rule_pairs: set = field(default_factory=set)  # {(disclosing activity id, category)}, same board
+    viewer_activity_kind: str = ""
+    _allowed: dict = field(default_factory=dict, repr=False)
+
+    def allowed_activity_ids(self, category: str) -> frozenset:
+        """The activities whose entries of `category` this viewer may see (computed once per scope)."""
+        if category not in self._allowed:
+            if self.viewer_activity_id is None:
+                self._allowed[category] = frozenset()
+            else:
+                ids = {self.viewer_activity_id} | {a for a, c in self.rule_pairs if c == category}
+                orgs = {o for o, c in self.pairs if c == category}
+                if orgs:
+                    ids |= set(Activity.objects.filter(organisation_id__in=orgs).values_list("id", flat=True))
+                self._allowed[category] = frozenset(ids)
+        return self._allowed[category]
+
+    def allows_entry(self, activity, category: str) -> bool:
+        """May this viewer see an entry of `category` written by `activity` (an Activity or its id)?"""
+        activity_id = _pk(activity)
+        return activity_id is not None and activity_id in self.allowed_activity_ids(category)
+
+    def activity_q(self, category: str, field: str = "activity") -> Q:
+        """A queryset filter: entries of `category` whose `field` activity this viewer may see."""
+        allowed = self.allowed_activity_ids(category)
+        if not allowed:
+            return Q(pk__in=[])
+        return Q(**{f"{field}_id__in": sorted(allowed, key=str)})
 
     def allows(self, entry_org, category: str) -> bool:
         if self.viewer_org_id is None or entry_org is None:
@@ -105,16 +144,31 @@ class SharingScope:
         return condition
 
 
-def sharing_scope(viewer_org, child, on=None, *, lock: bool = False) -> SharingScope:
-    """What viewer_org may see of child's entries from other organisations.
+def sharing_scope(viewer_org, child, on=None, *, lock: bool = False, viewer_activity=None) -> SharingScope:
+    """What a viewer in viewer_org (writing for viewer_activity) may see of child's entries.
+
+    Without viewer_activity the viewer sees no entry at all through `allows_entry`, only the
+    per-organisation answers of `allows`.
 
     With lock=True (inside the transaction of the read) the consents relied on are held
     FOR SHARE until the read commits, so a concurrent withdrawal waits for the read; a
     read that arrives while a withdrawal holds the row waits, re-checks it, and loses it.
     """
-    scope = SharingScope(viewer_org_id=_pk(viewer_org) if viewer_org is not None else None)
+    scope = SharingScope(
+        viewer_org_id=_pk(viewer_org) if viewer_org is not None else None,
+        viewer_activity_id=_pk(viewer_activity) if viewer_org is not None else None,
+    )
     if viewer_org is None:
         return scope
+    viewer_activity_id, viewer_org_id = _pk(viewer_activity), _pk(viewer_org)
+    if viewer_activity_id is not None:
+        scope.viewer_activity_kind = (
+            Activity.objects.filter(pk=viewer_activity_id).values_list("kind", flat=True).first() or ""
+        )
+        for from_id, categories in ActivitySharingRule.objects.filter(
+            to_activity_id=viewer_activity_id, from_activity__organisation_id=viewer_org_id
+        ).values_list("from_activity_id", "categories"):
+            scope.rule_pairs.update((from_id, c) for c in categories.split(",") if c)
     moment = _moment(on)
     consents = list(
         Consent.objects.filter(consents_in_force(child, viewer_org, moment))

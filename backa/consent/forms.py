@@ -45,8 +45,7 @@ class NewConsentForm(AccessibleForm):
         queryset = (
             Organisation.objects.filter(municipality=municipality) if municipality else Organisation.objects.all()
         )
-        if own_organisation is not None:
-            queryset = queryset.exclude(pk=own_organisation.pk)
+        # Own organisation included: a consent between its activities (verksamheter).
         cast(forms.ModelChoiceField, self.fields["recipients"]).queryset = queryset.order_by("name")
         cast(forms.ChoiceField, self.fields["guardians"]).choices = [(str(g.pk), g.full_name) for g in guardians]
         today = timezone.localdate()
@@ -101,8 +100,7 @@ class DisclosureForm(AccessibleForm):
         queryset = (
             Organisation.objects.filter(municipality=municipality) if municipality else Organisation.objects.all()
         )
-        if own_organisation is not None:
-            queryset = queryset.exclude(pk=own_organisation.pk)
+        # Own organisation included: a consent between its activities (verksamheter).
         cast(forms.ModelChoiceField, self.fields["to_organisation"]).queryset = queryset.order_by("name")
 
 

@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from backa.children.models import Child, Guardian
-from backa.organisations.models import Municipality, Organisation
+from backa.organisations.models import Activity, Municipality, Organisation
 
 
 class Category(models.TextChoices):
@@ -302,6 +302,43 @@ class ConsentReminder(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["consent", "kind"], name="consent_reminder_once")]
+
+
+class ActivitySharingRule(CategorySet):
+    """Which activity of a board may see which categories of another activity of the same
+    board without consent, as the municipality has decided it (Django admin: Activity sharing
+    rules). No rule, no crossing: the default is that activities see none of each other's
+    entries. A rule runs one way (from_activity discloses to to_activity) and names the
+    provision that allows it."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    from_activity = models.ForeignKey(
+        Activity, on_delete=models.PROTECT, related_name="+", verbose_name=_("disclosing activity")
+    )
+    to_activity = models.ForeignKey(Activity, on_delete=models.PROTECT, related_name="+", verbose_name=_("recipient"))
+    basis = models.CharField(_("legal basis"), max_length=300, help_text=_("The provision that allows the crossing."))
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=~Q(from_activity=F("to_activity")), name="sharing_rule_two_activities"),
+            models.UniqueConstraint(fields=["from_activity", "to_activity"], name="sharing_rule_once"),
+        ]
+        verbose_name = _("activity sharing rule")
+        verbose_name_plural = _("activity sharing rules")
+
+    def __str__(self):
+        return f"{self.from_activity} → {self.to_activity}"
+
+    def clean(self):
+        from django.core.exceptions import ValidationError
+
+        if (
+            self.from_activity_id
+            and self.to_activity_id
+            and self.from_activity.organisation_id != self.to_activity.organisation_id
+        ):
+            raise ValidationError(_("A sharing rule joins two activities of the same board; others need consent."))
 
 
 class SecrecyTowardsGuardians(models.Model):

@@ -56,8 +56,8 @@ def _check_scope(child, recipients, categories, valid_from, valid_to, disclosing
     errors = {}
     if not recipients:
         errors["recipients"] = _("Name at least one recipient organisation.")
-    elif any(getattr(r, "pk", r) == disclosing_organisation.pk for r in recipients):
-        errors["recipients"] = _("The disclosing organisation cannot be its own recipient.")
+    # The disclosing organisation may be a recipient itself: such a consent opens its own
+    # activities (verksamheter) to each other, e.g. pupil health's notes to the school.
     if not categories:
         errors["categories"] = _("Choose at least one information category.")
     if valid_to < valid_from:

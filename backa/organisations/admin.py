@@ -2,7 +2,7 @@
 
 from django.contrib import admin
 
-from backa.organisations.models import District, LegalReference, Municipality, Organisation, Unit
+from backa.organisations.models import Activity, District, LegalReference, Municipality, Organisation, Unit
 
 
 @admin.register(Municipality)
@@ -33,7 +33,17 @@ class OrganisationAdmin(admin.ModelAdmin):
 
 @admin.register(Unit)
 class UnitAdmin(admin.ModelAdmin):
-    list_display = ["name", "unit_type", "organisation", "district"]
+    list_display = ["name", "unit_type", "organisation", "activity", "district"]
     list_filter = ["unit_type", "district"]
     search_fields = ["name", "external_id"]
     list_select_related = ["organisation", "district"]
+
+
+@admin.register(Activity)
+class ActivityAdmin(admin.ModelAdmin):
+    """The activities (verksamheter) secrecy runs between; units and posts point to them."""
+
+    list_display = ["name", "kind", "organisation"]
+    list_filter = ["kind"]
+    search_fields = ["name", "organisation__name"]
+    list_select_related = ["organisation"]

@@ -116,9 +116,83 @@ class UnitType(models.TextChoices):
     ADMINISTRATION = "administration", _("District administration")
 
 
+class ActivityKind(models.TextChoices):
+    """Kinds of verksamhet: the secrecy unit inside an authority (OSL 8 kap. 2 §)."""
+
+    MATERNITY_CARE = "maternity_care", _("Antenatal care (BMM)")
+    BVC = "bvc", _("Child health care (BVC)")
+    PRESCHOOL = "preschool", _("Preschool")
+    SCHOOL = "school", _("School")
+    PUPIL_HEALTH_MEDICAL = "pupil_health_medical", _("Pupil health, medical and psychological part")
+    PUPIL_HEALTH_PSYCHOSOCIAL = "pupil_health_psychosocial", _("Pupil health, psychosocial part")
+    SOCIAL_SERVICES_IFO = "social_services_ifo", _("Social services, individual and family care")
+    DISTRICT_ADMINISTRATION = "district_administration", _("District administration")
+    BUP = "bup", _("Child and adolescent psychiatry (BUP)")
+    HABILITATION = "habilitation", _("Habilitation")
+    POLICE = "police", _("Police")
+    LEISURE = "leisure", _("Youth centre (fritidsgård)")
+    OTHER = "other", _("Other activity")
+
+
+# The activity a unit of a type belongs to unless the municipality says otherwise.
+UNIT_TYPE_ACTIVITY = {
+    "bmm": ActivityKind.MATERNITY_CARE,
+    "bvc": ActivityKind.BVC,
+    "forskola": ActivityKind.PRESCHOOL,
+    "grundskola": ActivityKind.SCHOOL,
+    "gymnasium": ActivityKind.SCHOOL,
+    "elevhalsa": ActivityKind.PUPIL_HEALTH_MEDICAL,
+    "socialtjanst": ActivityKind.SOCIAL_SERVICES_IFO,
+    "bup": ActivityKind.BUP,
+    "habilitering": ActivityKind.HABILITATION,
+    "lpo": ActivityKind.POLICE,
+    "fritidsgard": ActivityKind.LEISURE,
+    "administration": ActivityKind.DISTRICT_ADMINISTRATION,
+}
+
+
+class Activity(models.Model):
+    """A verksamhet of an organisation: the unit secrecy runs between, inside one board too.
+
+    Every entry in a child's file records the activity that wrote it; another activity (of
+    the same board or not) sees it only under consent, a legal basis or the board's own
+    ActivitySharingRule (backa.consent)."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="activities")
+    kind = models.CharField(_("kind"), max_length=32, choices=ActivityKind.choices)
+    name = models.CharField(_("name"), max_length=200)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [models.UniqueConstraint(fields=["organisation", "kind"], name="activity_kind_once_per_org")]
+        verbose_name = _("activity (verksamhet)")
+        verbose_name_plural = _("activities (verksamheter)")
+
+    def __str__(self):
+        return self.name
+
+
+def activity_for(organisation_id, kind) -> "Activity":
+    """The organisation's activity of this kind, created on first use."""
+    kind = ActivityKind(kind)
+    activity = Activity.objects.filter(organisation_id=organisation_id, kind=kind).first()
+    if activity is None:
+        org = Organisation.objects.get(pk=organisation_id)
+        activity, _created = Activity.objects.get_or_create(
+            organisation=org, kind=kind, defaults={"name": f"{org.name}: {kind.label}"}
+        )
+    return activity
+
+
 class Unit(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="units")
+    # The activity the unit's positions write for; a unit saved without one gets its
+    # organisation's activity for the unit type (UNIT_TYPE_ACTIVITY).
+    activity = models.ForeignKey(
+        Activity, on_delete=models.PROTECT, null=True, blank=True, related_name="units", verbose_name=_("activity")
+    )
     district = models.ForeignKey(
         District,
         on_delete=models.PROTECT,
@@ -140,6 +214,12 @@ class Unit(models.Model):
 
     def __str__(self):
         return self.name
+
+    def save(self, *args, **kwargs):
+        if self.activity_id is None and self.organisation_id is not None:
+            kind = UNIT_TYPE_ACTIVITY.get(self.unit_type, ActivityKind.OTHER)
+            self.activity = activity_for(self.organisation_id, kind)
+        super().save(*args, **kwargs)
 
 
 class LegalReference(models.Model):

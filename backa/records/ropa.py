@@ -148,6 +148,8 @@ NOT_PERSONAL: dict[str, str] = {
     "organisations.District": "organisations, not people",
     "organisations.Organisation": "organisations, not people",
     "organisations.Unit": "organisations, not people",
+    "organisations.Activity": "activities (verksamheter) of organisations, not people",
+    "consent.ActivitySharingRule": "a board's rules between its activities, not people",
     "roles.LifePhaseConfig": "configuration",
     "forums.BurdenSettings": "configuration",
     "integrations.ImportRun": "counts and line numbers of an import, no rows",

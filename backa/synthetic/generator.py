@@ -15,7 +15,7 @@ from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django.db.models import Q
 
-from backa.accounts.models import Position, PositionKind, User
+from backa.accounts.models import POSITION_KIND_ACTIVITY, SCHOOL_UNIT_TYPES, Position, PositionKind, User
 from backa.casefile.demo import add_demo_flow, add_demo_intake
 from backa.children.lifephase import LifePhase, add_years, life_phase, school_start
 from backa.children.models import Child, Custody, Enrolment, Guardian, IdType, Sex
@@ -23,6 +23,9 @@ from backa.forums.demo import add_demo_forums
 from backa.impact.demo import add_demo_assessment
 from backa.lib import identity
 from backa.organisations.models import (
+    UNIT_TYPE_ACTIVITY,
+    Activity,
+    ActivityKind,
     District,
     EvaluationArm,
     Municipality,
@@ -189,7 +192,26 @@ class Generator:
                     self.association if self.rng.random() < 0.3 else board,
                     f"Fritidsgården {next(words)}",
                 )
+        # Every unit belongs to its board's activity (verksamhet) for its type; the ids come
+        # from the organisation and the kind, so the generator's random sequence is untouched.
+        activities: dict = {}
+        for unit in units:
+            kind = UNIT_TYPE_ACTIVITY.get(unit.unit_type, ActivityKind.OTHER)
+            unit.activity = self.activity(unit.organisation, kind, activities)
+        Activity.objects.bulk_create(activities.values())
+        self.activities = activities
         Unit.objects.bulk_create(units)
+
+    def activity(self, organisation, kind, activities) -> Activity:
+        key = (organisation.id, str(kind))
+        if key not in activities:
+            activities[key] = Activity(
+                id=uuid.uuid5(organisation.id, f"activity:{kind}"),
+                organisation=organisation,
+                kind=kind,
+                name=f"{organisation.name}: {ActivityKind(kind).label}",
+            )
+        return activities[key]
 
     # -- staff -----------------------------------------------------------------------------------
     STAFF = {
@@ -276,9 +298,14 @@ class Generator:
                             role_title=title,
                             valid_from=date(2020, 1, 1),
                         )
+                        if kind in POSITION_KIND_ACTIVITY and unit.unit_type in SCHOOL_UNIT_TYPES:
+                            position.activity = self.activity(
+                                unit.organisation, POSITION_KIND_ACTIVITY[kind], self.activities
+                            )
                         positions.append(position)
                         self.positions_by_kind.setdefault((unit.id, kind), []).append(position)
         User.objects.bulk_create(users, batch_size=2000)
+        Activity.objects.bulk_create([a for a in self.activities.values() if a._state.adding], ignore_conflicts=True)
         Position.objects.bulk_create(positions, batch_size=2000)
         # District administrators maintain reference data in the admin, nothing else.
         from django.contrib.auth.models import Permission

@@ -45,7 +45,7 @@ from backa.integrations.models import ImportRun
 from backa.records.holds import do_place_hold
 from backa.records.models import AccessibilityFeedback, HoldReason, RetentionRule
 from backa.records.rules import ensure_default_rules
-from backa.roles.models import Handover, HandoverTrigger, RoleAssignment
+from backa.roles.models import Handover, HandoverTrigger, RoleAssignment, RoleKind
 from backa.testing import make_user
 
 pytestmark = pytest.mark.django_db
@@ -55,6 +55,9 @@ EXPECTED_VISIBLE = {
     "rasmus": {"sigrid"},
     "sara": {"sigrid"},
     "per": {"sigrid"},
+    # The school nurse: Sigrid's team, Ängsskolan's board, but pupil health's activity, not the
+    # school's (decision 0015): she reaches the file and none of the rektor's writes.
+    "nora": {"sigrid"},
     "olle": set(),
     "ada": set(),
     "former": set(),
@@ -197,10 +200,10 @@ def child_file(world, child, user):
         "meeting_id": meeting.pk,
         "number": 1,
     }
-    # Rows only some organisations may open (OSL between organisations): the assessment is the
-    # writer's own (no consent covers it), the consent is its discloser's and recipients'.
-    writer = user.positions.first().unit.organisation_id
-    secret = {"assessment_id": {writer}}
+    # Rows only some may open: the assessment is its writer's activity's own (OSL between
+    # activities, decision 0015: no consent covers it), the consent is its discloser's and
+    # recipients' organisations'.
+    secret = {"assessment_id": {user.positions.first().writing_activity_id}}
     if child.pk == world.sigrid.pk:
         consent = given_consent(
             world, disclosing=orgs(world)["ifo"], recipients=[orgs(world)["school"]], categories=[Category.NOTES]
@@ -257,6 +260,16 @@ def matrix_world(world):
     )
     # Olle (no role) is invited to Sigrid's team: his invitation page is his alone.
     invitation = do_invite(acting_user=world.rasmus, child=world.sigrid, position=world.positions["olle"])
+    world.users["nora"], world.positions["nora"] = make_user(
+        "nora", "Nora", "Skolsköterska", world.units["school"], PositionKind.SCHOOL_NURSE, "Skolsköterska"
+    )
+    RoleAssignment.objects.create(
+        child=world.sigrid,
+        municipality=world.municipality,
+        position=world.positions["nora"],
+        kind=RoleKind.TEAM_MEMBER,
+        valid_from=timezone.localdate() - timedelta(days=30),
+    )
     world.users["arkiv"], world.positions["arkiv"] = make_user(
         "arkiv", "Arne", "Arkivarie", world.units["admin"], PositionKind.ARCHIVE_ADMIN, "Arkivansvarig"
     )
@@ -291,10 +304,11 @@ def matrix_world(world):
 
 
 def may_open(world, persona, key, route, secrets) -> bool:
-    """Whether the persona's organisation may open the rows this route names for this child."""
-    organisation = world.positions[persona].unit.organisation_id
+    """Whether the persona's organisation or activity may open the rows this route names for this child."""
+    position = world.positions[persona]
+    own = {position.unit.organisation_id, position.writing_activity_id}
     params = {a or b for a, b in re.findall(r"<(?:\w+:)?(\w+)>|\{(\w+)\}", route)}
-    return all(organisation in secrets.get(key, {}).get(p, {organisation}) for p in params)
+    return all(own & secrets.get(key, {}).get(p, own) for p in params)
 
 
 def watched_state():

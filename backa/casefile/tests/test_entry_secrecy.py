@@ -157,9 +157,11 @@ def test_a_notes_consent_opens_the_conversation_but_not_the_assessment(world, en
     assert "Conversation with the child and family" not in pages["casefile:chronology"]
 
 
-def test_an_entry_of_unknown_organisation_is_shown_to_nobody(world, entries, client_for):
-    Conversation.objects.update(organisation=None)
-    Assessment.objects.update(organisation=None)
+def test_an_entry_of_unknown_activity_is_shown_to_nobody(world, entries, client_for):
+    # Secrecy runs between activities (verksamheter); a row whose writing activity is unknown
+    # (not backfilled) is shown to no one, its own organisation included.
+    Conversation.objects.update(organisation=None, activity=None)
+    Assessment.objects.update(organisation=None, activity=None)
     pages = _pages(world, client_for("sara", language="en"))
     assert NOTE not in pages["casefile:child_concerns"]
     assert NOTICE in pages["casefile:child_concerns"]

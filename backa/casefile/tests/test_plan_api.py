@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from backa.audit.models import AccessLog
 from backa.casefile.models import ConcernReport
-from backa.casefile.tests.helpers import make_plan
+from backa.casefile.tests.helpers import make_plan, share_plan
 
 pytestmark = pytest.mark.django_db
 
@@ -63,6 +63,7 @@ def test_a_report_goes_through_the_api_without_any_consent(world, client_for):
 
 def test_a_stale_plan_version_gets_409_with_the_changes(world, client_for):
     plan = make_plan(world)
+    share_plan(world)  # Sara (social services) may read the school's plan, so she may edit it
     url = f"/api/children/{world.sigrid.id}/plans/{plan.id}"
     assert (
         _json(client_for("rasmus"), "patch", url, {"version": 1, "child_view": "Jag vill ha lugn"}).status_code == 200

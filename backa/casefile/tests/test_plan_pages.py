@@ -11,7 +11,7 @@ from backa.audit.models import AccessLog
 from backa.casefile.meetings import do_schedule_meeting
 from backa.casefile.models import Action, Meeting, Plan, PlanStatus
 from backa.casefile.plan import do_add_goal
-from backa.casefile.tests.helpers import make_plan
+from backa.casefile.tests.helpers import make_plan, share_plan
 
 pytestmark = pytest.mark.django_db
 
@@ -46,6 +46,7 @@ def test_missing_fields_give_clear_messages_and_nothing_is_saved(world, client_f
 
 def test_two_people_editing_different_fields_both_keep_their_change(world, client_for):
     plan = make_plan(world)
+    share_plan(world)  # Sara (social services) may read the school's plan, so she may edit it
     url = reverse("casefile:edit_plan", args=[world.sigrid.id, plan.id])
     assert client_for("rasmus").post(url, _plan_post(world, reason="Calm at school and home")).status_code == 302
     # Sara's form still holds version 1's reason: saving it must not revert Rasmus's text.

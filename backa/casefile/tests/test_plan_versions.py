@@ -9,7 +9,7 @@ from django.utils import timezone, translation
 
 from backa.casefile.models import Action, Goal, Plan, PlanStatus, PlanVersion
 from backa.casefile.plan import PlanConflict, do_add_action, do_add_goal, do_end_plan, do_update_plan
-from backa.casefile.tests.helpers import make_plan
+from backa.casefile.tests.helpers import make_plan, share_plan
 
 pytestmark = pytest.mark.django_db
 
@@ -188,6 +188,7 @@ def test_each_version_can_be_read_with_what_changed(world, client_for):
     from django.urls import reverse
 
     plan = make_plan(world)
+    share_plan(world)  # the school's plan reaches Sara (social services) under a legal basis
     do_update_plan(acting_user=world.rasmus, plan=plan, based_on_version=1, child_view="Jag vill ha lugn")
     page = client_for("sara").get(reverse("casefile:plan_version", args=[world.sigrid.id, plan.id, 2]))
     assert page.status_code == 200 and "Jag vill ha lugn" in page.content.decode()

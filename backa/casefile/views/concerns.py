@@ -23,14 +23,18 @@ from backa.operations import idempotency
 @login_required
 def child_concerns(request, child_id):
     child = get_child_for_request(request, child_id, object_type=ObjectType.CONCERNS)
-    concerns = list(Concern.objects.filter(child=child).select_related("reported_by").order_by("-observed_on"))
     scope = visible_entry_scope(request, child)
+    concerns = secrecy.mask_all(
+        list(Concern.objects.filter(child=child).select_related("reported_by").order_by("-observed_on")), scope
+    )
     conversations, hidden = secrecy.split(
         list(Conversation.objects.filter(child=child).select_related("held_by").order_by("-held_on")),
         scope,
         secrecy.NOTES,
     )
-    reports = list(ConcernReport.objects.filter(child=child).select_related("reported_by").order_by("-reported_at"))
+    reports = secrecy.mask_all(
+        list(ConcernReport.objects.filter(child=child).select_related("reported_by").order_by("-reported_at")), scope
+    )
     return render(
         request,
         "casefile/child_concerns.html",
@@ -153,6 +157,10 @@ def concern_detail(request, concern_id):
             concern.child_id, action=Action.UPDATE, object_type=ObjectType.CONCERN, object_id=concern.id
         )
     reports = list(concern.reports.filter(reported_by=request.user) if not file_access else concern.reports.all())
+    if file_access:
+        scope = visible_entry_scope(request, concern.child)
+        secrecy.mask(concern, scope)
+        reports = secrecy.mask_all(reports, scope)
     return render(
         request,
         "casefile/concern_detail.html",

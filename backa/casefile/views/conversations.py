@@ -1,5 +1,7 @@
 """Recording the conversation with the child and family."""
 
+import copy
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -7,10 +9,10 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from backa.access.gate import get_child_for_request
+from backa.access.gate import get_child_for_request, visible_entry_scope
 from backa.audit.context import Acting
 from backa.audit.vocabulary import ObjectType
-from backa.casefile import forms
+from backa.casefile import forms, secrecy
 from backa.casefile.conversations import do_record_conversation
 from backa.casefile.interpreters import interpreter_need, interpreter_notice
 from backa.casefile.models import Concern
@@ -25,7 +27,9 @@ def new_conversation(request, child_id):
     needed, language = interpreter_need(child)
     if needed:
         initial.update(interpreter_booked=True, interpreter_language=language)
-    form = forms.ConversationForm(request.POST or None, concerns=concerns, initial=initial)
+    # The choice labels show each concern as this reader may see it (secrecy.mask on copies).
+    labels = secrecy.mask_all([copy.copy(c) for c in concerns], visible_entry_scope(request, child))
+    form = forms.ConversationForm(request.POST or None, concerns=labels, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         concern_id = data.pop("concern")

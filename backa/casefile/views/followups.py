@@ -1,5 +1,7 @@
 """Following up the plan."""
 
+import copy
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -28,7 +30,9 @@ def follow_up(request, child_id, plan_id):
             :5
         ]
     )
-    form = forms.FollowUpForm(request.POST or None, goals=goals, assessments=assessments)
+    form = forms.FollowUpForm(
+        request.POST or None, goals=secrecy.mask_all([copy.copy(g) for g in goals], scope), assessments=assessments
+    )
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         try:

@@ -28,7 +28,9 @@ from backa.lib.pdf import render_pdf_ua
 @login_required
 def meetings(request, child_id):
     child = get_child_for_request(request, child_id, object_type=ObjectType.MEETING)
-    items = list(Meeting.objects.filter(child=child).prefetch_related("participants"))
+    items = secrecy.mask_all(
+        list(Meeting.objects.filter(child=child).prefetch_related("participants")), visible_entry_scope(request, child)
+    )
     for m in items:  # invitation and attendance are counted apart
         setattr(m, "attended_count", sum(1 for p in m.participants.all() if p.attended))  # noqa: B010
     return render(request, "casefile/meetings.html", {"child": child, "meetings": items})
@@ -85,8 +87,10 @@ def meeting(request, child_id, meeting_id):
     child = get_child_for_request(request, child_id, object_type=ObjectType.MEETING, object_id=meeting_id)
     item = child_object(Meeting.objects.select_related("plan"), child, meeting_id, ObjectType.MEETING, child=child)
     participants = list(item.participants.select_related("user"))
-    # The meeting is the team's; its agenda and minutes belong to the organisation that wrote them.
-    record_visible = visible_entry_scope(request, child).allows(item.organisation_id, secrecy.MEETING_MINUTES)
+    # The meeting is the team's; its agenda, minutes and how the child was heard belong to the
+    # activity that wrote them.
+    scope = visible_entry_scope(request, child)
+    record_visible = secrecy.visible(scope, item)
     # Writing minutes over a record one may not read would overwrite it unseen (and take it over).
     can_record = record_visible or not (item.agenda or item.minutes)
     form = None
@@ -94,7 +98,7 @@ def meeting(request, child_id, meeting_id):
         initial = {
             "minutes": item.minutes if record_visible else "",
             "child_heard": item.child_heard,
-            "child_heard_how": item.child_heard_how,
+            "child_heard_how": item.child_heard_how if record_visible else "",
             "attended": [str(p.id) for p in participants if p.attended],
         }
         form = forms.MinutesForm(
@@ -123,6 +127,9 @@ def meeting(request, child_id, meeting_id):
     made = set(Action.objects.filter(from_decision__in=decisions).values_list("from_decision_id", flat=True))
     for d in decisions:
         d.has_action = d.id in made
+        if not record_visible:
+            d.text = str(secrecy.HIDDEN_NOTICE)  # the decisions are the minutes' writer's too
+    secrecy.mask(item, scope)
     return render(
         request,
         "casefile/meeting.html",
@@ -200,6 +207,7 @@ def meeting_letter(request, child_id, meeting_id):
         Meeting.objects.select_related("created_by"), child, meeting_id, ObjectType.MEETING, child=child
     )
     for_child = request.GET.get("for") == "barn"
+    secrecy.mask(item, visible_entry_scope(request, child))
     context = {
         "child": child,
         "meeting": item,

@@ -1,5 +1,7 @@
 """The plan: page, versions, the child's version, goals, actions, ending, PDF."""
 
+import copy
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -8,15 +10,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from backa.access.gate import ChildNotFound, get_child_for_request
+from backa.access.gate import ChildNotFound, get_child_for_request, visible_entry_scope
 from backa.access.objects import child_object
 from backa.audit.context import Acting
 from backa.audit.log import Action as LogAction
 from backa.audit.vocabulary import ObjectType
-from backa.casefile import authority, forms
+from backa.casefile import authority, forms, secrecy
 from backa.casefile.compass import area_label
 from backa.casefile.meetings import do_decision_to_action
-from backa.casefile.models import Action, Concern, Decision, FollowUp, Plan, PlanStatus, PlanVersion
+from backa.casefile.models import Action, Concern, Decision, Plan, PlanStatus, PlanVersion
 from backa.casefile.network import active_network
 from backa.casefile.plan import (
     PlanConflict,
@@ -39,7 +41,10 @@ from backa.operations import idempotency
 def plan_page(request, child_id):
     child = get_child_for_request(request, child_id, object_type=ObjectType.PLAN)
     plan = active_plan(child)
-    past = list(Plan.objects.filter(child=child).exclude(status=PlanStatus.ACTIVE).order_by("-ended_on"))
+    scope = visible_entry_scope(request, child)
+    past = secrecy.mask_all(
+        list(Plan.objects.filter(child=child).exclude(status=PlanStatus.ACTIVE).order_by("-ended_on")), scope
+    )
     standing = authority.standing(Acting.of(request), child)
     context = {
         "child": child,
@@ -49,14 +54,15 @@ def plan_page(request, child_id):
         "is_member": standing.member,
     }
     if plan is not None:
-        actions = list(plan.actions.select_related("owner", "owner_organisation", "goal", "network_member"))
+        parts = secrecy.plan_parts(plan, scope)
+        actions = parts["actions"]
         for action in actions:
             action.may_change = authority.may_set_action_status(standing, action, acting_user_id=request.user.pk)
         context.update(
-            goals=list(plan.goals.all()),
+            goals=parts["goals"],
             actions=actions,
             versions=list(PlanVersion.objects.filter(plan=plan).select_related("created_by")[:20]),
-            follow_ups=list(FollowUp.objects.filter(plan=plan)),
+            follow_ups=parts["follow_ups"],
             overdue=plan.review_date < timezone.localdate(),
             action_statuses=Action.Status.choices,
         )
@@ -115,6 +121,10 @@ def edit_plan(request, child_id, plan_id):
     child = get_child_for_request(request, child_id, object_type=ObjectType.PLAN, object_id=plan_id)
     plan = _plan(child, plan_id)
     authority.require_lead(Acting.of(request), child, "edit_plan")
+    if not secrecy.visible(visible_entry_scope(request, child), plan):
+        # Editing the shared parts shows them: only for a reader who may see them.
+        messages.error(request, str(secrecy.HIDDEN_NOTICE))
+        return redirect("casefile:plan", child_id=child.id)
     conflict = None
     form = forms.PlanForm(
         request.POST or None, municipality=child.municipality, initial=forms.PlanForm.initial_from(plan)
@@ -197,6 +207,9 @@ def add_action(request, child_id, plan_id):
     decision_id = request.GET.get("beslut") or request.POST.get("decision_id")
     if _is_uuid(decision_id):
         decision = Decision.objects.filter(pk=decision_id, meeting__child=child).first()
+    scope = visible_entry_scope(request, child)
+    if decision is not None and not secrecy.visible(scope, decision.meeting):
+        decision = None  # another activity's minutes: not a decision this reader may turn into an action
     initial = {}
     if decision is not None:  # what the meeting decided: text, organisation, owner and dates
         initial = {
@@ -206,13 +219,18 @@ def add_action(request, child_id, plan_id):
             "starts_on": decision.starts_on,
             "due_on": decision.due_on,
         }
+    # Goal labels as this reader may see them; the goals themselves stay unmasked for the service.
+    goals = list(plan.goals.all())
+    labels = secrecy.mask_all([copy.copy(g) for g in goals], scope)
     form = forms.ActionForm(
         request.POST or None,
         plan=plan,
         municipality=child.municipality,
         initial=initial,
         network=active_network(child),
+        goals=labels,
     )
+    form.goals = {str(g.id): g for g in goals}
     if request.method == "POST" and form.is_valid():
         try:
             if decision is not None:
@@ -275,8 +293,11 @@ def plan_version(request, child_id, plan_id, number):
     if version is None:
         raise ChildNotFound(child.pk, object_type=ObjectType.PLAN_VERSION, object_id=plan_id)
     previous = PlanVersion.objects.filter(plan=plan, number=number - 1).first()
-    changes = diff_snapshots(previous.snapshot, version.snapshot) if previous else []
-    snap = version.snapshot
+    scope = visible_entry_scope(request, child)
+    before = secrecy.mask_snapshot(previous.snapshot, scope, plan) if previous else None
+    snap = secrecy.mask_snapshot(version.snapshot, scope, plan)
+    secrecy.mask(plan, scope)
+    changes = diff_snapshots(before, snap) if before is not None else []
     needs = [(area_label(code), text) for code, text in snap.get("needs", {}).items()]
     return render(
         request,
@@ -299,15 +320,11 @@ def child_version(request, child_id, plan_id):
         request, child_id, object_type=ObjectType.PLAN, object_id=plan_id, action=LogAction.PRINT
     )
     plan = _plan(child, plan_id)
+    parts = secrecy.plan_parts(plan, visible_entry_scope(request, child))
     return render(
         request,
         "casefile/child_version.html",
-        {
-            "child": child,
-            "plan": plan,
-            "goals": list(plan.goals.all()),
-            "actions": list(plan.actions.select_related("owner", "owner_organisation", "network_member")),
-        },
+        {"child": child, "plan": plan, "goals": parts["goals"], "actions": parts["actions"]},
     )
 
 
@@ -335,12 +352,13 @@ def plan_pdf(request, child_id, plan_id):
     )
     plan = _plan(child, plan_id)
     for_child = request.GET.get("for") == "barn"
+    parts = secrecy.plan_parts(plan, visible_entry_scope(request, child))
     context = {
         "child": child,
         "plan": plan,
         "for_child": for_child,
-        "goals": list(plan.goals.all()),
-        "actions": list(plan.actions.select_related("owner", "owner_organisation", "network_member")),
+        "goals": parts["goals"],
+        "actions": parts["actions"],
     }
     name = "din-plan" if for_child else "barnets-plan"
     return render_pdf_ua(request, "casefile/plan_print.html", context, filename=f"{name}-{plan.id}-v{plan.version}.pdf")

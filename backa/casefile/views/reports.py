@@ -8,13 +8,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from backa.access.gate import ChildNotFound, get_child_for_request
+from backa.access.gate import ChildNotFound, get_child_for_request, visible_entry_scope
 from backa.access.objects import child_object
 from backa.accounts.positions import current_position
 from backa.audit.context import Acting
 from backa.audit.log import Action
 from backa.audit.vocabulary import ObjectType
-from backa.casefile import forms
+from backa.casefile import forms, secrecy
 from backa.casefile.intake import receipt
 from backa.casefile.models import ConcernReport
 from backa.casefile.reports import do_record_report_outcome, do_report_to_social_services
@@ -117,6 +117,7 @@ def report_detail(request, child_id, report_id):
                 return redirect("casefile:report", child_id=child.id, report_id=report.id)
     elif request.method == "POST":
         raise ChildNotFound(child.pk, action=Action.UPDATE, object_type=ObjectType.CONCERN_REPORT, object_id=report_id)
+    secrecy.mask(report, visible_entry_scope(request, child))
     return render(
         request,
         "casefile/report_detail.html",
