@@ -23,7 +23,9 @@ class User(AbstractUser):
     hsa_id = models.CharField(_("HSA-id"), max_length=64, blank=True, db_index=True)
     employee_id = models.CharField(_("employee id"), max_length=64, blank=True)
     # eduPersonPrincipalName from a SAML federation (Skolfederation), matched last (accounts/staff_matching.py).
-    eppn = models.CharField(_("eduPersonPrincipalName"), max_length=128, blank=True, default="", db_default="", db_index=True)
+    eppn = models.CharField(
+        _("eduPersonPrincipalName"), max_length=128, blank=True, default="", db_default="", db_index=True
+    )
     pnr_hash = models.CharField(max_length=64, null=True, blank=True, unique=True, editable=False)
     home_address_hash = models.CharField(max_length=64, blank=True, default="", editable=False, db_index=True)
     is_synthetic = models.BooleanField(default=False, editable=False)
