@@ -243,6 +243,12 @@ def test_the_report_reaches_social_services_and_its_outcome_the_reporter_only(wo
     police = text("per")
     assert "Anmalan-7070" not in police and "Aterkoppling-8080" not in police
     assert '"investigation_opened": true' not in police and "Feedback given" not in police
+    # The concerns list names the report but not how social services handled it.
+    listing = _get(client_for("per", language="en"), reverse("casefile:child_concerns", args=[child]))
+    assert "their handling is not shown" in listing and "Investigation opened" not in listing
+    assert "Investigation opened" in _get(
+        client_for("sara", language="en"), reverse("casefile:child_concerns", args=[child])
+    )
 
 
 def test_the_backfill_gives_existing_rows_their_writers_activity(world, nora, nurse_entries):
