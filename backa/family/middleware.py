@@ -16,7 +16,9 @@ from django.template.loader import render_to_string
 from backa.access.family import SESSION_KEY
 
 LAST_SEEN, STARTED = "family_last_seen", "family_started"
-ALLOWED_PREFIXES = ("/familj/", "/i18n/", "/static/", "/healthz", "/readyz", "/tillganglighet/", "/integritet/")
+ALLOWED_PREFIXES = ("/familj/", "/i18n/", "/static/", "/healthz", "/readyz")
+# The public pages a family may read too (exact paths: the feedback inbox under the statement is staff's).
+ALLOWED_PATHS = frozenset({"/tillganglighet/", "/integritet/"})
 
 
 class FamilySessionMiddleware:
@@ -35,6 +37,6 @@ class FamilySessionMiddleware:
                 session.flush()
             else:
                 session[LAST_SEEN] = now
-                if not request.path.startswith(ALLOWED_PREFIXES):
+                if not (request.path.startswith(ALLOWED_PREFIXES) or request.path in ALLOWED_PATHS):
                     return HttpResponseNotFound(render_to_string("404.html", request=request))
         return self.get_response(request)

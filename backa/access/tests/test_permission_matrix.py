@@ -82,6 +82,9 @@ PUBLIC = {
     "familj/",  # the family's login page
     "familj/logga-in/",
     "familj/svar/",
+    "konto/saml/logga-in/",  # SAML federation login (accounts/tests/test_saml.py)
+    "konto/saml/acs/",
+    "konto/saml/metadata/",
 }
 # Routes that end the test client's session or leave the site: not part of the walk.
 SKIP = {
@@ -89,6 +92,9 @@ SKIP = {
     "familj/logga-ut/",
     "familj/logga-in/",
     "familj/svar/",
+    "konto/saml/logga-in/",  # leaves the site for the IdP, or answers 404 while SAML is off
+    "konto/saml/acs/",
+    "konto/saml/metadata/",
     "konto/e-legitimation/",
     "konto/e-legitimation/svar/",
     "api/",
