@@ -5,7 +5,7 @@ and saved only after a choice."""
 from django.urls import reverse
 
 from backa.casefile.models import Plan
-from backa.casefile.tests.helpers import make_plan
+from backa.casefile.tests.helpers import make_plan, share_plan
 from backa.tests.test_browser_accessibility import browser, browser_world, login, pytestmark, run_axe  # noqa: F401
 
 __all__ = ["pytestmark"]
@@ -21,6 +21,7 @@ def save(page, expected_url=None):
 def test_two_editors_in_two_browsers_merge_and_choose(live_server, browser, browser_world):  # noqa: F811
     world = browser_world
     plan = make_plan(world)
+    share_plan(world)  # Sara (social services) may read the school's plan, so she may edit it
     base = live_server.url
     url = base + reverse("casefile:edit_plan", args=[world.sigrid.id, plan.id])
     plan_url = base + reverse("casefile:plan", args=[world.sigrid.id])

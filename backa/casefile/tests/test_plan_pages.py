@@ -59,6 +59,7 @@ def test_two_people_editing_different_fields_both_keep_their_change(world, clien
 
 def test_two_people_editing_the_same_field_choose_side_by_side(world, client_for):
     plan = make_plan(world)
+    share_plan(world)  # Sara (social services) may read the school's plan, so she may edit it
     url = reverse("casefile:edit_plan", args=[world.sigrid.id, plan.id])
     assert client_for("rasmus").post(url, _plan_post(world, reason="Calm at school and home")).status_code == 302
     response = client_for("sara").post(url, _plan_post(world, reason="Calm breaks", guardian_view="Mamma håller med"))
